@@ -1,0 +1,45 @@
+# Concord: the two commands are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# PYTHONDONTWRITEBYTECODE=1 (set on these machines) makes every run recompile everything.
+RUN := env -u PYTHONDONTWRITEBYTECODE
+
+.PHONY: install demo test bench lint services-check frontend clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The embedded default: SQLite, Celery eager, no Redis, whatever the shell exports.
+demo: install
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py migrate --noinput
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/python manage.py seed_demo
+	@echo "Concord is at http://127.0.0.1:8000/ (Ctrl-C to stop)"
+	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Runs on PostgreSQL when DATABASE_URL is set; REQUIRE_SERVICES=1 turns skips into failures.
+test: install
+	$(RUN) $(BIN)/pytest --screenshot only-on-failure --output test-results $(PYTEST_ARGS)
+
+bench: install
+	$(RUN) $(BIN)/python -m bench $(BENCH_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+services-check: install
+	$(BIN)/python scripts/services_check.py
+
+# Rebuild static/nhsuk from the pinned nhsuk-frontend (needs npm; the output is committed).
+frontend:
+	bash frontend/build.sh
+
+clean:
+	rm -rf $(VENV) test-results .pytest_cache

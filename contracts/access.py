@@ -1,0 +1,68 @@
+"""The single permission layer: which organisations' data a user may see.
+
+Every view and API viewset scopes its rows through `visible_to(user)` on the
+model's queryset, and those methods all start from `data_scope(user)` here.
+A new page cannot forget the rule because the base classes in
+`contracts.views_base` and `contracts.api.base` make get_queryset final.
+
+The rules (DOMAIN.md section 1):
+- admins (is_staff) see everything;
+- a commissioner sees its own organisation, every organisation it holds a
+  contract with, and the members of those networks;
+- a network manager sees the network and its member providers;
+- a provider user sees their own organisation;
+- a lay partner sees no private data: only what is published.
+"""
+
+from django.db.models import Q
+
+from contracts.choices import Role
+
+PRIVATE_DATA_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
+
+
+def roles_of(user) -> set[str]:
+    """The roles a user holds anywhere, cached on the user object per request."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_concord_roles"):
+        user._concord_roles = set(user.memberships.values_list("role", flat=True))
+    return user._concord_roles
+
+
+def has_role(user, *roles: str) -> bool:
+    return user.is_authenticated and (user.is_staff or bool(roles_of(user) & set(roles)))
+
+
+def data_scope(user):
+    """Organisations whose private data `user` may see, as one lazy queryset
+    (a subquery when used in a filter, so callers add no extra queries)."""
+    from contracts.models import Contract, Membership, NetworkMember, Organisation
+
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    if user.is_staff:
+        return Organisation.objects.all()
+
+    def orgs_where(role):
+        return Membership.objects.filter(user=user, role=role).values("organisation_id")
+
+    commissioned = Contract.objects.filter(commissioner_id__in=orgs_where(Role.COMMISSIONER))
+    return Organisation.objects.filter(
+        Q(
+            id__in=Membership.objects.filter(user=user, role__in=PRIVATE_DATA_ROLES).values(
+                "organisation_id"
+            )
+        )
+        | Q(
+            id__in=NetworkMember.objects.filter(
+                network_id__in=orgs_where(Role.NETWORK_MANAGER)
+            ).values("provider_id")
+        )
+        | Q(id__in=commissioned.values("provider_id"))
+        | Q(
+            id__in=NetworkMember.objects.filter(
+                network_id__in=commissioned.values("provider_id")
+            ).values("provider_id")
+        )
+    )

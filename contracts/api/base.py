@@ -1,0 +1,49 @@
+"""Base classes every API viewset uses, so scoping cannot be forgotten."""
+
+from rest_framework import permissions, viewsets
+
+from contracts.access import has_role
+
+
+class ScopedViewSetMixin:
+    """Scopes `queryset` with the model's `visible_to(user)`.
+
+    Subclasses may not override get_queryset (as PostHog's routing mixin
+    enforces): extra filtering belongs in filtersets or `scoped_queryset`.
+    Rows outside the scope are therefore 404, never data.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} must not override get_queryset; see ScopedViewSetMixin"
+            )
+
+    def get_queryset(self):
+        return self.scoped_queryset(super().get_queryset().visible_to(self.request.user))
+
+    def scoped_queryset(self, queryset):
+        """Hook for select_related/annotations on the already-scoped queryset."""
+        return queryset
+
+
+class RolePermission(permissions.IsAuthenticated):
+    """Reads need a signed-in user (rows are scoped anyway); writes need one
+    of the view's `write_roles` (admins always pass)."""
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return has_role(request.user, *getattr(view, "write_roles", ()))
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [RolePermission]
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    permission_classes = [RolePermission]
+    write_roles: tuple[str, ...] = ()

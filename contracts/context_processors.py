@@ -1,0 +1,14 @@
+from contracts.access import PRIVATE_DATA_ROLES, has_role
+
+
+def navigation(request):
+    """Header navigation items for the person's roles."""
+    user = request.user
+    items = [("Published scorecards", "scorecard-list")]
+    if user.is_authenticated:
+        items.insert(0, ("Home", "home"))
+        if has_role(user, *PRIVATE_DATA_ROLES):
+            items.append(("Organisations", "organisation-list"))
+        if user.is_staff:
+            items.append(("Administration", "admin:index"))
+    return {"nav_items": items}

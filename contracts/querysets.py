@@ -1,0 +1,50 @@
+"""Querysets whose `visible_to(user)` applies the permission layer."""
+
+from django.db import models
+from django.db.models import Q
+
+from contracts.access import data_scope
+from contracts.choices import Role
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        # A lay partner sees the organisation they belong to, nothing more.
+        return self.filter(
+            Q(id__in=data_scope(user).values("id")) | Q(memberships__user=user)
+        ).distinct()
+
+    def networks(self):
+        from contracts.choices import OrganisationKind
+
+        return self.filter(kind=OrganisationKind.NETWORK)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(organisation__in=data_scope(user).values("id"))
+
+
+class ContractQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Commissioners see the contracts they hold; providers and networks see
+        contracts they are party to, members also those of their networks."""
+        from contracts.models import Membership, NetworkMember
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        mine = Membership.objects.filter(user=user)
+        commissioners = mine.filter(role=Role.COMMISSIONER).values("organisation_id")
+        parties = mine.filter(role__in=(Role.NETWORK_MANAGER, Role.PROVIDER_USER)).values(
+            "organisation_id"
+        )
+        their_networks = NetworkMember.objects.filter(provider_id__in=parties).values("network_id")
+        return self.filter(
+            Q(commissioner_id__in=commissioners)
+            | Q(provider_id__in=parties)
+            | Q(provider_id__in=their_networks)
+        )

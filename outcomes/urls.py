@@ -1,0 +1,5 @@
+from django.urls import path
+
+from outcomes import views
+
+urlpatterns = [path("scorecards/", views.scorecard_list, name="scorecard-list")]

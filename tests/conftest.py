@@ -1,0 +1,248 @@
+"""Shared fixtures: a small two-network system with a person in every role,
+and the rule for tests that need real services (PostgreSQL, Redis, a Celery
+worker, Chromium): they skip on a laptop without them, but fail when
+REQUIRE_SERVICES=1, as in CI."""
+
+import os
+import shutil
+import socket
+from types import SimpleNamespace
+from urllib.parse import urlparse
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from contracts.choices import OrganisationKind, Role  # noqa: E402
+from tests.factories import (  # noqa: E402
+    ContractFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_member,
+)
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip when a service is missing, or fail when REQUIRE_SERVICES=1."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+def port_open(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def redis_url() -> str | None:
+    return os.environ.get("REDIS_URL")
+
+
+@pytest.fixture
+def redis_available():
+    url = redis_url()
+    require(bool(url) and port_open(url, 6379), "REDIS_URL is not set or Redis is not reachable")
+    return url
+
+
+@pytest.fixture
+def postgres_url():
+    url = os.environ.get("DATABASE_URL", "")
+    require(url.startswith("postgres"), "DATABASE_URL does not point at PostgreSQL")
+    require(port_open(url, 5432), "PostgreSQL is not reachable")
+    return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _eager_celery():
+    """Tasks run in-process in tests; the worker tests switch this off."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def system(db):
+    """Commissioner QCOM contracts with networks NETA (providers PA1, PA2) and
+    NETB (provider PB1); one person per role plus an outsider with no role."""
+    commissioner = OrganisationFactory(
+        code="QCOM", name="Test ICB", kind=OrganisationKind.COMMISSIONER
+    )
+    other_commissioner = OrganisationFactory(
+        code="QOTH", name="Other ICB", kind=OrganisationKind.COMMISSIONER
+    )
+    network_a = OrganisationFactory(code="NETA", name="Network A", kind=OrganisationKind.NETWORK)
+    network_b = OrganisationFactory(code="NETB", name="Network B", kind=OrganisationKind.NETWORK)
+    pa1 = OrganisationFactory(code="PA1", name="Provider A1")
+    pa2 = OrganisationFactory(code="PA2", name="Provider A2")
+    pb1 = OrganisationFactory(code="PB1", name="Provider B1")
+    add_member(network_a, pa1)
+    add_member(network_a, pa2)
+    add_member(network_b, pb1)
+    contract_a = ContractFactory(reference="CON-A", commissioner=commissioner, provider=network_a)
+    contract_b = ContractFactory(
+        reference="CON-B", commissioner=other_commissioner, provider=network_b
+    )
+
+    def person(username, organisation=None, role=None, **extra):
+        user = UserFactory(username=username, **extra)
+        if organisation:
+            MembershipFactory(user=user, organisation=organisation, role=role)
+        return user
+
+    return SimpleNamespace(
+        commissioner_org=commissioner,
+        other_commissioner_org=other_commissioner,
+        network_a=network_a,
+        network_b=network_b,
+        pa1=pa1,
+        pa2=pa2,
+        pb1=pb1,
+        contract_a=contract_a,
+        contract_b=contract_b,
+        admin=person("admin", is_staff=True, is_superuser=True),
+        commissioner=person("commissioner", commissioner, Role.COMMISSIONER),
+        network_manager_a=person("nm_a", network_a, Role.NETWORK_MANAGER),
+        provider_a=person("provider_a", pa1, Role.PROVIDER_USER),
+        provider_b=person("provider_b", pb1, Role.PROVIDER_USER),
+        lay_partner=person("lay", commissioner, Role.LAY_PARTNER),
+        outsider=person("outsider"),
+    )
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+# --- Browser tests: Playwright driving Debian's Chromium, never a download ---
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require(
+        shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM),
+        f"{CHROMIUM} is not installed",
+    )
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def page(page, live_server):
+    """A page that can reach only the live server: every other request is aborted."""
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
+        ),
+    )
+    return page
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    def _sign_in(username, password="correct-horse-battery"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+
+    return _sign_in
+
+
+# --- A real Celery worker against Redis ---
+
+
+@pytest.fixture
+def celery_worker_process(redis_available, tmp_path):
+    """Start `celery worker` in a subprocess on a queue of its own, pointed at
+    the test database; yields the queue name. Tasks are sent with
+    apply_async(queue=...) while eager mode is off."""
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    from django.db import connection
+
+    from config.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("postgresql"):
+        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    else:
+        database_url = f"sqlite:///{db['NAME']}"
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_available,
+        "DATABASE_URL": database_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    log = tmp_path / "worker.log"
+    with open(log, "w") as log_file:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@%h",
+                "-l",
+                "info",
+            ],
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 30
+        while "ready" not in log.read_text():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Celery worker did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield queue
+    finally:
+        app.conf.task_always_eager = previous
+        worker.terminate()
+        worker.wait(10)

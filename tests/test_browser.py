@@ -1,0 +1,52 @@
+"""User journeys in headless Chromium (Debian's, driven by Playwright)."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+
+def serious_violations(page):
+    results = Axe().run(page)
+    return [
+        (v["id"], v["impact"], v["help"])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_commissioner_signs_in_and_sees_their_home_page(system, page, live_server, sign_in):
+    sign_in("commissioner")
+    assert page.get_by_role("heading", level=1).inner_text() == "Welcome, commissioner"
+    assert page.get_by_text("For commissioners").is_visible()
+    assert page.get_by_role("cell", name="CON-A").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_role("link", name="Sign in to Concord").is_visible()
+
+
+def test_wrong_password_is_explained(system, page, sign_in):
+    sign_in("commissioner", "not-the-password")
+    assert page.get_by_role("heading", name="There is a problem").is_visible()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/scorecards/", "/accounts/login/"])
+def test_public_pages_pass_axe_with_no_serious_violations(page, live_server, path):
+    page.goto(f"{live_server.url}{path}")
+    assert page.locator("body.nhsuk-frontend-supported").count() == 1  # NHS.UK JS ran
+    assert serious_violations(page) == []
+
+
+def test_home_page_passes_axe_when_signed_in(system, page, sign_in):
+    sign_in("network_manager_a")
+    assert serious_violations(page) == []
+
+
+@pytest.mark.django_db
+def test_skip_link_moves_focus_to_the_main_content(page, live_server):
+    page.goto(f"{live_server.url}/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "maincontent"

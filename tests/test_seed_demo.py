@@ -1,0 +1,41 @@
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from contracts.choices import OrganisationKind, Role
+from contracts.models import Contract, Membership, Organisation
+
+
+def row_counts():
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent_and_prints_log_ins():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    first = row_counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert row_counts() == first
+    printed = out.getvalue()
+    for role in Role:
+        assert role.label in printed
+    assert "admin" in printed
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_a_plausible_system():
+    call_command("seed_demo", stdout=StringIO())
+    assert Organisation.objects.filter(kind=OrganisationKind.COMMISSIONER).count() == 2
+    networks = Organisation.objects.networks()
+    assert networks.count() == 2
+    for network in networks:
+        assert 5 <= network.members.count() <= 6
+    assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
+    payment_models = set(Contract.objects.values_list("payment_model", flat=True))
+    assert {
+        Contract.PaymentModel.CAPITATED_OUTCOMES,
+        Contract.PaymentModel.ACTIVITY,
+    } <= payment_models
