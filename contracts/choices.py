@@ -33,3 +33,46 @@ ROLE_ORGANISATION_KINDS = {
         OrganisationKind.PROVIDER,
     },
 }
+
+
+class NoticeStatus(models.TextChoices):
+    """Where a Contract Performance Notice is in the contract-management process."""
+
+    RAISED = "raised", "Raised: meeting due"
+    INVESTIGATING = "investigating", "Joint investigation"
+    PLAN_DUE = "plan_due", "Remedial action plan due"
+    PLAN_AGREED = "plan_agreed", "Remedial action plan agreed"
+    EXCEPTION = "exception", "Exception notice: plan not met"
+    REMEDIED = "remedied", "Remedied"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+CLOSED_NOTICE_STATUSES = (NoticeStatus.REMEDIED, NoticeStatus.WITHDRAWN)
+
+
+class MeetingOutcome(models.TextChoices):
+    WITHDRAWN = "withdrawn", "Notice withdrawn"
+    JOINT_INVESTIGATION = "joint_investigation", "Joint investigation"
+    REMEDIAL_PLAN = "remedial_plan", "Remedial action plan"
+
+
+class NoticeStep(models.TextChoices):
+    """The steps recorded in a notice's timeline."""
+
+    RAISED = "raised", "Notice raised"
+    MEETING_HELD = "meeting_held", "Contract management meeting held"
+    INVESTIGATION_CONCLUDED = "investigation_concluded", "Joint investigation concluded"
+    PLAN_AGREED = "plan_agreed", "Remedial action plan agreed"
+    MILESTONE_COMPLETED = "milestone_completed", "Milestone completed"
+    EXCEPTION_RAISED = "exception_raised", "Exception notice raised"
+    WITHHELD = "withheld", "Payment withheld"
+    RETAINED = "retained", "Withheld payments retained"
+    ESCALATED = "escalated", "Escalated for termination"
+    REMEDIED = "remedied", "Remedied"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class WithholdingStatus(models.TextChoices):
+    WITHHELD = "withheld", "Withheld"
+    REPAID = "repaid", "Repaid"
+    RETAINED = "retained", "Retained"

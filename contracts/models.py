@@ -1,11 +1,30 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from contracts.choices import ROLE_ORGANISATION_KINDS, CommissionerType, OrganisationKind, Role
-from contracts.querysets import ContractQuerySet, MembershipQuerySet, OrganisationQuerySet
+from contracts.choices import (
+    CLOSED_NOTICE_STATUSES,
+    ROLE_ORGANISATION_KINDS,
+    CommissionerType,
+    MeetingOutcome,
+    NoticeStatus,
+    NoticeStep,
+    OrganisationKind,
+    Role,
+    WithholdingStatus,
+)
+from contracts.querysets import (
+    ContractMetricQuerySet,
+    ContractQuerySet,
+    MembershipQuerySet,
+    NoticeQuerySet,
+    OrganisationQuerySet,
+)
+from outcomes.choices import Side
 
 ods_code_validator = RegexValidator(
     r"^[A-Z0-9]{3,10}$", "Use an ODS-style code: 3 to 10 capital letters or digits."
@@ -145,9 +164,36 @@ class Contract(models.Model):
         help_text="A provider or a provider network.",
     )
     service = models.CharField(max_length=200)
+    population_group = models.ForeignKey(
+        "outcomes.PopulationGroup",
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        null=True,
+        blank=True,
+    )
     start_date = models.DateField()
     end_date = models.DateField()
     payment_model = models.CharField(max_length=30, choices=PaymentModel.choices)
+    # Contract-management terms (NHS Standard Contract GC9 defaults; configurable).
+    meeting_due_days = models.PositiveSmallIntegerField(
+        default=10, help_text="Operational days from a notice to its contract management meeting."
+    )
+    plan_due_days = models.PositiveSmallIntegerField(
+        default=5, help_text="Operational days from the meeting to an agreed remedial action plan."
+    )
+    withholding_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Most that may be withheld per month, as % of the monthly contract value.",
+    )
+    retain_after_months = models.PositiveSmallIntegerField(
+        default=3, help_text="Months unremedied after which withheld sums are retained."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = ContractQuerySet.as_manager()
@@ -168,3 +214,250 @@ class Contract(models.Model):
             errors["provider"] = "Must be a provider or a provider network."
         if errors:
             raise ValidationError(errors)
+
+
+money = {"max_digits": 14, "decimal_places": 2}
+
+
+class ContractYear(models.Model):
+    """One year of a contract, with its contract value and planned budget
+    (the financial plan savings are measured against)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="years")
+    number = models.PositiveSmallIntegerField(help_text="1 for the first contract year.")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    contract_value = models.DecimalField(**money, validators=[MinValueValidator(0)])
+    planned_budget = models.DecimalField(**money, validators=[MinValueValidator(0)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="unique_contract_year"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gt=models.F("start_date")),
+                name="contract_year_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.reference} year {self.number}"
+
+    @property
+    def monthly_value(self) -> Decimal:
+        return (self.contract_value / 12).quantize(Decimal("0.01"))
+
+
+class BudgetPlanMonth(models.Model):
+    """An optional monthly split of a contract year's planned budget."""
+
+    year = models.ForeignKey(ContractYear, on_delete=models.CASCADE, related_name="plan_months")
+    month = models.DateField(help_text="First day of the month.")
+    planned_amount = models.DecimalField(**money, validators=[MinValueValidator(0)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month"], name="unique_budget_plan_month")
+        ]
+
+    def __str__(self):
+        return f"£{self.planned_amount} planned for {self.month:%B %Y}"
+
+
+class ActualCost(models.Model):
+    """Actual cost recorded against the financial plan for one month."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="actual_costs")
+    month = models.DateField(help_text="First day of the month.")
+    amount = models.DecimalField(**money, validators=[MinValueValidator(0)])
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "month"], name="unique_actual_cost_month")
+        ]
+
+    def __str__(self):
+        return f"£{self.amount} spent in {self.month:%B %Y}"
+
+
+class ContractMetric(models.Model):
+    """A version of a metric's terms in a contract: thresholds, baseline and
+    weight in force from `effective_from`. Changing the terms adds a version;
+    rows are never rewritten, so earlier periods keep the terms they had."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="metric_versions")
+    metric = models.ForeignKey("outcomes.Metric", on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField()
+    minimum_threshold = models.DecimalField(max_digits=14, decimal_places=4)
+    target = models.DecimalField(
+        max_digits=14, decimal_places=4, help_text="The aspirational target."
+    )
+    baseline = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    weight = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0)],
+        help_text="Weight within its dimension.",
+    )
+    is_national = models.BooleanField(
+        default=False, help_text="Nationally mandated (otherwise locally negotiated)."
+    )
+    accountable = models.CharField(
+        max_length=20,
+        choices=Side.choices,
+        default=Side.PROVIDER,
+        help_text="Which party is accountable: commissioners' obligations are metrics too.",
+    )
+    reason = models.CharField(max_length=300, blank=True, help_text="Why this version was made.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ContractMetricQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract", "metric__code", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "metric", "effective_from"],
+                name="unique_contract_metric_version",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(target=models.F("minimum_threshold")),
+                name="contract_metric_target_differs_from_minimum",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0), name="contract_metric_weight_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.reference} {self.metric.code} from {self.effective_from}"
+
+
+class PerformanceNotice(models.Model):
+    """A Contract Performance Notice raised by either party against the other,
+    and the contract-management process that follows it (DOMAIN.md section 6).
+    State changes go through contracts.notices, never direct saves."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="notices")
+    raised_by_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="notices_raised"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notices_raised"
+    )
+    raised_on = models.DateField()
+    title = models.CharField(max_length=200)
+    concern = models.TextField(help_text="The performance concern, with the evidence.")
+    metrics = models.ManyToManyField("outcomes.Metric", blank=True, related_name="notices")
+    obligations = models.TextField(
+        blank=True, help_text="Contract obligations concerned, where not a metric."
+    )
+    status = models.CharField(
+        max_length=20, choices=NoticeStatus.choices, default=NoticeStatus.RAISED
+    )
+    meeting_due = models.DateField()
+    meeting_held_on = models.DateField(null=True, blank=True)
+    meeting_outcome = models.CharField(max_length=30, choices=MeetingOutcome.choices, blank=True)
+    plan_due = models.DateField(null=True, blank=True)
+    escalated = models.BooleanField(default=False, help_text="Escalated towards termination.")
+    closed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_on", "-pk"]
+
+    def __str__(self):
+        return f"Notice {self.pk} on {self.contract.reference}: {self.title}"
+
+    @property
+    def against_organisation(self) -> Organisation:
+        """The other party: notices run both ways."""
+        if self.raised_by_organisation_id == self.contract.commissioner_id:
+            return self.contract.provider
+        return self.contract.commissioner
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_NOTICE_STATUSES
+
+
+class NoticeEvent(models.Model):
+    """One dated, authored, reasoned step in a notice's timeline."""
+
+    notice = models.ForeignKey(PerformanceNotice, on_delete=models.CASCADE, related_name="events")
+    step = models.CharField(max_length=30, choices=NoticeStep.choices)
+    on = models.DateField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    status_after = models.CharField(max_length=20, choices=NoticeStatus.choices)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["on", "recorded_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_step_display()} on {self.on}"
+
+
+class RemedialMilestone(models.Model):
+    """A milestone of a notice's remedial action plan, with its owner and date."""
+
+    notice = models.ForeignKey(
+        PerformanceNotice, on_delete=models.CASCADE, related_name="milestones"
+    )
+    description = models.CharField(max_length=300)
+    owner = models.CharField(max_length=200, help_text="The person responsible.")
+    owner_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return self.description
+
+    def is_missed(self, today) -> bool:
+        return self.completed_on is None and self.due_on < today
+
+
+class Withholding(models.Model):
+    """A month's payment withheld while a notice's exception stands unremedied."""
+
+    notice = models.ForeignKey(
+        PerformanceNotice, on_delete=models.PROTECT, related_name="withholdings"
+    )
+    month = models.DateField(help_text="First day of the month withheld from.")
+    percent = models.DecimalField(max_digits=5, decimal_places=2)
+    amount = models.DecimalField(**money)
+    status = models.CharField(
+        max_length=10, choices=WithholdingStatus.choices, default=WithholdingStatus.WITHHELD
+    )
+    settled_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["month"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "month"], name="one_withholding_per_month")
+        ]
+
+    def __str__(self):
+        return f"£{self.amount} withheld for {self.month:%B %Y}"

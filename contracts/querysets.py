@@ -48,3 +48,39 @@ class ContractQuerySet(models.QuerySet):
             | Q(provider_id__in=parties)
             | Q(provider_id__in=their_networks)
         )
+
+
+class ContractMetricQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from contracts.models import Contract
+
+        return self.filter(contract__in=Contract.objects.visible_to(user))
+
+    def in_force_on(self, day):
+        """The version of each contract metric in force on `day`: the latest
+        effective_from on or before it (one query; DISTINCT ON would tie us
+        to PostgreSQL, so a correlated subquery picks the version)."""
+        from django.db.models import OuterRef, Subquery
+
+        latest = (
+            self.model.objects.filter(
+                contract=OuterRef("contract"), metric=OuterRef("metric"), effective_from__lte=day
+            )
+            .order_by("-effective_from")
+            .values("pk")[:1]
+        )
+        return self.filter(effective_from__lte=day, pk=Subquery(latest))
+
+
+class NoticeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Notices on contracts the user can see (both the ones raised against
+        them and the ones they raised)."""
+        from contracts.models import Contract
+
+        return self.filter(contract__in=Contract.objects.visible_to(user))
+
+    def open(self):
+        from contracts.choices import CLOSED_NOTICE_STATUSES
+
+        return self.exclude(status__in=CLOSED_NOTICE_STATUSES)

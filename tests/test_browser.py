@@ -2,6 +2,7 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -17,28 +18,29 @@ def serious_violations(page):
 
 def test_commissioner_signs_in_and_sees_their_home_page(system, page, live_server, sign_in):
     sign_in("commissioner")
-    assert page.get_by_role("heading", level=1).inner_text() == "Welcome, commissioner"
-    assert page.get_by_text("For commissioners").is_visible()
-    assert page.get_by_role("cell", name="CON-A").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, commissioner")
+    expect(page.get_by_text("For commissioners")).to_be_visible()
+    expect(page.get_by_role("cell", name="CON-A")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("link", name="Sign in to Concord").is_visible()
+    expect(page.get_by_role("link", name="Sign in to Concord")).to_be_visible()
 
 
 def test_wrong_password_is_explained(system, page, sign_in):
     sign_in("commissioner", "not-the-password")
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/scorecards/", "/accounts/login/"])
 def test_public_pages_pass_axe_with_no_serious_violations(page, live_server, path):
     page.goto(f"{live_server.url}{path}")
-    assert page.locator("body.nhsuk-frontend-supported").count() == 1  # NHS.UK JS ran
+    expect(page.locator("body.nhsuk-frontend-supported")).to_have_count(1)  # NHS.UK JS ran
     assert serious_violations(page) == []
 
 
 def test_home_page_passes_axe_when_signed_in(system, page, sign_in):
     sign_in("network_manager_a")
+    expect(page.get_by_text("For network managers")).to_be_visible()
     assert serious_violations(page) == []
 
 

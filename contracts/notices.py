@@ -1,0 +1,365 @@
+"""The contract-management process (DOMAIN.md section 6): every state change
+of a Contract Performance Notice goes through one function here, which checks
+the transition, the person's right to make it and the inputs, then records a
+dated, authored, reasoned step. Nothing is saved when a check fails."""
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from contracts.calendar import add_operational_days
+from contracts.choices import (
+    MeetingOutcome,
+    NoticeStatus,
+    NoticeStep,
+    Role,
+    WithholdingStatus,
+)
+from contracts.models import (
+    Contract,
+    Membership,
+    NoticeEvent,
+    Organisation,
+    PerformanceNotice,
+    RemedialMilestone,
+    Withholding,
+)
+
+PENNY = Decimal("0.01")
+
+# Which steps each status allows. Anything else is out of order.
+ALLOWED_STEPS = {
+    NoticeStatus.RAISED: {NoticeStep.MEETING_HELD, NoticeStep.WITHDRAWN},
+    NoticeStatus.INVESTIGATING: {NoticeStep.INVESTIGATION_CONCLUDED, NoticeStep.WITHDRAWN},
+    NoticeStatus.PLAN_DUE: {NoticeStep.PLAN_AGREED, NoticeStep.WITHDRAWN},
+    NoticeStatus.PLAN_AGREED: {
+        NoticeStep.MILESTONE_COMPLETED,
+        NoticeStep.EXCEPTION_RAISED,
+        NoticeStep.REMEDIED,
+    },
+    NoticeStatus.EXCEPTION: {
+        NoticeStep.MILESTONE_COMPLETED,
+        NoticeStep.WITHHELD,
+        NoticeStep.RETAINED,
+        NoticeStep.ESCALATED,
+        NoticeStep.REMEDIED,
+    },
+    NoticeStatus.REMEDIED: set(),
+    NoticeStatus.WITHDRAWN: set(),
+}
+
+MEETING_OUTCOME_STATUS = {
+    MeetingOutcome.WITHDRAWN: NoticeStatus.WITHDRAWN,
+    MeetingOutcome.JOINT_INVESTIGATION: NoticeStatus.INVESTIGATING,
+    MeetingOutcome.REMEDIAL_PLAN: NoticeStatus.PLAN_DUE,
+}
+
+
+def acting_party(user, contract: Contract) -> Organisation | None:
+    """The party to `contract` that `user` acts for, or None. An admin acts
+    for the commissioner."""
+    roles = Membership.objects.filter(user=user).values_list("organisation_id", "role")
+    for organisation_id, role in roles:
+        if organisation_id == contract.commissioner_id and role == Role.COMMISSIONER:
+            return contract.commissioner
+        if organisation_id == contract.provider_id and role in (
+            Role.NETWORK_MANAGER,
+            Role.PROVIDER_USER,
+        ):
+            return contract.provider
+    if user.is_staff:
+        return contract.commissioner
+    return None
+
+
+def _require_party(user, contract) -> Organisation:
+    party = acting_party(user, contract)
+    if party is None:
+        raise PermissionDenied("Only the parties to this contract can act on its notices.")
+    return party
+
+
+def _require_reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": "Give a reason for this step."})
+    return reason.strip()
+
+
+def _step(notice, step, user, on, reason, *, status=None, **changes) -> NoticeEvent:
+    """Check `step` is allowed now, apply the changes, and record the event."""
+    reason = _require_reason(reason)
+    if step not in ALLOWED_STEPS[NoticeStatus(notice.status)]:
+        raise ValidationError(
+            {
+                "step": f"{NoticeStep(step).label} is not possible while the notice is "
+                f"'{notice.get_status_display()}'."
+            }
+        )
+    if on < notice.raised_on:
+        raise ValidationError({"on": "A step cannot be dated before the notice was raised."})
+    if status:
+        notice.status = status
+    for field, value in changes.items():
+        setattr(notice, field, value)
+    notice.full_clean()
+    notice.save()
+    return NoticeEvent.objects.create(
+        notice=notice,
+        step=step,
+        on=on,
+        author=user,
+        reason=_require_reason(reason),
+        status_after=notice.status,
+    )
+
+
+def _locked(notice: PerformanceNotice) -> PerformanceNotice:
+    """Re-read the notice under a row lock so concurrent steps queue up."""
+    return PerformanceNotice.objects.select_for_update().get(pk=notice.pk)
+
+
+@transaction.atomic
+def raise_notice(
+    *,
+    user,
+    contract: Contract,
+    title: str,
+    concern: str,
+    raised_on: dt.date,
+    metrics=(),
+    obligations: str = "",
+) -> PerformanceNotice:
+    """Either party raises a notice against the other; the meeting falls due
+    `contract.meeting_due_days` operational days later."""
+    party = _require_party(user, contract)
+    metrics = list(metrics)
+    if not metrics and not obligations.strip():
+        raise ValidationError({"metrics": "Name the metrics or obligations concerned."})
+    notice = PerformanceNotice(
+        contract=contract,
+        raised_by_organisation=party,
+        raised_by=user,
+        raised_on=raised_on,
+        title=title,
+        concern=concern,
+        obligations=obligations,
+        meeting_due=add_operational_days(raised_on, contract.meeting_due_days),
+    )
+    notice.full_clean()
+    notice.save()
+    notice.metrics.set(metrics)
+    NoticeEvent.objects.create(
+        notice=notice,
+        step=NoticeStep.RAISED,
+        on=raised_on,
+        author=user,
+        reason=_require_reason(concern),
+        status_after=notice.status,
+    )
+    return notice
+
+
+@transaction.atomic
+def record_meeting(*, user, notice, held_on: dt.date, outcome: str, reason: str):
+    """Record the contract management meeting and what it decided."""
+    _require_party(user, notice.contract)
+    notice = _locked(notice)
+    outcome = MeetingOutcome(outcome)
+    status = MEETING_OUTCOME_STATUS[outcome]
+    changes = {"meeting_held_on": held_on, "meeting_outcome": outcome}
+    if status == NoticeStatus.PLAN_DUE:
+        changes["plan_due"] = add_operational_days(held_on, notice.contract.plan_due_days)
+    if status == NoticeStatus.WITHDRAWN:
+        changes["closed_on"] = held_on
+    _step(notice, NoticeStep.MEETING_HELD, user, held_on, reason, status=status, **changes)
+    return notice
+
+
+@transaction.atomic
+def conclude_investigation(*, user, notice, on: dt.date, plan_needed: bool, reason: str):
+    """A joint investigation ends with a remedial plan or the notice withdrawn."""
+    _require_party(user, notice.contract)
+    notice = _locked(notice)
+    if plan_needed:
+        _step(
+            notice,
+            NoticeStep.INVESTIGATION_CONCLUDED,
+            user,
+            on,
+            reason,
+            status=NoticeStatus.PLAN_DUE,
+            plan_due=add_operational_days(on, notice.contract.plan_due_days),
+        )
+    else:
+        _step(
+            notice,
+            NoticeStep.INVESTIGATION_CONCLUDED,
+            user,
+            on,
+            reason,
+            status=NoticeStatus.WITHDRAWN,
+            closed_on=on,
+        )
+    return notice
+
+
+@transaction.atomic
+def agree_plan(*, user, notice, agreed_on: dt.date, milestones: list[dict], reason: str):
+    """Agree the remedial action plan: milestones with owners and dates."""
+    _require_party(user, notice.contract)
+    notice = _locked(notice)
+    if not milestones:
+        raise ValidationError(
+            {"milestones": "A remedial action plan needs at least one milestone."}
+        )
+    parties = {notice.contract.commissioner_id, notice.contract.provider_id}
+    errors = {}
+    rows = []
+    for number, spec in enumerate(milestones, start=1):
+        milestone = RemedialMilestone(notice=notice, **spec)
+        if milestone.owner_organisation_id not in parties:
+            errors[f"milestones[{number}].owner_organisation"] = (
+                "The owner must belong to one of the parties to the contract."
+            )
+        if milestone.due_on and milestone.due_on < agreed_on:
+            errors[f"milestones[{number}].due_on"] = "A milestone cannot be due before the plan."
+        try:
+            milestone.full_clean(exclude=["notice"])
+        except ValidationError as exc:
+            errors.update({f"milestones[{number}].{k}": v for k, v in exc.message_dict.items()})
+        rows.append(milestone)
+    if errors:
+        raise ValidationError(errors)
+    _step(notice, NoticeStep.PLAN_AGREED, user, agreed_on, reason, status=NoticeStatus.PLAN_AGREED)
+    RemedialMilestone.objects.bulk_create(rows)
+    return notice
+
+
+@transaction.atomic
+def complete_milestone(*, user, milestone: RemedialMilestone, completed_on: dt.date, reason: str):
+    _require_party(user, milestone.notice.contract)
+    notice = _locked(milestone.notice)
+    if milestone.completed_on:
+        raise ValidationError({"milestone": "This milestone is already complete."})
+    _step(notice, NoticeStep.MILESTONE_COMPLETED, user, completed_on, f"{milestone}: {reason}")
+    milestone.completed_on = completed_on
+    milestone.save()
+    return milestone
+
+
+@transaction.atomic
+def raise_exception(*, user, notice, on: dt.date, reason: str):
+    """A missed milestone raises an Exception Notice."""
+    _require_party(user, notice.contract)
+    notice = _locked(notice)
+    if not any(m.is_missed(on) for m in notice.milestones.all()):
+        raise ValidationError(
+            {"step": "An exception notice needs a milestone that has been missed."}
+        )
+    _step(notice, NoticeStep.EXCEPTION_RAISED, user, on, reason, status=NoticeStatus.EXCEPTION)
+    return notice
+
+
+def withholding_amount(contract: Contract, month: dt.date, percent: Decimal) -> Decimal:
+    """`percent` of the monthly contract value of the year containing `month`."""
+    year = contract.years.filter(start_date__lte=month, end_date__gte=month).first()
+    if year is None:
+        raise ValidationError({"month": "The month is outside the contract's years."})
+    return (year.contract_value / 12 * percent / 100).quantize(PENNY, ROUND_HALF_UP)
+
+
+@transaction.atomic
+def withhold(
+    *, user, notice, on: dt.date, month: dt.date, percent: Decimal, reason: str
+) -> Withholding:
+    """The commissioner withholds up to the contract's cap of the monthly value
+    for a month while the exception stands unremedied."""
+    party = _require_party(user, notice.contract)
+    notice = _locked(notice)
+    contract = notice.contract
+    if (
+        party != contract.commissioner
+        or notice.raised_by_organisation_id != contract.commissioner_id
+    ):
+        raise PermissionDenied("Only the commissioner withholds, on a notice it raised.")
+    month = month.replace(day=1)
+    percent = Decimal(percent)
+    if percent <= 0:
+        raise ValidationError({"percent": "Withhold a positive percentage."})
+    if percent > contract.withholding_percent:
+        raise ValidationError(
+            {
+                "percent": f"At most {contract.withholding_percent}% of the monthly contract "
+                "value may be withheld."
+            }
+        )
+    if notice.withholdings.filter(month=month).exists():
+        raise ValidationError({"month": f"A payment is already withheld for {month:%B %Y}."})
+    amount = withholding_amount(contract, month, percent)
+    _step(notice, NoticeStep.WITHHELD, user, on, f"£{amount} for {month:%B %Y}: {reason}")
+    return Withholding.objects.create(notice=notice, month=month, percent=percent, amount=amount)
+
+
+@transaction.atomic
+def retain_overdue_withholdings(*, user, notice, today: dt.date) -> int:
+    """Withheld sums unremedied for `retain_after_months` are retained for good.
+    Idempotent: a second run on the same day finds nothing left to retain."""
+    notice = _locked(notice)
+    cutoff = today - relativedelta(months=notice.contract.retain_after_months)
+    due = notice.withholdings.filter(status=WithholdingStatus.WITHHELD, month__lte=cutoff)
+    total = sum((w.amount for w in due), Decimal(0))
+    count = len(due)
+    if count:
+        _step(
+            notice,
+            NoticeStep.RETAINED,
+            user,
+            today,
+            f"£{total} over {count} month(s) retained: unremedied for "
+            f"{notice.contract.retain_after_months} months.",
+        )
+        due.update(status=WithholdingStatus.RETAINED, settled_on=today)
+    return count
+
+
+@transaction.atomic
+def escalate(*, user, notice, on: dt.date, reason: str):
+    """Flag the notice for escalation towards termination."""
+    party = _require_party(user, notice.contract)
+    notice = _locked(notice)
+    if party.pk != notice.raised_by_organisation_id:
+        raise PermissionDenied("Only the party that raised the notice can escalate it.")
+    if notice.escalated:
+        raise ValidationError({"step": "The notice is already escalated."})
+    _step(notice, NoticeStep.ESCALATED, user, on, reason, escalated=True)
+    return notice
+
+
+@transaction.atomic
+def mark_remedied(*, user, notice, on: dt.date, reason: str):
+    """The breach is remedied: close the notice and repay what is still withheld."""
+    party = _require_party(user, notice.contract)
+    notice = _locked(notice)
+    if party.pk != notice.raised_by_organisation_id:
+        raise PermissionDenied("Only the party that raised the notice can agree it is remedied.")
+    _step(notice, NoticeStep.REMEDIED, user, on, reason, status=NoticeStatus.REMEDIED, closed_on=on)
+    notice.withholdings.filter(status=WithholdingStatus.WITHHELD).update(
+        status=WithholdingStatus.REPAID, settled_on=on
+    )
+    return notice
+
+
+@transaction.atomic
+def withdraw(*, user, notice, on: dt.date, reason: str):
+    """The party that raised the notice withdraws it."""
+    party = _require_party(user, notice.contract)
+    notice = _locked(notice)
+    if party.pk != notice.raised_by_organisation_id:
+        raise PermissionDenied("Only the party that raised the notice can withdraw it.")
+    _step(
+        notice, NoticeStep.WITHDRAWN, user, on, reason, status=NoticeStatus.WITHDRAWN, closed_on=on
+    )
+    return notice

@@ -1,0 +1,195 @@
+"""Writes to contracts with business rules: creating a contract with its
+years, versioning contract metrics, recording actual cost. Notices have their
+own module, contracts.notices."""
+
+import datetime as dt
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from contracts.access import has_role
+from contracts.choices import Role
+from contracts.models import (
+    ActualCost,
+    BudgetPlanMonth,
+    Contract,
+    ContractMetric,
+    ContractYear,
+    Membership,
+)
+from outcomes.choices import Direction
+
+
+def require_commissioner_of(user, contract_or_commissioner_id) -> None:
+    """Only the contract's commissioner (or an admin) changes its terms."""
+    commissioner_id = getattr(
+        contract_or_commissioner_id, "commissioner_id", contract_or_commissioner_id
+    )
+    if user.is_staff:
+        return
+    if not Membership.objects.filter(
+        user=user, organisation_id=commissioner_id, role=Role.COMMISSIONER
+    ).exists():
+        raise PermissionDenied("Only the commissioner of this contract can do that.")
+
+
+def contract_year_bounds(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive 12-month years from `start`; the last one ends on `end`."""
+    bounds = []
+    year_start = start
+    while year_start <= end:
+        year_end = min(year_start + relativedelta(years=1) - dt.timedelta(days=1), end)
+        bounds.append((year_start, year_end))
+        year_start = year_end + dt.timedelta(days=1)
+    return bounds
+
+
+@transaction.atomic
+def create_contract(*, user, years: list[dict], **fields) -> Contract:
+    """Create a contract and its years. `years` gives, in order, each year's
+    contract_value and planned_budget; there must be one per 12 months."""
+    if not has_role(user, Role.COMMISSIONER):
+        raise PermissionDenied("Only commissioners create contracts.")
+    contract = Contract(created_by=user, **fields)
+    contract.full_clean()
+    require_commissioner_of(user, contract.commissioner_id)
+    bounds = contract_year_bounds(contract.start_date, contract.end_date)
+    if len(years) != len(bounds):
+        raise ValidationError(
+            {
+                "years": f"The contract runs for {len(bounds)} year(s): give a value and a "
+                f"planned budget for each (got {len(years)})."
+            }
+        )
+    contract.save()
+    for number, ((start, end), values) in enumerate(zip(bounds, years, strict=True), start=1):
+        set_contract_year(
+            contract=contract, number=number, start_date=start, end_date=end, **values
+        )
+    return contract
+
+
+def set_contract_year(*, contract, number, start_date, end_date, contract_value, planned_budget):
+    """Create or update one contract year, refusing overlaps with the others."""
+    overlapping = contract.years.exclude(number=number).filter(
+        start_date__lte=end_date, end_date__gte=start_date
+    )
+    if overlapping.exists():
+        raise ValidationError({"start_date": f"Year {number} overlaps another contract year."})
+    if start_date < contract.start_date or end_date > contract.end_date:
+        raise ValidationError({"end_date": f"Year {number} falls outside the contract's dates."})
+    year, _ = ContractYear.objects.get_or_create(
+        contract=contract,
+        number=number,
+        defaults={
+            "start_date": start_date,
+            "end_date": end_date,
+            "contract_value": contract_value,
+            "planned_budget": planned_budget,
+        },
+    )
+    year.start_date, year.end_date = start_date, end_date
+    year.contract_value, year.planned_budget = Decimal(contract_value), Decimal(planned_budget)
+    year.full_clean()
+    year.save()
+    return year
+
+
+@transaction.atomic
+def set_monthly_plan(*, user, year: ContractYear, amounts: dict[dt.date, Decimal]):
+    """Split a year's planned budget by month; the months must add up to it."""
+    require_commissioner_of(user, year.contract)
+    months = {month.replace(day=1): Decimal(amount) for month, amount in amounts.items()}
+    outside = [m for m in months if not (year.start_date.replace(day=1) <= m <= year.end_date)]
+    if outside:
+        raise ValidationError(
+            {"month": f"{outside[0]:%B %Y} is outside contract year {year.number}."}
+        )
+    total = sum(months.values(), Decimal(0))
+    if total != year.planned_budget:
+        raise ValidationError(
+            {
+                "planned_amount": f"The months add up to £{total}, not the year's planned "
+                f"budget of £{year.planned_budget}."
+            }
+        )
+    year.plan_months.all().delete()
+    BudgetPlanMonth.objects.bulk_create(
+        BudgetPlanMonth(year=year, month=m, planned_amount=a) for m, a in sorted(months.items())
+    )
+
+
+@transaction.atomic
+def record_actual_cost(*, user, contract, month: dt.date, amount, note: str = "") -> ActualCost:
+    """Record (or correct: history keeps the old figure) a month's actual cost."""
+    require_commissioner_of(user, contract)
+    month = month.replace(day=1)
+    if not (contract.start_date.replace(day=1) <= month <= contract.end_date):
+        raise ValidationError({"month": f"{month:%B %Y} is outside the contract."})
+    cost, _ = ActualCost.objects.get_or_create(
+        contract=contract, month=month, defaults={"amount": amount, "recorded_by": user}
+    )
+    cost.amount, cost.note, cost.recorded_by = Decimal(amount), note, user
+    cost.full_clean()
+    cost.save()
+    return cost
+
+
+def check_thresholds(metric, minimum, target) -> dict[str, str]:
+    """Errors in a metric's minimum threshold and target, by field."""
+    if minimum == target:
+        return {"target": "The target must differ from the minimum threshold."}
+    if metric.direction == Direction.HIGHER_IS_BETTER and target < minimum:
+        return {"target": "Higher is better for this metric: the target must be above the minimum."}
+    if metric.direction == Direction.LOWER_IS_BETTER and target > minimum:
+        return {"target": "Lower is better for this metric: the target must be below the minimum."}
+    return {}
+
+
+@transaction.atomic
+def set_contract_metric(
+    *,
+    user,
+    contract,
+    metric,
+    effective_from: dt.date,
+    minimum_threshold,
+    target,
+    baseline=None,
+    weight=1,
+    is_national=False,
+    accountable="provider",
+    reason="",
+) -> ContractMetric:
+    """Attach a metric to a contract, or change its terms from a date. A change
+    adds a version in force from `effective_from`; earlier versions are kept,
+    so periods before that date are still scored by the terms they had."""
+    require_commissioner_of(user, contract)
+    errors = check_thresholds(metric, Decimal(minimum_threshold), Decimal(target))
+    if not contract.start_date <= effective_from <= contract.end_date:
+        errors["effective_from"] = "The date must fall within the contract."
+    existing = ContractMetric.objects.filter(contract=contract, metric=metric)
+    if existing.exists() and not reason.strip():
+        errors["reason"] = "Say why the terms are changing."
+    if existing.filter(effective_from__gt=effective_from).exists():
+        errors["effective_from"] = "A later version exists: changes apply from after it."
+    if errors:
+        raise ValidationError(errors)
+    version = ContractMetric(
+        contract=contract,
+        metric=metric,
+        effective_from=effective_from,
+        minimum_threshold=minimum_threshold,
+        target=target,
+        baseline=baseline,
+        weight=weight,
+        is_national=is_national,
+        accountable=accountable,
+        reason=reason,
+        created_by=user,
+    )
+    version.full_clean()
+    version.save()
+    return version

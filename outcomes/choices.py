@@ -1,0 +1,44 @@
+"""Choices for metrics and measurements: one spelling each."""
+
+from django.db import models
+
+
+class MetricType(models.TextChoices):
+    PROPORTION = "proportion", "Proportion (numerator / denominator)"
+    RATE = "rate", "Rate per N (numerator / denominator x factor)"
+    COUNT = "count", "Count"
+    VALUE = "value", "Value"
+    MONEY = "money", "Money (£)"
+    DAYS = "days", "Days"
+
+
+RATIO_TYPES = {MetricType.PROPORTION, MetricType.RATE}
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "higher", "Higher is better"
+    LOWER_IS_BETTER = "lower", "Lower is better"
+    NEUTRAL = "neutral", "Neither (context only)"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+class Aggregation(models.TextChoices):
+    """How a metric's values combine over a longer period. Ratio metrics are
+    always pooled (sum of numerators / sum of denominators)."""
+
+    POOLED = "pooled", "Pooled ratio"
+    MEAN = "mean", "Mean"
+    SUM = "sum", "Sum"
+    LAST = "last", "Last value"
+
+
+class Side(models.TextChoices):
+    """Who submits a metric, or who is accountable for it in a contract."""
+
+    PROVIDER = "provider", "Provider side"
+    COMMISSIONER = "commissioner", "Commissioner side"
