@@ -3,7 +3,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from contracts.models import Contract, Membership, NetworkMember, Organisation
+from contracts.models import (
+    Contract,
+    ContractMetric,
+    ContractYear,
+    Membership,
+    NetworkMember,
+    NoticeEvent,
+    Organisation,
+    PerformanceNotice,
+    RemedialMilestone,
+    Withholding,
+)
 
 
 class NetworkMemberInline(admin.TabularInline):
@@ -37,8 +48,72 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_select_related = ["user", "organisation"]
 
 
+class ContractYearInline(admin.TabularInline):
+    model = ContractYear
+    extra = 0
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Rows that only services may write (versions, notice steps): admins read them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContractMetric)
+class ContractMetricAdmin(ReadOnlyAdmin):
+    list_display = ["contract", "metric", "effective_from", "minimum_threshold", "target", "weight"]
+    list_filter = ["contract", "accountable", "is_national"]
+    list_select_related = ["contract", "metric"]
+
+
+class NoticeEventInline(admin.TabularInline):
+    model = NoticeEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["step", "on", "author", "reason", "status_after", "recorded_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MilestoneInline(admin.TabularInline):
+    model = RemedialMilestone
+    extra = 0
+    can_delete = False
+    readonly_fields = ["description", "owner", "owner_organisation", "due_on", "completed_on"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class WithholdingInline(admin.TabularInline):
+    model = Withholding
+    extra = 0
+    can_delete = False
+    readonly_fields = ["month", "percent", "amount", "status", "settled_on"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PerformanceNotice)
+class PerformanceNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "contract", "title", "raised_by_organisation", "raised_on", "status"]
+    list_filter = ["status", "escalated"]
+    list_select_related = ["contract", "raised_by_organisation"]
+    inlines = [MilestoneInline, WithholdingInline, NoticeEventInline]
+
+
 @admin.register(Contract)
 class ContractAdmin(SimpleHistoryAdmin):
+    inlines = [ContractYearInline]
     list_display = ["reference", "title", "commissioner", "provider", "start_date", "end_date"]
     list_filter = ["payment_model", "commissioner"]
     search_fields = ["reference", "title", "provider__name", "provider__code"]

@@ -5,11 +5,21 @@ the seed twice changes nothing. Names are fictional; codes are ODS-style.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from contracts.choices import CommissionerType, OrganisationKind, Role
-from contracts.models import Contract, Membership, NetworkMember, Organisation
+from contracts import notices, services
+from contracts.choices import CommissionerType, MeetingOutcome, OrganisationKind, Role
+from contracts.models import (
+    Contract,
+    ContractMetric,
+    ContractYear,
+    Membership,
+    NetworkMember,
+    Organisation,
+)
+from outcomes.models import PopulationGroup
 
 DEMO_PASSWORD = "concord-demo"
 
@@ -50,6 +60,52 @@ PEOPLE = [
     ("lay_partner", "Lee Partner", "QNW", Role.LAY_PARTNER, False),
 ]
 
+# Contract values per year (£), the planned budget equal to the value.
+YEAR_VALUES = {
+    "QNW-OPC-2024": [24_000_000, 24_720_000, 25_461_600, 26_225_448, 27_012_211],
+    "QNW-LTC-2024": [15_000_000, 15_000_000, 15_450_000],
+    "LAW-MSK-2025": [1_800_000, 1_850_000, 1_900_000],
+}
+
+# contract: [(metric code, minimum, target, baseline, weight)]
+CONTRACT_METRICS = {
+    "QNW-OPC-2024": [
+        ("QOL-IND", 78, 90, 80, 2),
+        ("QOL-WELL", 55, 75, 58, 1),
+        ("QOC-EMADM", 30, 22, 31, 2),
+        ("QOC-FALLS", 9, 6, 9.5, 1),
+        ("OPS-RESP2H", 70, 90, 72, 1),
+        ("PRO-RECOMMEND", 60, 80, 63, 1),
+        ("PRO-VACANCY", 12, 6, 11, 1),
+        ("FIN-COST", 1400, 1150, 1380, 1),
+        ("FIN-DEMAND", 85, 98, 88, 1),
+    ],
+    "QNW-LTC-2024": [
+        ("QOC-CAREPLAN", 50, 85, 48, 2),
+        ("QOC-EMADM", 30, 24, 31, 1),
+        ("OPS-WAIT18", 85, 95, 84, 1),
+        ("PRO-RECOMMEND", 60, 80, 62, 1),
+        ("FIN-DEMAND", 85, 98, 86, 1),
+    ],
+    "LAW-MSK-2025": [
+        ("OPS-WAIT18", 80, 95, 78, 1),
+        ("QOL-WELL", 50, 70, 52, 1),
+        ("FIN-COST", 320, 260, 330, 1),
+    ],
+}
+
+# A mid-year change of terms, kept as a second version.
+METRIC_CHANGES = [
+    (
+        "QNW-OPC-2024",
+        "QOC-EMADM",
+        dt.date(2025, 10, 1),
+        28,
+        22,
+        "Winter plan: threshold tightened by agreement at the quarterly review",
+    ),
+]
+
 CONTRACTS = [
     {
         "reference": "QNW-OPC-2024",
@@ -60,6 +116,7 @@ CONTRACTS = [
         "start_date": dt.date(2024, 4, 1),
         "end_date": dt.date(2029, 3, 31),
         "payment_model": Contract.PaymentModel.CAPITATED_OUTCOMES,
+        "population_group": "Older people (75 and over)",
     },
     {
         "reference": "QNW-LTC-2024",
@@ -70,6 +127,7 @@ CONTRACTS = [
         "start_date": dt.date(2024, 4, 1),
         "end_date": dt.date(2027, 3, 31),
         "payment_model": Contract.PaymentModel.API,
+        "population_group": "People with long-term conditions",
     },
     {
         "reference": "LAW-MSK-2025",
@@ -80,6 +138,7 @@ CONTRACTS = [
         "start_date": dt.date(2025, 4, 1),
         "end_date": dt.date(2028, 3, 31),
         "payment_model": Contract.PaymentModel.ACTIVITY,
+        "population_group": "Adults with musculoskeletal conditions",
     },
 ]
 
@@ -155,19 +214,132 @@ def seed_people(orgs: dict[str, Organisation]) -> list[tuple[str, str]]:
     return logins
 
 
-def seed_contracts(orgs: dict[str, Organisation]) -> None:
+def seed_contracts(orgs: dict[str, Organisation], metrics, admin) -> dict[str, Contract]:
+    contracts = {}
     for spec in CONTRACTS:
         defaults = {
             **spec,
             "commissioner": orgs[spec["commissioner"]],
             "provider": orgs[spec["provider"]],
+            "population_group": PopulationGroup.objects.get(name=spec["population_group"]),
         }
         reference = defaults.pop("reference")
-        upsert(Contract, reference=reference, defaults=defaults)
+        contract = contracts[reference] = upsert(Contract, reference=reference, defaults=defaults)[
+            0
+        ]
+        bounds = services.contract_year_bounds(contract.start_date, contract.end_date)
+        for number, ((start, end), value) in enumerate(
+            zip(bounds, YEAR_VALUES[reference], strict=True), start=1
+        ):
+            upsert(
+                ContractYear,
+                contract=contract,
+                number=number,
+                defaults={
+                    "start_date": start,
+                    "end_date": end,
+                    "contract_value": Decimal(value),
+                    "planned_budget": Decimal(value),
+                },
+            )
+        for code, minimum, target, baseline, weight in CONTRACT_METRICS[reference]:
+            if not ContractMetric.objects.filter(contract=contract, metric=metrics[code]).exists():
+                services.set_contract_metric(
+                    user=admin,
+                    contract=contract,
+                    metric=metrics[code],
+                    effective_from=contract.start_date,
+                    minimum_threshold=Decimal(str(minimum)),
+                    target=Decimal(str(target)),
+                    baseline=Decimal(str(baseline)),
+                    weight=Decimal(weight),
+                    is_national=metrics[code].is_national,
+                    accountable=metrics[code].submitted_by,
+                )
+    for reference, code, effective_from, minimum, target, reason in METRIC_CHANGES:
+        contract = contracts[reference]
+        if not ContractMetric.objects.filter(
+            contract=contract, metric=metrics[code], effective_from=effective_from
+        ).exists():
+            services.set_contract_metric(
+                user=admin,
+                contract=contract,
+                metric=metrics[code],
+                effective_from=effective_from,
+                minimum_threshold=Decimal(minimum),
+                target=Decimal(target),
+                baseline=Decimal(31),
+                weight=Decimal(2),
+                reason=reason,
+                is_national=True,
+            )
+    return contracts
 
 
-def seed() -> list[tuple[str, str]]:
-    orgs = seed_organisations()
-    logins = seed_people(orgs)
-    seed_contracts(orgs)
-    return logins
+def seed_notices(contracts, metrics) -> None:
+    """A commissioner's notice part-way through its remedial plan, and a
+    network's notice against the commissioner awaiting its meeting."""
+    User = get_user_model()
+    commissioner = User.objects.get(username="commissioner")
+    manager = User.objects.get(username="network_manager")
+    contract = contracts["QNW-OPC-2024"]
+    title = "Urgent community response below the minimum threshold"
+    if not contract.notices.filter(title=title).exists():
+        notice = notices.raise_notice(
+            user=commissioner,
+            contract=contract,
+            title=title,
+            raised_on=dt.date(2026, 9, 14),
+            concern="Urgent two-hour response has been below 70% for three months running.",
+            metrics=[metrics["OPS-RESP2H"]],
+        )
+        notices.record_meeting(
+            user=commissioner,
+            notice=notice,
+            held_on=dt.date(2026, 9, 24),
+            outcome=MeetingOutcome.REMEDIAL_PLAN,
+            reason="Both parties agreed a remedial action plan is needed.",
+        )
+        notices.agree_plan(
+            user=manager,
+            notice=notice,
+            agreed_on=dt.date(2026, 10, 1),
+            reason="Plan agreed at the contract management meeting.",
+            milestones=[
+                {
+                    "description": "Recruit two more rapid-response nurses",
+                    "owner": "Nadia Network",
+                    "owner_organisation": contract.provider,
+                    "due_on": dt.date(2026, 10, 30),
+                },
+                {
+                    "description": "Extend rapid response to weekends",
+                    "owner": "Nadia Network",
+                    "owner_organisation": contract.provider,
+                    "due_on": dt.date(2026, 11, 30),
+                },
+                {
+                    "description": "Two-hour response above 70% for a full month",
+                    "owner": "Nadia Network",
+                    "owner_organisation": contract.provider,
+                    "due_on": dt.date(2027, 1, 15),
+                },
+            ],
+        )
+        notices.complete_milestone(
+            user=manager,
+            milestone=notice.milestones.order_by("due_on").first(),
+            completed_on=dt.date(2026, 10, 28),
+            reason="Both nurses started on 26 October.",
+        )
+    title = "Funding decisions taken late"
+    if not contract.notices.filter(title=title).exists():
+        notices.raise_notice(
+            user=manager,
+            contract=contract,
+            title=title,
+            raised_on=dt.date(2026, 11, 16),
+            concern="Four of the last six funding decisions took longer than the agreed 20 "
+            "working days.",
+            obligations="Commissioner decisions on care packages within 20 working days.",
+        )

@@ -88,9 +88,7 @@ def _require_reason(reason: str) -> str:
     return reason.strip()
 
 
-def _step(notice, step, user, on, reason, *, status=None, **changes) -> NoticeEvent:
-    """Check `step` is allowed now, apply the changes, and record the event."""
-    reason = _require_reason(reason)
+def _check_allowed(notice, step) -> None:
     if step not in ALLOWED_STEPS[NoticeStatus(notice.status)]:
         raise ValidationError(
             {
@@ -98,6 +96,12 @@ def _step(notice, step, user, on, reason, *, status=None, **changes) -> NoticeEv
                 f"'{notice.get_status_display()}'."
             }
         )
+
+
+def _step(notice, step, user, on, reason, *, status=None, **changes) -> NoticeEvent:
+    """Check `step` is allowed now, apply the changes, and record the event."""
+    reason = _require_reason(reason)
+    _check_allowed(notice, step)
     if on < notice.raised_on:
         raise ValidationError({"on": "A step cannot be dated before the notice was raised."})
     if status:
@@ -308,6 +312,7 @@ def retain_overdue_withholdings(*, user, notice, today: dt.date) -> int:
     """Withheld sums unremedied for `retain_after_months` are retained for good.
     Idempotent: a second run on the same day finds nothing left to retain."""
     notice = _locked(notice)
+    _check_allowed(notice, NoticeStep.RETAINED)
     cutoff = today - relativedelta(months=notice.contract.retain_after_months)
     due = notice.withholdings.filter(status=WithholdingStatus.WITHHELD, month__lte=cutoff)
     total = sum((w.amount for w in due), Decimal(0))

@@ -80,15 +80,8 @@ def set_contract_year(*, contract, number, start_date, end_date, contract_value,
         raise ValidationError({"start_date": f"Year {number} overlaps another contract year."})
     if start_date < contract.start_date or end_date > contract.end_date:
         raise ValidationError({"end_date": f"Year {number} falls outside the contract's dates."})
-    year, _ = ContractYear.objects.get_or_create(
-        contract=contract,
-        number=number,
-        defaults={
-            "start_date": start_date,
-            "end_date": end_date,
-            "contract_value": contract_value,
-            "planned_budget": planned_budget,
-        },
+    year = ContractYear.objects.filter(contract=contract, number=number).first() or ContractYear(
+        contract=contract, number=number
     )
     year.start_date, year.end_date = start_date, end_date
     year.contract_value, year.planned_budget = Decimal(contract_value), Decimal(planned_budget)
@@ -128,8 +121,8 @@ def record_actual_cost(*, user, contract, month: dt.date, amount, note: str = ""
     month = month.replace(day=1)
     if not (contract.start_date.replace(day=1) <= month <= contract.end_date):
         raise ValidationError({"month": f"{month:%B %Y} is outside the contract."})
-    cost, _ = ActualCost.objects.get_or_create(
-        contract=contract, month=month, defaults={"amount": amount, "recorded_by": user}
+    cost = ActualCost.objects.filter(contract=contract, month=month).first() or ActualCost(
+        contract=contract, month=month
     )
     cost.amount, cost.note, cost.recorded_by = Decimal(amount), note, user
     cost.full_clean()

@@ -22,6 +22,8 @@ from tests.factories import (  # noqa: E402
     add_member,
 )
 
+pytest_plugins = ["tests.contract_fixtures"]
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 

@@ -4,8 +4,9 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from contracts.choices import OrganisationKind, Role
-from contracts.models import Contract, Membership, Organisation
+from contracts.choices import NoticeStatus, OrganisationKind, Role
+from contracts.models import Contract, ContractMetric, Membership, Organisation, PerformanceNotice
+from outcomes.models import Dimension
 
 
 def row_counts():
