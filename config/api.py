@@ -9,6 +9,8 @@ from contracts.api import views as contract_api
 router = DefaultRouter()
 router.register("organisations", contract_api.OrganisationViewSet, basename="organisation")
 router.register("contracts", contract_api.ContractViewSet, basename="contract")
+router.register("contract-metrics", contract_api.ContractMetricViewSet, basename="contract-metric")
+router.register("notices", contract_api.NoticeViewSet, basename="notice")
 
 app_name = "api"
 urlpatterns = [path("me/", contract_api.me, name="me"), *router.urls]

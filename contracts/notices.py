@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from contracts.calendar import add_operational_days
 from contracts.choices import (
@@ -142,6 +143,14 @@ def raise_notice(
     metrics = list(metrics)
     if not metrics and not obligations.strip():
         raise ValidationError({"metrics": "Name the metrics or obligations concerned."})
+    attached = set(contract.metric_versions.values_list("metric_id", flat=True))
+    strangers = [m.code for m in metrics if m.pk not in attached]
+    if strangers:
+        raise ValidationError(
+            {"metrics": f"Not metrics of this contract: {', '.join(sorted(strangers))}."}
+        )
+    if raised_on > timezone.localdate():
+        raise ValidationError({"raised_on": "A notice cannot be raised in the future."})
     notice = PerformanceNotice(
         contract=contract,
         raised_by_organisation=party,
@@ -245,6 +254,7 @@ def agree_plan(*, user, notice, agreed_on: dt.date, milestones: list[dict], reas
 @transaction.atomic
 def complete_milestone(*, user, milestone: RemedialMilestone, completed_on: dt.date, reason: str):
     _require_party(user, milestone.notice.contract)
+    _require_reason(reason)
     notice = _locked(milestone.notice)
     if milestone.completed_on:
         raise ValidationError({"milestone": "This milestone is already complete."})
@@ -282,6 +292,7 @@ def withhold(
     """The commissioner withholds up to the contract's cap of the monthly value
     for a month while the exception stands unremedied."""
     party = _require_party(user, notice.contract)
+    _require_reason(reason)
     notice = _locked(notice)
     contract = notice.contract
     if (
@@ -311,6 +322,8 @@ def withhold(
 def retain_overdue_withholdings(*, user, notice, today: dt.date) -> int:
     """Withheld sums unremedied for `retain_after_months` are retained for good.
     Idempotent: a second run on the same day finds nothing left to retain."""
+    if _require_party(user, notice.contract) != notice.contract.commissioner:
+        raise PermissionDenied("Only the commissioner retains withheld payments.")
     notice = _locked(notice)
     _check_allowed(notice, NoticeStep.RETAINED)
     cutoff = today - relativedelta(months=notice.contract.retain_after_months)

@@ -166,7 +166,9 @@ def set_contract_metric(
     existing = ContractMetric.objects.filter(contract=contract, metric=metric)
     if existing.exists() and not reason.strip():
         errors["reason"] = "Say why the terms are changing."
-    if existing.filter(effective_from__gt=effective_from).exists():
+    if existing.filter(effective_from=effective_from).exists():
+        errors["effective_from"] = "A version from this date exists: choose another date."
+    elif existing.filter(effective_from__gt=effective_from).exists():
         errors["effective_from"] = "A later version exists: changes apply from after it."
     if errors:
         raise ValidationError(errors)

@@ -8,7 +8,7 @@ import pytest
 
 from contracts import notices
 from contracts.choices import MeetingOutcome, NoticeStatus
-from contracts.models import ContractYear
+from contracts.models import ContractMetric, ContractYear
 from outcomes.choices import Direction, Frequency, MetricType
 from outcomes.models import Dimension, Metric
 
@@ -44,6 +44,14 @@ def contract(system, metric):
             contract_value=YEAR_VALUE + (number - 1) * 1200,
             planned_budget=YEAR_VALUE,
         )
+    ContractMetric.objects.create(
+        contract=contract,
+        metric=metric,
+        effective_from=D(2024, 4, 1),
+        minimum_threshold=30,
+        target=22,
+        baseline=31,
+    )
     return contract
 
 

@@ -12,6 +12,13 @@ from contracts.models import Contract, ContractMetric
 D = dt.date
 
 
+@pytest.fixture
+def contract(contract):
+    """CON-A as in contract_fixtures, but with no metric attached yet."""
+    contract.metric_versions.all().delete()
+    return contract
+
+
 def new_contract(system, **overrides):
     fields = dict(
         user=system.commissioner,
@@ -202,3 +209,10 @@ def test_actual_cost_corrections_are_kept_in_history(system, contract):
         services.record_actual_cost(
             user=system.commissioner, contract=contract, month=D(2035, 1, 1), amount=1
         )
+
+
+def test_a_second_version_on_the_same_date_names_the_date(system, contract, metric):
+    attach(system, contract, metric, effective_from=D(2025, 4, 1))
+    with pytest.raises(ValidationError) as error:
+        attach(system, contract, metric, effective_from=D(2025, 4, 1), reason="again")
+    assert "effective_from" in error.value.message_dict

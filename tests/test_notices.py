@@ -345,3 +345,47 @@ def test_timeline_records_every_step_with_author_and_reason(system, notice_in):
     ]
     assert ("plan_agreed", "nm_a") in timeline
     assert notice.history.count() >= 5  # simple_history kept every saved state
+
+
+def test_a_notice_names_only_the_contracts_metrics_and_is_not_future_dated(system, contract):
+    from outcomes.models import Metric
+
+    stranger = Metric.objects.create(
+        code="OTHER",
+        name="Other",
+        description="d",
+        dimension=contract.metric_versions.get().metric.dimension,
+        metric_type="count",
+        aggregation="sum",
+        direction="higher",
+        frequency="monthly",
+        data_source="x",
+    )
+    with pytest.raises(ValidationError) as error:
+        notices.raise_notice(
+            user=system.commissioner,
+            contract=contract,
+            title="t",
+            concern="c",
+            raised_on=RAISED_ON,
+            metrics=[stranger],
+        )
+    assert "metrics" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        notices.raise_notice(
+            user=system.commissioner,
+            contract=contract,
+            title="t",
+            concern="c",
+            raised_on=D(2099, 1, 1),
+            obligations="o",
+        )
+    assert "raised_on" in error.value.message_dict
+
+
+def test_only_the_commissioner_retains_withheld_payments(system, notice_in):
+    notice = notice_in(NoticeStatus.EXCEPTION)
+    with pytest.raises(PermissionDenied):
+        notices.retain_overdue_withholdings(
+            user=system.network_manager_a, notice=notice, today=D(2026, 9, 1)
+        )

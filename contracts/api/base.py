@@ -1,6 +1,9 @@
 """Base classes every API viewset uses, so scoping cannot be forgotten."""
 
-from rest_framework import permissions, viewsets
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, permissions, viewsets
+from rest_framework.settings import api_settings
 
 from contracts.access import has_role
 
@@ -40,10 +43,32 @@ class RolePermission(permissions.IsAuthenticated):
         return has_role(request.user, *getattr(view, "write_roles", ()))
 
 
-class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+def as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's Django ValidationError as DRF's, keyed by field."""
+    if hasattr(exc, "error_dict"):
+        detail = exc.message_dict
+        if NON_FIELD_ERRORS in detail:
+            detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+    else:
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    return exceptions.ValidationError(detail)
+
+
+class ServiceErrorsMixin:
+    """Services raise Django's ValidationError (400 with field keys here);
+    their PermissionDenied is already a 403 in DRF. Services are atomic, so
+    nothing is saved when either is raised."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DjangoValidationError):
+            exc = as_api_error(exc)
+        return super().handle_exception(exc)
+
+
+class ScopedReadOnlyViewSet(ServiceErrorsMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [RolePermission]
 
 
-class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+class ScopedModelViewSet(ServiceErrorsMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
     permission_classes = [RolePermission]
     write_roles: tuple[str, ...] = ()

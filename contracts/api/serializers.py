@@ -1,6 +1,27 @@
+"""Serializers for the contracts API. Output serializers describe rows; the
+input serializers only validate a request's shape and look up what it names
+(organisations and metrics by code), then a view hands the result to one
+service, which applies the business rules."""
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contracts.models import Contract, Organisation
+from contracts.choices import MeetingOutcome, NoticeStatus, WithholdingStatus
+from contracts.models import (
+    Contract,
+    ContractMetric,
+    ContractYear,
+    NoticeEvent,
+    Organisation,
+    PerformanceNotice,
+    RemedialMilestone,
+    Withholding,
+)
+from outcomes.models import Metric
+
+TERMS_FIELDS = ["meeting_due_days", "plan_due_days", "withholding_percent", "retain_after_months"]
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -9,6 +30,50 @@ class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "code", "name", "kind", "commissioner_type", "is_active", "members"]
+
+
+def organisation_by_code(**kwargs):
+    """Any organisation, named by its (public, ODS-style) code."""
+    return serializers.SlugRelatedField(
+        queryset=Organisation.objects.all(), slug_field="code", **kwargs
+    )
+
+
+def metric_by_code(**kwargs):
+    return serializers.SlugRelatedField(queryset=Metric.objects.all(), slug_field="code", **kwargs)
+
+
+_enum_field_classes: dict[str, type] = {}
+
+
+def enum_field(component_name: str, choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose enum is a schema component of its own name, so
+    choice sets sharing a field name (notices' and withholdings' `status`) or
+    one set under two field names never collide in the schema."""
+    if component_name not in _enum_field_classes:
+        schema = serializers.ChoiceField(
+            choices=choices, allow_blank=kwargs.get("allow_blank", False)
+        )
+        field_class = type(f"{component_name}Field", (serializers.ChoiceField,), {})
+        extend_schema_field(schema, component_name=component_name)(field_class)
+        _enum_field_classes[component_name] = field_class
+    return _enum_field_classes[component_name](choices=choices, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedContractField(serializers.PrimaryKeyRelatedField):
+    """A contract by id, among those the requesting user may see: any other id
+    reads as "does not exist"."""
+
+    def get_queryset(self):
+        return Contract.objects.visible_to(self.context["request"].user)
+
+
+def local_today():
+    return timezone.localdate()
+
+
+# --- Contracts ---
 
 
 class ContractSerializer(serializers.ModelSerializer):
@@ -28,3 +93,336 @@ class ContractSerializer(serializers.ModelSerializer):
             "end_date",
             "payment_model",
         ]
+
+
+class ContractYearSerializer(serializers.ModelSerializer):
+    monthly_value = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = ContractYear
+        fields = [
+            "number",
+            "start_date",
+            "end_date",
+            "contract_value",
+            "planned_budget",
+            "monthly_value",
+        ]
+
+
+class ContractMetricInForceSerializer(serializers.ModelSerializer):
+    """A contract metric's terms as they stand, inside a contract."""
+
+    metric = serializers.SlugRelatedField(read_only=True, slug_field="code")
+    metric_name = serializers.CharField(source="metric.name", read_only=True)
+
+    class Meta:
+        model = ContractMetric
+        fields = [
+            "id",
+            "metric",
+            "metric_name",
+            "effective_from",
+            "minimum_threshold",
+            "target",
+            "baseline",
+            "weight",
+            "is_national",
+            "accountable",
+        ]
+
+
+class ContractDetailSerializer(ContractSerializer):
+    population_group = serializers.PrimaryKeyRelatedField(read_only=True)
+    years = ContractYearSerializer(many=True, read_only=True)
+    metrics_in_force = ContractMetricInForceSerializer(
+        many=True, read_only=True, help_text="The contract metrics in force today."
+    )
+
+    class Meta(ContractSerializer.Meta):
+        fields = [
+            *ContractSerializer.Meta.fields,
+            "population_group",
+            *TERMS_FIELDS,
+            "years",
+            "metrics_in_force",
+        ]
+
+
+class ContractYearInputSerializer(serializers.Serializer):
+    contract_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    planned_budget = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+
+class ContractCreateSerializer(serializers.ModelSerializer):
+    """A new contract; its years are numbered and dated from start_date in
+    12-month steps, so `years` gives one value and planned budget per year."""
+
+    commissioner = organisation_by_code(help_text="Commissioner's organisation code.")
+    provider = organisation_by_code(help_text="Provider's or network's organisation code.")
+    years = ContractYearInputSerializer(many=True, allow_empty=False)
+
+    class Meta:
+        model = Contract
+        fields = [
+            "reference",
+            "title",
+            "commissioner",
+            "provider",
+            "service",
+            "population_group",
+            "start_date",
+            "end_date",
+            "payment_model",
+            *TERMS_FIELDS,
+            "years",
+        ]
+
+
+# --- Contract metrics ---
+
+
+class ContractMetricSerializer(serializers.ModelSerializer):
+    """One version of a metric's terms in a contract. Posting adds a version in
+    force from effective_from; versions are never rewritten."""
+
+    contract = ScopedContractField(help_text="Contract id.")
+    metric = metric_by_code(help_text="Metric code.")
+    created_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+
+    class Meta:
+        model = ContractMetric
+        fields = [
+            "id",
+            "contract",
+            "metric",
+            "effective_from",
+            "minimum_threshold",
+            "target",
+            "baseline",
+            "weight",
+            "is_national",
+            "accountable",
+            "reason",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["created_by", "created_at"]
+        # The unique (contract, metric, effective_from) check is done in
+        # validate() so its error names a field rather than none.
+        validators = []
+
+    def validate(self, attrs):
+        if ContractMetric.objects.filter(
+            contract=attrs["contract"],
+            metric=attrs["metric"],
+            effective_from=attrs["effective_from"],
+        ).exists():
+            raise serializers.ValidationError(
+                {"effective_from": "A version from this date exists: versions are never rewritten."}
+            )
+        return attrs
+
+
+# --- Notices ---
+
+
+class DeadlineSerializer(serializers.Serializer):
+    due_on = serializers.DateField(allow_null=True)
+    state = serializers.ChoiceField(
+        choices=["due", "overdue"],
+        allow_null=True,
+        help_text="While the step is pending: 'due', or 'overdue' after due_on; otherwise null.",
+    )
+
+
+class DeadlinesSerializer(serializers.Serializer):
+    meeting = DeadlineSerializer()
+    plan = DeadlineSerializer()
+
+
+def deadline(due_on, pending: bool, on) -> dict:
+    if not pending or due_on is None:
+        return {"due_on": due_on, "state": None}
+    return {"due_on": due_on, "state": "overdue" if on > due_on else "due"}
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    contract = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Contract id.")
+    contract_reference = serializers.CharField(source="contract.reference", read_only=True)
+    raised_by_organisation = serializers.SlugRelatedField(read_only=True, slug_field="code")
+    against_organisation = serializers.CharField(source="against_organisation.code", read_only=True)
+    raised_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    metrics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    status = enum_field("NoticeStatusEnum", NoticeStatus.choices, read_only=True)
+    meeting_outcome = enum_field(
+        "MeetingOutcomeOrBlankEnum", MeetingOutcome.choices, allow_blank=True, read_only=True
+    )
+    is_open = serializers.BooleanField(read_only=True)
+    deadlines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PerformanceNotice
+        fields = [
+            "id",
+            "contract",
+            "contract_reference",
+            "raised_by_organisation",
+            "against_organisation",
+            "raised_by",
+            "raised_on",
+            "title",
+            "concern",
+            "metrics",
+            "obligations",
+            "status",
+            "is_open",
+            "meeting_due",
+            "meeting_held_on",
+            "meeting_outcome",
+            "plan_due",
+            "escalated",
+            "closed_on",
+            "deadlines",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(DeadlinesSerializer)
+    def get_deadlines(self, notice) -> dict:
+        on = local_today()
+        return {
+            "meeting": deadline(notice.meeting_due, notice.status == NoticeStatus.RAISED, on),
+            "plan": deadline(notice.plan_due, notice.status == NoticeStatus.PLAN_DUE, on),
+        }
+
+
+class NoticeEventSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    status_after = enum_field("NoticeStatusEnum", NoticeStatus.choices, read_only=True)
+
+    class Meta:
+        model = NoticeEvent
+        fields = ["step", "on", "author", "reason", "status_after"]
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    owner_organisation = serializers.SlugRelatedField(read_only=True, slug_field="code")
+
+    class Meta:
+        model = RemedialMilestone
+        fields = ["id", "description", "owner", "owner_organisation", "due_on", "completed_on"]
+
+
+class WithholdingSerializer(serializers.ModelSerializer):
+    status = enum_field("WithholdingStatusEnum", WithholdingStatus.choices, read_only=True)
+
+    class Meta:
+        model = Withholding
+        fields = ["id", "month", "percent", "amount", "status", "settled_on"]
+
+
+class NoticeDetailSerializer(NoticeSerializer):
+    """A notice with its timeline, remedial plan and withholdings."""
+
+    events = NoticeEventSerializer(many=True, read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
+    withholdings = WithholdingSerializer(many=True, read_only=True)
+
+    class Meta(NoticeSerializer.Meta):
+        fields = [*NoticeSerializer.Meta.fields, "events", "milestones", "withholdings"]
+        read_only_fields = fields
+
+
+class NoticeCreateSerializer(serializers.Serializer):
+    """Raise a notice against the other party to a contract."""
+
+    contract = ScopedContractField(help_text="Contract id.")
+    title = serializers.CharField(max_length=200)
+    concern = serializers.CharField(help_text="The performance concern, with the evidence.")
+    raised_on = serializers.DateField(default=local_today, help_text="Defaults to today.")
+    metrics = serializers.ListField(
+        child=metric_by_code(), required=False, default=list, help_text="Metric codes."
+    )
+    obligations = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# Step requests: every step is dated (today unless given) and reasoned.
+
+
+class StepSerializer(serializers.Serializer):
+    on = serializers.DateField(default=local_today, help_text="Defaults to today.")
+    reason = serializers.CharField(help_text="Why this step is taken.")
+
+
+class RecordMeetingSerializer(serializers.Serializer):
+    held_on = serializers.DateField(default=local_today, help_text="Defaults to today.")
+    outcome = enum_field("MeetingOutcomeEnum", MeetingOutcome.choices)
+    reason = serializers.CharField()
+
+
+class ConcludeInvestigationSerializer(StepSerializer):
+    plan_needed = serializers.BooleanField(
+        help_text="true: a remedial action plan is due; false: the notice is withdrawn."
+    )
+
+
+class MilestoneInputSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=300)
+    owner = serializers.CharField(max_length=200, help_text="The person responsible.")
+    owner_organisation = organisation_by_code(help_text="Organisation code of a party.")
+    due_on = serializers.DateField()
+
+
+class AgreePlanSerializer(serializers.Serializer):
+    agreed_on = serializers.DateField(default=local_today, help_text="Defaults to today.")
+    milestones = MilestoneInputSerializer(many=True, allow_empty=False)
+    reason = serializers.CharField()
+
+    def to_internal_value(self, data):
+        # Name a milestone's errors as contracts.notices.agree_plan does,
+        # "milestones[1].due_on", so a client sees one format either way.
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            detail = dict(exc.detail)
+            rows = detail.get("milestones")
+            if isinstance(rows, dict):
+                del detail["milestones"]
+                for index, errors in rows.items():
+                    if not str(index).isdigit():  # the list itself, e.g. empty
+                        detail["milestones"] = errors
+                        continue
+                    for field, messages in errors.items():
+                        detail[f"milestones[{int(index) + 1}].{field}"] = messages
+            raise serializers.ValidationError(detail) from exc
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class NoticeMilestoneField(serializers.PrimaryKeyRelatedField):
+    """A milestone of the notice in the URL, by id."""
+
+    def get_queryset(self):
+        return self.context["notice"].milestones.all()
+
+
+class CompleteMilestoneSerializer(serializers.Serializer):
+    milestone = NoticeMilestoneField(help_text="Milestone id.")
+    completed_on = serializers.DateField(default=local_today, help_text="Defaults to today.")
+    reason = serializers.CharField()
+
+
+class WithholdSerializer(StepSerializer):
+    month = serializers.DateField(help_text="Any day of the month withheld from.")
+    percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        help_text="Percentage of the monthly contract value, up to the contract's cap.",
+    )
+
+
+class RetainSerializer(serializers.Serializer):
+    today = serializers.DateField(
+        default=local_today,
+        help_text="Retain what has been withheld and unremedied for the contract's "
+        "retain_after_months before this date. Defaults to today.",
+    )

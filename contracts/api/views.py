@@ -1,20 +1,57 @@
+"""API viewsets for organisations, contracts, contract metrics and notices.
+
+Reads are scoped by the base classes; each write validates the request with
+an input serializer, calls one service (contracts.services or
+contracts.notices) and serialises the result read back through the scoped
+queryset. Services raise Django's ValidationError and PermissionDenied,
+which the base classes turn into 400 (keyed by field) and 403."""
+
 from django.contrib.auth import get_user_model
-from django_filters import rest_framework as filters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
-from rest_framework.decorators import api_view, permission_classes
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from contracts import notices, services
 from contracts.api.base import ScopedReadOnlyViewSet
-from contracts.api.serializers import ContractSerializer, OrganisationSerializer
-from contracts.models import Contract, Organisation
+from contracts.api.filters import (
+    ContractFilter,
+    ContractMetricFilter,
+    NoticeFilter,
+    OrganisationFilter,
+)
+from contracts.api.serializers import (
+    AgreePlanSerializer,
+    CompleteMilestoneSerializer,
+    ConcludeInvestigationSerializer,
+    ContractCreateSerializer,
+    ContractDetailSerializer,
+    ContractMetricSerializer,
+    ContractSerializer,
+    NoticeCreateSerializer,
+    NoticeDetailSerializer,
+    NoticeSerializer,
+    OrganisationSerializer,
+    RecordMeetingSerializer,
+    RetainSerializer,
+    StepSerializer,
+    WithholdSerializer,
+    local_today,
+)
+from contracts.choices import Role
+from contracts.models import (
+    Contract,
+    ContractMetric,
+    NoticeEvent,
+    Organisation,
+    PerformanceNotice,
+    RemedialMilestone,
+)
 
-
-class OrganisationFilter(filters.FilterSet):
-    class Meta:
-        model = Organisation
-        fields = ["kind", "code", "is_active"]
+PARTY_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
 
 
 class OrganisationViewSet(ScopedReadOnlyViewSet):
@@ -25,12 +62,188 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
     filterset_class = OrganisationFilter
 
 
-class ContractViewSet(ScopedReadOnlyViewSet):
-    """Contracts the signed-in user holds or is party to."""
+class ContractViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Contracts the signed-in user holds or is party to. Commissioners create
+    contracts with their years; a contract shows its metrics in force today."""
 
     queryset = Contract.objects.select_related("commissioner", "provider")
-    serializer_class = ContractSerializer
-    filterset_fields = ["commissioner", "provider", "payment_model"]
+    filterset_class = ContractFilter
+    write_roles = (Role.COMMISSIONER,)
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return ContractCreateSerializer
+        if self.action == "retrieve":
+            return ContractDetailSerializer
+        return ContractSerializer
+
+    def scoped_queryset(self, queryset):
+        if self.action == "list":
+            return queryset
+        in_force = ContractMetric.objects.in_force_on(local_today()).select_related("metric")
+        return queryset.prefetch_related(
+            "years", Prefetch("metric_versions", queryset=in_force, to_attr="metrics_in_force")
+        )
+
+    @extend_schema(request=ContractCreateSerializer, responses={201: ContractDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        years = [dict(year) for year in fields.pop("years")]
+        contract = services.create_contract(user=request.user, years=years, **fields)
+        return Response(
+            ContractDetailSerializer(self.get_queryset().get(pk=contract.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ContractMetricViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Versions of contract metrics' terms. Posting adds a version in force from
+    its effective_from; versions are never rewritten or deleted, so there is
+    no PUT, PATCH or DELETE."""
+
+    queryset = ContractMetric.objects.select_related("contract", "metric", "created_by")
+    serializer_class = ContractMetricSerializer
+    filterset_class = ContractMetricFilter
+    write_roles = (Role.COMMISSIONER,)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.set_contract_metric(
+            user=self.request.user, **serializer.validated_data
+        )
+
+
+class NoticeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Contract Performance Notices on the user's contracts, raised by either
+    party, and each step of the contract-management process that follows.
+    Every step is one call to contracts.notices and answers with the notice."""
+
+    queryset = PerformanceNotice.objects.select_related(
+        "contract__commissioner", "contract__provider", "raised_by_organisation", "raised_by"
+    ).prefetch_related("metrics")
+    filterset_class = NoticeFilter
+    write_roles = PARTY_ROLES
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return NoticeSerializer
+        if self.action == "create":
+            return NoticeCreateSerializer
+        return NoticeDetailSerializer
+
+    def scoped_queryset(self, queryset):
+        if self.action == "list":
+            return queryset
+        return queryset.prefetch_related(
+            Prefetch("events", queryset=NoticeEvent.objects.select_related("author")),
+            Prefetch(
+                "milestones",
+                queryset=RemedialMilestone.objects.select_related("owner_organisation"),
+            ),
+            "withholdings",
+        )
+
+    def notice_response(self, pk, status_code=status.HTTP_200_OK) -> Response:
+        """The notice read back through the scoped queryset, as it now stands."""
+        return Response(
+            NoticeDetailSerializer(self.get_queryset().get(pk=pk)).data, status=status_code
+        )
+
+    @extend_schema(request=NoticeCreateSerializer, responses={201: NoticeDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        notice = notices.raise_notice(user=request.user, **serializer.validated_data)
+        return self.notice_response(notice.pk, status.HTTP_201_CREATED)
+
+    def step_input(self, serializer_class, notice) -> dict:
+        context = {**self.get_serializer_context(), "notice": notice}
+        serializer = serializer_class(data=self.request.data, context=context)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def take_step(self, service, serializer_class) -> Response:
+        notice = self.get_object()  # scoped: a notice the user cannot see is a 404
+        service(user=self.request.user, notice=notice, **self.step_input(serializer_class, notice))
+        return self.notice_response(notice.pk)
+
+    @extend_schema(request=RecordMeetingSerializer, responses=NoticeDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="record-meeting")
+    def record_meeting(self, request, pk=None):
+        """Record the contract management meeting and its outcome."""
+        return self.take_step(notices.record_meeting, RecordMeetingSerializer)
+
+    @extend_schema(request=ConcludeInvestigationSerializer, responses=NoticeDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="conclude-investigation")
+    def conclude_investigation(self, request, pk=None):
+        """End a joint investigation with a remedial plan due, or withdrawal."""
+        return self.take_step(notices.conclude_investigation, ConcludeInvestigationSerializer)
+
+    @extend_schema(request=AgreePlanSerializer, responses=NoticeDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="agree-plan")
+    def agree_plan(self, request, pk=None):
+        """Agree the remedial action plan: milestones with owners and dates."""
+        notice = self.get_object()
+        data = self.step_input(AgreePlanSerializer, notice)
+        data["milestones"] = [dict(milestone) for milestone in data["milestones"]]
+        notices.agree_plan(user=request.user, notice=notice, **data)
+        return self.notice_response(notice.pk)
+
+    @extend_schema(request=CompleteMilestoneSerializer, responses=NoticeDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="complete-milestone")
+    def complete_milestone(self, request, pk=None):
+        """Mark one of the plan's milestones complete."""
+        notice = self.get_object()
+        notices.complete_milestone(
+            user=request.user, **self.step_input(CompleteMilestoneSerializer, notice)
+        )
+        return self.notice_response(notice.pk)
+
+    @extend_schema(request=StepSerializer, responses=NoticeDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="raise-exception")
+    def raise_exception(self, request, pk=None):
+        """Raise an Exception Notice: a milestone has been missed."""
+        return self.take_step(notices.raise_exception, StepSerializer)
+
+    @extend_schema(request=WithholdSerializer, responses=NoticeDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="withhold")
+    def withhold(self, request, pk=None):
+        """Withhold up to the contract's cap of a month's contract value (the
+        commissioner, on a notice it raised, while the exception stands)."""
+        return self.take_step(notices.withhold, WithholdSerializer)
+
+    @extend_schema(request=RetainSerializer, responses=NoticeDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="retain")
+    def retain(self, request, pk=None):
+        """Retain for good what has been withheld unremedied for too long."""
+        notice = self.get_object()
+        # retain_overdue_withholdings checks no party itself: only the
+        # commissioner, who withheld the money, may retain it.
+        if notices.acting_party(request.user, notice.contract) != notice.contract.commissioner:
+            raise PermissionDenied("Only the commissioner retains withheld payments.")
+        notices.retain_overdue_withholdings(
+            user=request.user, notice=notice, **self.step_input(RetainSerializer, notice)
+        )
+        return self.notice_response(notice.pk)
+
+    @extend_schema(request=StepSerializer, responses=NoticeDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="escalate")
+    def escalate(self, request, pk=None):
+        """Escalate towards termination (the party that raised the notice)."""
+        return self.take_step(notices.escalate, StepSerializer)
+
+    @extend_schema(request=StepSerializer, responses=NoticeDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="remedied")
+    def remedied(self, request, pk=None):
+        """Close the notice as remedied and repay what is still withheld."""
+        return self.take_step(notices.mark_remedied, StepSerializer)
+
+    @extend_schema(request=StepSerializer, responses=NoticeDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="withdraw")
+    def withdraw(self, request, pk=None):
+        """Withdraw the notice (the party that raised it)."""
+        return self.take_step(notices.withdraw, StepSerializer)
 
 
 class MembershipOutSerializer(serializers.Serializer):

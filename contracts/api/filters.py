@@ -1,0 +1,77 @@
+"""Filtersets for the contracts API. Organisations and metrics are named by
+code; rows by id. Filters narrow the already-scoped queryset, and an id filter
+is a plain number (not a model choice) so it never reveals whether a row
+outside the person's scope exists."""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from contracts.choices import CLOSED_NOTICE_STATUSES, NoticeStatus
+from contracts.models import Contract, ContractMetric, Organisation, PerformanceNotice
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(filters.NumberFilter):
+    """A row id."""
+
+
+class OrganisationFilter(filters.FilterSet):
+    class Meta:
+        model = Organisation
+        fields = ["kind", "code", "is_active"]
+
+
+class ContractFilter(filters.FilterSet):
+    commissioner = filters.CharFilter(
+        field_name="commissioner__code", help_text="Commissioner's organisation code."
+    )
+    provider = filters.CharFilter(
+        field_name="provider__code", help_text="Provider's or network's organisation code."
+    )
+    payment_model = filters.ChoiceFilter(choices=Contract.PaymentModel.choices)
+    active_on = filters.DateFilter(
+        method="filter_active_on", help_text="Contracts running on this date."
+    )
+
+    class Meta:
+        model = Contract
+        fields = ["commissioner", "provider", "payment_model", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.filter(start_date__lte=value, end_date__gte=value)
+
+
+class ContractMetricFilter(filters.FilterSet):
+    contract = IdFilter(field_name="contract_id", help_text="Contract id.")
+    metric = filters.CharFilter(field_name="metric__code", help_text="Metric code.")
+    in_force_on = filters.DateFilter(
+        method="filter_in_force_on",
+        help_text="Only the version of each contract metric in force on this date.",
+    )
+
+    class Meta:
+        model = ContractMetric
+        fields = ["contract", "metric", "in_force_on"]
+
+    def filter_in_force_on(self, queryset, name, value):
+        return queryset.in_force_on(value)
+
+
+class NoticeFilter(filters.FilterSet):
+    contract = IdFilter(field_name="contract_id", help_text="Contract id.")
+    status = filters.ChoiceFilter(choices=NoticeStatus.choices)
+    open = filters.BooleanFilter(
+        method="filter_open", help_text="true: open notices only; false: closed ones only."
+    )
+    raised_by_organisation = filters.CharFilter(
+        field_name="raised_by_organisation__code",
+        help_text="Code of the organisation that raised the notice.",
+    )
+
+    class Meta:
+        model = PerformanceNotice
+        fields = ["contract", "status", "open", "raised_by_organisation"]
+
+    def filter_open(self, queryset, name, value):
+        return queryset.open() if value else queryset.filter(status__in=CLOSED_NOTICE_STATUSES)
