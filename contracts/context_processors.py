@@ -8,6 +8,7 @@ def navigation(request):
     if user.is_authenticated:
         items.insert(0, ("Home", "home"))
         if has_role(user, *PRIVATE_DATA_ROLES):
+            items.append(("Contracts", "contract-list"))
             items.append(("Organisations", "organisation-list"))
         if user.is_staff:
             items.append(("Administration", "admin:index"))

@@ -39,7 +39,7 @@ def test_public_pages_pass_axe_with_no_serious_violations(page, live_server, pat
 
 
 def test_home_page_passes_axe_when_signed_in(system, page, sign_in):
-    sign_in("network_manager_a")
+    sign_in("nm_a")
     expect(page.get_by_text("For network managers")).to_be_visible()
     assert serious_violations(page) == []
 

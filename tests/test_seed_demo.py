@@ -35,8 +35,18 @@ def test_seed_demo_builds_a_plausible_system():
     for network in networks:
         assert 5 <= network.members.count() <= 6
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
-    payment_models = set(Contract.objects.values_list("payment_model", flat=True))
-    assert {
-        Contract.PaymentModel.CAPITATED_OUTCOMES,
-        Contract.PaymentModel.ACTIVITY,
-    } <= payment_models
+    outcomes_based = Contract.objects.get(payment_model=Contract.PaymentModel.CAPITATED_OUTCOMES)
+    assert outcomes_based.provider.kind == OrganisationKind.NETWORK
+    assert outcomes_based.years.count() == 5
+    activity = Contract.objects.get(payment_model=Contract.PaymentModel.ACTIVITY)
+    assert activity.provider.kind == OrganisationKind.PROVIDER
+    assert Dimension.objects.count() == 5
+    # Every dimension is measured, and one metric's terms changed mid-year.
+    assert ContractMetric.objects.values("metric__dimension").distinct().count() == 5
+    assert ContractMetric.objects.filter(reason__gt="").exists()
+    # Notices run both ways: one mid-process, one raised by the network.
+    statuses = dict(PerformanceNotice.objects.values_list("raised_by_organisation__kind", "status"))
+    assert statuses == {
+        OrganisationKind.COMMISSIONER: NoticeStatus.PLAN_AGREED,
+        OrganisationKind.NETWORK: NoticeStatus.RAISED,
+    }
