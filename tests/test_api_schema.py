@@ -31,3 +31,15 @@ def test_token_authentication(system, api_client):
     assert response.json()["memberships"] == [
         {"organisation": "PA1", "organisation_name": "Provider A1", "role": "provider_user"}
     ]
+
+
+@pytest.mark.django_db
+def test_plotly_and_nhsuk_assets_are_served_from_this_server(client):
+    for path in (
+        "/static/plotly/plotly.min.js",
+        "/static/nhsuk/concord.min.css",
+        "/static/nhsuk/nhsuk-frontend.min.js",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        b"".join(response.streaming_content)  # whitenoise streams; close it cleanly
