@@ -8,9 +8,8 @@ import pytest
 
 from contracts import notices
 from contracts.choices import MeetingOutcome, NoticeStatus
-from contracts.models import ContractMetric, ContractYear
-from outcomes.choices import Direction, Frequency, MetricType
-from outcomes.models import Dimension, Metric
+from contracts.models import ContractMetric
+from tests.factories import MetricFactory, add_contract_years
 
 D = dt.date
 YEAR_VALUE = Decimal("12000000.00")  # £1m a month: 2% withheld is £20,000.00
@@ -18,32 +17,13 @@ YEAR_VALUE = Decimal("12000000.00")  # £1m a month: 2% withheld is £20,000.00
 
 @pytest.fixture
 def metric(db):
-    dimension = Dimension.objects.create(name="Quality of care", description="Care quality")
-    return Metric.objects.create(
-        code="EMADM",
-        name="Emergency admissions per 1,000 people aged 75+",
-        description="How many older people are admitted to hospital in an emergency.",
-        dimension=dimension,
-        metric_type=MetricType.RATE,
-        factor=1000,
-        direction=Direction.LOWER_IS_BETTER,
-        frequency=Frequency.MONTHLY,
-        data_source="SUS",
-    )
+    return MetricFactory()
 
 
 @pytest.fixture
 def contract(system, metric):
     contract = system.contract_a
-    for number in range(1, 6):
-        ContractYear.objects.create(
-            contract=contract,
-            number=number,
-            start_date=D(2023 + number, 4, 1),
-            end_date=D(2024 + number, 3, 31),
-            contract_value=YEAR_VALUE + (number - 1) * 1200,
-            planned_budget=YEAR_VALUE,
-        )
+    add_contract_years(contract, [YEAR_VALUE + n * 1200 for n in range(5)], YEAR_VALUE)
     ContractMetric.objects.create(
         contract=contract,
         metric=metric,

@@ -4,7 +4,9 @@ import factory
 from django.contrib.auth import get_user_model
 
 from contracts.choices import OrganisationKind, Role
-from contracts.models import Contract, Membership, NetworkMember, Organisation
+from contracts.models import Contract, ContractYear, Membership, NetworkMember, Organisation
+from outcomes.choices import Direction, Frequency, MetricType
+from outcomes.models import Dimension, Metric
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -58,3 +60,48 @@ class ContractFactory(factory.django.DjangoModelFactory):
 
 def add_member(network, provider):
     return NetworkMember.objects.create(network=network, provider=provider)
+
+
+class DimensionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dimension
+        django_get_or_create = ["name"]
+
+    name = "Quality of care"
+    description = "Whether care is safe, effective and joined up."
+
+
+class MetricFactory(factory.django.DjangoModelFactory):
+    """By default the emergency-admissions rate: lower is better."""
+
+    class Meta:
+        model = Metric
+        django_get_or_create = ["code"]
+
+    code = "EMADM"
+    name = "Emergency admissions per 1,000 people aged 75+"
+    description = "How many older people are admitted to hospital in an emergency."
+    dimension = factory.SubFactory(DimensionFactory)
+    metric_type = MetricType.RATE
+    factor = 1000
+    direction = Direction.LOWER_IS_BETTER
+    frequency = Frequency.MONTHLY
+    data_source = "SUS"
+
+
+def add_contract_years(contract, values, planned_budget=None):
+    """Give `contract` one year per 12 months with the given contract values."""
+    from contracts.services import contract_year_bounds
+
+    bounds = contract_year_bounds(contract.start_date, contract.end_date)
+    return [
+        ContractYear.objects.create(
+            contract=contract,
+            number=number,
+            start_date=start,
+            end_date=end,
+            contract_value=value,
+            planned_budget=value if planned_budget is None else planned_budget,
+        )
+        for number, ((start, end), value) in enumerate(zip(bounds, values, strict=True), start=1)
+    ]

@@ -7,9 +7,8 @@ from decimal import Decimal
 import pytest
 
 from contracts.models import Contract, ContractMetric, ContractYear
-from outcomes.choices import Direction, Frequency, MetricType
-from outcomes.models import Dimension, Metric, PopulationGroup
-from tests.factories import ContractFactory, OrganisationFactory
+from outcomes.models import PopulationGroup
+from tests.factories import ContractFactory, OrganisationFactory, add_contract_years
 
 D = dt.date
 CONTRACTS = "/api/v1/contracts/"
@@ -17,34 +16,9 @@ METRICS = "/api/v1/contract-metrics/"
 
 
 @pytest.fixture
-def emadm(db):
-    """A lower-is-better metric (Metric needs a Dimension)."""
-    dimension = Dimension.objects.create(name="Quality of care", description="Care quality")
-    return Metric.objects.create(
-        code="EMADM",
-        name="Emergency admissions per 1,000 people aged 75+",
-        description="How many older people are admitted to hospital in an emergency.",
-        dimension=dimension,
-        metric_type=MetricType.RATE,
-        factor=1000,
-        direction=Direction.LOWER_IS_BETTER,
-        frequency=Frequency.MONTHLY,
-        data_source="SUS",
-    )
-
-
-@pytest.fixture
 def years_a(system):
     """CON-A (April 2024 to March 2029) with its five years."""
-    for number in range(1, 6):
-        ContractYear.objects.create(
-            contract=system.contract_a,
-            number=number,
-            start_date=D(2023 + number, 4, 1),
-            end_date=D(2024 + number, 3, 31),
-            contract_value=Decimal("1200000.00"),
-            planned_budget=Decimal("1100000.00"),
-        )
+    add_contract_years(system.contract_a, [Decimal("1200000.00")] * 5, Decimal("1100000.00"))
     return system.contract_a
 
 
@@ -176,25 +150,25 @@ def test_a_commissioner_cannot_create_a_contract_for_another_commissioner(system
 
 
 def test_contract_detail_shows_years_terms_and_metrics_in_force_today(
-    system, api_client, years_a, emadm
+    system, api_client, years_a, metric
 ):
     ContractMetric.objects.create(
         contract=years_a,
-        metric=emadm,
+        metric=metric,
         effective_from=D(2024, 4, 1),
         minimum_threshold=40,
         target=30,
     )
     current = ContractMetric.objects.create(
         contract=years_a,
-        metric=emadm,
+        metric=metric,
         effective_from=D(2025, 10, 1),
         minimum_threshold=38,
         target=28,
     )
     ContractMetric.objects.create(  # not yet in force
         contract=years_a,
-        metric=emadm,
+        metric=metric,
         effective_from=D(2028, 4, 1),
         minimum_threshold=36,
         target=26,
@@ -253,7 +227,7 @@ def test_contract_list_costs_a_fixed_number_of_queries(
 # --- Contract metrics: versions, never rewritten ---
 
 
-def test_commissioner_adds_a_metric_to_a_contract(system, api_client, years_a, emadm):
+def test_commissioner_adds_a_metric_to_a_contract(system, api_client, years_a, metric):
     api_client.force_authenticate(system.commissioner)
     response = api_client.post(METRICS, version(years_a, accountable="commissioner"), format="json")
     assert response.status_code == 201, response.json()
@@ -270,7 +244,9 @@ def test_commissioner_adds_a_metric_to_a_contract(system, api_client, years_a, e
     assert ContractMetric.objects.get(pk=body["id"]).created_by == system.commissioner
 
 
-def test_a_mid_year_change_adds_a_version_and_keeps_the_old_one(system, api_client, years_a, emadm):
+def test_a_mid_year_change_adds_a_version_and_keeps_the_old_one(
+    system, api_client, years_a, metric
+):
     api_client.force_authenticate(system.commissioner)
     first = api_client.post(METRICS, version(years_a), format="json").json()
     change = version(
@@ -307,7 +283,9 @@ def test_a_mid_year_change_adds_a_version_and_keeps_the_old_one(system, api_clie
         ({"minimum_threshold": "forty"}, "minimum_threshold"),
     ],
 )
-def test_metric_version_errors_name_the_field(system, api_client, years_a, emadm, overrides, field):
+def test_metric_version_errors_name_the_field(
+    system, api_client, years_a, metric, overrides, field
+):
     api_client.force_authenticate(system.commissioner)
     response = api_client.post(METRICS, version(years_a, **overrides), format="json")
     assert response.status_code == 400
@@ -316,7 +294,7 @@ def test_metric_version_errors_name_the_field(system, api_client, years_a, emadm
 
 
 def test_a_change_needs_a_reason_and_cannot_predate_a_later_version(
-    system, api_client, years_a, emadm
+    system, api_client, years_a, metric
 ):
     api_client.force_authenticate(system.commissioner)
     api_client.post(METRICS, version(years_a, effective_from="2025-04-01"), format="json")
@@ -338,7 +316,7 @@ def test_a_change_needs_a_reason_and_cannot_predate_a_later_version(
     assert ContractMetric.objects.count() == 1
 
 
-def test_versions_are_never_rewritten(system, api_client, years_a, emadm):
+def test_versions_are_never_rewritten(system, api_client, years_a, metric):
     api_client.force_authenticate(system.commissioner)
     row = api_client.post(METRICS, version(years_a), format="json").json()
     url = f"{METRICS}{row['id']}/"
@@ -357,7 +335,9 @@ def test_versions_are_never_rewritten(system, api_client, years_a, emadm):
         ("outsider", 403),
     ],
 )
-def test_only_the_commissioner_versions_metrics(system, api_client, years_a, emadm, person, status):
+def test_only_the_commissioner_versions_metrics(
+    system, api_client, years_a, metric, person, status
+):
     api_client.force_authenticate(getattr(system, person))
     response = api_client.post(METRICS, version(years_a), format="json")
     assert response.status_code == status
@@ -365,7 +345,7 @@ def test_only_the_commissioner_versions_metrics(system, api_client, years_a, ema
 
 
 def test_another_commissioner_cannot_version_a_contract_it_does_not_hold(
-    system, api_client, years_a, emadm
+    system, api_client, years_a, metric
 ):
     from contracts.choices import Role
     from tests.factories import MembershipFactory, UserFactory
@@ -381,10 +361,10 @@ def test_another_commissioner_cannot_version_a_contract_it_does_not_hold(
     assert not ContractMetric.objects.exists()
 
 
-def test_contract_metrics_are_scoped(system, api_client, years_a, emadm):
+def test_contract_metrics_are_scoped(system, api_client, years_a, metric):
     row = ContractMetric.objects.create(
         contract=years_a,
-        metric=emadm,
+        metric=metric,
         effective_from=D(2024, 4, 1),
         minimum_threshold=40,
         target=30,
@@ -408,12 +388,12 @@ def test_contract_metrics_are_scoped(system, api_client, years_a, emadm):
 
 
 def test_contract_metric_list_costs_a_fixed_number_of_queries(
-    system, api_client, years_a, emadm, django_assert_max_num_queries
+    system, api_client, years_a, metric, django_assert_max_num_queries
 ):
     api_client.force_authenticate(system.network_manager_a)
     ContractMetric.objects.create(
         contract=years_a,
-        metric=emadm,
+        metric=metric,
         effective_from=D(2024, 4, 1),
         minimum_threshold=40,
         target=30,
@@ -423,7 +403,7 @@ def test_contract_metric_list_costs_a_fixed_number_of_queries(
     for n in range(12):
         ContractMetric.objects.create(
             contract=years_a,
-            metric=emadm,
+            metric=metric,
             effective_from=D(2024, 5, 1) + dt.timedelta(days=n),
             minimum_threshold=40,
             target=30,

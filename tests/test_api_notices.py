@@ -13,14 +13,11 @@ from contracts.calendar import add_operational_days
 from contracts.choices import NoticeStatus, Role
 from contracts.models import (
     ContractMetric,
-    ContractYear,
     NoticeEvent,
     PerformanceNotice,
     Withholding,
 )
-from outcomes.choices import Direction, Frequency, MetricType
-from outcomes.models import Dimension, Metric
-from tests.factories import ContractFactory, MembershipFactory, UserFactory
+from tests.factories import ContractFactory, MembershipFactory, UserFactory, add_contract_years
 
 D = dt.date
 NOTICES = "/api/v1/notices/"
@@ -30,36 +27,14 @@ YEAR_2_VALUE = Decimal("1234567.89")
 
 
 @pytest.fixture
-def emadm(db):
-    dimension = Dimension.objects.create(name="Quality of care", description="Care quality")
-    return Metric.objects.create(
-        code="EMADM",
-        name="Emergency admissions per 1,000 people aged 75+",
-        description="How many older people are admitted to hospital in an emergency.",
-        dimension=dimension,
-        metric_type=MetricType.RATE,
-        factor=1000,
-        direction=Direction.LOWER_IS_BETTER,
-        frequency=Frequency.MONTHLY,
-        data_source="SUS",
-    )
-
-
-@pytest.fixture
-def con_a(system, emadm):
+def con_a(system, metric):
     """CON-A (network A, April 2024 to March 2029) with its five years."""
-    for number in range(1, 6):
-        ContractYear.objects.create(
-            contract=system.contract_a,
-            number=number,
-            start_date=D(2023 + number, 4, 1),
-            end_date=D(2024 + number, 3, 31),
-            contract_value=YEAR_2_VALUE if number == 2 else Decimal("1200000.00"),
-            planned_budget=Decimal("1000000.00"),
-        )
+    values = [Decimal("1200000.00")] * 5
+    values[1] = YEAR_2_VALUE
+    add_contract_years(system.contract_a, values, Decimal("1000000.00"))
     ContractMetric.objects.create(
         contract=system.contract_a,
-        metric=emadm,
+        metric=metric,
         effective_from=D(2024, 4, 1),
         minimum_threshold=30,
         target=22,
@@ -82,7 +57,7 @@ def raise_by(api_client, user, on_contract, **overrides):
 
 
 @pytest.fixture
-def notice(system, con_a, emadm):
+def notice(system, con_a, metric):
     """A commissioner's notice on CON-A, raised on Monday 2 June 2025."""
     return notices.raise_notice(
         user=system.commissioner,
@@ -90,7 +65,7 @@ def notice(system, con_a, emadm):
         title="Emergency admissions above threshold",
         concern="Three months above the minimum threshold.",
         raised_on=D(2025, 6, 2),
-        metrics=[emadm],
+        metrics=[metric],
     )
 
 
@@ -482,14 +457,14 @@ def test_plan_errors_name_the_milestone_field(system, api_client, notice):
     assert (notice.status, notice.milestones.count()) == (NoticeStatus.PLAN_DUE, 0)
 
 
-def test_a_milestone_must_belong_to_the_notice(system, api_client, notice, con_a, emadm):
+def test_a_milestone_must_belong_to_the_notice(system, api_client, notice, con_a, metric):
     other = notices.raise_notice(
         user=system.commissioner,
         contract=con_a,
         title="Another",
         concern="Another concern",
         raised_on=D(2025, 6, 2),
-        metrics=[emadm],
+        metrics=[metric],
     )
     for each in (notice, other):
         notices.record_meeting(
@@ -661,7 +636,7 @@ def test_notice_filters(system, api_client, notice, con_a):
 
 
 def test_notice_list_costs_a_fixed_number_of_queries(
-    system, api_client, notice, con_a, emadm, django_assert_max_num_queries
+    system, api_client, notice, con_a, metric, django_assert_max_num_queries
 ):
     api_client.force_authenticate(system.network_manager_a)
     with django_assert_max_num_queries(3):  # count, page with contract and parties, metrics
@@ -674,7 +649,7 @@ def test_notice_list_costs_a_fixed_number_of_queries(
             title=f"Notice {n}",
             concern="Concern",
             raised_on=D(2025, 6, 2) + dt.timedelta(days=n),
-            metrics=[emadm],
+            metrics=[metric],
         )
     with django_assert_max_num_queries(3):
         assert api_client.get(NOTICES).json()["count"] == 13

@@ -18,31 +18,21 @@ from contracts.models import (
     PerformanceNotice,
     Withholding,
 )
-from outcomes.choices import Direction, Frequency, MetricType
-from outcomes.models import Dimension, Metric
-from tests.factories import ContractFactory, OrganisationFactory
+from outcomes.choices import Direction, MetricType
+from outcomes.models import Metric
+from tests.factories import ContractFactory, MetricFactory, OrganisationFactory
 
 YEAR_VALUE = Decimal("1200000.00")  # £100,000 a month
 
 
-def make_metric(code, dimension=None):
-    dimension = (
-        dimension
-        or Dimension.objects.get_or_create(
-            name="Quality and safety", defaults={"description": "How safe and good care is."}
-        )[0]
-    )
-    return Metric.objects.create(
+def make_metric(code):
+    return MetricFactory(
         code=code,
         name=f"Metric {code}",
-        description="What it measures.",
-        dimension=dimension,
         metric_type=MetricType.PROPORTION,
         factor=100,
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
-        frequency=Frequency.MONTHLY,
-        data_source="Provider returns",
     )
 
 
