@@ -1,0 +1,66 @@
+"""Home page and organisation pages."""
+
+from django.shortcuts import render
+from django.views.generic import DetailView, ListView
+
+from contracts.access import PRIVATE_DATA_ROLES, roles_of
+from contracts.choices import Role
+from contracts.models import (
+    Contract,
+    Organisation,
+)
+from contracts.views_base import ScopedViewMixin
+
+
+def home(request):
+    """`/`: the public landing page, or a signed-in person's role-aware home."""
+    if not request.user.is_authenticated:
+        return render(request, "landing.html")
+    user = request.user
+    memberships = list(user.memberships.select_related("organisation"))
+    contracts = (
+        Contract.objects.visible_to(user).select_related("commissioner", "provider")[:20]
+        if user.is_staff or roles_of(user) & set(PRIVATE_DATA_ROLES)
+        else []
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "memberships": memberships,
+            "contracts": contracts,
+            "roles": roles_of(user),
+            "Role": Role,
+        },
+    )
+
+
+class OrganisationListView(ScopedViewMixin, ListView):
+    model = Organisation
+    template_name = "contracts/organisation_list.html"
+    allowed_roles = PRIVATE_DATA_ROLES
+    paginate_by = 50
+
+    def scoped_queryset(self, queryset):
+        return queryset.order_by("kind", "name")
+
+
+class OrganisationDetailView(ScopedViewMixin, DetailView):
+    model = Organisation
+    template_name = "contracts/organisation_detail.html"
+    allowed_roles = PRIVATE_DATA_ROLES
+    slug_field = "code"
+    slug_url_kwarg = "code"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organisation = self.object
+        visible = Organisation.objects.visible_to(self.request.user)
+        context["members"] = visible.filter(networks=organisation)
+        context["networks"] = visible.filter(members=organisation)
+        context["contracts"] = Contract.objects.visible_to(self.request.user).filter(
+            provider=organisation
+        ).select_related("commissioner", "provider") | Contract.objects.visible_to(
+            self.request.user
+        ).filter(commissioner=organisation).select_related("commissioner", "provider")
+        return context
