@@ -403,7 +403,14 @@ class NoticeEvent(models.Model):
     notice = models.ForeignKey(PerformanceNotice, on_delete=models.CASCADE, related_name="events")
     step = models.CharField(max_length=30, choices=NoticeStep.choices)
     on = models.DateField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Empty when Concord took the step itself (a scheduled job).",
+    )
     reason = models.TextField()
     status_after = models.CharField(max_length=20, choices=NoticeStatus.choices)
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -413,6 +420,12 @@ class NoticeEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_step_display()} on {self.on}"
+
+    @property
+    def author_name(self) -> str:
+        if self.author is None:
+            return "Concord (automatic)"
+        return self.author.get_full_name() or self.author.username
 
 
 class RemedialMilestone(models.Model):

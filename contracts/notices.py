@@ -319,10 +319,11 @@ def withhold(
 
 
 @transaction.atomic
-def retain_overdue_withholdings(*, user, notice, today: dt.date) -> int:
+def retain_overdue_withholdings(*, notice, today: dt.date, user=None) -> int:
     """Withheld sums unremedied for `retain_after_months` are retained for good.
+    `user` None means Concord's daily job; a person must be the commissioner.
     Idempotent: a second run on the same day finds nothing left to retain."""
-    if _require_party(user, notice.contract) != notice.contract.commissioner:
+    if user is not None and _require_party(user, notice.contract) != notice.contract.commissioner:
         raise PermissionDenied("Only the commissioner retains withheld payments.")
     notice = _locked(notice)
     _check_allowed(notice, NoticeStep.RETAINED)
@@ -341,6 +342,15 @@ def retain_overdue_withholdings(*, user, notice, today: dt.date) -> int:
         )
         due.update(status=WithholdingStatus.RETAINED, settled_on=today)
     return count
+
+
+def retain_all_overdue_withholdings(today: dt.date) -> int:
+    """The daily job: retain what is due on every notice in exception, each
+    notice in its own transaction so one failure does not undo the others."""
+    candidates = PerformanceNotice.objects.filter(
+        status=NoticeStatus.EXCEPTION, withholdings__status=WithholdingStatus.WITHHELD
+    ).distinct()
+    return sum(retain_overdue_withholdings(notice=notice, today=today) for notice in candidates)
 
 
 @transaction.atomic

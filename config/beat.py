@@ -1,0 +1,17 @@
+"""Every periodic job, in one place (STYLE.md item 9). Each entry says why it
+runs when it does; `expires` drops a run that could not start in time rather
+than letting runs pile up behind a stopped worker. Every job is idempotent."""
+
+from celery.schedules import crontab
+
+
+def beat_schedule() -> dict:
+    return {
+        # Withheld payments become retained K months after the month withheld;
+        # once a day is enough and 02:15 keeps clear of office hours.
+        "retain-overdue-withholdings": {
+            "task": "contracts.retain_overdue_withholdings",
+            "schedule": crontab(hour=2, minute=15),
+            "options": {"expires": 60 * 60},
+        },
+    }
