@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from contracts.audit import bulk_create_as, save_as, update_as
 from contracts.calendar import add_operational_days
 from contracts.choices import (
     MeetingOutcome,
@@ -110,7 +111,7 @@ def _step(notice, step, user, on, reason, *, status=None, **changes) -> NoticeEv
     for field, value in changes.items():
         setattr(notice, field, value)
     notice.full_clean()
-    notice.save()
+    save_as(notice, user)
     return NoticeEvent.objects.create(
         notice=notice,
         step=step,
@@ -162,7 +163,7 @@ def raise_notice(
         meeting_due=add_operational_days(raised_on, contract.meeting_due_days),
     )
     notice.full_clean()
-    notice.save()
+    save_as(notice, user)
     notice.metrics.set(metrics)
     NoticeEvent.objects.create(
         notice=notice,
@@ -247,7 +248,7 @@ def agree_plan(*, user, notice, agreed_on: dt.date, milestones: list[dict], reas
     if errors:
         raise ValidationError(errors)
     _step(notice, NoticeStep.PLAN_AGREED, user, agreed_on, reason, status=NoticeStatus.PLAN_AGREED)
-    RemedialMilestone.objects.bulk_create(rows)
+    bulk_create_as(RemedialMilestone, rows, user)
     return notice
 
 
@@ -260,7 +261,7 @@ def complete_milestone(*, user, milestone: RemedialMilestone, completed_on: dt.d
         raise ValidationError({"milestone": "This milestone is already complete."})
     _step(notice, NoticeStep.MILESTONE_COMPLETED, user, completed_on, f"{milestone}: {reason}")
     milestone.completed_on = completed_on
-    milestone.save()
+    save_as(milestone, user)
     return milestone
 
 
@@ -315,7 +316,7 @@ def withhold(
         raise ValidationError({"month": f"A payment is already withheld for {month:%B %Y}."})
     amount = withholding_amount(contract, month, percent)
     _step(notice, NoticeStep.WITHHELD, user, on, f"£{amount} for {month:%B %Y}: {reason}")
-    return Withholding.objects.create(notice=notice, month=month, percent=percent, amount=amount)
+    return save_as(Withholding(notice=notice, month=month, percent=percent, amount=amount), user)
 
 
 @transaction.atomic
@@ -340,7 +341,7 @@ def retain_overdue_withholdings(*, notice, today: dt.date, user=None) -> int:
             f"£{total} over {count} month(s) retained: unremedied for "
             f"{notice.contract.retain_after_months} months.",
         )
-        due.update(status=WithholdingStatus.RETAINED, settled_on=today)
+        update_as(due, user, status=WithholdingStatus.RETAINED, settled_on=today)
     return count
 
 
@@ -374,8 +375,11 @@ def mark_remedied(*, user, notice, on: dt.date, reason: str):
     if party.pk != notice.raised_by_organisation_id:
         raise PermissionDenied("Only the party that raised the notice can agree it is remedied.")
     _step(notice, NoticeStep.REMEDIED, user, on, reason, status=NoticeStatus.REMEDIED, closed_on=on)
-    notice.withholdings.filter(status=WithholdingStatus.WITHHELD).update(
-        status=WithholdingStatus.REPAID, settled_on=on
+    update_as(
+        notice.withholdings.filter(status=WithholdingStatus.WITHHELD),
+        user,
+        status=WithholdingStatus.REPAID,
+        settled_on=on,
     )
     return notice
 

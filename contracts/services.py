@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from contracts.access import has_role
+from contracts.audit import bulk_create_as, delete_as, save_as
 from contracts.choices import Role
 from contracts.models import (
     ActualCost,
@@ -63,15 +64,17 @@ def create_contract(*, user, years: list[dict], **fields) -> Contract:
                 f"planned budget for each (got {len(years)})."
             }
         )
-    contract.save()
+    save_as(contract, user)
     for number, ((start, end), values) in enumerate(zip(bounds, years, strict=True), start=1):
         set_contract_year(
-            contract=contract, number=number, start_date=start, end_date=end, **values
+            user=user, contract=contract, number=number, start_date=start, end_date=end, **values
         )
     return contract
 
 
-def set_contract_year(*, contract, number, start_date, end_date, contract_value, planned_budget):
+def set_contract_year(
+    *, user, contract, number, start_date, end_date, contract_value, planned_budget
+):
     """Create or update one contract year, refusing overlaps with the others."""
     overlapping = contract.years.exclude(number=number).filter(
         start_date__lte=end_date, end_date__gte=start_date
@@ -86,7 +89,7 @@ def set_contract_year(*, contract, number, start_date, end_date, contract_value,
     year.start_date, year.end_date = start_date, end_date
     year.contract_value, year.planned_budget = Decimal(contract_value), Decimal(planned_budget)
     year.full_clean()
-    year.save()
+    save_as(year, user)
     return year
 
 
@@ -108,9 +111,12 @@ def set_monthly_plan(*, user, year: ContractYear, amounts: dict[dt.date, Decimal
                 f"budget of £{year.planned_budget}."
             }
         )
-    year.plan_months.all().delete()
-    BudgetPlanMonth.objects.bulk_create(
-        BudgetPlanMonth(year=year, month=m, planned_amount=a) for m, a in sorted(months.items())
+    for old in year.plan_months.all():
+        delete_as(old, user)
+    bulk_create_as(
+        BudgetPlanMonth,
+        (BudgetPlanMonth(year=year, month=m, planned_amount=a) for m, a in sorted(months.items())),
+        user,
     )
 
 
@@ -126,7 +132,7 @@ def record_actual_cost(*, user, contract, month: dt.date, amount, note: str = ""
     )
     cost.amount, cost.note, cost.recorded_by = Decimal(amount), note, user
     cost.full_clean()
-    cost.save()
+    save_as(cost, user)
     return cost
 
 
@@ -186,5 +192,5 @@ def set_contract_metric(
         created_by=user,
     )
     version.full_clean()
-    version.save()
+    save_as(version, user)
     return version

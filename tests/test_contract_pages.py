@@ -43,6 +43,7 @@ def add_terms(system, metrics=1):
         services.contract_year_bounds(contract.start_date, contract.end_date), start=1
     ):
         services.set_contract_year(
+            user=system.commissioner,
             contract=contract,
             number=number,
             start_date=start,

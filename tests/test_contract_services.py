@@ -90,6 +90,7 @@ def test_negative_contract_value_is_refused_and_nothing_saved(system):
 def test_overlapping_contract_years_are_refused(system, contract):
     with pytest.raises(ValidationError) as error:
         services.set_contract_year(
+            user=system.commissioner,
             contract=contract,
             number=6,
             start_date=D(2028, 1, 1),
