@@ -42,3 +42,33 @@ class Side(models.TextChoices):
 
     PROVIDER = "provider", "Provider side"
     COMMISSIONER = "commissioner", "Commissioner side"
+
+
+class SubmissionStatus(models.TextChoices):
+    """Where a submission is: the stages a user sees while it is worked on."""
+
+    RECEIVED = "received", "Received"
+    VALIDATING = "validating", "Checking the rows"
+    STORING = "storing", "Storing"
+    STORED = "stored", "Stored"
+    REJECTED = "rejected", "Rejected: nothing stored"
+    FAILED = "failed", "Failed: nothing stored"
+
+
+FINISHED_SUBMISSION_STATUSES = (
+    SubmissionStatus.STORED,
+    SubmissionStatus.REJECTED,
+    SubmissionStatus.FAILED,
+)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Upload in the browser"
+    API = "api", "API"
+    COMMAND = "command", "import_measurements command"
+
+
+class ReviewStatus(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted (locked)"
+    QUERIED = "queried", "Queried"
+    UNLOCKED = "unlocked", "Unlocked for resubmission"

@@ -1,9 +1,22 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from outcomes.choices import RATIO_TYPES, Aggregation, Direction, Frequency, MetricType, Side
+from outcomes.choices import (
+    FINISHED_SUBMISSION_STATUSES,
+    RATIO_TYPES,
+    Aggregation,
+    Channel,
+    Direction,
+    Frequency,
+    MetricType,
+    ReviewStatus,
+    Side,
+    SubmissionStatus,
+)
+from outcomes.querysets import MeasurementQuerySet, SubmissionQuerySet
 
 metric_code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9_.-]{1,39}$", "Use 2 to 40 capital letters, digits, '_', '.' or '-'."
@@ -132,3 +145,118 @@ class Metric(models.Model):
             errors["outcome"] = "The outcome belongs to a different dimension."
         if errors:
             raise ValidationError(errors)
+
+
+class Submission(models.Model):
+    """One batch of measurements (a CSV file or JSON rows) and what became of
+    it: validated as a whole, then stored atomically or rejected with every
+    error. The original file is kept."""
+
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    original_file = models.FileField(upload_to="submissions/%Y/%m/")
+    original_name = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=SubmissionStatus.choices, default=SubmissionStatus.RECEIVED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    revised = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[{row, column, message}]")
+    warnings = models.JSONField(default=list, blank=True, help_text="Outliers: [{row, message}]")
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Submission {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_SUBMISSION_STATUSES
+
+
+class Measurement(models.Model):
+    """One revision of a metric's value for an organisation and period.
+    Re-submitting adds a revision; the latest (is_current) counts, earlier
+    ones stay readable with their submission (who and when)."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="measurements")
+    organisation = models.ForeignKey(
+        "contracts.Organisation", on_delete=models.PROTECT, related_name="measurements"
+    )
+    period_start = models.DateField()
+    numerator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    value = models.DecimalField(max_digits=24, decimal_places=8)
+    revision = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="measurements"
+    )
+
+    objects = MeasurementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["metric", "organisation", "period_start", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "organisation", "period_start", "revision"],
+                name="unique_measurement_revision",
+            ),
+            models.UniqueConstraint(
+                fields=["metric", "organisation", "period_start"],
+                condition=models.Q(is_current=True),
+                name="one_current_measurement",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "metric", "period_start"],
+                condition=models.Q(is_current=True),
+                name="current_measurement_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.metric_id}/{self.organisation_id} {self.period_start} r{self.revision}"
+
+
+class PeriodReview(models.Model):
+    """A commissioner's decision on an organisation's data for one contract
+    and period: accepted (the period is locked) or queried with a comment.
+    Unlocking is a decision too, and every decision is kept in history."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="period_reviews"
+    )
+    organisation = models.ForeignKey(
+        "contracts.Organisation", on_delete=models.PROTECT, related_name="period_reviews"
+    )
+    period_start = models.DateField()
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices)
+    comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "organisation", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "organisation", "period_start"], name="one_review_per_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()}: {self.organisation_id} {self.period_start:%b %Y}"

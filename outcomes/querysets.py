@@ -1,0 +1,29 @@
+"""Querysets whose `visible_to(user)` applies the permission layer."""
+
+from django.db import models
+
+from contracts.access import data_scope
+
+
+class MeasurementQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(organisation__in=data_scope(user).values("id"))
+
+    def current(self):
+        return self.filter(is_current=True)
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The submitter sees their submissions; others see those with stored
+        rows about an organisation in their scope (admins: all)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        from outcomes.models import Measurement
+
+        in_scope = Measurement.objects.filter(
+            submission=models.OuterRef("pk"), organisation__in=data_scope(user).values("id")
+        )
+        return self.filter(models.Q(submitted_by=user) | models.Exists(in_scope))

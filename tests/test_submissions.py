@@ -1,0 +1,236 @@
+"""Submitting measurements: every kind of bad input gets a precise error and
+stores nothing; good input is stored as added, revised or unchanged."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied
+
+from outcomes.choices import Channel, Frequency, MetricType, ReviewStatus, SubmissionStatus
+from outcomes.models import Measurement, PeriodReview, Submission
+from outcomes.submissions import submit
+from tests.factories import MetricFactory
+
+TODAY = dt.date(2026, 11, 23)
+HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"
+
+
+@pytest.fixture
+def metrics(db):
+    return {
+        "PROP": MetricFactory(code="PROP", metric_type=MetricType.PROPORTION, factor=100),
+        "RATE": MetricFactory(code="RATE", metric_type=MetricType.RATE, factor=1000),
+        "COUNT": MetricFactory(code="COUNT", metric_type=MetricType.COUNT, aggregation="sum"),
+        "QTR": MetricFactory(
+            code="QTR",
+            metric_type=MetricType.VALUE,
+            aggregation="mean",
+            frequency=Frequency.QUARTERLY,
+        ),
+        "ANN": MetricFactory(
+            code="ANN", metric_type=MetricType.VALUE, aggregation="mean", frequency=Frequency.ANNUAL
+        ),
+    }
+
+
+def send(system, text, user=None, today=TODAY):
+    content = text if isinstance(text, bytes) else text.encode()
+    return submit(
+        user=user or system.network_manager_a,
+        content=content,
+        name="data.csv",
+        channel=Channel.WEB,
+        today=today,
+    )
+
+
+def errors_of(submission):
+    return [(e["row"], e["column"]) for e in submission.errors]
+
+
+def test_good_rows_are_stored_with_values_computed(system, metrics):
+    submission = send(
+        system,
+        HEADER + "PROP,PA1,2026-09-01,45,50,\n"
+        "RATE,PA2,2026-09-01,3,1500,\nCOUNT,PA1,2026-09-01,,,17\n",
+    )
+    assert submission.status == SubmissionStatus.STORED, submission.errors
+    assert (submission.added, submission.revised, submission.unchanged) == (3, 0, 0)
+    values = dict(Measurement.objects.values_list("metric__code", "value"))
+    assert values == {"PROP": Decimal("90"), "RATE": Decimal("2"), "COUNT": Decimal("17")}
+    with submission.original_file.open("rb") as kept:
+        assert kept.read().startswith(HEADER.encode())
+
+
+def test_resubmitting_makes_a_revision_and_an_identical_file_changes_nothing(system, metrics):
+    first = send(system, HEADER + "PROP,PA1,2026-09-01,45,50,\nPROP,PA1,2026-08-01,40,50,\n")
+    second = send(system, HEADER + "PROP,PA1,2026-09-01,46,50,\nPROP,PA1,2026-08-01,40,50,\n")
+    assert (second.added, second.revised, second.unchanged) == (0, 1, 1)
+    again = send(system, HEADER + "PROP,PA1,2026-09-01,46,50,\nPROP,PA1,2026-08-01,40,50,\n")
+    assert (again.added, again.revised, again.unchanged) == (0, 0, 2)
+    september = Measurement.objects.filter(period_start=dt.date(2026, 9, 1)).order_by("revision")
+    assert [(m.revision, m.is_current, m.submission_id) for m in september] == [
+        (1, False, first.pk),
+        (2, True, second.pk),
+    ]
+    assert Measurement.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"", "The file is empty."),
+        (b"   \n", "The file is empty."),
+        (HEADER.encode(), "header row but no data rows"),
+        (
+            b"metric_code,organisation_code,period_start,numerator,denominator\nPROP,PA1,2026-09-01,1,2\n",
+            "missing column(s): value",
+        ),
+        (
+            HEADER.strip().encode() + b",notes\nPROP,PA1,2026-09-01,1,2,,x\n",
+            "unexpected column(s): notes",
+        ),
+        (
+            b"metric,org,period,numerator,denominator,value\nPROP,PA1,2026-09-01,1,2,\n",
+            "missing column(s): metric_code, organisation_code, period_start",
+        ),
+        (HEADER.encode() + b"PROP,PA1,2026-09-01,1,2,\xff\n", "not UTF-8"),
+    ],
+)
+def test_unreadable_files_are_rejected_whole(system, metrics, content, message):
+    submission = send(system, content)
+    assert submission.status == SubmissionStatus.REJECTED
+    assert message in submission.errors[0]["message"]
+    assert not Measurement.objects.exists()
+
+
+def test_byte_order_mark_and_windows_line_endings_are_fine(system, metrics):
+    content = "\ufeff" + HEADER.replace("\n", "\r\n") + "PROP,PA1,2026-09-01,45,50,\r\n"
+    submission = send(system, content.encode("utf-8"))
+    assert submission.status == SubmissionStatus.STORED, submission.errors
+
+
+@pytest.mark.parametrize(
+    "row,column,message",
+    [
+        ("NOPE,PA1,2026-09-01,1,2,", "metric_code", "Unknown metric code 'NOPE'."),
+        ("PROP,ZZZ,2026-09-01,1,2,", "organisation_code", "Unknown organisation code 'ZZZ'."),
+        ("PROP,PB1,2026-09-01,1,2,", "organisation_code", "You may not submit data for 'PB1'."),
+        ("PROP,PA1,01/09/2026,1,2,", "period_start", "Not a date"),
+        ("PROP,PA1,2026-09-15,1,2,", "period_start", "must start on the first day of a month"),
+        ("QTR,PA1,2026-08-01,,,5", "period_start", "first day of a quarter"),
+        ("ANN,PA1,2026-01-01,,,5", "period_start", "1 April"),
+        ("PROP,PA1,2027-01-01,1,2,", "period_start", "The period is in the future."),
+        ("PROP,PA1,2026-09-01,1,0,", "denominator", "must be above zero"),
+        ("PROP,PA1,2026-09-01,1,-4,", "denominator", "must be above zero"),
+        ("PROP,PA1,2026-09-01,5,4,", "numerator", "cannot be larger than the denominator"),
+        ("PROP,PA1,2026-09-01,1,2,50", "value", "give the numerator and denominator, not a value"),
+        ("PROP,PA1,2026-09-01,lots,2,", "numerator", "Not a number: 'lots'."),
+        ("COUNT,PA1,2026-09-01,,,twelve", "value", "Not a number: 'twelve'."),
+        ("COUNT,PA1,2026-09-01,3,4,", "numerator", "takes a single value"),
+        ("COUNT,PA1,2026-09-01,,,", "value", "Give a value."),
+        ("COUNT,PA1,2026-09-01,,,9434765919", "value", "looks like an NHS number"),
+    ],
+)
+def test_each_bad_row_names_its_row_column_and_problem(system, metrics, row, column, message):
+    submission = send(system, HEADER + "PROP,PA2,2026-08-01,1,2,\n" + row + "\n")
+    assert submission.status == SubmissionStatus.REJECTED
+    assert any(
+        e["row"] == 3 and e["column"] == column and message in e["message"]
+        for e in submission.errors
+    ), submission.errors
+    assert not Measurement.objects.exists()  # the good row 2 is not stored either
+
+
+def test_every_error_is_reported_not_just_the_first(system, metrics):
+    submission = send(system, HEADER + "NOPE,PA1,2026-09-01,1,2,\nPROP,ZZZ,2026-13-01,1,2,\n")
+    assert errors_of(submission) == [
+        (2, "metric_code"),
+        (3, "organisation_code"),
+        (3, "period_start"),
+    ]
+
+
+def test_duplicated_rows_point_to_the_first(system, metrics):
+    submission = send(system, HEADER + "PROP,PA1,2026-09-01,1,2,\nPROP,PA1,2026-09-01,1,3,\n")
+    assert submission.errors == [
+        {
+            "row": 3,
+            "column": "metric_code",
+            "message": "Duplicate of row 2 (same metric, organisation and period).",
+        }
+    ]
+
+
+def test_a_ten_digit_number_that_fails_the_check_digit_is_allowed(system, metrics):
+    submission = send(system, HEADER + "COUNT,PA1,2026-09-01,,,9434765918\n")
+    assert submission.status == SubmissionStatus.STORED, submission.errors
+
+
+def test_a_locked_period_cannot_be_resubmitted_until_unlocked(system, contract, metric):
+    send(system, HEADER + "EMADM,PA1,2026-09-01,3,1500,\n")
+    review = PeriodReview.objects.create(
+        contract=contract,
+        organisation=system.pa1,
+        period_start=dt.date(2026, 9, 1),
+        status=ReviewStatus.ACCEPTED,
+        reviewed_by=system.commissioner,
+    )
+    locked = send(system, HEADER + "EMADM,PA1,2026-09-01,4,1500,\n")
+    assert locked.status == SubmissionStatus.REJECTED
+    assert "accepted and locked" in locked.errors[0]["message"]
+    review.status = ReviewStatus.UNLOCKED
+    review.save()
+    assert send(system, HEADER + "EMADM,PA1,2026-09-01,4,1500,\n").revised == 1
+
+
+def test_oversized_files_are_refused_with_the_limit_and_not_kept(system, metrics, settings):
+    settings.SUBMISSION_MAX_BYTES = 1000
+    submission = send(system, HEADER + "PROP,PA1,2026-09-01,45,50,\n" * 100)
+    assert submission.status == SubmissionStatus.REJECTED
+    assert "the most Concord accepts is 1000\xa0bytes" in submission.errors[0]["message"]
+    assert "Split it into smaller files" in submission.errors[0]["message"]
+    assert not submission.original_file
+
+
+def test_outliers_are_warned_about_not_rejected(system, metrics):
+    history = "".join(f"PROP,PA1,2025-{m:02d}-01,{40 + m % 3},50,\n" for m in range(1, 13))
+    send(system, HEADER + history)
+    submission = send(system, HEADER + "PROP,PA1,2026-01-01,5,50,\n")
+    assert submission.status == SubmissionStatus.STORED
+    assert [w["row"] for w in submission.warnings] == [2]
+    assert "standard deviations" in submission.warnings[0]["message"]
+
+
+@pytest.mark.parametrize("person", ["lay_partner", "outsider"])
+def test_people_without_a_submitting_role_cannot_submit(system, metrics, person):
+    with pytest.raises(PermissionDenied):
+        send(system, HEADER + "PROP,PA1,2026-09-01,45,50,\n", user=getattr(system, person))
+    assert not Submission.objects.exists()
+
+
+def test_a_provider_submits_only_for_itself(system, metrics):
+    ok = send(system, HEADER + "PROP,PA1,2026-09-01,45,50,\n", user=system.provider_a)
+    assert ok.status == SubmissionStatus.STORED
+    refused = send(system, HEADER + "PROP,PA2,2026-09-01,45,50,\n", user=system.provider_a)
+    assert errors_of(refused) == [(2, "organisation_code")]
+
+
+def test_a_hundred_thousand_valid_rows_are_accepted(system, metrics):
+    from tests.factories import OrganisationFactory, add_member
+
+    for n in range(100):
+        add_member(system.network_a, OrganisationFactory(code=f"PX{n:03d}"))
+    months = [TODAY.replace(day=1) - relativedelta(months=i) for i in range(1000)]
+    lines = [
+        f"PROP,PX{n:03d},{month:%Y-%m-%d},{(n + i) % 50},50,"
+        for n in range(100)
+        for i, month in enumerate(months)
+    ]
+    assert len(lines) == 100_000
+    submission = send(system, HEADER + "\n".join(lines) + "\n")
+    assert submission.status == SubmissionStatus.STORED, submission.errors[:3]
+    assert submission.added == 100_000
+    assert Measurement.objects.count() == 100_000
