@@ -76,9 +76,15 @@ def _eager_celery():
     yield
 
 
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
+def _test_settings(settings, media_root):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = media_root  # uploaded files never land in the work tree
 
 
 @pytest.fixture
@@ -188,7 +194,7 @@ def sign_in(page, live_server):
 
 
 @pytest.fixture
-def celery_worker_process(redis_available, tmp_path):
+def celery_worker_process(redis_available, tmp_path, settings):
     """Start `celery worker` in a subprocess on a queue of its own, pointed at
     the test database; yields the queue name. Tasks are sent with
     apply_async(queue=...) while eager mode is off."""
@@ -212,6 +218,7 @@ def celery_worker_process(redis_available, tmp_path):
         "REDIS_URL": redis_available,
         "DATABASE_URL": database_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     log = tmp_path / "worker.log"
     with open(log, "w") as log_file:
