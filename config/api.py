@@ -5,12 +5,22 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from contracts.api import views as contract_api
+from outcomes.api import views as outcome_api
 
 router = DefaultRouter()
 router.register("organisations", contract_api.OrganisationViewSet, basename="organisation")
 router.register("contracts", contract_api.ContractViewSet, basename="contract")
 router.register("contract-metrics", contract_api.ContractMetricViewSet, basename="contract-metric")
 router.register("notices", contract_api.NoticeViewSet, basename="notice")
+router.register("actual-costs", contract_api.ActualCostViewSet, basename="actual-cost")
+router.register("dimensions", outcome_api.DimensionViewSet, basename="dimension")
+router.register(
+    "population-groups", outcome_api.PopulationGroupViewSet, basename="population-group"
+)
+router.register("outcomes", outcome_api.OutcomeViewSet, basename="outcome")
+router.register("metrics", outcome_api.MetricViewSet, basename="metric")
+router.register("submissions", outcome_api.SubmissionViewSet, basename="submission")
+router.register("measurements", outcome_api.MeasurementViewSet, basename="measurement")
 
 app_name = "api"
 urlpatterns = [path("me/", contract_api.me, name="me"), *router.urls]

@@ -366,3 +366,42 @@ class WithholdForm(StepForm):
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
     field_order = ["month", "percent", "on", "reason"]
+
+
+# --- Financial plan and actual cost ---
+
+
+def month_field(label, **kwargs):
+    return forms.DateField(
+        label=label,
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+        **kwargs,
+    )
+
+
+class ActualCostForm(NHSForm):
+    """A month's actual cost; recording a month again corrects it (the earlier
+    figure is kept in history)."""
+
+    month = month_field("Month", help_text="For example 2025-06.")
+    amount = money_field("Actual cost (£)")
+    note = forms.CharField(label="Note (optional)", max_length=300, required=False)
+
+
+class MonthlyPlanForm(NHSForm):
+    """A contract year's planned budget split by month: one amount per month,
+    labelled by the month. The months must add up to the year's budget."""
+
+    def __init__(self, *args, months, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.months = months
+        for number, month in enumerate(months, start=1):
+            self.fields[f"month_{number}"] = money_field(f"{month:%B %Y} (£)")
+        self.name_errors()
+
+    def amounts(self) -> dict:
+        return {
+            month: self.cleaned_data[f"month_{number}"].quantize(Decimal("0.01"))
+            for number, month in enumerate(self.months, start=1)
+        }

@@ -18,6 +18,7 @@ from contracts.choices import (
     WithholdingStatus,
 )
 from contracts.querysets import (
+    ActualCostQuerySet,
     ContractMetricQuerySet,
     ContractQuerySet,
     MembershipQuerySet,
@@ -278,6 +279,8 @@ class ActualCost(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     history = HistoricalRecords()
+
+    objects = ActualCostQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract", "month"]

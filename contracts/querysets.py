@@ -72,6 +72,14 @@ class ContractMetricQuerySet(models.QuerySet):
         return self.filter(effective_from__lte=day, pk=Subquery(latest))
 
 
+class ActualCostQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Actual costs of the contracts the user can see."""
+        from contracts.models import Contract
+
+        return self.filter(contract__in=Contract.objects.visible_to(user))
+
+
 class NoticeQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Notices on contracts the user can see (both the ones raised against

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts.views import contracts, notices, organisations
+from contracts.views import contracts, finance, history, notices, organisations
 
 urlpatterns = [
     path("organisations/", organisations.OrganisationListView.as_view(), name="organisation-list"),
@@ -16,6 +16,16 @@ urlpatterns = [
         "contracts/<int:pk>/metrics/<int:metric_id>/",
         contracts.ContractMetricHistoryView.as_view(),
         name="contract-metric-history",
+    ),
+    path(
+        "contracts/<int:pk>/history/",
+        history.ContractHistoryView.as_view(),
+        name="contract-history",
+    ),
+    path(
+        "contracts/<int:pk>/finance/",
+        finance.ContractFinanceView.as_view(),
+        name="contract-finance",
     ),
     path(
         "contracts/<int:pk>/notices/new/",

@@ -8,7 +8,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from contracts.choices import CLOSED_NOTICE_STATUSES, NoticeStatus
-from contracts.models import Contract, ContractMetric, Organisation, PerformanceNotice
+from contracts.models import (
+    ActualCost,
+    Contract,
+    ContractMetric,
+    Organisation,
+    PerformanceNotice,
+)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -75,3 +81,17 @@ class NoticeFilter(filters.FilterSet):
 
     def filter_open(self, queryset, name, value):
         return queryset.open() if value else queryset.filter(status__in=CLOSED_NOTICE_STATUSES)
+
+
+class ActualCostFilter(filters.FilterSet):
+    contract = IdFilter(field_name="contract_id", help_text="Contract id.")
+    month_from = filters.DateFilter(
+        field_name="month", lookup_expr="gte", help_text="Months from this date on."
+    )
+    month_to = filters.DateFilter(
+        field_name="month", lookup_expr="lte", help_text="Months up to this date."
+    )
+
+    class Meta:
+        model = ActualCost
+        fields = ["contract", "month_from", "month_to"]

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from contracts.choices import MeetingOutcome, NoticeStatus, WithholdingStatus
 from contracts.models import (
+    ActualCost,
     Contract,
     ContractMetric,
     ContractYear,
@@ -222,6 +223,91 @@ class ContractMetricSerializer(serializers.ModelSerializer):
                 {"effective_from": "A version from this date exists: versions are never rewritten."}
             )
         return attrs
+
+
+# --- Financial plan and actual cost ---
+
+
+class ActualCostSerializer(serializers.ModelSerializer):
+    """A month's actual cost. Posting a month again corrects it; the earlier
+    figure is kept in history, so there is no PUT, PATCH or DELETE."""
+
+    contract = ScopedContractField(help_text="Contract id.")
+    month = serializers.DateField(help_text="Any day of the month; stored as its first day.")
+    recorded_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+
+    class Meta:
+        model = ActualCost
+        fields = ["id", "contract", "month", "amount", "note", "recorded_by"]
+        read_only_fields = ["recorded_by"]
+        # One row per contract and month: posting the month again corrects it.
+        validators = []
+
+
+def money_out(**kwargs):
+    return serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, **kwargs)
+
+
+class FinanceMonthSerializer(serializers.Serializer):
+    month = serializers.DateField(read_only=True, help_text="First day of the month.")
+    planned = money_out()
+    actual = money_out(allow_null=True, help_text="null when no actual cost is recorded.")
+    variance = money_out(
+        allow_null=True, help_text="Savings: planned - actual; negative is an overspend."
+    )
+    planned_to_date = money_out(
+        allow_null=True, help_text="Planned for this and earlier months with an actual."
+    )
+    actual_to_date = money_out(allow_null=True)
+    variance_to_date = money_out(allow_null=True)
+
+
+class FinanceYearSerializer(serializers.Serializer):
+    number = serializers.IntegerField(read_only=True)
+    start_date = serializers.DateField(read_only=True)
+    end_date = serializers.DateField(read_only=True)
+    contract_value = money_out()
+    planned_budget = money_out()
+    has_monthly_plan = serializers.BooleanField(
+        read_only=True, help_text="false: the planned budget is split evenly by month."
+    )
+    months = FinanceMonthSerializer(many=True, read_only=True)
+    planned_total = money_out()
+    actual_total = money_out(help_text="The actual cost recorded so far.")
+    months_with_actual = serializers.IntegerField(read_only=True)
+    planned_to_date = money_out(help_text="Planned for the months with an actual cost.")
+    actual_to_date = money_out()
+    variance_to_date = money_out(help_text="Savings to date; negative is an overspend.")
+
+
+class ContractFinanceSerializer(serializers.Serializer):
+    """A contract's financial plan against actual cost, per year and month."""
+
+    contract = serializers.IntegerField(read_only=True, help_text="Contract id.")
+    reference = serializers.CharField(read_only=True)
+    years = FinanceYearSerializer(many=True, read_only=True)
+
+
+class PlanMonthInputSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="Any day of the month.")
+    planned_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+
+class MonthlyPlanSerializer(serializers.Serializer):
+    """A contract year's planned budget split by month; the months must add up
+    to the year's planned budget. Replaces the year's previous monthly plan."""
+
+    year = serializers.IntegerField(min_value=1, help_text="Contract year number.")
+    months = PlanMonthInputSerializer(many=True, allow_empty=False)
+
+    def validate_months(self, months):
+        seen = set()
+        for row in months:
+            month = row["month"].replace(day=1)
+            if month in seen:
+                raise serializers.ValidationError(f"{month:%B %Y} is given more than once.")
+            seen.add(month)
+        return months
 
 
 # --- Notices ---

@@ -17,19 +17,23 @@ from rest_framework.response import Response
 from contracts import notices, services
 from contracts.api.base import ScopedReadOnlyViewSet
 from contracts.api.filters import (
+    ActualCostFilter,
     ContractFilter,
     ContractMetricFilter,
     NoticeFilter,
     OrganisationFilter,
 )
 from contracts.api.serializers import (
+    ActualCostSerializer,
     AgreePlanSerializer,
     CompleteMilestoneSerializer,
     ConcludeInvestigationSerializer,
     ContractCreateSerializer,
     ContractDetailSerializer,
+    ContractFinanceSerializer,
     ContractMetricSerializer,
     ContractSerializer,
+    MonthlyPlanSerializer,
     NoticeCreateSerializer,
     NoticeDetailSerializer,
     NoticeSerializer,
@@ -42,6 +46,7 @@ from contracts.api.serializers import (
 )
 from contracts.choices import Role
 from contracts.models import (
+    ActualCost,
     Contract,
     ContractMetric,
     NoticeEvent,
@@ -49,6 +54,7 @@ from contracts.models import (
     PerformanceNotice,
     RemedialMilestone,
 )
+from contracts.selectors import financial_position
 
 PARTY_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
 
@@ -77,7 +83,7 @@ class ContractViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return ContractSerializer
 
     def scoped_queryset(self, queryset):
-        if self.action == "list":
+        if self.action in ("list", "finance", "monthly_plan"):
             return queryset
         in_force = ContractMetric.objects.in_force_on(local_today()).select_related("metric")
         return queryset.prefetch_related(
@@ -94,6 +100,74 @@ class ContractViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return Response(
             ContractDetailSerializer(self.get_queryset().get(pk=contract.pk)).data,
             status=status.HTTP_201_CREATED,
+        )
+
+    def finance_response(self, contract) -> Response:
+        data = {
+            "contract": contract.pk,
+            "reference": contract.reference,
+            "years": financial_position(contract),
+        }
+        return Response(ContractFinanceSerializer(data).data)
+
+    @extend_schema(responses=ContractFinanceSerializer)
+    @action(detail=True, methods=["get"])
+    def finance(self, request, pk=None):
+        """The financial plan against actual cost: per contract year, planned
+        and actual cost by month, the variance (savings: planned - actual;
+        negative is an overspend) and the totals to date. Money is a string."""
+        return self.finance_response(self.get_object())
+
+    @extend_schema(request=MonthlyPlanSerializer, responses=ContractFinanceSerializer)
+    @action(detail=True, methods=["post"], url_path="monthly-plan")
+    def monthly_plan(self, request, pk=None):
+        """Split a contract year's planned budget by month (the commissioner).
+        The months must add up to the year's planned budget; the year's
+        previous monthly plan is replaced. Answers with the financial plan."""
+        contract = self.get_object()
+        serializer = MonthlyPlanSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        number = serializer.validated_data["year"]
+        year = contract.years.filter(number=number).first()
+        if year is None:
+            raise serializers.ValidationError({"year": f"The contract has no year {number}."})
+        services.set_monthly_plan(
+            user=request.user,
+            year=year,
+            amounts={
+                row["month"]: row["planned_amount"] for row in serializer.validated_data["months"]
+            },
+        )
+        return self.finance_response(contract)
+
+
+class ActualCostViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Actual cost recorded per month against the financial plan, on contracts
+    the user can see. The commissioner posts a month's cost; posting the same
+    month again corrects it and history keeps the earlier figure, so there is
+    no PUT, PATCH or DELETE."""
+
+    queryset = ActualCost.objects.select_related("recorded_by")
+    serializer_class = ActualCostSerializer
+    filterset_class = ActualCostFilter
+    write_roles = (Role.COMMISSIONER,)
+
+    @extend_schema(
+        request=ActualCostSerializer,
+        responses={201: ActualCostSerializer, 200: ActualCostSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """Record a month's actual cost (201), or correct it (200)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        corrected = ActualCost.objects.filter(
+            contract=data["contract"], month=data["month"].replace(day=1)
+        ).exists()
+        cost = services.record_actual_cost(user=request.user, **data)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=cost.pk)).data,
+            status=status.HTTP_200_OK if corrected else status.HTTP_201_CREATED,
         )
 
 

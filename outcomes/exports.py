@@ -1,0 +1,81 @@
+"""Exporting rows as CSV that is safe to open in a spreadsheet.
+
+A cell whose text starts with =, +, - or @ (or a tab or carriage return) is
+read by Excel, LibreOffice and Google Sheets as a formula, so a value such as
+`=HYPERLINK("http://evil.example", "click")` in a submitted file could run
+when someone opens an export (CSV or formula injection, OWASP). Every such
+cell is prefixed with a single quote, which spreadsheets show as text.
+
+This applies to numbers too: a negative number such as -5 is exported as
+'-5, text rather than a number. The rule is deliberately blind to type so
+that nothing that starts with a formula character escapes it; a reader that
+needs the number strips the leading quote.
+
+`escape_cell` and `export_text` work on single values, so an Excel writer
+can reuse them; `csv_response` streams rows as a UTF-8 CSV attachment (with a
+byte-order mark, so Excel reads the text as UTF-8).
+"""
+
+import csv
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.http import StreamingHttpResponse
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def export_text(value) -> str:
+    """A value as the text a cell shows: None is empty, booleans are
+    true/false, dates ISO 8601, Decimals as stored (no exponent)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def escape_cell(value) -> str:
+    """The cell's text, prefixed with a single quote when a spreadsheet would
+    read it as a formula (including negative numbers, e.g. -5 -> '-5)."""
+    text = export_text(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given, so
+    csv.writer can produce one line at a time for a streaming response."""
+
+    def write(self, value):
+        return value
+
+
+def csv_lines(header: Iterable, rows: Iterable[Iterable]) -> Iterable[str]:
+    """The header and each row as escaped CSV lines, lazily."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield BYTE_ORDER_MARK + writer.writerow([escape_cell(cell) for cell in header])
+    for row in rows:
+        yield writer.writerow([escape_cell(cell) for cell in row])
+
+
+def csv_response(
+    filename: str, header: Iterable, rows: Iterable[Iterable]
+) -> StreamingHttpResponse:
+    """A streamed `text/csv` attachment: rows are written as they are read,
+    so a large export never sits in memory."""
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in csv_lines(header, rows)),
+        content_type="text/csv; charset=utf-8",
+    )
+    safe_name = "".join(ch for ch in filename if ch.isalnum() or ch in "._-") or "export.csv"
+    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
