@@ -98,7 +98,10 @@ def set_monthly_plan(*, user, year: ContractYear, amounts: dict[dt.date, Decimal
     """Split a year's planned budget by month; the months must add up to it."""
     require_commissioner_of(user, year.contract)
     months = {month.replace(day=1): Decimal(amount) for month, amount in amounts.items()}
-    outside = [m for m in months if not (year.start_date.replace(day=1) <= m <= year.end_date)]
+    # A month belongs to the year holding its first day; the contract's first
+    # month belongs to year 1 even when the contract starts mid-month.
+    first = year.start_date.replace(day=1) if year.number == 1 else year.start_date
+    outside = [m for m in months if not (first <= m <= year.end_date)]
     if outside:
         raise ValidationError(
             {"month": f"{outside[0]:%B %Y} is outside contract year {year.number}."}
@@ -107,8 +110,8 @@ def set_monthly_plan(*, user, year: ContractYear, amounts: dict[dt.date, Decimal
     if total != year.planned_budget:
         raise ValidationError(
             {
-                "planned_amount": f"The months add up to £{total}, not the year's planned "
-                f"budget of £{year.planned_budget}."
+                "planned_amount": f"The months add up to £{total:,.2f}, not the year's "
+                f"planned budget of £{year.planned_budget:,.2f}."
             }
         )
     for old in year.plan_months.all():

@@ -179,7 +179,7 @@ def test_a_monthly_plan_that_does_not_add_up_is_refused_and_the_old_plan_kept(
     )
     assert response.status_code == 400
     assert "planned_amount" in response.json()
-    assert "£960000.00" in response.json()["planned_amount"][0]
+    assert "£960,000.00" in response.json()["planned_amount"][0]
     assert list(
         BudgetPlanMonth.objects.filter(year=years[0]).values_list("planned_amount", flat=True)
     ) == list(year_one_plan().values())
@@ -358,7 +358,7 @@ def test_a_page_plan_that_does_not_add_up_names_the_problem_and_keeps_the_old_pl
     assert response.context["errors"] == [
         (
             "#id_year1-month_1",
-            "The months add up to £960000.00, not the year's planned budget of £1000000.00.",
+            "The months add up to £960,000.00, not the year's planned budget of £1,000,000.00.",
         )
     ]
     html = response.content.decode()
