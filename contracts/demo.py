@@ -58,7 +58,31 @@ PEOPLE = [
     ("provider", "Priya Provider", "RVA", Role.PROVIDER_USER, False),
     ("provider_downland", "Dan Provider", "DLA", Role.PROVIDER_USER, False),
     ("lay_partner", "Lee Partner", "QNW", Role.LAY_PARTNER, False),
+    # One data submitter for every other provider, so each submits its own returns.
+    ("provider_rvb", "Rhys Hospital", "RVB", Role.PROVIDER_USER, False),
+    ("provider_rvc", "Ruth Mental", "RVC", Role.PROVIDER_USER, False),
+    ("provider_rvd", "Raj Federation", "RVD", Role.PROVIDER_USER, False),
+    ("provider_rve", "Rosa Hospice", "RVE", Role.PROVIDER_USER, False),
+    ("provider_rvf", "Rory Carehomes", "RVF", Role.PROVIDER_USER, False),
+    ("provider_dlb", "Dina Community", "DLB", Role.PROVIDER_USER, False),
+    ("provider_dlc", "Dylan Primary", "DLC", Role.PROVIDER_USER, False),
+    ("provider_dld", "Delia Pharmacy", "DLD", Role.PROVIDER_USER, False),
+    ("provider_dle", "Dominic Social", "DLE", Role.PROVIDER_USER, False),
+    ("provider_rsp", "Sam Stonebridge", "RSP", Role.PROVIDER_USER, False),
 ]
+
+# Who sends each organisation's monthly data return (the first submitter listed).
+SUBMITTER_ROLES = (Role.PROVIDER_USER, Role.COMMISSIONER)
+
+
+def submitters() -> dict[str, str]:
+    """organisation code -> username of the person who submits its data."""
+    found = {}
+    for username, _, org_code, role, _ in PEOPLE:
+        if role in SUBMITTER_ROLES:
+            found.setdefault(org_code, username)
+    return found
+
 
 # Contract values per year (£), the planned budget equal to the value.
 YEAR_VALUES = {

@@ -99,31 +99,46 @@ def rows_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _errors(mask: pd.Series, column: str, message) -> pd.DataFrame:
+    """Errors for the rows where `mask` holds. `message` is text, a Series of
+    text per row, or a callable building that Series for the flagged rows only
+    (so a clean file of 100,000 rows builds no messages)."""
     rows = mask[mask].index
-    messages = message if isinstance(message, str) else message[mask]
+    if callable(message):
+        messages = message(rows) if len(rows) else []
+    elif isinstance(message, str):
+        messages = message
+    else:
+        messages = message[mask]
     return pd.DataFrame({"row": rows, "column": column, "message": messages})
 
 
 def _looks_like_nhs_number(text: pd.Series) -> pd.Series:
     """Ten digits whose modulus-11 check digit is valid: Concord holds
     aggregate data only, so such a value is refused wherever it appears."""
-    digits = text.str.replace(r"[\s-]", "", regex=True)
+    # Checked once per distinct text, and only texts long enough to hold ten
+    # digits: a column of codes or dates has few distinct values.
+    distinct = pd.Series([s for s in pd.unique(text.to_numpy()) if len(s) >= 10], dtype=object)
+    if distinct.empty:
+        return pd.Series(False, index=text.index)
+    digits = distinct.str.replace(r"[\s-]", "", regex=True)
     candidate = digits.str.fullmatch(r"\d{10}")
-    result = pd.Series(False, index=text.index)
     if not candidate.any():
-        return result
+        return pd.Series(False, index=text.index)
     matrix = np.array([[int(ch) for ch in s] for s in digits[candidate]])
     remainder = (matrix[:, :9] * np.arange(10, 1, -1)).sum(axis=1) % 11
     check = (11 - remainder) % 11
-    result[candidate] = (check != 10) & (check == matrix[:, 9])
-    return result
+    valid = distinct[candidate][(check != 10) & (check == matrix[:, 9])]
+    return text.isin(set(valid))
 
 
-def _flag(metric: pd.Series, name: str) -> pd.Series:
-    """A MetricSpec attribute per row, False where the metric is unknown."""
-    return pd.Series(
-        [isinstance(m, MetricSpec) and getattr(m, name) for m in metric], index=metric.index
-    )
+def _attribute(codes: pd.Series, metrics: dict[str, MetricSpec], name: str) -> pd.Series:
+    """A MetricSpec attribute per row (looked up by code), NaN where unknown."""
+    return codes.map({code: getattr(spec, name) for code, spec in metrics.items()})
+
+
+def _flag(codes: pd.Series, metrics: dict[str, MetricSpec], name: str) -> pd.Series:
+    """A boolean MetricSpec attribute per row, False where the metric is unknown."""
+    return _attribute(codes, metrics, name).eq(True)
 
 
 def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dict]]:
@@ -148,7 +163,7 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
         _errors(
             (rows["metric_code"] != "") & metric.isna(),
             "metric_code",
-            "Unknown metric code '" + rows["metric_code"] + "'.",
+            lambda at: "Unknown metric code '" + rows.loc[at, "metric_code"] + "'.",
         )
     )
 
@@ -160,7 +175,7 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
         _errors(
             (rows["organisation_code"] != "") & org_id.isna(),
             "organisation_code",
-            "Unknown organisation code '" + rows["organisation_code"] + "'.",
+            lambda at: "Unknown organisation code '" + rows.loc[at, "organisation_code"] + "'.",
         )
     )
     if ref.allowed_organisation_ids is not None:
@@ -169,7 +184,9 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
             _errors(
                 forbidden,
                 "organisation_code",
-                "You may not submit data for '" + rows["organisation_code"] + "'.",
+                lambda at: (
+                    "You may not submit data for '" + rows.loc[at, "organisation_code"] + "'."
+                ),
             )
         )
 
@@ -181,30 +198,29 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
     )
     found.append(
         _errors(
-            period.notna() & (period.dt.date > ref.today),
+            period.notna() & (period > pd.Timestamp(ref.today)),
             "period_start",
             "The period is in the future.",
         )
     )
-    frequency = metric.map(lambda m: m.frequency, na_action="ignore")
-    month_ok = pd.Series(
-        [
-            pd.isna(f) or pd.isna(month) or month in FIRST_MONTH[f]
-            for f, month in zip(frequency, period.dt.month, strict=True)
-        ],
-        index=rows.index,
-    )
+    frequency = _attribute(rows["metric_code"], ref.metrics, "frequency")
+    month = period.dt.month
+    month_ok = frequency.isna() | month.isna()
+    for name, months in FIRST_MONTH.items():
+        month_ok |= frequency.eq(name) & month.isin(list(months))
     aligned = period.dt.day.eq(1) & month_ok
     misaligned = period.notna() & frequency.notna() & ~aligned
     found.append(
         _errors(
             misaligned,
             "period_start",
-            "The metric is "
-            + frequency.fillna("")
-            + ": the period must start on "
-            + frequency.map(FREQUENCY_RULE).fillna("")
-            + ".",
+            lambda at: (
+                "The metric is "
+                + frequency[at].fillna("")
+                + ": the period must start on "
+                + frequency[at].map(FREQUENCY_RULE).fillna("")
+                + "."
+            ),
         )
     )
 
@@ -213,7 +229,11 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
         given = rows[column] != ""
         numbers[column] = pd.to_numeric(rows[column].where(given), errors="coerce")
         found.append(
-            _errors(given & numbers[column].isna(), column, "Not a number: '" + rows[column] + "'.")
+            _errors(
+                given & numbers[column].isna(),
+                column,
+                lambda at, column=column: "Not a number: '" + rows.loc[at, column] + "'.",
+            )
         )
         found.append(
             _errors(given & ~np.isfinite(numbers[column].fillna(0)), column, "Not a finite number.")
@@ -221,8 +241,8 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
     numerator, denominator, value = (numbers[c] for c in NUMBER_COLUMNS)
     has = {c: rows[c] != "" for c in NUMBER_COLUMNS}
 
-    is_ratio = _flag(metric, "is_ratio")
-    is_proportion = _flag(metric, "is_proportion")
+    is_ratio = _flag(rows["metric_code"], ref.metrics, "is_ratio")
+    is_proportion = _flag(rows["metric_code"], ref.metrics, "is_proportion")
     known = metric.notna()
     found.append(
         _errors(
@@ -263,7 +283,7 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
         )
     )
 
-    metric_id = metric.map(lambda m: m.id, na_action="ignore")
+    metric_id = _attribute(rows["metric_code"], ref.metrics, "id")
     keys = pd.DataFrame({"m": metric_id, "o": org_id, "p": period})
     complete = keys.notna().all(axis=1)
     duplicated = complete & keys.duplicated(keep="first")
@@ -273,18 +293,18 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
         _errors(
             duplicated,
             "metric_code",
-            "Duplicate of row "
-            + first_row.reindex(rows.index).fillna(0).astype(int).astype(str)
-            + " (same metric, organisation and period).",
+            lambda at: (
+                "Duplicate of row "
+                + first_row.reindex(at).fillna(0).astype(int).astype(str)
+                + " (same metric, organisation and period)."
+            ),
         )
     )
     if ref.locked:
-        locked = pd.Series(
-            [
-                c and (int(m), int(o), p.date()) in ref.locked
-                for c, m, o, p in zip(complete, keys["m"], keys["o"], keys["p"], strict=True)
-            ],
-            index=rows.index,
+        locked = pd.Series(False, index=rows.index)
+        present = keys[complete].astype({"m": int, "o": int})
+        locked[complete] = pd.MultiIndex.from_frame(present).isin(
+            [(m, o, pd.Timestamp(p)) for m, o, p in ref.locked]
         )
         found.append(
             _errors(
@@ -306,7 +326,7 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
             "denominator": denominator,
             "value": np.where(
                 is_ratio,
-                numerator / denominator * metric.map(lambda m: m.factor, na_action="ignore"),
+                numerator / denominator * _attribute(rows["metric_code"], ref.metrics, "factor"),
                 value,
             ),
         },

@@ -17,6 +17,7 @@ class Command(BaseCommand):
             metrics = outcomes_demo.seed_framework()
             contracts = contracts_demo.seed_contracts(orgs, metrics, admin)
             contracts_demo.seed_notices(contracts, metrics)
+            outcomes_demo.seed_measurements(contracts)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo log-ins (password for all: {contracts_demo.DEMO_PASSWORD}):")
         for username, role in logins:
