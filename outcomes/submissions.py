@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import logging
 from decimal import Decimal
 
 import pandas as pd
@@ -28,6 +29,7 @@ from outcomes.choices import RATIO_TYPES, MetricType, ReviewStatus, SubmissionSt
 from outcomes.models import Measurement, Metric, PeriodReview, Submission
 from outcomes.validation import FileError, MetricSpec, Reference, parse_csv, validate
 
+logger = logging.getLogger(__name__)
 SUBMITTER_ROLES = (Role.PROVIDER_USER, Role.NETWORK_MANAGER, Role.COMMISSIONER)
 VALUE_PLACES = Decimal("0.00000001")
 OUTLIER_Z = 3
@@ -117,9 +119,27 @@ def _set_status(submission, status, **fields):
 
 def process(submission: Submission, today: dt.date | None = None) -> Submission:
     """Validate the submission's file and store it or reject it. Idempotent:
-    a finished submission is left as it is."""
+    a finished submission is left as it is. An unexpected failure marks it
+    failed (storing is one transaction, so nothing of it is kept)."""
     if submission.is_finished:
         return submission
+    try:
+        return _validate_and_store(submission, today)
+    except Exception:
+        logger.exception("Submission %s could not be processed", submission.pk)
+        message = (
+            "Concord could not finish processing this file, so nothing in it was stored. "
+            f"Try again; if it fails again, contact support quoting submission {submission.pk}."
+        )
+        _set_status(
+            submission,
+            SubmissionStatus.FAILED,
+            errors=[{"row": None, "column": None, "message": message}],
+        )
+        return submission
+
+
+def _validate_and_store(submission: Submission, today: dt.date | None) -> Submission:
     _set_status(submission, SubmissionStatus.VALIDATING)
     user = submission.submitted_by
     try:

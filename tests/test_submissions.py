@@ -234,3 +234,24 @@ def test_a_hundred_thousand_valid_rows_are_accepted(system, metrics):
     assert submission.status == SubmissionStatus.STORED, submission.errors[:3]
     assert submission.added == 100_000
     assert Measurement.objects.count() == 100_000
+
+
+def test_an_unexpected_failure_marks_the_submission_failed_and_stores_nothing(
+    system, metrics, monkeypatch
+):
+    from django.db import transaction
+
+    from outcomes import submissions
+
+    real_store = submissions.store
+
+    def store_then_break(submission, rows, clean):
+        with transaction.atomic():  # a crash after the rows are written, before commit
+            real_store(submission, rows, clean)
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(submissions, "store", store_then_break)
+    submission = send(system, HEADER + "PROP,PA1,2026-09-01,45,50,\n")
+    assert submission.status == SubmissionStatus.FAILED
+    assert "nothing in it was stored" in submission.errors[0]["message"]
+    assert not Measurement.objects.exists()
