@@ -1,4 +1,5 @@
 from contracts.access import PRIVATE_DATA_ROLES, has_role
+from outcomes.submissions import SUBMITTER_ROLES
 
 
 def navigation(request):
@@ -10,6 +11,9 @@ def navigation(request):
         if has_role(user, *PRIVATE_DATA_ROLES):
             items.append(("Contracts", "contract-list"))
             items.append(("Organisations", "organisation-list"))
+            items.append(("Outcomes", "outcome-browser"))
+        if has_role(user, *SUBMITTER_ROLES):
+            items.append(("Submit data", "submission-create"))
         if user.is_staff:
             items.append(("Administration", "admin:index"))
     return {"nav_items": items}

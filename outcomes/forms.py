@@ -1,0 +1,111 @@
+"""Browser forms for submitting data, reviewing it and browsing metrics.
+They only validate input: the writes are in outcomes.submissions and
+outcomes.reviews (contracts.forms has the house style)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from contracts.forms import NHSForm
+from outcomes.choices import Frequency, Side
+from outcomes.models import Dimension, PopulationGroup
+from outcomes.submissions import max_upload_bytes, too_big
+from outcomes.validation import COLUMNS
+
+
+class UploadForm(NHSForm):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="A UTF-8 CSV file with the columns " + ", ".join(COLUMNS) + ".",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].error_messages.update(
+            {
+                "required": "Select a CSV file to upload.",
+                "empty": "The selected file is empty.",
+                "invalid": "Select a CSV file to upload.",
+            }
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Refused before it is read into memory: the service's own limit and message.
+        if upload.size > max_upload_bytes():
+            raise ValidationError(too_big(upload.size))
+        return upload
+
+
+class ReviewForm(NHSForm):
+    """A commissioner's decision on one organisation's data for one period.
+    Every decision is a valid choice here; outcomes.reviews says which one
+    applies (e.g. only an accepted period can be unlocked)."""
+
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            ("accept", "Accept and lock the period"),
+            ("query", "Query the data"),
+            ("unlock", "Unlock the period for resubmission"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        max_length=2000,
+        help_text="Needed to query the data or unlock the period.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].error_messages["required"] = "Select a decision."
+
+
+NATIONAL_CHOICES = [("", "National and local"), ("national", "National"), ("local", "Local")]
+
+
+class MetricFilterForm(NHSForm):
+    """GET filters for the outcomes and metrics browser; every one optional."""
+
+    dimension = forms.ModelChoiceField(
+        label="Dimension",
+        queryset=Dimension.objects.all(),
+        required=False,
+        empty_label="All dimensions",
+    )
+    population_group = forms.ModelChoiceField(
+        label="Population group",
+        queryset=PopulationGroup.objects.all(),
+        required=False,
+        empty_label="All population groups",
+    )
+    submitted_by = forms.ChoiceField(
+        label="Who submits it",
+        choices=[("", "Either side"), *Side.choices],
+        required=False,
+    )
+    frequency = forms.ChoiceField(
+        label="How often", choices=[("", "Any frequency"), *Frequency.choices], required=False
+    )
+    national = forms.ChoiceField(
+        label="National or local", choices=NATIONAL_CHOICES, required=False
+    )
+
+    def filter(self, metrics):
+        if not self.is_valid():
+            return metrics
+        data = self.cleaned_data
+        if data["dimension"]:
+            metrics = metrics.filter(dimension=data["dimension"])
+        if data["population_group"]:
+            metrics = metrics.filter(outcome__population_group=data["population_group"])
+        if data["submitted_by"]:
+            metrics = metrics.filter(submitted_by=data["submitted_by"])
+        if data["frequency"]:
+            metrics = metrics.filter(frequency=data["frequency"])
+        if data["national"]:
+            metrics = metrics.filter(is_national=data["national"] == "national")
+        return metrics

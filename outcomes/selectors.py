@@ -1,0 +1,221 @@
+"""Reads for the commissioner's data review: what each organisation was
+expected to submit for a contract and period, what arrived, and when.
+
+`completeness(contract, periods)` costs a fixed number of queries (five)
+whatever the number of organisations, metrics and periods."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from contracts.models import ContractMetric, Organisation
+from outcomes.choices import Frequency, Side
+from outcomes.models import Measurement, PeriodReview
+
+PERIOD_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}
+FIRST_MONTHS = {
+    Frequency.MONTHLY: range(1, 13),
+    Frequency.QUARTERLY: (1, 4, 7, 10),
+    Frequency.ANNUAL: (4,),
+}
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def contract_months(contract, today: dt.date | None = None) -> list[dt.date]:
+    """The first day of every month of the contract up to `today`, newest first."""
+    today = today or timezone.localdate()
+    last = month_start(min(today, contract.end_date))
+    month = month_start(contract.start_date)
+    months = []
+    while month <= last:
+        months.append(month)
+        month += relativedelta(months=1)
+    return months[::-1]
+
+
+def starts_a_period(metric, period_start: dt.date) -> bool:
+    """Whether a period of the metric's frequency starts on `period_start`."""
+    return period_start.day == 1 and period_start.month in FIRST_MONTHS[metric.frequency]
+
+
+def period_end(metric, period_start: dt.date) -> dt.date:
+    return period_start + relativedelta(months=PERIOD_MONTHS[metric.frequency]) - dt.timedelta(1)
+
+
+def due_date(metric, period_start: dt.date) -> dt.date:
+    """Data is due `metric.due_days` days after the period ends."""
+    return period_end(metric, period_start) + dt.timedelta(days=metric.due_days)
+
+
+@dataclass
+class Expected:
+    """One value an organisation was expected to submit."""
+
+    metric: object
+    due: dt.date
+    arrived_at: dt.datetime | None = None  # first arrival (its submission's created_at)
+    revised_at: dt.datetime | None = None  # latest revision, when there are several
+
+    @property
+    def arrived(self) -> bool:
+        return self.arrived_at is not None
+
+    @property
+    def on_time(self) -> bool:
+        return self.arrived and timezone.localdate(self.arrived_at) <= self.due
+
+    @property
+    def late(self) -> bool:
+        return self.arrived and not self.on_time
+
+    def state(self, today: dt.date) -> str:
+        if self.arrived:
+            return "on time" if self.on_time else "late"
+        return "missing" if self.due < today else "not due yet"
+
+
+@dataclass
+class OrganisationPeriod:
+    """What one organisation was expected to submit for one period, and how it went."""
+
+    organisation: Organisation
+    period_start: dt.date
+    today: dt.date
+    items: list[Expected] = field(default_factory=list)
+    review: PeriodReview | None = None
+
+    @property
+    def expected(self) -> int:
+        return len(self.items)
+
+    @property
+    def arrived(self) -> int:
+        return sum(item.arrived for item in self.items)
+
+    @property
+    def on_time(self) -> int:
+        return sum(item.on_time for item in self.items)
+
+    @property
+    def late(self) -> int:
+        return sum(item.late for item in self.items)
+
+    @property
+    def missing(self) -> int:
+        """Not arrived and past its due date."""
+        return sum(not item.arrived and item.due < self.today for item in self.items)
+
+    @property
+    def not_due_yet(self) -> int:
+        return sum(not item.arrived and item.due >= self.today for item in self.items)
+
+    @property
+    def completeness(self) -> float | None:
+        """Arrived / expected, as a percentage (None when nothing is expected)."""
+        return 100 * self.arrived / self.expected if self.expected else None
+
+    @property
+    def timeliness(self) -> float | None:
+        """Arrived by the due date / expected, as a percentage."""
+        return 100 * self.on_time / self.expected if self.expected else None
+
+
+def expected_organisations(contract) -> tuple[list[Organisation], Organisation]:
+    """(providers expected to submit, the commissioner): for a network
+    contract its member providers, otherwise the provider. Two queries."""
+    parties = {
+        org.pk: org
+        for org in Organisation.objects.filter(
+            pk__in=[contract.provider_id, contract.commissioner_id]
+        )
+    }
+    provider = parties[contract.provider_id]
+    if provider.is_network:
+        providers = list(
+            Organisation.objects.filter(network_links__network_id=provider.pk).order_by("name")
+        )
+    else:
+        providers = [provider]
+    return providers, parties[contract.commissioner_id]
+
+
+def metrics_in_force(versions: list, day: dt.date) -> list:
+    """The metrics whose latest version on or before `day` exists (in force)."""
+    latest = {}
+    for version in versions:
+        if version.effective_from <= day:
+            current = latest.get(version.metric_id)
+            if current is None or version.effective_from > current.effective_from:
+                latest[version.metric_id] = version
+    return [version.metric for version in latest.values()]
+
+
+def completeness(contract, periods, today: dt.date | None = None) -> list[OrganisationPeriod]:
+    """Per organisation and period (month starts), what was expected, what
+    arrived and when. A metric is expected in a period when it is in force
+    on the period's last day and one of its periods (by frequency) starts
+    then: from the providers expected to submit, or from the commissioner
+    for metrics the commissioner submits. Newest period first, then
+    organisations by name (the commissioner last)."""
+    today = today or timezone.localdate()
+    periods = sorted(set(periods), reverse=True)
+    versions = list(
+        ContractMetric.objects.filter(contract_id=contract.pk)
+        .select_related("metric")
+        .order_by("metric__code", "effective_from")
+    )
+    providers, commissioner = expected_organisations(contract)
+    results: dict[tuple[int, dt.date], OrganisationPeriod] = {}
+    for period in periods:
+        metrics = [
+            metric
+            for metric in metrics_in_force(versions, month_start(period) + relativedelta(day=31))
+            if starts_a_period(metric, period)
+        ]
+        metrics.sort(key=lambda metric: metric.code)
+        for organisation, side in [(org, Side.PROVIDER) for org in providers] + [
+            (commissioner, Side.COMMISSIONER)
+        ]:
+            items = [
+                Expected(metric=metric, due=due_date(metric, period))
+                for metric in metrics
+                if metric.submitted_by == side
+            ]
+            if items or side == Side.PROVIDER:
+                results[organisation.pk, period] = OrganisationPeriod(
+                    organisation=organisation, period_start=period, today=today, items=items
+                )
+    organisation_ids = {org_id for org_id, _ in results}
+    arrivals = (
+        Measurement.objects.filter(
+            organisation_id__in=organisation_ids,
+            metric_id__in={version.metric_id for version in versions},
+            period_start__in=periods,
+        )
+        .order_by()
+        .values("metric_id", "organisation_id", "period_start")
+        .annotate(first=Min("submission__created_at"), last=Max("submission__created_at"))
+    )
+    index = {
+        (item.metric.pk, key[0], key[1]): item
+        for key, result in results.items()
+        for item in result.items
+    }
+    for row in arrivals:
+        item = index.get((row["metric_id"], row["organisation_id"], row["period_start"]))
+        if item is not None:
+            item.arrived_at = row["first"]
+            item.revised_at = row["last"] if row["last"] != row["first"] else None
+    for review in PeriodReview.objects.filter(
+        contract_id=contract.pk, period_start__in=periods
+    ).select_related("reviewed_by"):
+        result = results.get((review.organisation_id, review.period_start))
+        if result is not None:
+            result.review = review
+    return list(results.values())
