@@ -10,8 +10,14 @@ from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property tests run pandas on a 2-core machine shared with other work: no
+# per-example deadline (a timing threshold), but a fixed number of examples.
+hypothesis_settings.register_profile("concord", deadline=None, max_examples=100)
+hypothesis_settings.load_profile("concord")
 
 from contracts.choices import OrganisationKind, Role  # noqa: E402
 from tests.factories import (  # noqa: E402
