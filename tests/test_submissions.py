@@ -255,3 +255,14 @@ def test_an_unexpected_failure_marks_the_submission_failed_and_stores_nothing(
     assert submission.status == SubmissionStatus.FAILED
     assert "nothing in it was stored" in submission.errors[0]["message"]
     assert not Measurement.objects.exists()
+
+
+def test_a_50_mb_file_is_refused_with_a_clear_size_message(system, metrics):
+    row = b"PROP,PA1,2026-09-01,45,50,\n"
+    content = HEADER.encode() + row * (50_000_000 // len(row))
+    assert len(content) >= 49_000_000
+    submission = send(system, content)
+    assert submission.status == SubmissionStatus.REJECTED
+    assert submission.errors[0]["message"].startswith("The file is 47.7")
+    assert "the most Concord accepts is 9.5" in submission.errors[0]["message"]
+    assert not Measurement.objects.exists()
