@@ -7,6 +7,13 @@ from celery.schedules import crontab
 
 def beat_schedule() -> dict:
     return {
+        # A full rescore each night catches anything an incremental rescore
+        # missed (rule or threshold changes, late corrections); 01:30 is quiet.
+        "rescore-all-contracts": {
+            "task": "outcomes.rescore_all",
+            "schedule": crontab(hour=1, minute=30),
+            "options": {"expires": 2 * 60 * 60},
+        },
         # Withheld payments become retained K months after the month withheld;
         # once a day is enough and 02:15 keeps clear of office hours.
         "retain-overdue-withholdings": {

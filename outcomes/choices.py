@@ -72,3 +72,9 @@ class ReviewStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted (locked)"
     QUERIED = "queried", "Queried"
     UNLOCKED = "unlocked", "Unlocked for resubmission"
+
+
+class RunTrigger(models.TextChoices):
+    SUBMISSION = "submission", "After a submission"
+    NIGHTLY = "nightly", "Nightly full rescore"
+    MANUAL = "manual", "Started by hand"

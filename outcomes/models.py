@@ -13,6 +13,7 @@ from outcomes.choices import (
     Frequency,
     MetricType,
     ReviewStatus,
+    RunTrigger,
     Side,
     SubmissionStatus,
 )
@@ -260,3 +261,102 @@ class PeriodReview(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()}: {self.organisation_id} {self.period_start:%b %Y}"
+
+
+class ScoreRun(models.Model):
+    """One complete computation of a contract's scores. Pages and the API read
+    the contract's current run; a new run is written and swapped in within
+    one transaction, so a crash leaves the previous run in place."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="score_runs"
+    )
+    trigger = models.CharField(max_length=12, choices=RunTrigger.choices)
+    rule_version = models.CharField(max_length=20)
+    inputs_digest = models.CharField(
+        max_length=64, help_text="SHA-256 of every input: equal digests, equal scores."
+    )
+    computed_at = models.DateTimeField(auto_now_add=True)
+    is_current = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-computed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=models.Q(is_current=True),
+                name="one_current_score_run",
+            )
+        ]
+
+    def __str__(self):
+        return f"Scores for {self.contract_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class MetricScore(models.Model):
+    """A contract metric's value, score and rating for an organisation and
+    month, naming the measurement revisions and contract-metric version used.
+    A missing value is stored as missing (null), never as zero."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="metric_scores")
+    contract_metric = models.ForeignKey(
+        "contracts.ContractMetric", on_delete=models.PROTECT, related_name="+"
+    )
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "contracts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    period_start = models.DateField()
+    numerator = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    denominator = models.DecimalField(max_digits=24, decimal_places=6, null=True)
+    value = models.FloatField(null=True)
+    score = models.FloatField(null=True)
+    rating = models.CharField(max_length=24, blank=True)
+    improvement = models.FloatField(null=True)
+    measurement_ids = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["organisation", "metric", "period_start"]
+        indexes = [models.Index(fields=["run", "organisation", "period_start"])]
+
+    def __str__(self):
+        return f"{self.metric_id}/{self.organisation_id} {self.period_start}: {self.score}"
+
+
+class DimensionScore(models.Model):
+    """A dimension's score (0-10) and coverage of metric weight for an
+    organisation and month; no score below the coverage threshold."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="dimension_scores")
+    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "contracts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    period_start = models.DateField()
+    score = models.FloatField(null=True)
+    coverage = models.FloatField()
+
+    class Meta:
+        ordering = ["organisation", "period_start", "dimension"]
+
+    def __str__(self):
+        return f"{self.dimension_id}/{self.organisation_id} {self.period_start}: {self.score}"
+
+
+class AggregateScore(models.Model):
+    """The aggregate outcome score (0-100) and its coverage of dimension
+    weight for an organisation and month."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="aggregate_scores")
+    organisation = models.ForeignKey(
+        "contracts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    period_start = models.DateField()
+    score = models.FloatField(null=True)
+    coverage = models.FloatField()
+
+    class Meta:
+        ordering = ["organisation", "period_start"]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.period_start}: {self.score}"

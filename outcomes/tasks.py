@@ -1,9 +1,12 @@
-"""Celery tasks for outcomes: thin wrappers over outcomes.submissions."""
+"""Celery tasks for outcomes: thin wrappers over outcomes.submissions and
+outcomes.rescore."""
 
 from celery import shared_task
 from django.db import transaction
 
-from outcomes import submissions
+from contracts.models import Contract
+from outcomes import rescore, submissions
+from outcomes.choices import RunTrigger, SubmissionStatus
 from outcomes.models import Submission
 
 
@@ -11,10 +14,35 @@ from outcomes.models import Submission
 def process_submission(submission_id: int) -> str:
     """Validate and store one submission; finished ones are left alone."""
     submission = Submission.objects.select_related("submitted_by").get(pk=submission_id)
-    return submissions.process(submission).status
+    submissions.process(submission)
+    enqueue_rescore_after(submission)
+    return submission.status
 
 
 def enqueue_processing(submission: Submission) -> None:
     """Process after the transaction that received the file commits, so the
     worker finds the row (eager mode runs it then, in this process)."""
     transaction.on_commit(lambda: process_submission.delay(submission.pk))
+
+
+@shared_task(name="outcomes.rescore_contract", acks_late=True)
+def rescore_contract(contract_id: int, trigger: str = RunTrigger.SUBMISSION) -> int:
+    """Recompute one contract's scores; returns the new run's id."""
+    return rescore.rescore_contract(contract_id, trigger).pk
+
+
+@shared_task(name="outcomes.rescore_all")
+def rescore_all() -> int:
+    """The nightly full rescore: every contract, one task each."""
+    ids = list(Contract.objects.values_list("pk", flat=True))
+    for contract_id in ids:
+        rescore_contract.delay(contract_id, RunTrigger.NIGHTLY)
+    return len(ids)
+
+
+def enqueue_rescore_after(submission: Submission) -> None:
+    """Once a stored submission commits, rescore the contracts it touches."""
+    if submission.status != SubmissionStatus.STORED or not (submission.added or submission.revised):
+        return
+    for contract_id in rescore.contracts_for_submission(submission):
+        transaction.on_commit(lambda pk=contract_id: rescore_contract.delay(pk))

@@ -225,6 +225,8 @@ def celery_worker_process(redis_available, tmp_path, settings):
         "DATABASE_URL": database_url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        # Tasks the worker enqueues itself (e.g. a rescore) stay on its queue.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
     }
     log = tmp_path / "worker.log"
     with open(log, "w") as log_file:

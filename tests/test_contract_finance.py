@@ -638,6 +638,6 @@ def test_commissioner_records_an_actual_cost_in_the_browser(system, years, page,
     page.get_by_role("button", name="Set monthly plan for year 1").click()
     expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text(
-        "not the year's planned budget of £1000000.00"
+        "not the year's planned budget of £1,000,000.00"
     )
     assert serious_violations(page) == []

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from outcomes import submissions
 from outcomes.choices import Channel, SubmissionStatus
+from outcomes.tasks import enqueue_rescore_after
 
 
 def iso_date(text: str) -> dt.date:
@@ -84,6 +85,7 @@ class Command(BaseCommand):
                 f"Submission {submission.pk} {submission.get_status_display().lower()}: "
                 f"{count} error{'s' if count != 1 else ''} in {path.name}."
             )
+        enqueue_rescore_after(submission)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Submission {submission.pk} stored {submission.row_count} row(s) from "

@@ -1,0 +1,284 @@
+"""Computing and storing a contract's scores (DOMAIN.md section 4).
+
+`rescore_contract` gathers the inputs in a fixed number of queries, computes
+every metric, dimension and aggregate score with outcomes.scoring over whole
+frames, and writes a new ScoreRun, swapping it in for the previous one, all
+in one transaction with the contract row locked: two rescores of the same
+contract queue up rather than interleave, and a crash leaves the previous
+scores intact. Scores are per month, for each organisation expected to
+submit and, for a network, for the network as a whole (ratios pooled)."""
+
+import hashlib
+import json
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from contracts.models import Contract, ContractMetric
+from outcomes import scoring
+from outcomes.choices import RATIO_TYPES, Aggregation, Side
+from outcomes.models import (
+    AggregateScore,
+    Dimension,
+    DimensionScore,
+    Measurement,
+    MetricScore,
+    ScoreRun,
+)
+from outcomes.selectors import contract_months, expected_organisations, starts_a_period
+
+VERSION_FIELDS = {
+    "pk": "version_id",
+    "metric_id": "metric_id",
+    "effective_from": "effective_from",
+    "minimum_threshold": "minimum",
+    "target": "target",
+    "baseline": "baseline",
+    "weight": "weight",
+    "metric__direction": "direction",
+    "metric__metric_type": "metric_type",
+    "metric__factor": "factor",
+    "metric__aggregation": "aggregation",
+    "metric__frequency": "frequency",
+    "metric__submitted_by": "submitted_by",
+    "metric__dimension_id": "dimension_id",
+}
+
+
+def _versions(contract) -> pd.DataFrame:
+    rows = ContractMetric.objects.filter(contract=contract).values_list(*VERSION_FIELDS)
+    frame = pd.DataFrame.from_records(list(rows), columns=list(VERSION_FIELDS.values()))
+    for column in ("minimum", "target", "baseline", "weight", "factor"):
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+def _grid(contract, versions: pd.DataFrame, today) -> pd.DataFrame:
+    """(metric version in force, organisation, month) for every expected value."""
+    providers, commissioner = expected_organisations(contract)
+    months = sorted(contract_months(contract, today))
+    cells = []
+    metrics = versions.drop_duplicates("metric_id").set_index("metric_id")
+    for metric_id, metric in metrics.iterrows():
+        submitters = [commissioner] if metric["submitted_by"] == Side.COMMISSIONER else providers
+        spec = SimpleNamespace(frequency=metric["frequency"])
+        for month in months:
+            if starts_a_period(spec, month):
+                cells.extend((metric_id, org.pk, month) for org in submitters)
+    grid = pd.DataFrame(cells, columns=["metric_id", "organisation_id", "period_start"])
+    if grid.empty:
+        return grid
+    # The version in force on the period's first day.
+    grid["_day"] = pd.to_datetime(grid["period_start"])
+    by_date = versions.assign(_day=pd.to_datetime(versions["effective_from"]))
+    grid = pd.merge_asof(
+        grid.sort_values("_day"),
+        by_date.sort_values("_day").drop(columns="effective_from"),
+        on="_day",
+        by="metric_id",
+        direction="backward",
+    )
+    return grid.dropna(subset=["version_id"]).drop(columns="_day")
+
+
+def _measurements(grid: pd.DataFrame) -> pd.DataFrame:
+    rows = Measurement.objects.filter(
+        is_current=True,
+        metric_id__in=grid["metric_id"].unique().tolist(),
+        organisation_id__in=grid["organisation_id"].unique().tolist(),
+        period_start__gte=grid["period_start"].min(),
+        period_start__lte=grid["period_start"].max(),
+    ).values_list(
+        "pk", "metric_id", "organisation_id", "period_start", "numerator", "denominator", "value"
+    )
+    return pd.DataFrame.from_records(
+        list(rows),
+        columns=[
+            "measurement_id",
+            "metric_id",
+            "organisation_id",
+            "period_start",
+            "numerator",
+            "denominator",
+            "measured",
+        ],
+    )
+
+
+def _network_rows(values: pd.DataFrame, network_id: int) -> pd.DataFrame:
+    """The network as a whole: ratios pooled over members (sum of numerators
+    over sum of denominators), other metrics by their aggregation."""
+    provider_side = values[values["submitted_by"] == Side.PROVIDER]
+    if provider_side.empty:
+        return provider_side
+    keys = ["metric_id", "period_start"]
+    has = provider_side[provider_side["measurement_id"].notna()]
+    pooled = (
+        has.groupby(keys)
+        .agg(
+            numerator=("numerator", "sum"),
+            denominator=("denominator", "sum"),
+            mean=("measured", "mean"),
+            total=("measured", "sum"),
+            measurement_ids=("measurement_id", lambda ids: sorted(int(i) for i in ids)),
+        )
+        .reset_index()
+    )
+    first = provider_side.drop_duplicates(keys).drop(
+        columns=[
+            "organisation_id",
+            "numerator",
+            "denominator",
+            "measured",
+            "measurement_id",
+            "measurement_ids",
+        ]
+    )
+    network = first.merge(pooled, on=keys, how="left")
+    ratio = network["metric_type"].isin(list(RATIO_TYPES))
+    network["measured"] = np.select(
+        [ratio, network["aggregation"].eq(Aggregation.SUM)],
+        [network["numerator"] / network["denominator"] * network["factor"], network["total"]],
+        default=network["mean"],
+    )
+    network.loc[~ratio, ["numerator", "denominator"]] = np.nan
+    network["measurement_ids"] = [
+        ids if isinstance(ids, list) else [] for ids in network["measurement_ids"]
+    ]
+    network["organisation_id"] = network_id
+    return network.drop(columns=["mean", "total"])
+
+
+def compute(contract, today=None) -> dict[str, pd.DataFrame]:
+    """Every score of a contract, as frames (no writes)."""
+    versions = _versions(contract)
+    grid = _grid(contract, versions, today) if not versions.empty else pd.DataFrame()
+    if grid.empty:
+        empty = pd.DataFrame()
+        return {"metrics": empty, "dimensions": empty, "aggregates": empty, "digest": ""}
+    measured = _measurements(grid)
+    values = grid.merge(measured, on=["metric_id", "organisation_id", "period_start"], how="left")
+    for column in ("numerator", "denominator", "measured"):
+        values[column] = values[column].astype(float)
+    values["measurement_ids"] = [[] if pd.isna(i) else [int(i)] for i in values["measurement_id"]]
+    if contract.provider.is_network:
+        values = pd.concat([values, _network_rows(values, contract.provider_id)], ignore_index=True)
+    metrics = scoring.score_metrics(values.rename(columns={"measured": "value"}))
+    keys = ["organisation_id", "period_start"]
+    dimensions = scoring.dimension_scores(metrics, keys).reset_index()
+    weights = dict(Dimension.objects.values_list("pk", "weight"))
+    every = pd.MultiIndex.from_product(
+        [metrics["organisation_id"].unique(), metrics["period_start"].unique(), list(weights)],
+        names=[*keys, "dimension_id"],
+    ).to_frame(index=False)
+    dimensions = every.merge(dimensions, on=[*keys, "dimension_id"], how="left")
+    dimensions["coverage"] = dimensions["coverage"].fillna(0.0)
+    dimensions["dimension_weight"] = dimensions["dimension_id"].map(weights).astype(float)
+    aggregates = scoring.aggregate_scores(dimensions, keys).reset_index()
+    digest = _digest(versions, measured)
+    return {
+        "metrics": metrics,
+        "dimensions": dimensions,
+        "aggregates": aggregates,
+        "digest": digest,
+    }
+
+
+def _digest(versions: pd.DataFrame, measured: pd.DataFrame) -> str:
+    payload = {
+        "rules": scoring.RULE_VERSION,
+        "versions": versions.sort_values("version_id").astype(str).values.tolist(),
+        "measurements": measured.sort_values("measurement_id").astype(str).values.tolist(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _none(value):
+    return None if pd.isna(value) else value
+
+
+@transaction.atomic
+def rescore_contract(contract_id: int, trigger: str, today=None) -> ScoreRun:
+    """Compute the contract's scores and swap them in as its current run."""
+    contract = Contract.objects.select_for_update().select_related("provider").get(pk=contract_id)
+    result = compute(contract, today or timezone.localdate())
+    run = ScoreRun.objects.create(
+        contract=contract,
+        trigger=trigger,
+        rule_version=scoring.RULE_VERSION,
+        inputs_digest=result["digest"],
+    )
+    MetricScore.objects.bulk_create(
+        (
+            MetricScore(
+                run=run,
+                contract_metric_id=int(r.version_id),
+                metric_id=int(r.metric_id),
+                organisation_id=int(r.organisation_id),
+                period_start=r.period_start,
+                numerator=_none(r.numerator),
+                denominator=_none(r.denominator),
+                value=_none(r.value),
+                score=_none(r.score),
+                rating=_none(r.rating) or "",
+                improvement=_none(r.improvement),
+                measurement_ids=r.measurement_ids,
+            )
+            for r in result["metrics"].itertuples()
+        ),
+        batch_size=2000,
+    )
+    DimensionScore.objects.bulk_create(
+        (
+            DimensionScore(
+                run=run,
+                dimension_id=int(r.dimension_id),
+                organisation_id=int(r.organisation_id),
+                period_start=r.period_start,
+                score=_none(r.score),
+                coverage=float(r.coverage),
+            )
+            for r in result["dimensions"].itertuples()
+        ),
+        batch_size=2000,
+    )
+    AggregateScore.objects.bulk_create(
+        (
+            AggregateScore(
+                run=run,
+                organisation_id=int(r.organisation_id),
+                period_start=r.period_start,
+                score=_none(r.score),
+                coverage=float(r.coverage),
+            )
+            for r in result["aggregates"].itertuples()
+        ),
+        batch_size=2000,
+    )
+    ScoreRun.objects.filter(contract=contract, is_current=True).update(is_current=False)
+    ScoreRun.objects.filter(pk=run.pk).update(is_current=True)
+    run.is_current = True
+    return run
+
+
+def contracts_for_submission(submission) -> list[int]:
+    """Contracts whose scores a stored submission can change: those holding
+    one of its metrics with one of its organisations as provider, member of
+    the provider network, or commissioner."""
+    rows = submission.measurements.values_list("metric_id", "organisation_id").distinct()
+    metrics = {m for m, _ in rows}
+    organisations = {o for _, o in rows}
+    candidates = Contract.objects.filter(metric_versions__metric_id__in=metrics).distinct()
+    return list(
+        candidates.filter(
+            Q(provider_id__in=organisations)
+            | Q(provider__member_links__provider_id__in=organisations)
+            | Q(commissioner_id__in=organisations)
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )

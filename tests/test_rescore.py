@@ -1,0 +1,171 @@
+"""Stored scores: hand-computed for a network and its members, missing data
+kept missing, provenance, reproducibility, crash safety, and rescoring after
+a submission (eagerly, and through a real worker)."""
+
+import datetime as dt
+import time
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from outcomes import rescore
+from outcomes.choices import Channel, RunTrigger, SubmissionStatus
+from outcomes.models import AggregateScore, Dimension, MetricScore, ScoreRun
+from outcomes.submissions import receive, submit
+
+D = dt.date
+HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"
+SEPTEMBER = D(2025, 9, 1)
+
+
+@pytest.fixture
+def scored(system, contract):
+    """CON-A (network A: PA1, PA2) with EMADM (lower is better; minimum 30,
+    target 22, baseline 31) and September 2025 data for both members."""
+    submission = submit(
+        user=system.network_manager_a,
+        channel=Channel.COMMAND,
+        name="sep.csv",
+        content=(
+            HEADER + "EMADM,PA1,2025-09-01,26,1000,\nEMADM,PA2,2025-09-01,32,1000,\n"
+        ).encode(),
+        today=D(2026, 1, 1),
+    )
+    assert submission.status == SubmissionStatus.STORED
+    return rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+
+
+def score_of(run, code, period=SEPTEMBER):
+    return run.metric_scores.get(organisation__code=code, period_start=period)
+
+
+def test_member_and_network_scores_by_hand(system, scored):
+    pa1, pa2, network = (score_of(scored, c) for c in ("PA1", "PA2", "NETA"))
+    assert (pa1.value, pa1.score, pa1.rating) == (26.0, 5.0, "approaching")  # 10 x 4/8
+    assert pa1.improvement == pytest.approx(5 / 9)  # (26 - 31) / (22 - 31)
+    assert (pa2.value, pa2.score, pa2.rating) == (32.0, 0.0, "inadequate")
+    # The network pools numerators and denominators: 58 / 2000 x 1000 = 29.
+    assert (network.numerator, network.denominator) == (Decimal(58), Decimal(2000))
+    assert network.value == pytest.approx(29.0)
+    assert network.score == pytest.approx(1.25)
+    assert network.rating == "requires_improvement"
+
+
+def test_dimension_and_aggregate_scores_with_coverage(system, scored):
+    dimension = scored.dimension_scores.get(organisation__code="PA1", period_start=SEPTEMBER)
+    assert (dimension.score, dimension.coverage) == (5.0, 1.0)
+    aggregate = scored.aggregate_scores.get(organisation__code="PA1", period_start=SEPTEMBER)
+    assert (aggregate.score, aggregate.coverage) == (50.0, 1.0)  # one dimension: 10 x 5
+
+
+def test_missing_data_is_missing_not_zero(system, contract, scored):
+    october = score_of(scored, "PA1", D(2025, 10, 1))
+    assert october.value is None and october.score is None and october.rating == ""
+    assert october.measurement_ids == []
+    assert (
+        scored.aggregate_scores.get(organisation__code="PA1", period_start=D(2025, 10, 1)).score
+        is None
+    )
+
+
+def test_an_aggregate_needs_sixty_percent_of_dimension_weight(system, contract, scored):
+    for name in ("Quality of life", "Operational performance", "Professional experience"):
+        Dimension.objects.create(name=name, description=name)
+    run = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    aggregate = run.aggregate_scores.get(organisation__code="PA1", period_start=SEPTEMBER)
+    assert aggregate.coverage == 0.25 and aggregate.score is None
+
+
+def test_scores_name_their_inputs(system, contract, scored):
+    pa1 = score_of(scored, "PA1")
+    measurement = pa1.metric.measurements.get(organisation__code="PA1", period_start=SEPTEMBER)
+    assert pa1.measurement_ids == [measurement.pk]
+    assert pa1.contract_metric == contract.metric_versions.get()
+    assert scored.rule_version and len(scored.inputs_digest) == 64
+    assert sorted(score_of(scored, "NETA").measurement_ids) == sorted(
+        m.pk for m in pa1.metric.measurements.filter(period_start=SEPTEMBER)
+    )
+
+
+def rows(run):
+    return sorted(
+        MetricScore.objects.filter(run=run).values_list(
+            "organisation_id",
+            "metric_id",
+            "period_start",
+            "value",
+            "score",
+            "rating",
+            "improvement",
+            "measurement_ids",
+        )
+    )
+
+
+def test_recomputing_the_same_inputs_gives_the_same_result(system, contract, scored):
+    again = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    assert again.inputs_digest == scored.inputs_digest
+    assert rows(again) == rows(scored)
+    assert ScoreRun.objects.filter(contract=contract, is_current=True).get() == again
+
+
+def test_a_crash_mid_rescore_leaves_the_previous_scores(system, contract, scored, monkeypatch):
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(AggregateScore.objects, "bulk_create", crash)
+    with pytest.raises(RuntimeError):
+        rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    current = ScoreRun.objects.get(contract=contract, is_current=True)
+    assert current == scored
+    assert current.aggregate_scores.exists() and current.metric_scores.count() == len(rows(scored))
+
+
+def test_a_stored_submission_rescores_its_contracts(
+    system, contract, django_capture_on_commit_callbacks
+):
+    from outcomes.tasks import enqueue_processing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = receive(
+            user=system.provider_a,
+            channel=Channel.WEB,
+            name="a.csv",
+            content=(HEADER + "EMADM,PA1,2025-09-01,26,1000,\n").encode(),
+        )
+        enqueue_processing(submission)
+    run = ScoreRun.objects.get(contract=contract, is_current=True)
+    assert run.trigger == RunTrigger.SUBMISSION
+    assert score_of(run, "PA1").score == 5.0
+
+
+def test_rescore_command_reports_progress(system, contract, scored):
+    out = StringIO()
+    call_command("rescore", stdout=out)
+    printed = out.getvalue()
+    assert "2/2" in printed and "CON-A" in printed and "Rescored 2 contract(s)." in printed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_rescores_after_an_accepted_submission(
+    system, contract, celery_worker_process
+):
+    from outcomes.tasks import process_submission
+
+    with transaction.atomic():
+        submission = receive(
+            user=system.provider_a,
+            channel=Channel.API,
+            name="a.csv",
+            content=(HEADER + "EMADM,PA1,2025-09-01,26,1000,\n").encode(),
+        )
+    process_submission.apply_async(args=[submission.pk], queue=celery_worker_process).get(60)
+    deadline = time.monotonic() + 60
+    while not ScoreRun.objects.filter(contract=contract, is_current=True).exists():
+        assert time.monotonic() < deadline, "no scores arrived from the worker"
+        time.sleep(0.2)
+    run = ScoreRun.objects.get(contract=contract, is_current=True)
+    assert score_of(run, "PA1").score == 5.0
