@@ -360,3 +360,31 @@ class AggregateScore(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id} {self.period_start}: {self.score}"
+
+
+class SpcRebase(models.Model):
+    """A commissioner's decision to recalculate a series' SPC limits from a
+    period on (e.g. after a service change), with the reason."""
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="spc_rebases")
+    organisation = models.ForeignKey(
+        "contracts.Organisation", on_delete=models.CASCADE, related_name="spc_rebases"
+    )
+    period_start = models.DateField(help_text="The first period of the new limits.")
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["metric", "organisation", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "organisation", "period_start"], name="one_rebase_per_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"Rebase {self.metric_id}/{self.organisation_id} from {self.period_start}"
