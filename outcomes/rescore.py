@@ -179,7 +179,7 @@ def compute(contract, today=None) -> dict[str, pd.DataFrame]:
     dimensions["coverage"] = dimensions["coverage"].fillna(0.0)
     dimensions["dimension_weight"] = dimensions["dimension_id"].map(weights).astype(float)
     aggregates = scoring.aggregate_scores(dimensions, keys).reset_index()
-    digest = _digest(versions, measured)
+    digest = _digest(versions, measured, grid, weights)
     return {
         "metrics": metrics,
         "dimensions": dimensions,
@@ -188,11 +188,17 @@ def compute(contract, today=None) -> dict[str, pd.DataFrame]:
     }
 
 
-def _digest(versions: pd.DataFrame, measured: pd.DataFrame) -> str:
+def _digest(versions, measured, grid, weights) -> str:
+    """SHA-256 of everything the scores depend on."""
     payload = {
         "rules": scoring.RULE_VERSION,
         "versions": versions.sort_values("version_id").astype(str).values.tolist(),
         "measurements": measured.sort_values("measurement_id").astype(str).values.tolist(),
+        "cells": grid[["metric_id", "organisation_id", "period_start"]]
+        .astype(str)
+        .sort_values(["metric_id", "organisation_id", "period_start"])
+        .values.tolist(),
+        "dimension_weights": sorted((k, str(v)) for k, v in weights.items()),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -202,10 +208,17 @@ def _none(value):
 
 
 @transaction.atomic
-def rescore_contract(contract_id: int, trigger: str, today=None) -> ScoreRun:
-    """Compute the contract's scores and swap them in as its current run."""
+def rescore_contract(
+    contract_id: int, trigger: str, today=None, only_if_changed: bool = False
+) -> ScoreRun:
+    """Compute the contract's scores and swap them in as its current run.
+    With `only_if_changed`, inputs identical to the current run's (same
+    digest) leave it as it is. Older runs than the one replaced are removed."""
     contract = Contract.objects.select_for_update().select_related("provider").get(pk=contract_id)
     result = compute(contract, today or timezone.localdate())
+    current = ScoreRun.objects.filter(contract=contract, is_current=True).first()
+    if only_if_changed and current and current.inputs_digest == result["digest"]:
+        return current
     run = ScoreRun.objects.create(
         contract=contract,
         trigger=trigger,
@@ -259,7 +272,11 @@ def rescore_contract(contract_id: int, trigger: str, today=None) -> ScoreRun:
         ),
         batch_size=2000,
     )
-    ScoreRun.objects.filter(contract=contract, is_current=True).update(is_current=False)
+    stale = ScoreRun.objects.filter(contract=contract, is_current=False).exclude(pk=run.pk)
+    if current:
+        stale = stale.exclude(pk=current.pk)
+        ScoreRun.objects.filter(pk=current.pk).update(is_current=False)
+    stale.delete()
     ScoreRun.objects.filter(pk=run.pk).update(is_current=True)
     run.is_current = True
     return run

@@ -27,8 +27,11 @@ def enqueue_processing(submission: Submission) -> None:
 
 @shared_task(name="outcomes.rescore_contract", acks_late=True)
 def rescore_contract(contract_id: int, trigger: str = RunTrigger.SUBMISSION) -> int:
-    """Recompute one contract's scores; returns the new run's id."""
-    return rescore.rescore_contract(contract_id, trigger).pk
+    """Recompute one contract's scores; returns the current run's id. The
+    nightly run writes nothing when the inputs have not changed."""
+    return rescore.rescore_contract(
+        contract_id, trigger, only_if_changed=trigger == RunTrigger.NIGHTLY
+    ).pk
 
 
 @shared_task(name="outcomes.rescore_all")

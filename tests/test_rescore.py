@@ -169,3 +169,14 @@ def test_a_real_worker_rescores_after_an_accepted_submission(
         time.sleep(0.2)
     run = ScoreRun.objects.get(contract=contract, is_current=True)
     assert score_of(run, "PA1").score == 5.0
+
+
+def test_unchanged_inputs_keep_the_current_run_and_old_runs_are_pruned(system, contract, scored):
+    same = rescore.rescore_contract(
+        contract.pk, RunTrigger.NIGHTLY, today=D(2025, 10, 15), only_if_changed=True
+    )
+    assert same == scored
+    second = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    third = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    # The current run and the one it replaced are kept; older ones go.
+    assert set(ScoreRun.objects.filter(contract=contract)) == {second, third}

@@ -4,6 +4,8 @@ from django.db import transaction
 
 from contracts import demo as contracts_demo
 from outcomes import demo as outcomes_demo
+from outcomes.choices import RunTrigger
+from outcomes.rescore import rescore_contract
 
 
 class Command(BaseCommand):
@@ -18,6 +20,9 @@ class Command(BaseCommand):
             contracts = contracts_demo.seed_contracts(orgs, metrics, admin)
             contracts_demo.seed_notices(contracts, metrics)
             outcomes_demo.seed_measurements(contracts)
+            for contract in contracts.values():
+                # Unchanged inputs keep the current scores, so a rerun writes nothing.
+                rescore_contract(contract.pk, RunTrigger.MANUAL, only_if_changed=True)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo log-ins (password for all: {contracts_demo.DEMO_PASSWORD}):")
         for username, role in logins:
