@@ -17,7 +17,12 @@ from outcomes.choices import (
     Side,
     SubmissionStatus,
 )
-from outcomes.querysets import MeasurementQuerySet, SubmissionQuerySet
+from outcomes.querysets import (
+    MeasurementQuerySet,
+    ScoreQuerySet,
+    SpcRebaseQuerySet,
+    SubmissionQuerySet,
+)
 
 metric_code_validator = RegexValidator(
     r"^[A-Z0-9][A-Z0-9_.-]{1,39}$", "Use 2 to 40 capital letters, digits, '_', '.' or '-'."
@@ -314,6 +319,15 @@ class MetricScore(models.Model):
     rating = models.CharField(max_length=24, blank=True)
     improvement = models.FloatField(null=True)
     measurement_ids = models.JSONField(default=list)
+    # Benchmark against the network as a whole (members of a network only).
+    ci_lower = models.FloatField(null=True, help_text="95% interval (Wilson or Byar's).")
+    ci_upper = models.FloatField(null=True)
+    comparator = models.FloatField(null=True, help_text="The network's pooled value.")
+    comparison = models.CharField(max_length=8, blank=True, help_text="better/similar/worse")
+    peer_rank = models.PositiveSmallIntegerField(null=True, help_text="1 = best member.")
+    peer_quintile = models.PositiveSmallIntegerField(null=True, help_text="1 = best fifth.")
+
+    objects = ScoreQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation", "metric", "period_start"]
@@ -336,6 +350,8 @@ class DimensionScore(models.Model):
     score = models.FloatField(null=True)
     coverage = models.FloatField()
 
+    objects = ScoreQuerySet.as_manager()
+
     class Meta:
         ordering = ["organisation", "period_start", "dimension"]
 
@@ -354,6 +370,8 @@ class AggregateScore(models.Model):
     period_start = models.DateField()
     score = models.FloatField(null=True)
     coverage = models.FloatField()
+
+    objects = ScoreQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation", "period_start"]
@@ -377,6 +395,8 @@ class SpcRebase(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = SpcRebaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["metric", "organisation", "period_start"]

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from contracts.models import Contract, ContractMetric
-from outcomes import scoring
+from outcomes import benchmark, scoring
 from outcomes.choices import RATIO_TYPES, Aggregation, Side
 from outcomes.models import (
     AggregateScore,
@@ -153,6 +153,52 @@ def _network_rows(values: pd.DataFrame, network_id: int) -> pd.DataFrame:
     return network.drop(columns=["mean", "total"])
 
 
+def _benchmarks(metrics: pd.DataFrame, network_id: int | None) -> pd.DataFrame:
+    """95% intervals for ratio metrics; each member compared with the network
+    as a whole and ranked among the members, per metric and month."""
+    metrics = metrics.assign(
+        ci_lower=np.nan,
+        ci_upper=np.nan,
+        comparator=np.nan,
+        comparison="",
+        peer_rank=pd.NA,
+        peer_quintile=pd.NA,
+    )
+    for metric_type in RATIO_TYPES:
+        rows = metrics["metric_type"].eq(metric_type) & metrics["denominator"].gt(0)
+        lower, upper = benchmark.interval(
+            metric_type,
+            metrics.loc[rows, "numerator"],
+            metrics.loc[rows, "denominator"],
+            metrics.loc[rows, "factor"],
+        )
+        metrics.loc[rows, "ci_lower"], metrics.loc[rows, "ci_upper"] = lower, upper
+    if network_id is None:
+        return metrics
+    keys = ["metric_id", "period_start"]
+    network = metrics[metrics["organisation_id"] == network_id].set_index(keys)["value"]
+    members = metrics["organisation_id"].ne(network_id)
+    comparator = pd.Series(
+        network.reindex(pd.MultiIndex.from_frame(metrics.loc[members, keys])).to_numpy(),
+        index=metrics.index[members],
+    )
+    metrics.loc[members, "comparator"] = comparator
+    compared = members & metrics["ci_lower"].notna() & metrics["comparator"].notna()
+    for direction, rows in metrics[compared].groupby("direction").groups.items():
+        metrics.loc[rows, "comparison"] = benchmark.compare(
+            metrics.loc[rows, "ci_lower"],
+            metrics.loc[rows, "ci_upper"],
+            metrics.loc[rows, "comparator"],
+            direction,
+        )
+    ranked = members & metrics["value"].notna() & metrics["direction"].ne("neutral")
+    for (_, _, direction), group in metrics[ranked].groupby([*keys, "direction"]):
+        places = benchmark.rank_among_peers(group["value"], direction)
+        metrics.loc[group.index, "peer_rank"] = places["rank"]
+        metrics.loc[group.index, "peer_quintile"] = places["quintile"]
+    return metrics
+
+
 def compute(contract, today=None) -> dict[str, pd.DataFrame]:
     """Every score of a contract, as frames (no writes)."""
     versions = _versions(contract)
@@ -168,6 +214,7 @@ def compute(contract, today=None) -> dict[str, pd.DataFrame]:
     if contract.provider.is_network:
         values = pd.concat([values, _network_rows(values, contract.provider_id)], ignore_index=True)
     metrics = scoring.score_metrics(values.rename(columns={"measured": "value"}))
+    metrics = _benchmarks(metrics, contract.provider_id if contract.provider.is_network else None)
     keys = ["organisation_id", "period_start"]
     dimensions = scoring.dimension_scores(metrics, keys).reset_index()
     weights = dict(Dimension.objects.values_list("pk", "weight"))
@@ -240,6 +287,12 @@ def rescore_contract(
                 rating=_none(r.rating) or "",
                 improvement=_none(r.improvement),
                 measurement_ids=r.measurement_ids,
+                ci_lower=_none(r.ci_lower),
+                ci_upper=_none(r.ci_upper),
+                comparator=_none(r.comparator),
+                comparison=r.comparison,
+                peer_rank=_none(r.peer_rank),
+                peer_quintile=_none(r.peer_quintile),
             )
             for r in result["metrics"].itertuples()
         ),

@@ -180,3 +180,16 @@ def test_unchanged_inputs_keep_the_current_run_and_old_runs_are_pruned(system, c
     third = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
     # The current run and the one it replaced are kept; older ones go.
     assert set(ScoreRun.objects.filter(contract=contract)) == {second, third}
+
+
+def test_members_are_benchmarked_against_the_network(system, scored):
+    from outcomes.benchmark import byar
+
+    pa1, pa2, network = (score_of(scored, c) for c in ("PA1", "PA2", "NETA"))
+    lower, upper = byar(26)  # a rate: Byar's interval of the count, per 1,000
+    assert (pa1.ci_lower, pa1.ci_upper) == (pytest.approx(lower), pytest.approx(upper))
+    assert pa1.comparator == pytest.approx(29.0)
+    assert pa1.comparison == "similar"  # 29 lies inside PA1's interval (about 17 to 38)
+    assert (pa1.peer_rank, pa1.peer_quintile) == (1, 1)  # lower is better: 26 beats 32
+    assert (pa2.peer_rank, pa2.peer_quintile) == (2, 3)
+    assert network.comparator is None and network.peer_rank is None
