@@ -73,6 +73,18 @@ def postgres_url():
     return url
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database of this run's own, so two runs on one PostgreSQL server
+    (a developer's and CI's, or two checkouts) never drop each other's."""
+    from django.db import connections
+
+    settings_dict = connections["default"].settings_dict
+    if settings_dict["ENGINE"].endswith("postgresql"):  # SQLite tests run in memory
+        test = settings_dict.setdefault("TEST", {})
+        test["NAME"] = f"{test.get('NAME') or 'test_concord'}_{os.getpid()}"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _eager_celery():
     """Tasks run in-process in tests; the worker tests switch this off."""
