@@ -5,6 +5,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from contracts.api import views as contract_api
+from outcomes.api import scores as score_api
 from outcomes.api import views as outcome_api
 
 router = DefaultRouter()
@@ -21,6 +22,8 @@ router.register("outcomes", outcome_api.OutcomeViewSet, basename="outcome")
 router.register("metrics", outcome_api.MetricViewSet, basename="metric")
 router.register("submissions", outcome_api.SubmissionViewSet, basename="submission")
 router.register("measurements", outcome_api.MeasurementViewSet, basename="measurement")
+router.register("scores", score_api.ScoreViewSet, basename="score")
+router.register("spc-rebases", score_api.SpcRebaseViewSet, basename="spc-rebase")
 
 app_name = "api"
 urlpatterns = [path("me/", contract_api.me, name="me"), *router.urls]

@@ -27,3 +27,29 @@ class SubmissionQuerySet(models.QuerySet):
             submission=models.OuterRef("pk"), organisation__in=data_scope(user).values("id")
         )
         return self.filter(models.Q(submitted_by=user) | models.Exists(in_scope))
+
+
+class ScoreQuerySet(models.QuerySet):
+    """Stored scores (metric, dimension and aggregate rows of a ScoreRun)."""
+
+    def visible_to(self, user):
+        """Scores of contracts the user can see, and within them only the
+        organisations in the user's data scope (a provider user sees their
+        own rows, not their network's pooled row nor their peers')."""
+        from contracts.models import Contract
+
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            run__contract__in=Contract.objects.visible_to(user).values("id"),
+            organisation__in=data_scope(user).values("id"),
+        )
+
+    def current(self):
+        """Only rows of each contract's current run."""
+        return self.filter(run__is_current=True)
+
+
+class SpcRebaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(organisation__in=data_scope(user).values("id"))

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from contracts.api.base import ScopedReadOnlyViewSet
 from outcomes import submissions, tasks
+from outcomes.api import scores
 from outcomes.api.filters import MeasurementFilter, MetricFilter, OutcomeFilter, SubmissionFilter
 from outcomes.api.serializers import (
     DimensionSerializer,
@@ -109,6 +110,13 @@ class MetricViewSet(FrameworkViewSet):
     queryset = Metric.objects.select_related("outcome")
     serializer_class = MetricSerializer
     filterset_class = MetricFilter
+
+    @extend_schema(**scores.SPC_SCHEMA)
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def spc(self, request, pk=None):
+        """The SPC (XmR) chart of this metric for one organisation whose data
+        you may see: points, limits per calculation period, icons, warnings."""
+        return scores.spc_response(request, self.get_object())
 
 
 # --- Submissions ---

@@ -1,0 +1,210 @@
+"""SPC series of one metric for one organisation (DOMAIN.md section 5), and
+the rebasing decisions that split it into calculation periods.
+
+`spc_series` reads the organisation's current measurements in period order,
+the rebases recorded for the series and, when a contract is given, the
+target of the contract metric in force for the latest period, and runs
+outcomes.spc over them. `add_rebase` and `withdraw_rebase` are the one
+place the rebasing rules live: commissioners holding a contract with the
+metric and organisation (and admins) rebase, at a period of the series, with
+a reason; the creator or an admin withdraws it (simple_history keeps it)."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from contracts.access import has_role
+from contracts.choices import Role
+from outcomes import spc
+from outcomes.choices import Direction
+from outcomes.models import Measurement, SpcRebase
+
+SPC_DIRECTIONS = {
+    Direction.HIGHER_IS_BETTER: "increase",
+    Direction.LOWER_IS_BETTER: "decrease",
+    Direction.NEUTRAL: "neutral",
+}
+
+POINT_COLUMNS = (
+    "segment",
+    "mean",
+    "lpl",
+    "upl",
+    "nlpl",
+    "nupl",
+    "relative_to_mean",
+    "outside_limits",
+    "near_limits",
+    "special_cause_type",
+    "point_type",
+)
+INT_COLUMNS = {"segment", "relative_to_mean", "outside_limits", "near_limits"}
+FLOAT_COLUMNS = {"mean", "lpl", "upl", "nlpl", "nupl"}
+
+
+def _current(metric, organisation):
+    return Measurement.objects.current().filter(metric=metric, organisation=organisation)
+
+
+def contract_target(contract, metric, day: dt.date) -> float | None:
+    """The target of the contract metric in force on `day`, if any."""
+    from contracts.models import ContractMetric
+
+    version = (
+        ContractMetric.objects.filter(contract=contract, metric=metric)
+        .in_force_on(day)
+        .values_list("target", flat=True)
+        .first()
+    )
+    return None if version is None else float(version)
+
+
+def spc_series(metric, organisation, contract=None) -> dict:
+    """{points, summary} of the XmR analysis of the organisation's current
+    measurements of `metric`, split at its rebases. The summary has the
+    segments (mean, limits, n), the variation and assurance icons, the
+    improvement direction, the target used and warnings (a calculation
+    period of fewer than 12 points, or no data at all)."""
+    direction = SPC_DIRECTIONS[metric.direction]
+    rows = list(
+        _current(metric, organisation).order_by("period_start").values_list("period_start", "value")
+    )
+    rebases = list(
+        SpcRebase.objects.filter(metric=metric, organisation=organisation)
+        .order_by("period_start")
+        .values_list("period_start", flat=True)
+    )
+    dates = [period for period, _ in rows]
+    target = contract_target(contract, metric, dates[-1]) if contract and dates else None
+    if not rows:
+        return {
+            "points": [],
+            "summary": {
+                "segments": [],
+                "variation": None,
+                "assurance": None,
+                "improvement_direction": direction,
+                "target": target,
+                "rebases": rebases,
+                "warnings": [
+                    f"There are no current measurements of {metric.code} for {organisation.code}."
+                ],
+            },
+        }
+    options = spc.Options(
+        improvement_direction=direction,
+        target=target,
+        rebase_at=spc.rebase_positions(dates, rebases),
+    )
+    frame = spc.analyse([float(value) for _, value in rows], options)
+    points = []
+    for period, (_, value), record in zip(
+        dates, rows, frame[list(POINT_COLUMNS)].to_dict("records"), strict=True
+    ):
+        point = {"period_start": period, "value": float(value)}
+        for column in POINT_COLUMNS:
+            cell = record[column]
+            if column in INT_COLUMNS:
+                cell = int(cell)
+            elif column in FLOAT_COLUMNS:
+                cell = float(cell)
+            point[column] = cell
+        points.append(point)
+    summary = spc.summary(frame, options)
+    summary.update(
+        improvement_direction=direction,
+        target=target,
+        rebases=[d for d in rebases if d in set(dates)],
+    )
+    for segment in summary["segments"]:
+        first = next(p for p in points if p["segment"] == segment["segment"])
+        segment["period_from"] = first["period_start"]
+    return {"points": points, "summary": summary}
+
+
+# --- Rebasing -------------------------------------------------------------
+
+
+def may_rebase(user, metric, organisation) -> bool:
+    """Admins, and commissioners holding a contract with the metric that
+    covers the organisation (as commissioner, provider or network member)."""
+    from contracts.models import Contract
+
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    if not has_role(user, Role.COMMISSIONER):
+        return False
+    held = Contract.objects.filter(
+        commissioner__memberships__user=user,
+        commissioner__memberships__role=Role.COMMISSIONER,
+        metric_versions__metric=metric,
+    )
+    return held.filter(
+        Q(provider=organisation)
+        | Q(provider__member_links__provider=organisation)
+        | Q(commissioner=organisation)
+    ).exists()
+
+
+@transaction.atomic
+def add_rebase(*, user, metric, organisation, period_start: dt.date, reason: str) -> SpcRebase:
+    """Recalculate the series' limits from `period_start` on."""
+    if not may_rebase(user, metric, organisation):
+        raise PermissionDenied(
+            "Only a commissioner holding a contract with this metric and organisation, "
+            "or an admin, may rebase its SPC limits."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for rebasing, e.g. a service change."})
+    periods = _current(metric, organisation).order_by("period_start")
+    first = periods.values_list("period_start", flat=True).first()
+    if not periods.filter(period_start=period_start).exists():
+        raise ValidationError(
+            {
+                "period_start": f"{period_start:%Y-%m-%d} is not a period of the "
+                f"{metric.code} series for {organisation.code}: rebase at a period with a "
+                "current measurement."
+            }
+        )
+    if period_start == first:
+        raise ValidationError(
+            {"period_start": "The series already starts here: rebase at a later period."}
+        )
+    if SpcRebase.objects.filter(
+        metric=metric, organisation=organisation, period_start=period_start
+    ).exists():
+        raise ValidationError(
+            {"period_start": f"The series is already rebased from {period_start:%Y-%m-%d}."}
+        )
+    rebase = SpcRebase(
+        metric=metric,
+        organisation=organisation,
+        period_start=period_start,
+        reason=reason,
+        created_by=user,
+    )
+    rebase._history_user = user
+    try:
+        with transaction.atomic():
+            rebase.save()
+    except IntegrityError as exc:  # a concurrent request rebased the same period
+        raise ValidationError(
+            {"period_start": f"The series is already rebased from {period_start:%Y-%m-%d}."}
+        ) from exc
+    return rebase
+
+
+@transaction.atomic
+def withdraw_rebase(*, user, rebase: SpcRebase) -> None:
+    """Delete a rebase (its history keeps it): its creator or an admin."""
+    if not (user.is_staff or rebase.created_by_id == user.pk):
+        raise PermissionDenied(
+            "Only the person who rebased the series, or an admin, may withdraw it."
+        )
+    rebase._history_user = user
+    rebase.delete()
