@@ -56,12 +56,15 @@ def compare(lower, upper, comparator, direction: str) -> np.ndarray:
     return np.select([above, below], [high, low], default="similar")
 
 
-def rank_among_peers(values: pd.Series, direction: str) -> pd.DataFrame:
-    """Rank (1 = best) and quintile (1 = best fifth) among peers' values."""
-    ascending = direction == "lower"
-    rank = values.rank(ascending=ascending, method="min")
-    share = (rank - 1) / max(len(values), 1)
-    quintile = (np.floor(share * 5) + 1).clip(1, 5)
+def peer_ranks(values: pd.Series, directions: pd.Series, groups: list[pd.Series]) -> pd.DataFrame:
+    """Rank (1 = best) and quintile (1 = best fifth) of each value among the
+    others in its group (e.g. the members' values of one metric and month),
+    best being highest or lowest by the metric's direction."""
+    key = values.where(directions.eq("lower"), -values)
+    grouped = key.groupby(groups)
+    rank = grouped.rank(method="min")
+    size = grouped.transform("size")
+    quintile = (np.floor((rank - 1) / size * 5) + 1).clip(1, 5)
     return pd.DataFrame(
         {"rank": rank.astype("Int64"), "quintile": quintile.astype("Int64")}, index=values.index
     )

@@ -191,11 +191,12 @@ def _benchmarks(metrics: pd.DataFrame, network_id: int | None) -> pd.DataFrame:
             metrics.loc[rows, "comparator"],
             direction,
         )
-    ranked = members & metrics["value"].notna() & metrics["direction"].ne("neutral")
-    for (_, _, direction), group in metrics[ranked].groupby([*keys, "direction"]):
-        places = benchmark.rank_among_peers(group["value"], direction)
-        metrics.loc[group.index, "peer_rank"] = places["rank"]
-        metrics.loc[group.index, "peer_quintile"] = places["quintile"]
+    ranked = metrics[members & metrics["value"].notna() & metrics["direction"].ne("neutral")]
+    places = benchmark.peer_ranks(
+        ranked["value"], ranked["direction"], [ranked["metric_id"], ranked["period_start"]]
+    )
+    metrics.loc[ranked.index, "peer_rank"] = places["rank"]
+    metrics.loc[ranked.index, "peer_quintile"] = places["quintile"]
     return metrics
 
 

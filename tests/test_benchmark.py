@@ -54,9 +54,10 @@ def test_comparison_follows_the_direction(comparator, direction, expected):
     assert benchmark.compare(0.8, 0.9, comparator, direction) == expected
 
 
-def test_rank_and_quintile_among_peers():
-    values = pd.Series([90, 80, 70, 60, 50, 40, 30, 20, 10, 0], index=list("ABCDEFGHIJ"))
-    higher = benchmark.rank_among_peers(values, "higher")
-    assert higher.loc["A"].tolist() == [1, 1] and higher.loc["J"].tolist() == [10, 5]
-    lower = benchmark.rank_among_peers(values, "lower")
-    assert lower.loc["J"].tolist() == [1, 1] and lower.loc["C"].tolist() == [8, 4]
+def test_rank_and_quintile_among_peers_by_group_and_direction():
+    values = pd.Series([90, 80, 70, 60, 50, 40, 30, 20, 10, 0] * 2, dtype=float)
+    directions = pd.Series(["higher"] * 10 + ["lower"] * 10)
+    groups = [pd.Series(["a"] * 10 + ["b"] * 10)]
+    places = benchmark.peer_ranks(values, directions, groups)
+    assert places.loc[0].tolist() == [1, 1] and places.loc[9].tolist() == [10, 5]  # higher
+    assert places.loc[19].tolist() == [1, 1] and places.loc[12].tolist() == [8, 4]  # lower
