@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from contracts.models import Contract, ContractMetric
 from outcomes import benchmark, scoring
+from outcomes.bulk import insert_rows
 from outcomes.choices import RATIO_TYPES, Aggregation, Side
 from outcomes.models import (
     AggregateScore,
@@ -251,8 +252,37 @@ def _digest(versions, measured, grid, weights) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _none(value):
-    return None if pd.isna(value) else value
+METRIC_SCORE_FIELDS = [
+    "contract_metric_id",
+    "metric_id",
+    "organisation_id",
+    "period_start",
+    "numerator",
+    "denominator",
+    "value",
+    "score",
+    "rating",
+    "improvement",
+    "measurement_ids",
+    "ci_lower",
+    "ci_upper",
+    "comparator",
+    "comparison",
+    "peer_rank",
+    "peer_quintile",
+]
+DIMENSION_SCORE_FIELDS = ["dimension_id", "organisation_id", "period_start", "score", "coverage"]
+AGGREGATE_SCORE_FIELDS = ["organisation_id", "period_start", "score", "coverage"]
+ID_FIELDS = {"contract_metric_id", "metric_id", "organisation_id", "dimension_id"}
+
+
+def _records(frame: pd.DataFrame, fields: list[str], run_id: int):
+    """Row tuples for insert_rows: ids as ints, missing values as None."""
+    if frame.empty:
+        return []
+    columns = frame[fields].astype({f: int for f in fields if f in ID_FIELDS})
+    columns = columns.astype(object).where(columns.notna(), None)
+    return [(run_id, *row) for row in columns.itertuples(index=False, name=None)]
 
 
 @transaction.atomic
@@ -273,58 +303,23 @@ def rescore_contract(
         rule_version=scoring.RULE_VERSION,
         inputs_digest=result["digest"],
     )
-    MetricScore.objects.bulk_create(
-        (
-            MetricScore(
-                run=run,
-                contract_metric_id=int(r.version_id),
-                metric_id=int(r.metric_id),
-                organisation_id=int(r.organisation_id),
-                period_start=r.period_start,
-                numerator=_none(r.numerator),
-                denominator=_none(r.denominator),
-                value=_none(r.value),
-                score=_none(r.score),
-                rating=_none(r.rating) or "",
-                improvement=_none(r.improvement),
-                measurement_ids=r.measurement_ids,
-                ci_lower=_none(r.ci_lower),
-                ci_upper=_none(r.ci_upper),
-                comparator=_none(r.comparator),
-                comparison=r.comparison,
-                peer_rank=_none(r.peer_rank),
-                peer_quintile=_none(r.peer_quintile),
-            )
-            for r in result["metrics"].itertuples()
-        ),
-        batch_size=2000,
+    metrics = result["metrics"].rename(columns={"version_id": "contract_metric_id"})
+    if not metrics.empty:
+        metrics["rating"] = metrics["rating"].fillna("")
+    insert_rows(
+        MetricScore,
+        ["run_id", *METRIC_SCORE_FIELDS],
+        _records(metrics, METRIC_SCORE_FIELDS, run.pk),
     )
-    DimensionScore.objects.bulk_create(
-        (
-            DimensionScore(
-                run=run,
-                dimension_id=int(r.dimension_id),
-                organisation_id=int(r.organisation_id),
-                period_start=r.period_start,
-                score=_none(r.score),
-                coverage=float(r.coverage),
-            )
-            for r in result["dimensions"].itertuples()
-        ),
-        batch_size=2000,
+    insert_rows(
+        DimensionScore,
+        ["run_id", *DIMENSION_SCORE_FIELDS],
+        _records(result["dimensions"], DIMENSION_SCORE_FIELDS, run.pk),
     )
-    AggregateScore.objects.bulk_create(
-        (
-            AggregateScore(
-                run=run,
-                organisation_id=int(r.organisation_id),
-                period_start=r.period_start,
-                score=_none(r.score),
-                coverage=float(r.coverage),
-            )
-            for r in result["aggregates"].itertuples()
-        ),
-        batch_size=2000,
+    insert_rows(
+        AggregateScore,
+        ["run_id", *AGGREGATE_SCORE_FIELDS],
+        _records(result["aggregates"], AGGREGATE_SCORE_FIELDS, run.pk),
     )
     stale = ScoreRun.objects.filter(contract=contract, is_current=False).exclude(pk=run.pk)
     if current:

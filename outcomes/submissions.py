@@ -6,10 +6,8 @@ nothing is stored and every error is kept on the submission; otherwise every
 row is stored in one transaction as added, revised (a new revision, the
 old one kept) or unchanged (nothing written)."""
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import logging
 from decimal import Decimal
 
@@ -17,7 +15,7 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -25,6 +23,7 @@ from django.utils import timezone
 from contracts.access import data_scope, has_role
 from contracts.choices import Role
 from contracts.models import Organisation
+from outcomes.bulk import insert_rows
 from outcomes.choices import RATIO_TYPES, MetricType, ReviewStatus, SubmissionStatus
 from outcomes.models import Measurement, Metric, PeriodReview, Submission
 from outcomes.validation import FileError, MetricSpec, Reference, parse_csv, validate
@@ -199,45 +198,6 @@ def _rows_with_values(rows: pd.DataFrame, metric_ids: list[int], metrics: dict):
     return numerators, denominators, values
 
 
-MEASUREMENT_COLUMNS = [
-    "metric",
-    "organisation",
-    "period_start",
-    "numerator",
-    "denominator",
-    "value",
-    "revision",
-    "is_current",
-    "submission",
-]
-
-
-def _copy_measurements(records: list[tuple]) -> bool:
-    """Insert rows with PostgreSQL's COPY, inside the current transaction.
-    False when the connection cannot (not PostgreSQL, or no psycopg2 cursor)."""
-    if connection.vendor != "postgresql":
-        return False
-    if not records:
-        return True
-    with connection.cursor() as cursor:
-        raw = getattr(cursor, "cursor", None)
-        if not hasattr(raw, "copy_expert"):
-            return False
-        buffer = io.StringIO()
-        # None is written as an empty unquoted field: NULL in COPY's CSV format.
-        csv.writer(buffer, lineterminator="\n").writerows(records)
-        buffer.seek(0)
-        quote = connection.ops.quote_name
-        columns = ", ".join(
-            quote(Measurement._meta.get_field(name).column) for name in MEASUREMENT_COLUMNS
-        )
-        raw.copy_expert(
-            f"COPY {quote(Measurement._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)",
-            buffer,
-        )
-    return True
-
-
 @transaction.atomic
 def store(submission, rows: pd.DataFrame, clean: pd.DataFrame):
     """Write the new revisions. Returns (added, revised, unchanged, warnings)."""
@@ -286,11 +246,7 @@ def store(submission, rows: pd.DataFrame, clean: pd.DataFrame):
         new.append((*key, numerator, denominator, value, revision, True, submission.pk))
     warnings = outlier_warnings(rows, clean, pair_filter)
     Measurement.objects.filter(pk__in=superseded).update(is_current=False)
-    if not _copy_measurements(new):
-        Measurement.objects.bulk_create(
-            (Measurement(**dict(zip(FIELD_ATTNAMES, record, strict=True))) for record in new),
-            batch_size=5000,
-        )
+    insert_rows(Measurement, FIELD_ATTNAMES, new)
     return len(new) - len(superseded), len(superseded), unchanged, warnings
 
 

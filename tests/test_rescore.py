@@ -113,10 +113,14 @@ def test_recomputing_the_same_inputs_gives_the_same_result(system, contract, sco
 
 
 def test_a_crash_mid_rescore_leaves_the_previous_scores(system, contract, scored, monkeypatch):
-    def crash(*args, **kwargs):
-        raise RuntimeError("worker killed")
+    real_insert = rescore.insert_rows
 
-    monkeypatch.setattr(AggregateScore.objects, "bulk_create", crash)
+    def crash_at_the_aggregates(model, fields, records):
+        if model is AggregateScore:  # metric and dimension rows are already written
+            raise RuntimeError("worker killed")
+        real_insert(model, fields, records)
+
+    monkeypatch.setattr(rescore, "insert_rows", crash_at_the_aggregates)
     with pytest.raises(RuntimeError):
         rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
     current = ScoreRun.objects.get(contract=contract, is_current=True)
