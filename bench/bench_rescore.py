@@ -159,7 +159,7 @@ def _full_rescore() -> tuple[float, float]:
 
 def _incremental(user, provider, metrics) -> tuple[float, float]:
     """One organisation's monthly return (60 rows), then its contract's rescore."""
-    from outcomes.rescore import contracts_for_submission, rescore_contract
+    from outcomes.rescore import affected_months, contracts_for_submission, rescore_contract
     from outcomes.submissions import submit
 
     month = LAST_MONTH + relativedelta(months=1)
@@ -175,8 +175,9 @@ def _incremental(user, provider, metrics) -> tuple[float, float]:
     )
     submitted = time.perf_counter() - start
     start = time.perf_counter()
+    months = affected_months(submission)
     for pk in contracts_for_submission(submission):
-        rescore_contract(pk, "submission", today=TODAY)
+        rescore_contract(pk, "submission", today=TODAY, months=months)
     return submitted, time.perf_counter() - start
 
 

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -58,10 +58,13 @@ def _versions(contract) -> pd.DataFrame:
     return frame
 
 
-def _grid(contract, versions: pd.DataFrame, today) -> pd.DataFrame:
-    """(metric version in force, organisation, month) for every expected value."""
+def _grid(contract, versions: pd.DataFrame, today, only_months=None) -> pd.DataFrame:
+    """(metric version in force, organisation, month) for every expected value
+    (in `only_months`, when given)."""
     providers, commissioner = expected_organisations(contract)
     months = sorted(contract_months(contract, today))
+    if only_months is not None:
+        months = [month for month in months if month in set(only_months)]
     cells = []
     metrics = versions.drop_duplicates("metric_id").set_index("metric_id")
     for metric_id, metric in metrics.iterrows():
@@ -201,10 +204,12 @@ def _benchmarks(metrics: pd.DataFrame, network_id: int | None) -> pd.DataFrame:
     return metrics
 
 
-def compute(contract, today=None) -> dict[str, pd.DataFrame]:
-    """Every score of a contract, as frames (no writes)."""
+def compute(contract, today=None, only_months=None) -> dict[str, pd.DataFrame]:
+    """Every score of a contract (in `only_months`, when given), as frames (no
+    writes). A month's scores depend on that month's inputs alone, so a part
+    computed alone equals the same part of a full computation."""
     versions = _versions(contract)
-    grid = _grid(contract, versions, today) if not versions.empty else pd.DataFrame()
+    grid = _grid(contract, versions, today, only_months) if not versions.empty else pd.DataFrame()
     if grid.empty:
         empty = pd.DataFrame()
         return {"metrics": empty, "dimensions": empty, "aggregates": empty, "digest": ""}
@@ -287,14 +292,22 @@ def _records(frame: pd.DataFrame, fields: list[str], run_id: int):
 
 @transaction.atomic
 def rescore_contract(
-    contract_id: int, trigger: str, today=None, only_if_changed: bool = False
+    contract_id: int, trigger: str, today=None, only_if_changed: bool = False, months=None
 ) -> ScoreRun:
     """Compute the contract's scores and swap them in as its current run.
-    With `only_if_changed`, inputs identical to the current run's (same
-    digest) leave it as it is. Older runs than the one replaced are removed."""
+    With `months` (after a submission), only those months are computed and the
+    current run's other rows are carried over inside the database. With
+    `only_if_changed`, inputs identical to the current run's (same digest)
+    leave it as it is. Runs older than the one replaced are removed."""
     contract = Contract.objects.select_for_update().select_related("provider").get(pk=contract_id)
-    result = compute(contract, today or timezone.localdate())
     current = ScoreRun.objects.filter(contract=contract, is_current=True).first()
+    partial = months is not None and current is not None
+    result = compute(contract, today or timezone.localdate(), months if partial else None)
+    if partial:
+        # Chained: the digest of the carried-over rows' run, then this part's inputs.
+        result["digest"] = hashlib.sha256(
+            f"{current.inputs_digest}:{sorted(map(str, months))}:{result['digest']}".encode()
+        ).hexdigest()
     if only_if_changed and current and current.inputs_digest == result["digest"]:
         return current
     run = ScoreRun.objects.create(
@@ -303,6 +316,9 @@ def rescore_contract(
         rule_version=scoring.RULE_VERSION,
         inputs_digest=result["digest"],
     )
+    if partial:
+        for model in (MetricScore, DimensionScore, AggregateScore):
+            _carry_over(model, current.pk, run.pk, months)
     metrics = result["metrics"].rename(columns={"version_id": "contract_metric_id"})
     if not metrics.empty:
         metrics["rating"] = metrics["rating"].fillna("")
@@ -329,6 +345,29 @@ def rescore_contract(
     ScoreRun.objects.filter(pk=run.pk).update(is_current=True)
     run.is_current = True
     return run
+
+
+def _carry_over(model, from_run: int, to_run: int, months) -> None:
+    """Copy a run's rows outside `months` into another run, in one statement."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [
+        connection.ops.quote_name(f.column)
+        for f in model._meta.concrete_fields
+        if f.name not in ("id", "run")
+    ]
+    names = ", ".join(columns)
+    placeholders = ", ".join(["%s"] * len(months))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (run_id, {names}) SELECT %s, {names} FROM {table} "
+            f"WHERE run_id = %s AND period_start NOT IN ({placeholders})",
+            [to_run, from_run, *months],
+        )
+
+
+def affected_months(submission) -> list:
+    """The periods a stored submission wrote."""
+    return sorted(set(submission.measurements.values_list("period_start", flat=True)))
 
 
 def contracts_for_submission(submission) -> list[int]:

@@ -1,6 +1,8 @@
 """Celery tasks for outcomes: thin wrappers over outcomes.submissions and
 outcomes.rescore."""
 
+import datetime as dt
+
 from celery import shared_task
 from django.db import transaction
 
@@ -26,11 +28,17 @@ def enqueue_processing(submission: Submission) -> None:
 
 
 @shared_task(name="outcomes.rescore_contract", acks_late=True)
-def rescore_contract(contract_id: int, trigger: str = RunTrigger.SUBMISSION) -> int:
-    """Recompute one contract's scores; returns the current run's id. The
-    nightly run writes nothing when the inputs have not changed."""
+def rescore_contract(
+    contract_id: int, trigger: str = RunTrigger.SUBMISSION, months: list[str] | None = None
+) -> int:
+    """Recompute one contract's scores (only `months`, ISO dates, when given);
+    returns the current run's id. The nightly run writes nothing when the
+    inputs have not changed."""
     return rescore.rescore_contract(
-        contract_id, trigger, only_if_changed=trigger == RunTrigger.NIGHTLY
+        contract_id,
+        trigger,
+        only_if_changed=trigger == RunTrigger.NIGHTLY,
+        months=[dt.date.fromisoformat(m) for m in months] if months else None,
     ).pk
 
 
@@ -44,8 +52,12 @@ def rescore_all() -> int:
 
 
 def enqueue_rescore_after(submission: Submission) -> None:
-    """Once a stored submission commits, rescore the contracts it touches."""
+    """Once a stored submission commits, rescore the months it wrote in the
+    contracts it touches."""
     if submission.status != SubmissionStatus.STORED or not (submission.added or submission.revised):
         return
+    months = [m.isoformat() for m in rescore.affected_months(submission)]
     for contract_id in rescore.contracts_for_submission(submission):
-        transaction.on_commit(lambda pk=contract_id: rescore_contract.delay(pk))
+        transaction.on_commit(
+            lambda pk=contract_id: rescore_contract.delay(pk, RunTrigger.SUBMISSION, months)
+        )

@@ -197,3 +197,40 @@ def test_members_are_benchmarked_against_the_network(system, scored):
     assert (pa1.peer_rank, pa1.peer_quintile) == (1, 1)  # lower is better: 26 beats 32
     assert (pa2.peer_rank, pa2.peer_quintile) == (2, 3)
     assert network.comparator is None and network.peer_rank is None
+
+
+def test_rescoring_only_the_submitted_months_equals_a_full_rescore(system, contract, scored):
+    submission = submit(
+        user=system.network_manager_a,
+        channel=Channel.COMMAND,
+        name="oct.csv",
+        content=(
+            HEADER + "EMADM,PA1,2025-10-01,24,1000,\nEMADM,PA2,2025-09-01,30,1000,\n"
+        ).encode(),
+        today=D(2026, 1, 1),
+    )
+    months = rescore.affected_months(submission)
+    assert months == [SEPTEMBER, D(2025, 10, 1)]
+    partial = rescore.rescore_contract(
+        contract.pk, RunTrigger.SUBMISSION, today=D(2025, 10, 15), months=months
+    )
+    full = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+
+    def everything(run):
+        return (
+            rows(run),
+            sorted(
+                run.dimension_scores.values_list(
+                    "organisation_id", "dimension_id", "period_start", "score", "coverage"
+                )
+            ),
+            sorted(
+                run.aggregate_scores.values_list(
+                    "organisation_id", "period_start", "score", "coverage"
+                )
+            ),
+        )
+
+    assert everything(partial) == everything(full)
+    assert score_of(partial, "PA1", D(2025, 10, 1)).score == 7.5  # 10 x (30 - 24) / 8
+    assert score_of(partial, "PA2").rating == "requires_improvement"  # 30: at the minimum
