@@ -21,4 +21,17 @@ def beat_schedule() -> dict:
             "schedule": crontab(hour=2, minute=15),
             "options": {"expires": 60 * 60},
         },
+        # Meetings a year ahead from every series, and contract management
+        # meetings for new notices; daily, so a changed series shows next day.
+        "generate-meetings": {
+            "task": "dialogues.generate_meetings",
+            "schedule": crontab(hour=3, minute=0),
+            "options": {"expires": 2 * 60 * 60},
+        },
+        # Overdue actions move to the next meeting up before the working day.
+        "escalate-overdue-actions": {
+            "task": "dialogues.escalate_overdue_actions",
+            "schedule": crontab(hour=6, minute=30),
+            "options": {"expires": 60 * 60},
+        },
     }

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "axes",
     "contracts",
     "outcomes",
+    "dialogues",
 ]
 
 MIDDLEWARE = [

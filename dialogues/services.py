@@ -1,0 +1,724 @@
+"""Writes for performance dialogues, each checking who may make it and the
+input, and saving nothing when a check fails: meeting series and the
+meetings generated from them, contract management meetings from notices,
+attendance, minutes, decisions, and the action log with its escalation.
+
+`raise_action` is the entry point for other parts of Concord (incentive
+support plans) that need an action tracked in a network's dialogues."""
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contracts.access import PRIVATE_DATA_ROLES
+from contracts.audit import bulk_create_as, save_as
+from contracts.choices import NoticeStatus, OrganisationKind, Role
+from contracts.models import Contract, Membership, Organisation, PerformanceNotice
+from dialogues import recurrence
+from dialogues.choices import (
+    AD_HOC_TYPES,
+    ESCALATES_TO,
+    LIVE_ACTION_STATUSES,
+    UNPLACED_ESCALATES_TO,
+    ActionStatus,
+    AgendaSource,
+    Attendance,
+    MeetingType,
+    SeriesLevel,
+)
+from dialogues.models import (
+    Action,
+    ActionEvidence,
+    ActionMilestone,
+    AgendaItem,
+    AttendanceRecord,
+    Decision,
+    Meeting,
+    MeetingSeries,
+)
+
+# Meetings are generated this far ahead, so a year of dialogues is in the diary.
+GENERATE_AHEAD = dt.timedelta(days=366)
+CONTRACT_MEETING_TIME = dt.time(10, 0)
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_TYPES = {
+    ".pdf": "PDF",
+    ".docx": "Word",
+    ".xlsx": "Excel",
+    ".pptx": "PowerPoint",
+    ".csv": "CSV",
+    ".txt": "text",
+    ".png": "PNG",
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+}
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def aware(day: dt.date, time: dt.time, zone: str) -> dt.datetime:
+    return dt.datetime.combine(day, time).replace(tzinfo=ZoneInfo(zone))
+
+
+# --- Who may do what ---------------------------------------------------------
+
+
+def _role_org_ids(user, *roles) -> set[int]:
+    return set(
+        Membership.objects.filter(user=user, role__in=roles).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def may_manage_series(user, provider: Organisation) -> bool:
+    """Admins, the network's managers, and commissioners holding a contract
+    with it set up and change its series."""
+    if user.is_staff:
+        return True
+    if provider.pk in _role_org_ids(user, Role.NETWORK_MANAGER):
+        return True
+    commissioners = _role_org_ids(user, Role.COMMISSIONER)
+    return Contract.objects.filter(provider=provider, commissioner_id__in=commissioners).exists()
+
+
+def participating_org_ids(series: MeetingSeries) -> set[int]:
+    return set(series.organisations.values_list("pk", flat=True))
+
+
+def may_contribute(user, meeting: Meeting) -> bool:
+    """Log actions and record attendance: the chair, named participants, the
+    network's managers, people of a participating organisation, admins."""
+    series = meeting.series
+    if user.is_staff or user.pk in (meeting.chair_id, series.chair_id):
+        return True
+    if series.participants.filter(pk=user.pk).exists():
+        return True
+    mine = _role_org_ids(user, *PRIVATE_DATA_ROLES)
+    if series.provider_id in _role_org_ids(user, Role.NETWORK_MANAGER):
+        return True
+    return bool(mine & participating_org_ids(series))
+
+
+def may_record_minutes(user, meeting: Meeting) -> bool:
+    """Minutes and decisions: the chair, those recorded present, admins."""
+    if user.is_staff or user.pk == meeting.chair_id_effective:
+        return True
+    return meeting.attendance.filter(person=user, status=Attendance.PRESENT).exists()
+
+
+def may_update_action(user, action: Action) -> bool:
+    """The owner, whoever logged it, the network's managers, the chair of the
+    meeting that raised it, admins."""
+    if user.is_staff or user.pk in (action.owner_id, action.created_by_id):
+        return True
+    if action.provider_id in _role_org_ids(user, Role.NETWORK_MANAGER):
+        return True
+    return action.meeting_id is not None and user.pk == action.meeting.chair_id_effective
+
+
+# --- Meeting series and generation -------------------------------------------
+
+
+def allowed_organisation_ids(provider: Organisation, contract: Contract | None) -> set[int]:
+    """Who may take part: the network (or provider), its members, and the
+    commissioner of the contract concerned."""
+    allowed = {provider.pk}
+    allowed |= set(provider.member_links.values_list("provider_id", flat=True))
+    if contract is not None:
+        allowed.add(contract.commissioner_id)
+    return allowed
+
+
+def _people_in(org_ids: set[int]) -> set[int]:
+    return set(
+        Membership.objects.filter(
+            organisation_id__in=org_ids, role__in=PRIVATE_DATA_ROLES
+        ).values_list("user_id", flat=True)
+    )
+
+
+SCHEDULE_FIELDS = ("rrule", "starts_on", "start_time", "ends_on", "is_active")
+DETAIL_FIELDS = ("title", "duration_minutes", "location")
+
+
+def _check_series(series: MeetingSeries, organisations, participants) -> None:
+    errors = {}
+    provider = series.provider
+    if series.level == SeriesLevel.NETWORK_MEMBERS and provider.kind != OrganisationKind.NETWORK:
+        errors["provider"] = "A network-with-members series must be about a provider network."
+    if series.contract_id and series.contract.provider_id != provider.pk:
+        errors["contract"] = f"This contract is not held by {provider.name}."
+    if series.level == SeriesLevel.COMMISSIONER_NETWORK and not series.contract_id:
+        errors["contract"] = "Choose the contract a commissioner-with-network series is about."
+    allowed = allowed_organisation_ids(provider, series.contract if series.contract_id else None)
+    strangers = [org.name for org in organisations if org.pk not in allowed]
+    if strangers:
+        errors["organisations"] = (
+            f"{', '.join(strangers)} cannot take part: only {provider.name}, its members and "
+            "the contract's commissioner can."
+        )
+    elif not organisations:
+        errors["organisations"] = "Choose at least one participating organisation."
+    org_ids = {org.pk for org in organisations}
+    people = _people_in(org_ids)
+    outsiders = [p.get_full_name() or p.username for p in participants if p.pk not in people]
+    if outsiders:
+        errors["participants"] = (
+            f"{', '.join(outsiders)} must belong to a participating organisation."
+        )
+    if series.chair_id and series.chair_id not in people and not series.chair.is_staff:
+        errors["chair"] = "The chair must belong to a participating organisation."
+    if series.meeting_type not in AD_HOC_TYPES or series.rrule:
+        first = dt.datetime.combine(series.starts_on, series.start_time)
+        try:
+            recurrence.parse(series.rrule, first)
+        except recurrence.RuleError as exc:
+            errors["rrule"] = str(exc)
+    if series.ends_on and series.starts_on and series.ends_on < series.starts_on:
+        errors["ends_on"] = "The end date must be on or after the first meeting's date."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_series(
+    *,
+    user,
+    series: MeetingSeries | None = None,
+    organisations,
+    participants=(),
+    now: dt.datetime | None = None,
+    **fields,
+) -> MeetingSeries:
+    """Create a series (or change one) and generate its meetings ahead. A
+    change to the schedule regenerates future meetings only; past meetings,
+    with their minutes and actions, are never touched."""
+    creating = series is None
+    series = series or MeetingSeries(created_by=user)
+    before = {name: getattr(series, name) for name in SCHEDULE_FIELDS + DETAIL_FIELDS}
+    for name, value in fields.items():
+        setattr(series, name, value)
+    if not series.provider_id:
+        raise ValidationError({"provider": "Choose the network or provider."})
+    if not may_manage_series(user, series.provider):
+        raise PermissionDenied(
+            "Only the network's managers, a commissioner holding a contract with it, "
+            "or an admin can set up its meeting series."
+        )
+    organisations, participants = list(organisations), list(participants)
+    series.full_clean(exclude=["organisations", "participants"])
+    _check_series(series, organisations, participants)
+    save_as(series, user)
+    series.organisations.set(organisations)
+    series.participants.set(participants)
+    changed = {n for n, v in before.items() if getattr(series, n) != v}
+    if creating or changed:
+        generate_meetings(series, now=now)
+    return series
+
+
+def _meeting_fields(series: MeetingSeries, starts_at: dt.datetime) -> dict:
+    return {
+        "title": series.title,
+        "starts_at": starts_at,
+        "ends_at": starts_at + dt.timedelta(minutes=series.duration_minutes),
+        "location": series.location,
+    }
+
+
+def _has_content(meeting: Meeting) -> bool:
+    return bool(meeting.minutes) or any(
+        related.exists() for related in (meeting.actions, meeting.decisions, meeting.attendance)
+    )
+
+
+@transaction.atomic
+def generate_meetings(series: MeetingSeries, *, now=None, since=None) -> int:
+    """Create the series' meetings from `since` (default now) to a year ahead;
+    returns how many were created. Idempotent: a meeting exists once per
+    recurrence instance. Future meetings the rule no longer produces are
+    deleted, or cancelled if something was already recorded against them;
+    future meetings it still produces take the series' current details."""
+    now = now or timezone.now()
+    future = {
+        m.occurrence: m
+        for m in series.meetings.filter(occurrence__isnull=False, starts_at__gte=now)
+    }
+    wanted = []
+    if series.is_active and series.rrule:
+        first = dt.datetime.combine(series.starts_on, series.start_time)
+        wanted = recurrence.occurrences(
+            series.rrule,
+            first,
+            series.time_zone,
+            max(since or now, aware(series.starts_on, series.start_time, series.time_zone)),
+            now + GENERATE_AHEAD,
+            series.ends_on,
+        )
+    wanted_set = set(wanted)
+    for occurrence, meeting in future.items():
+        if occurrence in wanted_set:
+            fields = _meeting_fields(series, occurrence)
+            changed = [k for k, v in fields.items() if getattr(meeting, k) != v]
+            if changed:
+                for name in changed:
+                    setattr(meeting, name, fields[name])
+                meeting.save(update_fields=changed)
+        elif _has_content(meeting):
+            if not meeting.is_cancelled:
+                meeting.is_cancelled = True
+                meeting.save(update_fields=["is_cancelled"])
+        else:
+            meeting.delete()
+    existing = set(
+        series.meetings.filter(occurrence__in=wanted).values_list("occurrence", flat=True)
+    )
+    new = [
+        Meeting(series=series, occurrence=moment, **_meeting_fields(series, moment))
+        for moment in wanted
+        if moment not in existing
+    ]
+    bulk_create_as(Meeting, new, None)
+    return len(new)
+
+
+def generate_all_meetings(*, now=None) -> int:
+    """The beat job: every active series, then contract management meetings."""
+    created = 0
+    for series in MeetingSeries.objects.active().exclude(rrule=""):
+        created += generate_meetings(series, now=now)
+    return created + create_notice_meetings(now=now)
+
+
+def contract_management_series(notice: PerformanceNotice) -> MeetingSeries:
+    """The contract's series of contract management meetings (made on first use)."""
+    contract = notice.contract
+    series = MeetingSeries.objects.filter(
+        contract=contract, meeting_type=MeetingType.CONTRACT_MANAGEMENT
+    ).first()
+    if series is None:
+        series = save_as(
+            MeetingSeries(
+                title=f"Contract management: {contract.reference}",
+                level=SeriesLevel.COMMISSIONER_NETWORK,
+                meeting_type=MeetingType.CONTRACT_MANAGEMENT,
+                provider=contract.provider,
+                contract=contract,
+                starts_on=notice.raised_on,
+                start_time=CONTRACT_MEETING_TIME,
+                chair=notice.raised_by,
+            ),
+            None,
+        )
+        series.organisations.set([contract.commissioner_id, contract.provider_id])
+    return series
+
+
+def create_notice_meetings(*, now=None) -> int:
+    """A contract management meeting on the due date of every notice awaiting
+    one that has none yet, chaired by whoever raised the notice. Idempotent:
+    a notice has at most one meeting (a unique key), so a second run, or two
+    at once, adds nothing."""
+    waiting = PerformanceNotice.objects.filter(
+        status=NoticeStatus.RAISED, dialogue_meeting__isnull=True
+    ).select_related("contract", "raised_by")
+    created = 0
+    for notice in waiting:
+        series = contract_management_series(notice)
+        starts_at = aware(notice.meeting_due, series.start_time, series.time_zone)
+        meeting = Meeting(
+            series=series,
+            notice=notice,
+            chair=notice.raised_by,
+            **_meeting_fields(series, starts_at),
+        )
+        meeting.title = f"Contract management meeting: {notice.title}"
+        try:
+            with transaction.atomic():
+                save_as(meeting, None)
+        except IntegrityError:  # another run made it first
+            continue
+        created += 1
+    return created
+
+
+# --- Attendance, minutes, decisions -------------------------------------------
+
+
+def _require_contributor(user, meeting) -> None:
+    if not may_contribute(user, meeting):
+        raise PermissionDenied("Only the meeting's participants can do this.")
+
+
+def person_organisation(person, org_ids: set[int]) -> int | None:
+    """The participating organisation a person belongs to (their first)."""
+    return (
+        Membership.objects.filter(
+            user=person, organisation_id__in=org_ids, role__in=PRIVATE_DATA_ROLES
+        )
+        .order_by("organisation__name")
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def record_attendance(*, user, meeting: Meeting, entries) -> list[AttendanceRecord]:
+    """Record who was present, sent apologies or was absent: `entries` is a
+    list of (person, status). Recording a person again corrects it."""
+    _require_contributor(user, meeting)
+    org_ids = participating_org_ids(meeting.series)
+    records, errors = [], []
+    for person, status in entries:
+        if status not in Attendance.values:
+            errors.append(f"{person.username}: '{status}' is not an attendance status.")
+            continue
+        organisation_id = person_organisation(person, org_ids)
+        named = meeting.series.participants.filter(pk=person.pk).exists()
+        if organisation_id is None and not named and person.pk != meeting.chair_id_effective:
+            errors.append(
+                f"{person.get_full_name() or person.username} is not in any organisation "
+                "taking part in this meeting."
+            )
+            continue
+        record = AttendanceRecord.objects.filter(meeting=meeting, person=person).first()
+        record = record or AttendanceRecord(meeting=meeting, person=person)
+        if record.pk and record.status == status:
+            records.append(record)
+            continue
+        record.status, record.organisation_id = status, organisation_id
+        records.append(save_as(record, user))
+    if errors:
+        raise ValidationError({"attendance": errors})
+    return records
+
+
+def _require_recorder(user, meeting, what: str) -> None:
+    if not may_record_minutes(user, meeting):
+        raise PermissionDenied(
+            f"Only the chair or someone recorded as present can {what} of this meeting."
+        )
+
+
+@transaction.atomic
+def save_minutes(*, user, meeting: Meeting, minutes: str) -> Meeting:
+    _require_recorder(user, meeting, "edit the minutes")
+    meeting.minutes = (minutes or "").strip()
+    return save_as(meeting, user)
+
+
+@transaction.atomic
+def add_decision(*, user, meeting: Meeting, text: str) -> Decision:
+    _require_recorder(user, meeting, "record the decisions")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Enter the decision."})
+    return save_as(Decision(meeting=meeting, text=text, recorded_by=user), user)
+
+
+# --- The action log -------------------------------------------------------------
+
+
+def _owner_organisation(owner, owner_organisation, org_ids: set[int], where: str):
+    """Check the owner belongs to a participating organisation; when no
+    organisation is given, use theirs."""
+    if owner is None:
+        raise ValidationError({"owner": "Choose who owns the action."})
+    name = owner.get_full_name() or owner.username
+    if owner_organisation is not None:
+        if owner_organisation.pk not in org_ids:
+            raise ValidationError(
+                {"owner_organisation": f"{owner_organisation.name} is not taking part in {where}."}
+            )
+        if person_organisation(owner, {owner_organisation.pk}) is None:
+            raise ValidationError(
+                {"owner": f"{name} does not belong to {owner_organisation.name}."}
+            )
+        return owner_organisation.pk
+    organisation_id = person_organisation(owner, org_ids)
+    if organisation_id is None:
+        raise ValidationError(
+            {"owner": f"{name} is not in any organisation taking part in {where}."}
+        )
+    return organisation_id
+
+
+def _title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Enter what needs to be done."})
+    return title
+
+
+@transaction.atomic
+def log_action(
+    *,
+    user,
+    meeting: Meeting,
+    title: str,
+    owner,
+    due_on: dt.date,
+    owner_organisation: Organisation | None = None,
+    detail: str = "",
+    metric=None,
+    organisation: Organisation | None = None,
+    notice: PerformanceNotice | None = None,
+) -> Action:
+    """Log an action at a meeting. The owner must belong to one of the
+    meeting's participating organisations; it cannot fall due before the
+    meeting."""
+    _require_contributor(user, meeting)
+    title = _title(title)
+    if due_on is None:
+        raise ValidationError({"due_on": "Enter the due date."})
+    held_on = local_date(meeting.starts_at)
+    if due_on < held_on:
+        raise ValidationError(
+            {"due_on": f"The due date cannot be before the meeting ({held_on:%-d %B %Y})."}
+        )
+    org_ids = participating_org_ids(meeting.series)
+    owner_org_id = _owner_organisation(owner, owner_organisation, org_ids, "this meeting")
+    action = Action(
+        title=title,
+        detail=detail.strip(),
+        provider_id=meeting.series.provider_id,
+        meeting=meeting,
+        owner=owner,
+        owner_organisation_id=owner_org_id,
+        due_on=due_on,
+        metric=metric,
+        organisation=organisation,
+        notice=notice or meeting.notice,
+        created_by=user,
+    )
+    action._change_reason = f"Logged at {meeting}"
+    return save_as(action, user)
+
+
+@transaction.atomic
+def raise_action(
+    *,
+    network: Organisation,
+    title: str,
+    owner,
+    due_on: dt.date,
+    owner_organisation: Organisation | None = None,
+    detail: str = "",
+    metric=None,
+    organisation: Organisation | None = None,
+    notice: PerformanceNotice | None = None,
+    raised_by=None,
+) -> Action:
+    """Raise an action in `network`'s dialogues from elsewhere in Concord,
+    e.g. an incentive scheme's support plan for an under-performing network.
+
+    - network: the provider network (or sole provider) it belongs to;
+    - owner: the person responsible; owner_organisation: theirs, which must be
+      the network or one of its members (found from the owner when omitted);
+    - due_on: not in the past; metric/organisation/notice: optional links;
+    - raised_by: the person acting, or None when Concord acts on its own.
+
+    Returns the saved Action (status open). It appears in the action log and
+    API, gets reminders, and when overdue escalates to the network's next
+    monthly meeting. Raises ValidationError naming the field on bad input."""
+    title = _title(title)
+    today = timezone.localdate()
+    if due_on is None or due_on < today:
+        raise ValidationError({"due_on": "The due date cannot be in the past."})
+    org_ids = allowed_organisation_ids(network, None)
+    owner_org_id = _owner_organisation(owner, owner_organisation, org_ids, f"{network.name}")
+    action = Action(
+        title=title,
+        detail=detail.strip(),
+        provider=network,
+        owner=owner,
+        owner_organisation_id=owner_org_id,
+        due_on=due_on,
+        metric=metric,
+        organisation=organisation,
+        notice=notice,
+        created_by=raised_by,
+    )
+    action._change_reason = "Raised by Concord" if raised_by is None else "Raised"
+    return save_as(action, raised_by)
+
+
+def _require_action_editor(user, action) -> None:
+    if not may_update_action(user, action):
+        raise PermissionDenied(
+            "Only the action's owner, whoever logged it, the network's managers or the "
+            "meeting's chair can change it."
+        )
+
+
+@transaction.atomic
+def set_action_status(
+    *, user, action: Action, status: str, reason: str = "", on: dt.date | None = None
+) -> Action:
+    """Move an action to a new status. Dropping, and reopening a closed
+    action, need a reason; every change is kept in the action's history."""
+    _require_action_editor(user, action)
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": f"'{status}' is not an action status."})
+    if status == action.status:
+        raise ValidationError({"status": f"The action is already {action.get_status_display()}."})
+    reason = (reason or "").strip()
+    reopening = action.status not in LIVE_ACTION_STATUSES
+    if (status == ActionStatus.DROPPED or reopening) and not reason:
+        what = "dropping the action" if status == ActionStatus.DROPPED else "reopening it"
+        raise ValidationError({"reason": f"Give the reason for {what}."})
+    action.status = status
+    action.status_reason = reason
+    action.completed_on = (on or timezone.localdate()) if status == ActionStatus.DONE else None
+    action._change_reason = reason or f"Marked {ActionStatus(status).label.lower()}"
+    return save_as(action, user)
+
+
+@transaction.atomic
+def add_milestone(*, user, action: Action, description: str, due_on: dt.date) -> ActionMilestone:
+    _require_action_editor(user, action)
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": "Describe the milestone."})
+    if due_on is None:
+        raise ValidationError({"due_on": "Enter the milestone's date."})
+    return save_as(ActionMilestone(action=action, description=description, due_on=due_on), user)
+
+
+@transaction.atomic
+def complete_milestone(*, user, milestone: ActionMilestone, on: dt.date | None = None):
+    _require_action_editor(user, milestone.action)
+    if milestone.completed_on:
+        raise ValidationError({"milestone": "This milestone is already complete."})
+    milestone.completed_on = on or timezone.localdate()
+    return save_as(milestone, user)
+
+
+def check_evidence_file(upload) -> None:
+    """Evidence files: common document and image types, 10 MB at most."""
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in EVIDENCE_TYPES:
+        kinds = ", ".join(sorted(set(EVIDENCE_TYPES.values())))
+        raise ValidationError({"file": f"{upload.name} is not an accepted type ({kinds})."})
+    if upload.size > EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": f"{upload.name} is {upload.size / 1024 / 1024:.1f} MB: "
+                f"files can be {EVIDENCE_MAX_BYTES // 1024 // 1024} MB at most."
+            }
+        )
+
+
+@transaction.atomic
+def add_evidence(*, user, action: Action, note: str = "", upload=None) -> ActionEvidence:
+    _require_action_editor(user, action)
+    note = (note or "").strip()
+    if not note and upload is None:
+        raise ValidationError({"note": "Write a note or attach a file."})
+    evidence = ActionEvidence(action=action, note=note, added_by=user)
+    if upload is not None:
+        check_evidence_file(upload)
+        evidence.file = upload
+        evidence.file_name = upload.name[:200]
+        evidence.file_size = upload.size
+    return save_as(evidence, user)
+
+
+# --- Escalation -------------------------------------------------------------------
+
+
+def next_meeting_of(provider_id: int, meeting_type: str, now: dt.datetime) -> Meeting | None:
+    return (
+        Meeting.objects.filter(
+            series__provider_id=provider_id,
+            series__meeting_type=meeting_type,
+            series__is_active=True,
+            is_cancelled=False,
+            starts_at__gt=now,
+        )
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
+def escalation_target(action: Action, now: dt.datetime) -> Meeting | None:
+    """The next meeting up from where the action was last discussed, or None
+    when it is still waiting for that meeting or is at the top already."""
+    current = action.escalated_to or action.meeting
+    if current is None:
+        next_type = UNPLACED_ESCALATES_TO
+    elif action.escalated_to is not None and current.starts_at > now:
+        return None  # the forum it was escalated to has not met yet
+    else:
+        next_type = ESCALATES_TO.get(current.series.meeting_type)
+    if next_type is None:
+        return None
+    return next_meeting_of(action.provider_id, next_type, now)
+
+
+def escalate_overdue_actions(*, now=None) -> int:
+    """Put each overdue action on the agenda of the next meeting up (weekly ->
+    monthly -> quarterly). Idempotent: an action waits at the meeting it was
+    escalated to until that meeting has been held, so a second run the same
+    day moves nothing. Returns how many actions moved."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    moved = 0
+    overdue = Action.objects.overdue(today).select_related(
+        "meeting__series", "escalated_to__series"
+    )
+    for action in overdue:
+        target = escalation_target(action, now)
+        if target is None:
+            continue
+        with transaction.atomic():
+            # Claim the row: a concurrent run that moved it first wins.
+            claimed = Action.objects.filter(
+                pk=action.pk, escalated_to=action.escalated_to_id
+            ).update(escalated_to=target)
+            if not claimed:
+                continue
+            action.escalated_to = target
+            action._change_reason = (
+                f"Overdue since {action.due_on:%-d %B %Y}: escalated to {target}"
+            )
+            save_as(action, None)
+            if target.agenda_drafted_at:
+                _add_escalated_item(target, action)
+        moved += 1
+    return moved
+
+
+def _add_escalated_item(meeting: Meeting, action: Action) -> None:
+    if meeting.agenda_items.filter(action=action).exists():
+        return
+    position = meeting.agenda_items.count() + 1
+    save_as(
+        AgendaItem(
+            meeting=meeting,
+            position=position,
+            title=f"Escalated: {action.title}",
+            detail=f"Owner {action.owner.get_full_name() or action.owner.username}, "
+            f"due {action.due_on:%-d %B %Y}.",
+            source=AgendaSource.ESCALATED_ACTION,
+            action=action,
+            organisation_id=action.owner_organisation_id,
+        ),
+        None,
+    )
+
+
+def overdue_actions_for(user, today: dt.date):
+    """Overdue actions the user can see, for dashboards."""
+    return (
+        Action.objects.visible_to(user)
+        .overdue(today)
+        .select_related("owner", "owner_organisation", "provider")
+    )

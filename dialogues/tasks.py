@@ -1,0 +1,26 @@
+"""Celery tasks for dialogues: thin wrappers over dialogues.services. Each is
+idempotent, so a retried or doubled run changes nothing more. `now` (an ISO
+datetime) is for re-running a missed run; by default, now."""
+
+import datetime as dt
+
+from celery import shared_task
+from django.utils import timezone
+
+from dialogues import services
+
+
+def _moment(now: str | None) -> dt.datetime:
+    return dt.datetime.fromisoformat(now) if now else timezone.now()
+
+
+@shared_task(name="dialogues.generate_meetings")
+def generate_meetings(now: str | None = None) -> int:
+    """Meetings a year ahead from every active series, and a contract
+    management meeting for each notice awaiting one."""
+    return services.generate_all_meetings(now=_moment(now))
+
+
+@shared_task(name="dialogues.escalate_overdue_actions")
+def escalate_overdue_actions(now: str | None = None) -> int:
+    return services.escalate_overdue_actions(now=_moment(now))

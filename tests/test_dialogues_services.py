@@ -1,0 +1,452 @@
+"""Meeting series, generation from RFC 5545 rules across the clock changes,
+contract management meetings from notices, the action log and escalation.
+The helpers here (`make_series`, `at`) are shared by the other dialogue tests."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from contracts.choices import NoticeStatus
+from dialogues import services
+from dialogues.choices import ActionStatus, Attendance, MeetingType, SeriesLevel
+from dialogues.models import Action, Meeting, MeetingSeries
+from dialogues.tasks import escalate_overdue_actions, generate_meetings
+
+LONDON = ZoneInfo("Europe/London")
+UTC = dt.UTC
+
+
+def at(year, month, day, hour=12, minute=0) -> dt.datetime:
+    """An aware Europe/London moment."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON)
+
+
+def make_series(system, *, now=None, user=None, **overrides):
+    """A weekly tactical meeting of network A with its members, on Tuesdays at
+    10:00 from 3 March 2026, chaired by its network manager."""
+    fields = {
+        "title": "Weekly tactical: Network A",
+        "level": SeriesLevel.NETWORK_MEMBERS,
+        "meeting_type": MeetingType.WEEKLY,
+        "provider": system.network_a,
+        "contract": system.contract_a,
+        "rrule": "FREQ=WEEKLY;BYDAY=TU",
+        "starts_on": dt.date(2026, 3, 3),
+        "start_time": dt.time(10, 0),
+        "duration_minutes": 60,
+        "chair": system.network_manager_a,
+        "organisations": [system.network_a, system.pa1, system.pa2],
+        "participants": [system.network_manager_a, system.provider_a],
+    }
+    fields.update(overrides)
+    return services.save_series(
+        user=user or system.network_manager_a, now=now or at(2026, 3, 1), **fields
+    )
+
+
+def starts(series, **filters):
+    return list(series.meetings.filter(**filters).values_list("starts_at", flat=True))
+
+
+# --- Recurrence and generation -------------------------------------------------
+
+
+def test_weekly_meetings_keep_local_time_across_the_spring_clock_change(system):
+    # The clocks go forward on the last Sunday of March (29 March 2026).
+    series = make_series(system, ends_on=dt.date(2026, 4, 7))
+    times = starts(series)
+    assert [t.astimezone(LONDON).strftime("%a %d %b %H:%M") for t in times] == [
+        "Tue 03 Mar 10:00",
+        "Tue 10 Mar 10:00",
+        "Tue 17 Mar 10:00",
+        "Tue 24 Mar 10:00",
+        "Tue 31 Mar 10:00",
+        "Tue 07 Apr 10:00",
+    ]
+    assert [t.astimezone(UTC).hour for t in times] == [10, 10, 10, 10, 9, 9]
+    assert all(m.ends_at - m.starts_at == dt.timedelta(hours=1) for m in series.meetings.all())
+
+
+def test_monthly_meetings_keep_local_time_across_the_autumn_clock_change(system):
+    # The clocks go back on the last Sunday of October (25 October 2026): a
+    # meeting on the last Monday of the month at 09:30 moves from 08:30 to 09:30 UTC.
+    series = make_series(
+        system,
+        meeting_type=MeetingType.MONTHLY,
+        rrule="FREQ=MONTHLY;BYDAY=-1MO",
+        starts_on=dt.date(2026, 9, 1),
+        start_time=dt.time(9, 30),
+        ends_on=dt.date(2026, 11, 30),
+        now=at(2026, 8, 1),
+    )
+    assert [(t.astimezone(UTC).day, t.astimezone(UTC).hour) for t in starts(series)] == [
+        (28, 8),
+        (26, 9),
+        (30, 9),
+    ]
+
+
+def test_generation_is_idempotent_and_covers_a_year_ahead(system):
+    series = make_series(system)
+    count = series.meetings.count()
+    assert count == 53  # every Tuesday from 3 March 2026 for 366 days
+    assert services.generate_meetings(series, now=at(2026, 3, 1)) == 0
+    assert generate_meetings.delay(at(2026, 3, 1).isoformat()).get() == 0
+    assert series.meetings.count() == count
+    # A day later the window has moved on by a day: still no Tuesday to add.
+    assert services.generate_meetings(series, now=at(2026, 3, 2)) == 0
+
+
+def test_editing_a_series_regenerates_future_meetings_not_past_ones(system):
+    series = make_series(system, ends_on=dt.date(2026, 4, 30))
+    past_ids = set(
+        series.meetings.filter(starts_at__lt=at(2026, 3, 20)).values_list("pk", flat=True)
+    )
+    held = series.meetings.get(starts_at=at(2026, 3, 10, 10))
+    held.minutes = "Discussed the falls data."
+    held.save()
+    # An action logged for a future meeting keeps that meeting (cancelled, not deleted).
+    planned = series.meetings.get(starts_at=at(2026, 4, 14, 10))
+    services.log_action(
+        user=system.network_manager_a,
+        meeting=planned,
+        title="Bring the rota",
+        owner=system.network_manager_a,
+        due_on=dt.date(2026, 4, 30),
+    )
+
+    services.save_series(
+        user=system.network_manager_a,
+        series=series,
+        organisations=[system.network_a, system.pa1, system.pa2],
+        participants=[system.network_manager_a],
+        rrule="FREQ=WEEKLY;BYDAY=TH",
+        now=at(2026, 3, 20),
+    )
+
+    assert (
+        set(series.meetings.filter(starts_at__lt=at(2026, 3, 20)).values_list("pk", flat=True))
+        == past_ids
+    )
+    assert Meeting.objects.get(pk=held.pk).minutes == "Discussed the falls data."
+    future = series.meetings.filter(starts_at__gte=at(2026, 3, 20), is_cancelled=False)
+    assert {
+        t.astimezone(LONDON).strftime("%a") for t in future.values_list("starts_at", flat=True)
+    } == {"Thu"}
+    assert future.count() == 6  # 26 Mar to 30 Apr
+    assert Meeting.objects.get(pk=planned.pk).is_cancelled
+
+
+def test_changing_the_duration_updates_future_meetings_only(system):
+    series = make_series(system, ends_on=dt.date(2026, 3, 31))
+    services.save_series(
+        user=system.network_manager_a,
+        series=series,
+        organisations=[system.network_a],
+        duration_minutes=90,
+        now=at(2026, 3, 18),
+    )
+    lengths = {
+        m.starts_at.astimezone(LONDON).day: (m.ends_at - m.starts_at).seconds // 60
+        for m in series.meetings.all()
+    }
+    assert lengths == {3: 60, 10: 60, 17: 60, 24: 90, 31: 90}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}, "rrule", "produces no meeting dates"),
+        ({"rrule": "FREQ=FORTNIGHTLY"}, "rrule", "not a valid RFC 5545"),
+        ({"rrule": ""}, "rrule", "Enter a recurrence rule"),
+        ({"ends_on": dt.date(2026, 3, 1)}, "ends_on", "on or after the first"),
+        ({"organisations": ["pb1"]}, "organisations", "Provider B1 cannot take part"),
+        ({"participants": ["provider_b"]}, "participants", "must belong to a participating"),
+        ({"chair": "provider_b"}, "chair", "must belong to a participating"),
+        ({"level": SeriesLevel.COMMISSIONER_NETWORK, "contract": None}, "contract", "Choose"),
+    ],
+)
+def test_bad_series_input_names_the_field_and_saves_nothing(system, overrides, field, message):
+    def resolve(value):
+        return (
+            getattr(system, value) if isinstance(value, str) and hasattr(system, value) else value
+        )
+
+    fixed = {
+        key: [resolve(v) for v in value] if isinstance(value, list) else resolve(value)
+        for key, value in overrides.items()
+    }
+    if field == "organisations":
+        fixed["organisations"] = [system.network_a, system.pb1]
+    with pytest.raises(ValidationError) as caught:
+        make_series(system, **fixed)
+    assert message in " ".join(caught.value.message_dict[field])
+    assert not MeetingSeries.objects.exists()
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["provider_a", "lay_partner", "outsider", "provider_b"])
+def test_only_managers_commissioners_and_admins_set_up_series(system, who):
+    with pytest.raises(PermissionDenied):
+        make_series(system, user=getattr(system, who))
+    assert not MeetingSeries.objects.exists()
+
+
+def test_the_commissioner_sets_up_a_series_with_the_network(system):
+    series = make_series(
+        system,
+        user=system.commissioner,
+        level=SeriesLevel.COMMISSIONER_NETWORK,
+        meeting_type=MeetingType.QUARTERLY,
+        rrule="FREQ=MONTHLY;BYMONTH=1,4,7,10;BYDAY=3WE",
+        organisations=[system.commissioner_org, system.network_a],
+        participants=[system.commissioner, system.network_manager_a],
+        chair=system.commissioner,
+    )
+    assert series.meetings.count() == 4
+    assert series.history.filter(history_type="+").get().history_user == system.commissioner
+
+
+# --- Contract management meetings ------------------------------------------------
+
+
+def test_contract_management_meeting_on_the_notice_due_date_once(system, notice_in):
+    notice = notice_in(NoticeStatus.RAISED)
+    assert services.create_notice_meetings() == 1
+    assert services.create_notice_meetings() == 0
+    meeting = Meeting.objects.get(notice=notice)
+    assert meeting.starts_at == at(
+        notice.meeting_due.year, notice.meeting_due.month, notice.meeting_due.day, 10
+    )
+    assert meeting.series.meeting_type == MeetingType.CONTRACT_MANAGEMENT
+    assert meeting.chaired_by == system.commissioner
+    assert set(meeting.series.organisations.all()) == {system.commissioner_org, system.network_a}
+
+
+def test_notices_past_the_meeting_stage_get_no_meeting(system, notice_in):
+    notice_in(NoticeStatus.PLAN_AGREED)
+    assert services.create_notice_meetings() == 0
+
+
+# --- Attendance, minutes, decisions ------------------------------------------------
+
+
+def test_minutes_need_the_chair_or_someone_present(system):
+    meeting = make_series(system, ends_on=dt.date(2026, 3, 3)).meetings.get()
+    with pytest.raises(PermissionDenied, match="chair or someone recorded as present"):
+        services.save_minutes(user=system.provider_a, meeting=meeting, minutes="Mine")
+    assert Meeting.objects.get(pk=meeting.pk).minutes == ""
+    services.record_attendance(
+        user=system.network_manager_a,
+        meeting=meeting,
+        entries=[(system.provider_a, Attendance.PRESENT)],
+    )
+    services.save_minutes(user=system.provider_a, meeting=meeting, minutes="Agreed the plan.")
+    services.add_decision(user=system.network_manager_a, meeting=meeting, text="Adopt the plan.")
+    assert meeting.decisions.get().text == "Adopt the plan."
+    assert meeting.history.first().history_user == system.provider_a
+
+
+def test_attendance_of_someone_outside_the_meeting_is_refused(system):
+    meeting = make_series(system, ends_on=dt.date(2026, 3, 3)).meetings.get()
+    with pytest.raises(ValidationError) as caught:
+        services.record_attendance(
+            user=system.network_manager_a,
+            meeting=meeting,
+            entries=[
+                (system.network_manager_a, Attendance.PRESENT),
+                (system.provider_b, Attendance.PRESENT),
+            ],
+        )
+    assert "not in any organisation taking part" in caught.value.message_dict["attendance"][0]
+    assert not meeting.attendance.exists()
+
+
+# --- The action log ---------------------------------------------------------------
+
+
+def first_meeting(system):
+    return make_series(system, ends_on=dt.date(2026, 3, 31)).meetings.first()
+
+
+def test_an_action_cannot_be_due_before_its_meeting(system):
+    meeting = first_meeting(system)
+    with pytest.raises(ValidationError) as caught:
+        services.log_action(
+            user=system.network_manager_a,
+            meeting=meeting,
+            title="Chase data",
+            owner=system.provider_a,
+            due_on=dt.date(2026, 3, 2),
+        )
+    assert caught.value.message_dict["due_on"] == [
+        "The due date cannot be before the meeting (3 March 2026)."
+    ]
+    assert not Action.objects.exists()
+
+
+def test_an_action_owner_must_be_in_a_participating_organisation(system):
+    meeting = first_meeting(system)
+    with pytest.raises(ValidationError) as caught:
+        services.log_action(
+            user=system.network_manager_a,
+            meeting=meeting,
+            title="Chase data",
+            owner=system.provider_b,
+            due_on=dt.date(2026, 3, 10),
+        )
+    assert "not in any organisation taking part" in caught.value.message_dict["owner"][0]
+    with pytest.raises(ValidationError) as caught:
+        services.log_action(
+            user=system.network_manager_a,
+            meeting=meeting,
+            title="Chase data",
+            owner=system.provider_a,
+            owner_organisation=system.pa2,
+            due_on=dt.date(2026, 3, 10),
+        )
+    assert caught.value.message_dict["owner"] == ["provider_a does not belong to Provider A2."]
+    assert not Action.objects.exists()
+
+
+def test_action_status_changes_keep_their_reasons_in_history(system):
+    meeting = first_meeting(system)
+    action = services.log_action(
+        user=system.network_manager_a,
+        meeting=meeting,
+        title="Chase data",
+        owner=system.provider_a,
+        due_on=dt.date(2026, 3, 10),
+    )
+    assert action.owner_organisation == system.pa1
+    with pytest.raises(ValidationError) as caught:
+        services.set_action_status(
+            user=system.provider_a, action=action, status=ActionStatus.DROPPED
+        )
+    assert caught.value.message_dict["reason"] == ["Give the reason for dropping the action."]
+    with pytest.raises(PermissionDenied):
+        services.set_action_status(user=system.provider_b, action=action, status=ActionStatus.DONE)
+    services.set_action_status(
+        user=system.provider_a, action=action, status=ActionStatus.DONE, on=dt.date(2026, 3, 9)
+    )
+    services.set_action_status(
+        user=system.network_manager_a,
+        action=action,
+        status=ActionStatus.DROPPED,
+        reason="Superseded by the winter plan",
+    )
+    action.refresh_from_db()
+    assert action.completed_on is None
+    reasons = list(
+        action.history.order_by("history_date").values_list("status", "history_change_reason")
+    )
+    assert reasons == [
+        (ActionStatus.OPEN, f"Logged at {meeting}"),
+        (ActionStatus.DONE, "Marked done"),
+        (ActionStatus.DROPPED, "Superseded by the winter plan"),
+    ]
+
+
+def test_evidence_files_are_limited_by_type_and_size(system):
+    meeting = first_meeting(system)
+    action = services.log_action(
+        user=system.network_manager_a,
+        meeting=meeting,
+        title="Chase data",
+        owner=system.provider_a,
+        due_on=dt.date(2026, 3, 10),
+    )
+    with pytest.raises(ValidationError, match="not an accepted type"):
+        services.add_evidence(
+            user=system.provider_a, action=action, upload=SimpleUploadedFile("run.exe", b"MZ")
+        )
+    big = SimpleUploadedFile("big.pdf", b"0" * (services.EVIDENCE_MAX_BYTES + 1))
+    with pytest.raises(ValidationError, match="10 MB at most"):
+        services.add_evidence(user=system.provider_a, action=action, upload=big)
+    evidence = services.add_evidence(
+        user=system.provider_a,
+        action=action,
+        note="Data received",
+        upload=SimpleUploadedFile("data.csv", b"a,b\n1,2\n"),
+    )
+    assert evidence.file_size == 8
+    assert action.evidence.count() == 1
+
+
+def test_raise_action_for_a_network(system):
+    action = services.raise_action(
+        network=system.network_a,
+        title="Support plan: falls prevention",
+        owner=system.provider_a,
+        due_on=dt.date.today() + dt.timedelta(days=30),
+    )
+    assert (action.provider, action.owner_organisation, action.meeting) == (
+        system.network_a,
+        system.pa1,
+        None,
+    )
+    assert action.history.get().history_change_reason == "Raised by Concord"
+    with pytest.raises(ValidationError) as caught:
+        services.raise_action(
+            network=system.network_a,
+            title="Support plan",
+            owner=system.provider_b,
+            due_on=dt.date.today(),
+        )
+    assert "owner" in caught.value.message_dict
+
+
+# --- Escalation -------------------------------------------------------------------
+
+
+def test_an_overdue_action_escalates_weekly_to_monthly_to_quarterly(system):
+    weekly = make_series(system, ends_on=dt.date(2026, 6, 30))
+    monthly = make_series(
+        system,
+        title="Monthly P&E",
+        meeting_type=MeetingType.MONTHLY,
+        rrule="FREQ=MONTHLY;BYDAY=2WE",
+        ends_on=dt.date(2026, 6, 30),
+    )
+    quarterly = make_series(
+        system,
+        title="Quarterly review",
+        user=system.commissioner,
+        level=SeriesLevel.COMMISSIONER_NETWORK,
+        meeting_type=MeetingType.QUARTERLY,
+        rrule="FREQ=MONTHLY;BYMONTH=1,4,7,10;BYDAY=3WE",
+        organisations=[system.commissioner_org, system.network_a],
+        participants=[system.commissioner],
+        chair=system.commissioner,
+        ends_on=dt.date(2026, 12, 31),
+    )
+    meeting = weekly.meetings.get(starts_at=at(2026, 3, 3, 10))
+    action = services.log_action(
+        user=system.network_manager_a,
+        meeting=meeting,
+        title="Chase data",
+        owner=system.provider_a,
+        due_on=dt.date(2026, 3, 6),
+    )
+    # Not overdue yet: nothing moves.
+    assert services.escalate_overdue_actions(now=at(2026, 3, 6, 18)) == 0
+    # Overdue: to the next monthly meeting (Wednesday 11 March), once.
+    assert escalate_overdue_actions.delay(at(2026, 3, 9, 6).isoformat()).get() == 1
+    assert services.escalate_overdue_actions(now=at(2026, 3, 9, 7)) == 0
+    action.refresh_from_db()
+    assert action.escalated_to.series == monthly
+    assert action.escalated_to.starts_at == at(2026, 3, 11, 10)
+    # Still overdue after the monthly meeting: to the quarterly review (15 April).
+    assert services.escalate_overdue_actions(now=at(2026, 3, 12, 6)) == 1
+    action.refresh_from_db()
+    assert action.escalated_to.series == quarterly
+    assert action.escalated_to.starts_at == at(2026, 4, 15, 10)
+    # The quarterly review is the top: it stays there.
+    assert services.escalate_overdue_actions(now=at(2026, 4, 20, 6)) == 0
+    assert "escalated to" in action.history.first().history_change_reason
+    # Once done it is no longer overdue.
+    services.set_action_status(user=system.provider_a, action=action, status=ActionStatus.DONE)
+    assert Action.objects.overdue(dt.date(2026, 5, 1)).count() == 0
