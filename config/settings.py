@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "contracts",
     "outcomes",
     "dialogues",
+    "incentives",
 ]
 
 MIDDLEWARE = [

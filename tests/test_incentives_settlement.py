@@ -336,7 +336,7 @@ percents = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False)
 
 @st.composite
 def schemes(draw):
-    gateway = draw(st.decimals(min_value=0, max_value=99, places=0))
+    gateway = draw(st.decimals(min_value=0, max_value=98, places=0))
     cuts = sorted(
         draw(st.sets(st.decimals(min_value=gateway + 1, max_value=99, places=0), max_size=4))
     )

@@ -1,0 +1,168 @@
+"""Gathering a contract year's settlement inputs from the contract's finances
+and its stored scores, in a fixed number of queries.
+
+- Budget and actual cost: contracts.selectors.financial_position. Every month
+  of the year needs an actual cost; a missing month is an error, never zero.
+- Aggregate score: the mean of the monthly aggregate scores of the contract's
+  provider (for a network, the network as a whole) in the current score run;
+  coverage is the % of the year's months with a score, and below the
+  scheme's minimum coverage the year has no score.
+- Quality indicators: the year's value of the indicator's metric for the
+  same organisation: ratios pooled (sum of numerators / sum of denominators
+  x factor), other metrics by their aggregation (mean, sum or last)."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+
+from contracts.selectors import financial_position
+from incentives import settlement as maths
+from outcomes.choices import RATIO_TYPES, Aggregation
+from outcomes.models import AggregateScore, MetricScore
+
+TWO_PLACES = Decimal("0.01")
+FOUR_PLACES = Decimal("0.0001")
+
+
+def _round(value: float | Decimal, places: Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Gathered:
+    """The inputs of a contract year as settle() takes them, and as stored
+    on the settlement (plain strings, so the digest is stable)."""
+
+    inputs: maths.Inputs
+    record: dict
+    digest: str
+
+
+def year_score(contract, months: list) -> tuple[list[dict], Decimal | None, Decimal]:
+    """Monthly aggregate scores of the contract's provider, their mean and
+    the coverage (% of months with a score)."""
+    rows = dict(
+        AggregateScore.objects.current()
+        .filter(
+            run__contract_id=contract.pk,
+            organisation_id=contract.provider_id,
+            period_start__in=months,
+        )
+        .values_list("period_start", "score")
+    )
+    monthly = [{"month": str(month), "score": rows.get(month)} for month in months]
+    scored = [row["score"] for row in monthly if row["score"] is not None]
+    coverage = (
+        _round(Decimal(100) * len(scored) / len(months), TWO_PLACES) if months else Decimal(0)
+    )
+    mean = _round(sum(scored) / len(scored), TWO_PLACES) if scored else None
+    return monthly, mean, coverage
+
+
+def indicator_values(contract, indicators, months: list) -> dict[str, Decimal | None]:
+    """The year's value of each indicator's metric (one query)."""
+    metrics = {indicator.metric_id: indicator.metric for indicator in indicators}
+    rows = (
+        MetricScore.objects.current()
+        .filter(
+            run__contract_id=contract.pk,
+            organisation_id=contract.provider_id,
+            metric_id__in=list(metrics),
+            period_start__in=months,
+            value__isnull=False,
+        )
+        .order_by("period_start")
+        .values_list("metric_id", "numerator", "denominator", "value")
+    )
+    by_metric: dict[int, list] = {}
+    for metric_id, numerator, denominator, value in rows:
+        by_metric.setdefault(metric_id, []).append((numerator, denominator, value))
+    values: dict[str, Decimal | None] = {}
+    for metric_id, metric in metrics.items():
+        found = by_metric.get(metric_id, [])
+        values[metric.code] = _year_value(metric, found)
+    return values
+
+
+def _year_value(metric, rows: list) -> Decimal | None:
+    if not rows:
+        return None
+    if metric.metric_type in RATIO_TYPES:
+        numerator = sum(Decimal(r[0]) for r in rows if r[0] is not None and r[1] is not None)
+        denominator = sum(Decimal(r[1]) for r in rows if r[0] is not None and r[1] is not None)
+        if not denominator:
+            return None
+        return _round(numerator / denominator * metric.factor, FOUR_PLACES)
+    values = [Decimal(str(r[2])) for r in rows]
+    if metric.aggregation == Aggregation.SUM:
+        return _round(sum(values), FOUR_PLACES)
+    if metric.aggregation == Aggregation.LAST:
+        return _round(values[-1], FOUR_PLACES)
+    return _round(sum(values) / len(values), FOUR_PLACES)
+
+
+def gather(contract_year, scheme) -> Gathered:
+    """Everything a settlement of `contract_year` under `scheme` depends on.
+    Raises ValidationError when a month's actual cost is missing."""
+    contract = contract_year.contract
+    position = next(p for p in financial_position(contract) if p.number == contract_year.number)
+    months = [row.month for row in position.months]
+    missing = [row.month for row in position.months if not row.has_actual]
+    if missing:
+        names = ", ".join(f"{month:%B %Y}" for month in missing)
+        raise ValidationError(
+            {"actual_cost": f"Year {contract_year.number} has no actual cost for {names}."}
+        )
+    monthly, mean, coverage = year_score(contract, months)
+    score = mean if coverage >= scheme.minimum_coverage else None
+    indicators = list(scheme.indicators.all())
+    performance = indicator_values(contract, indicators, months)
+    inputs = maths.Inputs(
+        budget=position.planned_total,
+        actual_cost=position.actual_total,
+        contract_value=contract_year.contract_value,
+        score=score,
+        coverage=coverage,
+        performance=performance,
+    )
+    record = {
+        "contract_year": contract_year.number,
+        "scheme_version": scheme.version,
+        "scheme_id": scheme.pk,
+        "budget": str(inputs.budget),
+        "actual_cost": str(inputs.actual_cost),
+        "contract_value": str(inputs.contract_value),
+        "score": None if score is None else str(score),
+        "mean_score": None if mean is None else str(mean),
+        "coverage": str(coverage),
+        "minimum_coverage": str(scheme.minimum_coverage),
+        "monthly_scores": monthly,
+        "performance": {code: _str(value) for code, value in performance.items()},
+    }
+    digest = hashlib.sha256(
+        json.dumps({"rules": maths.RULE_VERSION, **record}, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    return Gathered(inputs=inputs, record=record, digest=digest)
+
+
+def _str(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def inputs_from_record(record: dict) -> maths.Inputs:
+    """The settle() inputs stored on a settlement (for what-if scenarios)."""
+
+    def dec(value):
+        return None if value is None else Decimal(value)
+
+    return maths.Inputs(
+        budget=Decimal(record["budget"]),
+        actual_cost=Decimal(record["actual_cost"]),
+        contract_value=Decimal(record["contract_value"]),
+        score=dec(record["score"]),
+        coverage=Decimal(record["coverage"]),
+        performance={code: dec(value) for code, value in record["performance"].items()},
+    )

@@ -1,0 +1,421 @@
+"""Writes for incentives, with their rules: scheme versions, settlement
+computation, sign-off and comments. Each is one transaction, and bad input
+raises ValidationError naming the field with nothing saved."""
+
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+
+from contracts.audit import bulk_create_as, save_as
+from contracts.choices import Role
+from contracts.models import Contract, ContractMetric, ContractYear, Membership
+from contracts.services import require_commissioner_of
+from incentives import settlement as maths
+from incentives.choices import SettlementStatus
+from incentives.models import (
+    GainShareBand,
+    IncentiveScheme,
+    QualityIndicator,
+    RiskCorridor,
+    Settlement,
+    SettlementComment,
+    SettlementLine,
+)
+from incentives.selectors import gather, inputs_from_record
+from outcomes.choices import Direction
+
+SCHEME_PARAMETERS = (
+    "gateway_score",
+    "support_threshold",
+    "penalty_threshold",
+    "penalty_rate",
+    "penalty_cap",
+    "quality_pot",
+    "minimum_coverage",
+)
+
+
+def _decimal(errors, name, value) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors.setdefault(name, []).append(f"{value!r} is not a number.")
+        return Decimal(0)
+
+
+def _check_at_risk(errors, values, years: int) -> list[str]:
+    if len(values) > years:
+        errors.setdefault("at_risk_percents", []).append(
+            f"The contract has {years} year(s) but {len(values)} shares at risk were given."
+        )
+    cleaned = []
+    for number, value in enumerate(values, start=1):
+        amount = _decimal(errors, "at_risk_percents", value)
+        if not Decimal(0) <= amount <= Decimal(100):
+            errors.setdefault("at_risk_percents", []).append(
+                f"Year {number}: the share at risk must be between 0% and 100%."
+            )
+        cleaned.append(str(amount))
+    return cleaned
+
+
+def _check_indicators(errors, contract, indicators) -> None:
+    attached = set(
+        ContractMetric.objects.filter(contract=contract).values_list("metric_id", flat=True)
+    )
+    seen = set()
+    for number, row in enumerate(indicators, start=1):
+        metric = row["metric"]
+        if metric.pk not in attached:
+            errors.setdefault("indicators", []).append(
+                f"Indicator {number}: {metric.code} is not one of this contract's metrics."
+            )
+        if metric.pk in seen:
+            errors.setdefault("indicators", []).append(
+                f"Indicator {number}: {metric.code} is already an indicator."
+            )
+        seen.add(metric.pk)
+        low, high = Decimal(str(row["minimum"])), Decimal(str(row["maximum"]))
+        if metric.direction == Direction.HIGHER_IS_BETTER and high < low:
+            errors.setdefault("indicators", []).append(
+                f"Indicator {number}: higher is better for {metric.code}, so the maximum "
+                "(full payment) must be above the minimum."
+            )
+        if metric.direction == Direction.LOWER_IS_BETTER and high > low:
+            errors.setdefault("indicators", []).append(
+                f"Indicator {number}: lower is better for {metric.code}, so the maximum "
+                "(full payment) must be below the minimum."
+            )
+
+
+@transaction.atomic
+def create_scheme_version(
+    *,
+    user,
+    contract: Contract,
+    effective_from_year: int,
+    bands: list[dict],
+    corridors: list[dict],
+    indicators: list[dict] = (),
+    at_risk_percents: list = (),
+    reason: str = "",
+    **parameters,
+) -> IncentiveScheme:
+    """Add a version of the contract's incentive scheme applying from contract
+    year `effective_from_year`. Versions are never edited, so a year already
+    settled keeps the version it was settled under. `bands`, `corridors` and
+    `indicators` are lists of dicts (indicators name a `metric`)."""
+    require_commissioner_of(user, contract)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)  # versions queue up
+    errors: dict[str, list[str]] = {}
+    unknown = set(parameters) - set(SCHEME_PARAMETERS)
+    if unknown:
+        raise TypeError(f"Unknown scheme parameters: {sorted(unknown)}")
+    values = {
+        name: _decimal(
+            errors, name, parameters.get(name, IncentiveScheme._meta.get_field(name).default)
+        )
+        for name in SCHEME_PARAMETERS
+    }
+    years = contract.years.count()
+    if not 1 <= effective_from_year <= years:
+        errors.setdefault("effective_from_year", []).append(f"The contract has years 1 to {years}.")
+    elif Settlement.objects.filter(
+        contract_year__contract=contract,
+        contract_year__number=effective_from_year,
+        status=SettlementStatus.SIGNED_OFF,
+    ).exists():
+        errors.setdefault("effective_from_year", []).append(
+            f"Year {effective_from_year} is signed off and keeps its scheme version: "
+            "a new version can apply from a later year."
+        )
+    existing = IncentiveScheme.objects.filter(contract=contract)
+    if existing.exists() and not reason.strip():
+        errors.setdefault("reason", []).append("Say why the scheme is changing.")
+    if not Decimal(0) <= values["minimum_coverage"] <= Decimal(100):
+        errors.setdefault("minimum_coverage", []).append(
+            "The minimum coverage must be between 0% and 100%."
+        )
+    at_risk = _check_at_risk(errors, list(at_risk_percents), years)
+
+    def dec(row, name, label):
+        value = row.get(name)
+        return None if value in (None, "") else _decimal(errors, label, value)
+
+    rules = maths.Scheme(
+        version="new",
+        bands=tuple(
+            maths.Band(
+                dec(b, "lower", "bands"), dec(b, "upper", "bands"), dec(b, "network_share", "bands")
+            )
+            for b in bands
+        ),
+        corridors=tuple(
+            maths.Corridor(
+                dec(c, "lower", "corridors"),
+                dec(c, "upper", "corridors"),
+                dec(c, "network_share", "corridors"),
+            )
+            for c in corridors
+        ),
+        indicators=tuple(
+            maths.Indicator(
+                i["metric"].code,
+                i["metric"].name,
+                dec(i, "minimum", "indicators"),
+                dec(i, "maximum", "indicators"),
+                dec(i, "weight", "indicators"),
+            )
+            for i in indicators
+        ),
+        **{name: values[name] for name in SCHEME_PARAMETERS if name != "minimum_coverage"},
+    )
+    if not errors:  # the pure checks need every number parsed
+        for name, messages in maths.check_scheme(rules).items():
+            errors.setdefault(name, []).extend(messages)
+        _check_indicators(errors, contract, indicators)
+    if errors:
+        raise ValidationError(errors)
+
+    latest = existing.aggregate(latest=Max("version"))["latest"] or 0
+    scheme = IncentiveScheme(
+        contract=contract,
+        version=latest + 1,
+        effective_from_year=effective_from_year,
+        at_risk_percents=at_risk,
+        reason=reason.strip(),
+        created_by=user,
+        **values,
+    )
+    save_as(scheme, user)
+    bulk_create_as(
+        GainShareBand,
+        (
+            GainShareBand(
+                scheme=scheme, lower=b.lower, upper=b.upper, network_share=b.network_share
+            )
+            for b in rules.bands
+        ),
+        user,
+    )
+    bulk_create_as(
+        RiskCorridor,
+        (
+            RiskCorridor(scheme=scheme, lower=c.lower, upper=c.upper, network_share=c.network_share)
+            for c in rules.corridors
+        ),
+        user,
+    )
+    bulk_create_as(
+        QualityIndicator,
+        (
+            QualityIndicator(
+                scheme=scheme,
+                metric=row["metric"],
+                minimum=rule.minimum,
+                maximum=rule.maximum,
+                weight=rule.weight,
+            )
+            for row, rule in zip(indicators, rules.indicators, strict=True)
+        ),
+        user,
+    )
+    return scheme
+
+
+def schemes_with_rules():
+    """Schemes with everything as_rules() reads, prefetched."""
+    return IncentiveScheme.objects.prefetch_related(
+        "bands",
+        "corridors",
+        Prefetch("indicators", queryset=QualityIndicator.objects.select_related("metric")),
+    )
+
+
+def scheme_in_force(contract, year_number: int) -> IncentiveScheme | None:
+    return schemes_with_rules().in_force_for(contract, year_number)
+
+
+def _write_lines(settlement: Settlement, result: maths.Result) -> None:
+    settlement.lines.all().delete()
+    SettlementLine.objects.bulk_create(
+        SettlementLine(
+            settlement=settlement,
+            position=position,
+            key=line.key,
+            label=line.label,
+            amount=line.amount,
+            recipient=line.recipient,
+            inputs=line.inputs,
+            rule=line.rule,
+            rule_version=line.rule_version,
+        )
+        for position, line in enumerate(result.lines, start=1)
+    )
+
+
+@transaction.atomic
+def compute_settlement(*, contract_year: ContractYear, user=None) -> Settlement:
+    """Compute (or recompute) the draft settlement of a contract year under
+    the scheme version in force. Idempotent: unchanged inputs leave the draft
+    as it is. A signed-off settlement is locked. `user` None is a scheduled run."""
+    if user is not None:
+        require_commissioner_of(user, contract_year.contract)
+    # The year's row lock makes two runs of the same year queue up.
+    year = (
+        ContractYear.objects.select_for_update()
+        .select_related("contract__provider")
+        .get(pk=contract_year.pk)
+    )
+    settlement = Settlement.objects.filter(contract_year=year).first()
+    if settlement and settlement.is_signed_off:
+        raise ValidationError(
+            {"status": f"The settlement of year {year.number} is signed off and cannot change."}
+        )
+    scheme = scheme_in_force(year.contract, year.number)
+    if scheme is None:
+        raise ValidationError(
+            {"scheme": f"No incentive scheme applies to year {year.number} of this contract."}
+        )
+    gathered = gather(year, scheme)
+    if settlement and settlement.inputs_digest == gathered.digest:
+        return settlement
+    result = maths.settle(scheme.as_rules(year.number), gathered.inputs)
+    settlement = settlement or Settlement(contract=year.contract, contract_year=year)
+    now = timezone.now()
+    settlement.scheme = scheme
+    settlement.inputs = gathered.record
+    settlement.inputs_digest = gathered.digest
+    settlement.rule_version = maths.RULE_VERSION
+    settlement.score = gathered.inputs.score
+    settlement.savings = result.savings
+    settlement.net_transfer = result.net_transfer
+    settlement.computed_at = now
+    settlement.computed_by = user
+    raise_plan = result.support_plan and not settlement.support_plan
+    settlement.support_plan = result.support_plan
+    if raise_plan:
+        # Recorded on the settlement (no dialogue action log exists yet).
+        settlement.support_plan_raised_at = now
+    save_as(settlement, user)
+    _write_lines(settlement, result)
+    return settlement
+
+
+def due_years(year: int):
+    """Contract years ending in calendar year `year`."""
+    return ContractYear.objects.filter(end_date__year=year).select_related("contract")
+
+
+def run_settlements(year: int, today=None) -> list[tuple[ContractYear, str]]:
+    """Settle every contract year ending in `year` (one transaction each, so
+    one year's problem never stops the others). Returns what happened to each:
+    "computed", "unchanged", "signed off" or the reason it was skipped."""
+    today = today or timezone.localdate()
+    report = []
+    for contract_year in due_years(year).order_by("contract__reference", "number"):
+        if contract_year.end_date >= today:
+            report.append((contract_year, "not ended yet"))
+            continue
+        before = Settlement.objects.filter(contract_year=contract_year).first()
+        if before and before.is_signed_off:
+            report.append((contract_year, "signed off"))
+            continue
+        try:
+            after = compute_settlement(contract_year=contract_year)
+        except ValidationError as exc:
+            report.append((contract_year, "skipped: " + " ".join(exc.messages)))
+            continue
+        unchanged = before and before.inputs_digest == after.inputs_digest
+        report.append((contract_year, "unchanged" if unchanged else "computed"))
+    return report
+
+
+def may_sign_off(user, settlement) -> bool:
+    try:
+        require_commissioner_of(user, settlement.contract)
+    except PermissionDenied:
+        return False
+    return not settlement.is_signed_off
+
+
+@transaction.atomic
+def sign_off(*, user, settlement: Settlement) -> Settlement:
+    """Lock a settlement. Refused when its inputs (or the scheme version in
+    force) changed since it was computed: recompute and review it first."""
+    require_commissioner_of(user, settlement.contract)
+    settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
+    if settlement.is_signed_off:
+        raise ValidationError({"status": "This settlement is already signed off."})
+    year = settlement.contract_year
+    scheme = scheme_in_force(settlement.contract, year.number)
+    try:
+        current = gather(year, scheme).digest if scheme else None
+    except ValidationError:
+        current = None
+    if current != settlement.inputs_digest:
+        raise ValidationError(
+            {
+                "inputs_digest": "The inputs have changed since this settlement was computed "
+                f"on {timezone.localtime(settlement.computed_at):%d %B %Y at %H:%M}: "
+                "recompute it and review the new figures before signing off."
+            }
+        )
+    settlement.status = SettlementStatus.SIGNED_OFF
+    settlement.signed_off_by = user
+    settlement.signed_off_at = timezone.now()
+    save_as(settlement, user)
+    return settlement
+
+
+def commenting_organisation(user, settlement):
+    """The organisation `user` comments for: the contract's commissioner or
+    its provider/network, whichever they belong to (None: may not comment)."""
+    contract = settlement.contract
+    membership = (
+        Membership.objects.filter(user=user)
+        .filter(
+            organisation_id__in=(contract.commissioner_id, contract.provider_id),
+            role__in=(Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER),
+        )
+        .select_related("organisation")
+        .first()
+    )
+    return membership.organisation if membership else None
+
+
+@transaction.atomic
+def add_comment(*, user, settlement: Settlement, text: str) -> SettlementComment:
+    """A party's comment on a draft settlement (comments close at sign-off)."""
+    organisation = commenting_organisation(user, settlement)
+    if organisation is None:
+        raise PermissionDenied("Only the parties to the contract comment on its settlement.")
+    # Read the status under a lock: a sign-off in between closes comments.
+    settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
+    if settlement.is_signed_off:
+        raise ValidationError({"text": "The settlement is signed off: comments are closed."})
+    if not text.strip():
+        raise ValidationError({"text": "Write a comment."})
+    comment = SettlementComment(
+        settlement=settlement, author=user, organisation=organisation, text=text.strip()
+    )
+    return save_as(comment, user)
+
+
+def what_if(*, settlement: Settlement, score=None, actual_cost=None) -> maths.Result:
+    """The settlement recomputed with a changed score and/or actual cost,
+    under its own scheme version; nothing is saved."""
+    inputs = inputs_from_record(settlement.inputs)
+    changes = {}
+    if score is not None:
+        changes["score"] = Decimal(str(score))
+    if actual_cost is not None:
+        changes["actual_cost"] = Decimal(str(actual_cost))
+    scheme = schemes_with_rules().get(pk=settlement.scheme_id)
+    return maths.settle(
+        scheme.as_rules(settlement.contract_year.number), replace(inputs, **changes)
+    )
