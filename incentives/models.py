@@ -66,6 +66,9 @@ class IncentiveScheme(models.Model):
         help_text="% of contract value at risk in each contract year, paid in proportion "
         "to the aggregate score (capitated outcomes-based contracts), e.g. 0, 10, 10, 15, 15.",
     )
+    support_plan_due_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Days the network has to carry out a support plan."
+    )
     minimum_coverage = models.DecimalField(
         **percent,
         default=Decimal(75),
@@ -207,6 +210,17 @@ class Settlement(models.Model):
     )
     support_plan = models.BooleanField(default=False)
     support_plan_raised_at = models.DateTimeField(null=True, blank=True)
+    support_action = models.ForeignKey(
+        "dialogues.Action",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The support plan raised in the network's dialogues.",
+    )
+    support_plan_note = models.CharField(
+        max_length=300, blank=True, help_text="Why no dialogue action could be raised, if so."
+    )
     computed_at = models.DateTimeField()
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -2,9 +2,11 @@
 computation, sign-off and comments. Each is one transaction, and bad input
 raises ValidationError naming the field with nothing saved."""
 
+import datetime as dt
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Prefetch
@@ -14,6 +16,7 @@ from contracts.audit import bulk_create_as, save_as
 from contracts.choices import Role
 from contracts.models import Contract, ContractMetric, ContractYear, Membership
 from contracts.services import require_commissioner_of
+from dialogues.services import raise_action
 from incentives import settlement as maths
 from incentives.choices import SettlementStatus
 from incentives.models import (
@@ -296,14 +299,57 @@ def compute_settlement(*, contract_year: ContractYear, user=None) -> Settlement:
     settlement.net_transfer = result.net_transfer
     settlement.computed_at = now
     settlement.computed_by = user
-    raise_plan = result.support_plan and not settlement.support_plan
+    raise_plan = result.support_plan and settlement.support_plan_raised_at is None
     settlement.support_plan = result.support_plan
-    if raise_plan:
-        # Recorded on the settlement (no dialogue action log exists yet).
-        settlement.support_plan_raised_at = now
     save_as(settlement, user)
+    if raise_plan:
+        _raise_support_plan(settlement, scheme, user)
     _write_lines(settlement, result)
     return settlement
+
+
+def _raise_support_plan(settlement: Settlement, scheme: IncentiveScheme, user) -> None:
+    """Raise the support plan as an action in the network's dialogues, owned
+    by its network manager (support comes before any penalty). Raised once per
+    settlement: a recomputed draft does not raise it again."""
+    contract, year = settlement.contract, settlement.contract_year
+    owner = (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation=contract.provider,
+            memberships__role=Role.NETWORK_MANAGER,
+            is_active=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    settlement.support_plan_raised_at = timezone.now()
+    score = "no score" if settlement.score is None else f"a score of {settlement.score}"
+    if owner is None:
+        settlement.support_plan_note = (
+            f"{contract.provider.name} has no network manager to own the support plan: "
+            "agree an owner and raise it in the network's action log."
+        )
+    else:
+        try:
+            settlement.support_action = raise_action(
+                network=contract.provider,
+                title=f"Support plan: {contract.reference} year {year.number}",
+                detail=(
+                    f"Year {year.number} ended with {score}, below the support threshold of "
+                    f"{scheme.support_threshold:g}. Agree peer support and training with the "
+                    "commissioner (incentive scheme, support before penalties)."
+                ),
+                owner=owner,
+                owner_organisation=contract.provider,
+                due_on=timezone.localdate() + dt.timedelta(days=scheme.support_plan_due_days),
+                raised_by=user,
+            )
+        except ValidationError as exc:
+            settlement.support_plan_note = "The action could not be raised: " + " ".join(
+                exc.messages
+            )
+    save_as(settlement, user)
 
 
 def due_years(year: int):
