@@ -9,6 +9,7 @@ def navigation(request):
     if user.is_authenticated:
         items.insert(0, ("Home", "home"))
         if has_role(user, *PRIVATE_DATA_ROLES):
+            items.append(("Dashboard", "dashboard"))
             items.append(("Contracts", "contract-list"))
             items.append(("Organisations", "organisation-list"))
             items.append(("Outcomes", "outcome-browser"))

@@ -67,7 +67,6 @@ def spc_series(metric, organisation, contract=None) -> dict:
     segments (mean, limits, n), the variation and assurance icons, the
     improvement direction, the target used and warnings (a calculation
     period of fewer than 12 points, or no data at all)."""
-    direction = SPC_DIRECTIONS[metric.direction]
     rows = list(
         _current(metric, organisation).order_by("period_start").values_list("period_start", "value")
     )
@@ -79,22 +78,40 @@ def spc_series(metric, organisation, contract=None) -> dict:
     dates = [period for period, _ in rows]
     target = contract_target(contract, metric, dates[-1]) if contract and dates else None
     if not rows:
-        return {
-            "points": [],
-            "summary": {
-                "segments": [],
-                "variation": None,
-                "assurance": None,
-                "improvement_direction": direction,
-                "target": target,
-                "rebases": rebases,
-                "warnings": [
-                    f"There are no current measurements of {metric.code} for {organisation.code}."
-                ],
-            },
-        }
+        return empty_series(
+            metric.direction,
+            target,
+            rebases,
+            f"There are no current measurements of {metric.code} for {organisation.code}.",
+        )
+    return analyse_rows(rows, rebases, metric.direction, target)
+
+
+def empty_series(direction: str, target, rebases, warning: str) -> dict:
+    """The {points, summary} of a series with no data, saying why."""
+    return {
+        "points": [],
+        "summary": {
+            "segments": [],
+            "variation": None,
+            "assurance": None,
+            "improvement_direction": SPC_DIRECTIONS[direction],
+            "target": target,
+            "rebases": list(rebases),
+            "warnings": [warning],
+        },
+    }
+
+
+def analyse_rows(rows, rebases, direction: str, target: float | None) -> dict:
+    """{points, summary} of the XmR analysis of (period_start, value) rows in
+    period order (no missing values), split at the `rebases` dates, for a
+    metric `direction` (Direction) and an optional target. No queries: the
+    dashboard runs it over many series read in one query."""
+    spc_direction = SPC_DIRECTIONS[direction]
+    dates = [period for period, _ in rows]
     options = spc.Options(
-        improvement_direction=direction,
+        improvement_direction=spc_direction,
         target=target,
         rebase_at=spc.rebase_positions(dates, rebases),
     )
@@ -114,7 +131,7 @@ def spc_series(metric, organisation, contract=None) -> dict:
         points.append(point)
     summary = spc.summary(frame, options)
     summary.update(
-        improvement_direction=direction,
+        improvement_direction=spc_direction,
         target=target,
         rebases=[d for d in rebases if d in set(dates)],
     )

@@ -1,10 +1,26 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from outcomes import views
+from outcomes import views, views_dashboard
 
 urlpatterns = [
     path("scorecards/", views.scorecard_list, name="scorecard-list"),
+    path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
+    path(
+        "dashboard/download/<slug:table>.<str:format>",
+        views_dashboard.DashboardDownloadView.as_view(),
+        name="dashboard-download",
+    ),
+    path(
+        "dashboard/metrics/<int:pk>/",
+        views_dashboard.MetricSpcView.as_view(),
+        name="dashboard-metric",
+    ),
+    path(
+        "dashboard/metrics/<int:pk>/spc.<str:format>",
+        views_dashboard.MetricSpcDownloadView.as_view(),
+        name="dashboard-metric-download",
+    ),
     path("submissions/", views.SubmissionListView.as_view(), name="submission-list"),
     path("submissions/new/", views.SubmissionCreateView.as_view(), name="submission-create"),
     path(

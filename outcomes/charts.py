@@ -1,0 +1,435 @@
+"""Plotly figures for the dashboards and scorecards, built on the server from
+pandas frames (or the plain rows of a published snapshot) as Plotly's JSON
+figure format ({"data": [...], "layout": {...}}): the page hands them to
+plotly.js, served from static/, so charts render offline. No Django here.
+
+Every chart comes with a text alternative (`*_text`) and the page shows the
+same data as a table; the plot itself is hidden from assistive technology.
+Missing values are gaps (None), never zero."""
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+BLUE = "#005eb8"  # NHS blue
+DARK = "#212b32"
+GREY = "#768692"
+PALE = "#aeb7bd"
+ORANGE = "#ed8b00"  # Making Data Count: special cause concern
+IMPROVEMENT = "#41b6e6"  # Making Data Count: special cause improvement
+PURPLE = "#330072"
+TARGET = "#da291c"
+
+FONT = {"family": "Frutiger W01, Arial, sans-serif", "size": 14, "color": DARK}
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def clean(value):
+    """A number for JSON: None for missing."""
+    return None if _missing(value) else float(value)
+
+
+def month_label(day: dt.date) -> str:
+    return f"{day:%b %Y}"
+
+
+def _layout(title: str, **extra) -> dict:
+    layout = {
+        "title": {"text": title, "font": {"size": 16}},
+        "font": FONT,
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 60},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "hovermode": "closest",
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": -0.25},
+    }
+    layout.update(extra)
+    return layout
+
+
+def fmt(value, digits: int = 1, unit: str = "") -> str:
+    """A number for text alternatives; 'no data' when missing."""
+    if _missing(value):
+        return "no data"
+    text = f"{float(value):,.{digits}f}"
+    return f"{text}{unit}" if unit in ("%", "") else f"{text} {unit}"
+
+
+# --- Aggregate trend ------------------------------------------------------
+
+
+def trend_figure(trend: pd.DataFrame, title: str = "Aggregate outcome score (0-100)") -> dict:
+    """Line of the aggregate score by month; months without a score are gaps."""
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "Aggregate score",
+                "x": [month_label(d) for d in trend["period_start"]],
+                "y": [clean(v) for v in trend["score"]],
+                "line": {"color": BLUE, "width": 3},
+                "connectgaps": False,
+            }
+        ],
+        "layout": _layout(
+            title,
+            yaxis={"range": [0, 100], "title": {"text": "Score"}, "gridcolor": "#e8edee"},
+            xaxis={"type": "category"},
+            showlegend=False,
+        ),
+    }
+
+
+def trend_text(trend: pd.DataFrame, what: str = "The aggregate outcome score") -> str:
+    scored = trend[trend["score"].notna()]
+    first, last = trend["period_start"].iloc[0], trend["period_start"].iloc[-1]
+    span = f"from {month_label(first)} to {month_label(last)}"
+    if scored.empty:
+        return f"{what} has no value in any month {span}."
+    latest = scored.iloc[-1]
+    missing = len(trend) - len(scored)
+    parts = [
+        f"{what} {span}: {fmt(latest['score'])} in {month_label(latest['period_start'])}",
+        f"lowest {fmt(scored['score'].min())}, highest {fmt(scored['score'].max())}",
+    ]
+    if len(scored) > 1:
+        change = scored["score"].iloc[-1] - scored["score"].iloc[0]
+        word = "up" if change > 0 else "down" if change < 0 else "unchanged"
+        parts.append(
+            f"{word} {fmt(abs(change))} since {month_label(scored.iloc[0]['period_start'])}"
+        )
+    if missing:
+        parts.append(f"{missing} month{'s' if missing != 1 else ''} without a score")
+    return "; ".join(parts) + "."
+
+
+# --- Dimensions -----------------------------------------------------------
+
+
+def dimensions_figure(rows: list[dict]) -> dict:
+    """Horizontal bars of each dimension's score (0-10); coverage in the label.
+    `rows`: {name, score, coverage}."""
+    names = [row["name"] for row in rows]
+    labels = [
+        "no score (insufficient data)"
+        if _missing(row["score"])
+        else f"{row['score']:.1f} ({row['coverage'] * 100:.0f}% coverage)"
+        for row in rows
+    ]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": "Score",
+                "x": [clean(row["score"]) for row in rows],
+                "y": names,
+                "text": labels,
+                "textposition": "outside",
+                "cliponaxis": False,
+                "marker": {"color": BLUE},
+            }
+        ],
+        "layout": _layout(
+            "Dimension scores (0-10)",
+            xaxis={"range": [0, 14], "tickvals": [0, 2, 4, 6, 8, 10], "gridcolor": "#e8edee"},
+            yaxis={"autorange": "reversed", "automargin": True},
+            showlegend=False,
+            margin={"l": 20, "r": 20, "t": 50, "b": 40},
+        ),
+    }
+
+
+def dimensions_text(rows: list[dict]) -> str:
+    parts = []
+    for row in rows:
+        if _missing(row["score"]):
+            coverage = (
+                "" if _missing(row["coverage"]) else f", {row['coverage'] * 100:.0f}% coverage"
+            )
+            parts.append(f"{row['name']}: no score (insufficient data{coverage})")
+        else:
+            parts.append(
+                f"{row['name']}: {row['score']:.1f} out of 10 "
+                f"({row['coverage'] * 100:.0f}% coverage)"
+            )
+    return "Dimension scores. " + "; ".join(parts) + "."
+
+
+# --- Members compared (caterpillar plot) -----------------------------------
+
+
+def caterpillar_figure(rows: list[dict], metric: dict) -> dict:
+    """Each organisation's value with its 95% interval, best first by the
+    metric's direction, and the network's value as a line. `rows`:
+    {name, value, ci_lower, ci_upper, comparator, comparison}."""
+    shown = [row for row in rows if not _missing(row["value"]) and not row.get("is_network")]
+    shown.sort(key=lambda r: r["value"], reverse=metric["direction"] != "lower")
+    colours = {"better": IMPROVEMENT, "worse": ORANGE}
+    trace = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": metric["code"],
+        "x": [row["name"] for row in shown],
+        "y": [clean(row["value"]) for row in shown],
+        "marker": {
+            "size": 12,
+            "color": [colours.get(row.get("comparison"), GREY) for row in shown],
+            "line": {"color": DARK, "width": 1},
+        },
+    }
+    if any(not _missing(row.get("ci_lower")) for row in shown):
+        trace["error_y"] = {
+            "type": "data",
+            "symmetric": False,
+            "array": [
+                None if _missing(row.get("ci_upper")) else row["ci_upper"] - row["value"]
+                for row in shown
+            ],
+            "arrayminus": [
+                None if _missing(row.get("ci_lower")) else row["value"] - row["ci_lower"]
+                for row in shown
+            ],
+            "color": DARK,
+        }
+    data = [trace]
+    comparator = next(
+        (row["comparator"] for row in shown if not _missing(row.get("comparator"))), None
+    )
+    if comparator is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Network value",
+                "x": [row["name"] for row in shown],
+                "y": [comparator] * len(shown),
+                "line": {"color": PURPLE, "dash": "dash"},
+            }
+        )
+    unit = metric.get("unit") or ""
+    return {
+        "data": data,
+        "layout": _layout(
+            f"{metric['code']}: members compared (95% intervals)",
+            yaxis={"title": {"text": unit or "Value"}, "gridcolor": "#e8edee"},
+            xaxis={"type": "category", "automargin": True},
+        ),
+    }
+
+
+def caterpillar_text(rows: list[dict], metric: dict) -> str:
+    unit = metric.get("unit") or ""
+    parts = []
+    for row in rows:
+        if _missing(row["value"]):
+            parts.append(f"{row['name']}: no data")
+            continue
+        text = f"{row['name']}: {fmt(row['value'], 1, unit)}"
+        if not _missing(row.get("ci_lower")):
+            text += f" (95% interval {fmt(row['ci_lower'], 1)} to {fmt(row['ci_upper'], 1)})"
+        if row.get("comparison"):
+            text += (
+                f", {row['comparison']} than the network"
+                if row["comparison"] != "similar"
+                else ", similar to the network"
+            )
+        parts.append(text)
+    return f"{metric['name']} by organisation. " + "; ".join(parts) + "."
+
+
+# --- SPC (XmR) chart --------------------------------------------------------
+
+
+def _segmented(points: list[dict], column: str) -> list:
+    """A line per calculation period: None between segments breaks the line."""
+    values, previous = [], None
+    for point in points:
+        if previous is not None and point["segment"] != previous:
+            values.append(None)
+        values.append(point[column])
+        previous = point["segment"]
+    return values
+
+
+def _segmented_x(points: list[dict]) -> list:
+    xs, previous = [], None
+    for point in points:
+        if previous is not None and point["segment"] != previous:
+            xs.append(None)
+        xs.append(month_label(point["period_start"]))
+        previous = point["segment"]
+    return xs
+
+
+def xmr_figure(result: dict, metric: dict) -> dict:
+    """The Making Data Count XmR chart of `result` ({points, summary} from
+    outcomes.series): values, mean, process limits per calculation period,
+    special-cause points coloured by improvement or concern, the target as a
+    line and each rebase as a vertical marker."""
+    points, summary = result["points"], result["summary"]
+    xs = [month_label(p["period_start"]) for p in points]
+    segment_x = _segmented_x(points)
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": metric["code"],
+            "x": xs,
+            "y": [p["value"] for p in points],
+            "line": {"color": GREY},
+            "marker": {"color": GREY, "size": 7},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "Mean",
+            "x": segment_x,
+            "y": _segmented(points, "mean"),
+            "line": {"color": DARK},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "Process limits",
+            "x": segment_x,
+            "y": _segmented(points, "upl"),
+            "line": {"color": DARK, "dash": "dash"},
+            "legendgroup": "limits",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": "Lower process limit",
+            "x": segment_x,
+            "y": _segmented(points, "lpl"),
+            "line": {"color": DARK, "dash": "dash"},
+            "legendgroup": "limits",
+            "showlegend": False,
+        },
+    ]
+    for kind, colour, name in (
+        ("special_cause_improvement", IMPROVEMENT, "Special cause: improvement"),
+        ("special_cause_concern", ORANGE, "Special cause: concern"),
+        ("special_cause_neutral", PURPLE, "Special cause"),
+    ):
+        chosen = [p for p in points if p["point_type"] == kind]
+        if chosen:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": name,
+                    "x": [month_label(p["period_start"]) for p in chosen],
+                    "y": [p["value"] for p in chosen],
+                    "marker": {"color": colour, "size": 11, "line": {"color": DARK, "width": 1}},
+                    "text": [p["special_cause_type"] for p in chosen],
+                }
+            )
+    if summary.get("target") is not None and xs:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Target",
+                "x": xs,
+                "y": [summary["target"]] * len(xs),
+                "line": {"color": TARGET, "dash": "dot"},
+            }
+        )
+    shapes = [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": month_label(day),
+            "x1": month_label(day),
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": PURPLE, "width": 2, "dash": "dashdot"},
+        }
+        for day in summary.get("rebases", [])
+    ]
+    annotations = [
+        {
+            "x": month_label(day),
+            "y": 1,
+            "xref": "x",
+            "yref": "paper",
+            "text": "Rebased",
+            "showarrow": False,
+            "yanchor": "bottom",
+            "font": {"color": PURPLE},
+        }
+        for day in summary.get("rebases", [])
+    ]
+    return {
+        "data": data,
+        "layout": _layout(
+            f"{metric['code']}: XmR chart",
+            xaxis={"type": "category", "automargin": True},
+            yaxis={"title": {"text": metric.get("unit") or "Value"}, "gridcolor": "#e8edee"},
+            shapes=shapes,
+            annotations=annotations,
+        ),
+    }
+
+
+def xmr_text(result: dict, metric: dict, variation_label=None, assurance_label=None) -> str:
+    points, summary = result["points"], result["summary"]
+    if not points:
+        return f"There is no data to chart for {metric['name']}."
+    unit = metric.get("unit") or ""
+    latest = points[-1]
+    segment = summary["segments"][-1]
+    parts = [
+        f"{metric['name']}: {len(points)} values from {month_label(points[0]['period_start'])} "
+        f"to {month_label(latest['period_start'])}, latest {fmt(latest['value'], 1, unit)}",
+        f"mean {fmt(segment['mean'], 1, unit)} with process limits {fmt(segment['lpl'], 1)} "
+        f"to {fmt(segment['upl'], 1)}",
+    ]
+    special = [p for p in points if p["point_type"] != "common_cause"]
+    parts.append(
+        f"{len(special)} point{'s' if len(special) != 1 else ''} show special cause variation"
+    )
+    if variation_label:
+        parts.append(f"latest point: {variation_label.lower()}")
+    if summary.get("target") is not None:
+        parts.append(f"target {fmt(summary['target'], 1, unit)}")
+        if assurance_label:
+            parts.append(assurance_label.lower())
+    if summary.get("rebases"):
+        parts.append("limits rebased from " + ", ".join(month_label(d) for d in summary["rebases"]))
+    return "; ".join(parts) + "."
+
+
+# --- Sparklines -----------------------------------------------------------
+
+
+def sparkline(values: list, width: int = 120, height: int = 28) -> list[str]:
+    """SVG polyline point lists for a small trend line (one per unbroken run
+    of values: missing months break the line). Empty when fewer than two."""
+    present = [v for v in values if not _missing(v)]
+    if len(present) < 2:
+        return []
+    low, high = min(present), max(present)
+    span = (high - low) or 1.0
+    step = width / max(len(values) - 1, 1)
+    runs, run = [], []
+    for i, value in enumerate(values):
+        if _missing(value):
+            if run:
+                runs.append(run)
+            run = []
+            continue
+        y = height - 2 - (value - low) / span * (height - 4)
+        run.append(f"{i * step:.1f},{y:.1f}")
+    if run:
+        runs.append(run)
+    return [" ".join(r) for r in runs if len(r) > 1] or []

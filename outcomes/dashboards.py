@@ -1,0 +1,469 @@
+"""Reads for the commissioner, network and provider dashboards (issue 6).
+
+`select` turns the request's choices (contract, organisation, month) into a
+`Selection` the user may see; `build` reads the stored scores of the
+contract's current run and everything else the dashboard shows as pandas
+frames, in a fixed number of queries whatever the number of months, metrics
+and members (about 15; see tests/test_dashboard_queries.py):
+
+  contracts in scope, the organisations offered, dimensions, contract-metric
+  versions (metric names, targets), aggregate scores, dimension scores,
+  metric scores for the trend window, the SPC series (measurements, or the
+  network's pooled scores), SPC rebases, completeness (five), open notices.
+
+Scores are read only through `.visible_to(user).current()` and filtered by
+`run__contract_id`, so the permission layer applies and a provider user sees
+their own organisation only. Missing values stay missing (None/NaN)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+from django.db.models import Q
+from django.utils import timezone
+
+from contracts.access import data_scope
+from contracts.models import Contract, ContractMetric, Organisation, PerformanceNotice
+from outcomes import selectors, series
+from outcomes.models import (
+    AggregateScore,
+    Dimension,
+    DimensionScore,
+    Measurement,
+    MetricScore,
+    SpcRebase,
+)
+
+TREND_MONTHS = 12  # months of trend, sparkline and member history shown
+DUE_MONTHS = 3  # recent months searched for what is still to submit
+
+RATING_LABELS = {
+    "good": "Good",
+    "approaching": "Approaching target",
+    "requires_improvement": "Requires improvement",
+    "inadequate": "Inadequate",
+}
+VARIATION_LABELS = {
+    "common_cause": "Common cause variation",
+    "improvement_high": "Special cause improvement (high)",
+    "improvement_low": "Special cause improvement (low)",
+    "concern_high": "Special cause concern (high)",
+    "concern_low": "Special cause concern (low)",
+    "neutral_high": "Special cause variation (high)",
+    "neutral_low": "Special cause variation (low)",
+}
+ASSURANCE_LABELS = {
+    "consistent_pass": "Consistently passes the target",
+    "consistent_fail": "Consistently fails the target",
+    "inconsistent": "Hits and misses the target",
+}
+COMPARISON_LABELS = {
+    "better": "Better than the network",
+    "similar": "Similar to the network",
+    "worse": "Worse than the network",
+}
+
+METRIC_SCORE_FIELDS = [
+    "organisation_id",
+    "metric_id",
+    "period_start",
+    "value",
+    "score",
+    "rating",
+    "improvement",
+    "ci_lower",
+    "ci_upper",
+    "comparator",
+    "comparison",
+    "peer_rank",
+    "peer_quintile",
+]
+
+
+def parse_month(text) -> dt.date | None:
+    """'2025-09' (or an ISO date) as the month's first day; None if not a month."""
+    try:
+        return dt.date.fromisoformat(f"{text}-01" if len(str(text)) == 7 else str(text)).replace(
+            day=1
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def parse_id(text) -> int | None:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class Selection:
+    """What the dashboard shows: a contract the user can see, one of its
+    organisations in the user's data scope, and a month."""
+
+    contracts: list
+    contract: Contract | None = None
+    organisations: list = field(default_factory=list)
+    organisation: Organisation | None = None
+    months: list = field(default_factory=list)  # newest first
+    period: dt.date | None = None
+    period_chosen: bool = False
+
+    @property
+    def is_network(self) -> bool:
+        return bool(self.organisation and self.organisation.is_network)
+
+    def query(self, **extra) -> dict:
+        """The GET parameters that reproduce this selection."""
+        params = {}
+        if self.contract:
+            params["contract"] = self.contract.pk
+        if self.organisation:
+            params["organisation"] = self.organisation.pk
+        if self.period:
+            params["period"] = f"{self.period:%Y-%m}"
+        params.update(extra)
+        return params
+
+
+def select(user, contract=None, organisation=None, period=None, today=None) -> Selection:
+    """The selection for the request's GET values (ids and 'YYYY-MM'), falling
+    back to the first contract, its provider (or the user's own organisation)
+    and the latest month. Two queries."""
+    today = today or timezone.localdate()
+    contracts = list(
+        Contract.objects.visible_to(user)
+        .select_related("provider", "commissioner")
+        .order_by("reference")
+    )
+    selection = Selection(contracts=contracts)
+    if not contracts:
+        return selection
+    wanted = parse_id(contract)
+    selection.contract = next((c for c in contracts if c.pk == wanted), contracts[0])
+    chosen = selection.contract
+    selection.organisations = sorted(
+        Organisation.objects.filter(
+            Q(pk=chosen.provider_id)
+            | Q(network_links__network_id=chosen.provider_id)
+            | Q(pk=chosen.commissioner_id),
+            pk__in=data_scope(user).values("id"),
+        ).distinct(),
+        key=lambda org: (
+            org.pk != chosen.provider_id,
+            org.pk == chosen.commissioner_id,
+            org.name,
+        ),
+    )
+    wanted = parse_id(organisation)
+    selection.organisation = next(
+        (o for o in selection.organisations if o.pk == wanted),
+        selection.organisations[0] if selection.organisations else None,
+    )
+    selection.months = selectors.contract_months(chosen, today)
+    month = parse_month(period)
+    if month in selection.months:
+        selection.period, selection.period_chosen = month, True
+    elif selection.months:
+        selection.period = selection.months[0]
+    return selection
+
+
+@dataclass
+class Dashboard:
+    selection: Selection
+    today: dt.date
+    aggregate: dict | None = None  # score, coverage of the selected month
+    trend: pd.DataFrame | None = None  # period_start, score, coverage
+    dimensions: list = field(default_factory=list)
+    metric_groups: list = field(default_factory=list)  # [(dimension, [row, ...])]
+    members: pd.DataFrame | None = None  # every organisation's metric scores for the month
+    member_aggregates: pd.DataFrame | None = None
+    compare_metric: dict | None = None
+    completeness: list = field(default_factory=list)
+    due_next: list = field(default_factory=list)
+    notices: list = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)  # metric id -> info
+
+    @property
+    def metric_rows(self) -> list:
+        return [row for _, rows in self.metric_groups for row in rows]
+
+
+def _frame(queryset, fields: list[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(list(queryset.values_list(*fields)), columns=fields)
+
+
+def _none(value):
+    """NaN and pandas' NA as None, for templates and JSON."""
+    return None if value is None or pd.isna(value) else value
+
+
+def metric_info(contract, period: dt.date) -> dict[int, dict]:
+    """Each contract metric's definition and the thresholds in force at the
+    end of `period` (one query over every version)."""
+    versions = ContractMetric.objects.filter(contract_id=contract.pk).select_related(
+        "metric__dimension"
+    )
+    end = period + relativedelta(day=31)
+    info: dict[int, dict] = {}
+    for version in sorted(versions, key=lambda v: v.effective_from):
+        if version.effective_from > end and version.metric_id in info:
+            continue
+        metric = version.metric
+        info[metric.pk] = {
+            "id": metric.pk,
+            "metric": metric,
+            "code": metric.code,
+            "name": metric.name,
+            "description": metric.description,
+            "unit": metric.unit,
+            "direction": metric.direction,
+            "dimension_id": metric.dimension_id,
+            "dimension": metric.dimension.name,
+            "dimension_order": metric.dimension.order,
+            "target": float(version.target) if version.target is not None else None,
+            "minimum": float(version.minimum_threshold),
+            "weight": float(version.weight),
+            "in_force": version.effective_from <= end,
+        }
+    return {pk: item for pk, item in info.items() if item["in_force"]}
+
+
+def spc_values(user, selection: Selection, metric_ids, until: dt.date) -> pd.DataFrame:
+    """(metric_id, period_start, value) of the selected organisation's series,
+    in one query: its current measurements, or for a network (which submits
+    nothing itself) its pooled monthly values from the current scores."""
+    org = selection.organisation
+    if org.is_network:
+        queryset = (
+            MetricScore.objects.visible_to(user)
+            .current()
+            .filter(
+                run__contract_id=selection.contract.pk,
+                organisation_id=org.pk,
+                metric_id__in=metric_ids,
+                period_start__lte=until,
+                value__isnull=False,
+            )
+        )
+    else:
+        queryset = (
+            Measurement.objects.visible_to(user)
+            .current()
+            .filter(organisation_id=org.pk, metric_id__in=metric_ids, period_start__lte=until)
+        )
+    frame = _frame(
+        queryset.order_by("metric_id", "period_start"), ["metric_id", "period_start", "value"]
+    )
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def spc_by_metric(values: pd.DataFrame, rebases: pd.DataFrame, info: dict) -> dict[int, dict]:
+    """The XmR analysis of every series in `values`, no queries: metric id ->
+    {points, summary} (outcomes.series.analyse_rows per series)."""
+    results = {}
+    rebase_dates = {
+        metric_id: sorted(group["period_start"])
+        for metric_id, group in rebases.groupby("metric_id")
+    }
+    for metric_id, group in values.groupby("metric_id", sort=False):
+        metric = info.get(metric_id)
+        if metric is None:
+            continue
+        rows = list(zip(group["period_start"], group["value"], strict=True))
+        results[metric_id] = series.analyse_rows(
+            rows, rebase_dates.get(metric_id, []), metric["direction"], metric["target"]
+        )
+    return results
+
+
+def metric_spc(user, selection: Selection, metric: dict) -> dict:
+    """{points, summary} of one metric's series for the selected organisation
+    up to the selected month (three queries)."""
+    values = spc_values(user, selection, [metric["id"]], selection.period)
+    rebases = _frame(
+        SpcRebase.objects.visible_to(user).filter(
+            organisation_id=selection.organisation.pk, metric_id=metric["id"]
+        ),
+        ["metric_id", "period_start"],
+    )
+    result = spc_by_metric(values, rebases, {metric["id"]: metric}).get(metric["id"])
+    if result is None:
+        org = selection.organisation
+        return series.empty_series(
+            metric["direction"],
+            metric["target"],
+            [],
+            f"There are no values of {metric['code']} for {org.name} up to "
+            f"{selection.period:%B %Y}.",
+        )
+    return result
+
+
+def _window(period: dt.date) -> list[dt.date]:
+    """The TREND_MONTHS months ending with `period`, oldest first."""
+    return [period - relativedelta(months=n) for n in range(TREND_MONTHS - 1, -1, -1)]
+
+
+def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
+    """Everything the dashboard shows for `selection` (see the module doc)."""
+    today = today or timezone.localdate()
+    board = Dashboard(selection=selection, today=today)
+    contract, org = selection.contract, selection.organisation
+    if contract is None or org is None or selection.period is None:
+        return board
+    scores = {"run__contract_id": contract.pk}
+
+    aggregates = _frame(
+        AggregateScore.objects.visible_to(user).current().filter(**scores).order_by("period_start"),
+        ["organisation_id", "period_start", "score", "coverage"],
+    )
+    if not selection.period_chosen:
+        # Default to the latest month the organisation has an aggregate score.
+        scored = aggregates[aggregates["organisation_id"].eq(org.pk) & aggregates["score"].notna()]
+        if not scored.empty:
+            selection.period = max(scored["period_start"])
+    period = selection.period
+    window = _window(period)
+
+    own = aggregates[aggregates["organisation_id"].eq(org.pk)].set_index("period_start")
+    board.trend = pd.DataFrame({"period_start": window}).merge(
+        own[["score", "coverage"]], left_on="period_start", right_index=True, how="left"
+    )
+    if period in own.index:
+        row = own.loc[period]
+        board.aggregate = {"score": _none(row["score"]), "coverage": _none(row["coverage"])}
+    board.member_aggregates = aggregates[aggregates["period_start"].eq(period)]
+
+    dimensions = list(Dimension.objects.order_by("order", "name"))
+    dimension_scores = _frame(
+        DimensionScore.objects.visible_to(user)
+        .current()
+        .filter(**scores, organisation_id=org.pk, period_start=period),
+        ["dimension_id", "score", "coverage"],
+    ).set_index("dimension_id")
+    for dimension in dimensions:
+        found = dimension.pk in dimension_scores.index
+        board.dimensions.append(
+            {
+                "dimension": dimension,
+                "score": _none(dimension_scores.at[dimension.pk, "score"]) if found else None,
+                "coverage": _none(dimension_scores.at[dimension.pk, "coverage"]) if found else None,
+            }
+        )
+
+    info = board.metrics = metric_info(contract, period)
+    metric_scores = _frame(
+        MetricScore.objects.visible_to(user)
+        .current()
+        .filter(**scores, period_start__gte=window[0], period_start__lte=period),
+        METRIC_SCORE_FIELDS,
+    )
+    for column in ("value", "score", "improvement", "ci_lower", "ci_upper", "comparator"):
+        metric_scores[column] = metric_scores[column].astype(float)
+    board.members = metric_scores[metric_scores["period_start"].eq(period)]
+
+    values = spc_values(user, selection, list(info), period)
+    rebases = _frame(
+        SpcRebase.objects.visible_to(user).filter(organisation_id=org.pk, metric_id__in=list(info)),
+        ["metric_id", "period_start"],
+    )
+    spc_results = spc_by_metric(values, rebases, info)
+
+    own_scores = metric_scores[metric_scores["organisation_id"].eq(org.pk)]
+    history = {
+        metric_id: dict(zip(group["period_start"], group["value"], strict=True))
+        for metric_id, group in own_scores.groupby("metric_id")
+    }
+    current = own_scores[own_scores["period_start"].eq(period)].set_index("metric_id")
+    members_in_period = board.members.groupby("metric_id")["organisation_id"].nunique()
+    groups: dict[int, list] = {}
+    for metric_id, metric in sorted(
+        info.items(), key=lambda i: (i[1]["dimension_order"], i[1]["code"])
+    ):
+        record = current.loc[metric_id] if metric_id in current.index else None
+        result = spc_results.get(metric_id)
+        summary = result["summary"] if result else None
+        row = {
+            **metric,
+            "expected": record is not None,
+            "value": _none(record["value"]) if record is not None else None,
+            "score": _none(record["score"]) if record is not None else None,
+            "rating": (_none(record["rating"]) or None) if record is not None else None,
+            "improvement": _none(record["improvement"]) if record is not None else None,
+            "ci_lower": _none(record["ci_lower"]) if record is not None else None,
+            "ci_upper": _none(record["ci_upper"]) if record is not None else None,
+            "comparator": _none(record["comparator"]) if record is not None else None,
+            "comparison": (_none(record["comparison"]) or None) if record is not None else None,
+            "peer_rank": _none(record["peer_rank"]) if record is not None else None,
+            "peer_quintile": _none(record["peer_quintile"]) if record is not None else None,
+            "peers": int(members_in_period.get(metric_id, 0)) - (1 if org.is_network else 0),
+            "variation": summary["variation"] if summary else None,
+            "assurance": summary["assurance"] if summary else None,
+            "spc_points": len(result["points"]) if result else 0,
+            "spc_warnings": summary["warnings"] if summary else [],
+            "sparkline": [_none(history.get(metric_id, {}).get(month)) for month in window],
+        }
+        row["rating_label"] = RATING_LABELS.get(row["rating"])
+        row["variation_label"] = VARIATION_LABELS.get(row["variation"])
+        row["assurance_label"] = ASSURANCE_LABELS.get(row["assurance"])
+        row["comparison_label"] = COMPARISON_LABELS.get(row["comparison"])
+        groups.setdefault(metric["dimension_id"], []).append(row)
+    by_id = {d.pk: d for d in dimensions}
+    board.metric_groups = [(by_id[pk], rows) for pk, rows in groups.items()]
+    board.compare_metric = _compare_metric(board, parse_id(compare))
+
+    months = sorted({period, *selection.months[:DUE_MONTHS]}, reverse=True)
+    in_scope = {o.pk for o in selection.organisations}
+    shown = in_scope if org.is_network else {org.pk}
+    board.completeness = [
+        item
+        for item in selectors.completeness(contract, months, today)
+        if item.organisation.pk in shown
+    ]
+    board.due_next = sorted(
+        (
+            {"organisation": item.organisation, "period_start": item.period_start, "expected": e}
+            for item in board.completeness
+            for e in item.items
+            if not e.arrived
+        ),
+        key=lambda d: (d["expected"].due, d["organisation"].name, d["expected"].metric.code),
+    )
+    board.notices = list(
+        PerformanceNotice.objects.visible_to(user)
+        .open()
+        .filter(contract_id=contract.pk)
+        .order_by("raised_on", "pk")
+    )
+    return board
+
+
+def _compare_metric(board: Dashboard, wanted: int | None) -> dict | None:
+    """The metric whose members are compared: the one asked for, else the
+    first with intervals. Its rows: each organisation's value and interval."""
+    members = board.members
+    if members is None or members.empty:
+        return None
+    with_values = members[members["value"].notna()]
+    candidates = [
+        metric_id for metric_id in board.metrics if with_values["metric_id"].eq(metric_id).sum() > 1
+    ]
+    if not candidates:
+        return None
+    with_intervals = [
+        m
+        for m in candidates
+        if with_values[with_values["metric_id"].eq(m)]["ci_lower"].notna().any()
+    ]
+    metric_id = wanted if wanted in candidates else (with_intervals or candidates)[0]
+    rows = members[members["metric_id"].eq(metric_id)]
+    return {
+        "metric": board.metrics[metric_id],
+        "rows": rows,
+        "candidates": [board.metrics[m] for m in candidates],
+    }

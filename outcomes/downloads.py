@@ -1,0 +1,65 @@
+"""A table as a CSV or Excel (.xlsx) download.
+
+CSV goes through outcomes.exports (every formula-leading cell escaped). In a
+workbook, numbers and dates are written as typed cells, which a spreadsheet
+never evaluates, so they stay numbers; every other value is written as the
+text `exports.escape_cell` gives it, so text such as `=HYPERLINK(...)` is
+shown, not run (openpyxl itself would store a string starting with = as a
+formula)."""
+
+import datetime as dt
+from decimal import Decimal
+from io import BytesIO
+
+from django.http import Http404, HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from outcomes.exports import csv_response, escape_cell
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = ("csv", "xlsx")
+
+
+def xlsx_cell(value):
+    """The value a workbook cell holds: typed numbers and dates, escaped text."""
+    if isinstance(value, bool) or value is None:
+        return escape_cell(value) or None
+    if isinstance(value, int | float | Decimal | dt.date):
+        return value
+    return escape_cell(value)
+
+
+def xlsx_bytes(title: str, header, rows) -> bytes:
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    # Sheet titles: at most 31 characters, none of []:*?/\
+    sheet.title = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Table"
+    sheet.append([escape_cell(cell) for cell in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([xlsx_cell(cell) for cell in row])
+    for column in sheet.columns:
+        width = max(len(str(cell.value or "")) for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 60)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def safe_stem(stem: str) -> str:
+    return "".join(ch for ch in stem if ch.isalnum() or ch in "._-") or "table"
+
+
+def table_response(stem: str, file_format: str, title: str, header, rows):
+    """`stem.csv` or `stem.xlsx` as an attachment."""
+    stem = safe_stem(stem)
+    if file_format == "csv":
+        return csv_response(f"{stem}.csv", header, rows)
+    if file_format != "xlsx":
+        raise Http404("Downloads are CSV or Excel (.xlsx).")
+    response = HttpResponse(xlsx_bytes(title, header, rows), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

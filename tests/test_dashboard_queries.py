@@ -1,0 +1,50 @@
+"""The dashboard and the metric page cost a fixed number of queries,
+whatever the number of months, metrics and members."""
+
+import pytest
+from django.urls import reverse
+
+from contracts.models import NetworkMember
+from tests.dashboard_data import seed
+from tests.factories import OrganisationFactory
+
+# The session and user (2); the user's roles (1, cached for the navigation);
+# select: contracts, organisations (2); build: aggregate scores, dimensions,
+# dimension scores, contract-metric versions, metric scores, the SPC series,
+# SPC rebases (7); completeness (5); open notices (1).
+DASHBOARD_QUERIES = 18
+# Session, user, roles, contracts, organisations, contract-metric versions,
+# the series, its rebases (twice: for the analysis and the list), may_rebase.
+METRIC_PAGE_QUERIES = 10
+
+
+@pytest.mark.parametrize("metrics, months, extra_members", [(2, 4, 0), (6, 18, 3)])
+def test_dashboard_queries_are_fixed(
+    client, system, contract, django_assert_max_num_queries, metrics, months, extra_members
+):
+    for n in range(extra_members):
+        NetworkMember.objects.create(
+            network=system.network_a, provider=OrganisationFactory(code=f"PX{n}")
+        )
+    seed(system, contract, metrics=metrics, months=months)
+    client.force_login(system.commissioner)
+    for organisation in (system.network_a, system.pa1):
+        with django_assert_max_num_queries(DASHBOARD_QUERIES):
+            response = client.get(
+                reverse("dashboard"), {"contract": contract.pk, "organisation": organisation.pk}
+            )
+        assert response.status_code == 200
+        assert len(response.context["board"].metric_rows) == metrics
+
+
+@pytest.mark.parametrize("months", [4, 18])
+def test_metric_page_queries_are_fixed(
+    client, system, contract, django_assert_max_num_queries, months
+):
+    metrics, _ = seed(system, contract, metrics=2, months=months)
+    client.force_login(system.commissioner)
+    url = reverse("dashboard-metric", args=[metrics[0].pk])
+    with django_assert_max_num_queries(METRIC_PAGE_QUERIES):
+        response = client.get(url, {"contract": contract.pk, "organisation": system.pa1.pk})
+    assert response.status_code == 200
+    assert len(response.context["points"]) == months
