@@ -1,6 +1,7 @@
 """Rescore benchmark: a full rescore of every contract over 100k, 1M and 3M
 measurements, next to one SQL GROUP BY over the same table (the floor), the
-peak memory of the rescore, and an incremental rescore after one
+peak memory of the rescore (in one process, and the time in two, as two
+Celery worker processes), and an incremental rescore after one
 organisation's monthly submission.
 
 200 providers in 20 networks of 10, one contract per network holding 60
@@ -15,6 +16,7 @@ BENCH_SIZES (default 100000,1000000,3000000) chooses the sizes.
 
 import datetime as dt
 import io
+import multiprocessing
 import os
 import time
 import tracemalloc
@@ -24,6 +26,7 @@ from dateutil.relativedelta import relativedelta
 COMMAND = "DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make bench BENCH_ARGS=rescore"
 SCRATCH_DB = "concord_bench"
 NETWORKS, MEMBERS, METRICS = 20, 10, 60
+WORKERS = 2  # this machine's cores
 LAST_MONTH = dt.date(2026, 10, 1)
 TODAY = dt.date(2026, 11, 23)
 
@@ -138,23 +141,36 @@ def _group_by_floor() -> float:
     return time.perf_counter() - start
 
 
-def _full_rescore() -> tuple[float, float]:
-    """Seconds for a rescore of every contract, then (in a second, separate
-    pass, since tracing slows Python down) the peak traced memory in MiB."""
-    from contracts.models import Contract
+def _rescore_each(ids) -> None:
     from outcomes.rescore import rescore_contract
+
+    for pk in ids:
+        rescore_contract(pk, "manual", today=TODAY)
+
+
+def _full_rescore() -> tuple[float, float, float]:
+    """Seconds for a rescore of every contract in one process, then in two
+    processes (as two Celery worker processes take the nightly run's tasks),
+    then (in a separate pass, since tracing slows Python down) the peak
+    traced memory in MiB of one process."""
+    from django.db import connection
+
+    from contracts.models import Contract
 
     ids = list(Contract.objects.values_list("pk", flat=True))
     start = time.perf_counter()
-    for pk in ids:
-        rescore_contract(pk, "manual", today=TODAY)
-    seconds = time.perf_counter() - start
+    _rescore_each(ids)
+    one = time.perf_counter() - start
+    connection.close()  # each forked process opens its own connection
+    with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+        start = time.perf_counter()
+        pool.map(_rescore_each, [ids[i::WORKERS] for i in range(WORKERS)])
+        parallel = time.perf_counter() - start
     tracemalloc.start()
-    for pk in ids:
-        rescore_contract(pk, "manual", today=TODAY)
+    _rescore_each(ids)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return seconds, peak / 2**20
+    return one, parallel, peak / 2**20
 
 
 def _incremental(user, provider, metrics) -> tuple[float, float]:
@@ -196,16 +212,19 @@ def run():
             user, providers, metrics, first = _setup(months)
             load = _load(providers, metrics, first, months, user)
             floor = _group_by_floor()
-            full, peak = _full_rescore()
+            full, parallel, peak = _full_rescore()
             submitted, incremental = _incremental(user, providers[0], metrics)
         finally:
             teardown_databases(created, verbosity=0)
         measurements = NETWORKS * MEMBERS * METRICS * months
-        rows.append((measurements, months, load, floor, full, peak, submitted, incremental))
+        rows.append(
+            (measurements, months, load, floor, full, parallel, peak, submitted, incremental)
+        )
         print(
             f"{measurements:>9,} measurements ({months} months): COPY load {load:.1f} s; "
-            f"GROUP BY floor {floor:.2f} s; full rescore {full:.1f} s "
-            f"({full / floor:.0f}x the floor), peak {peak:.0f} MiB; one organisation's "
+            f"GROUP BY floor {floor:.2f} s; full rescore {full:.1f} s in one process "
+            f"({full / floor:.0f}x the floor), {parallel:.1f} s in {WORKERS}, "
+            f"peak {peak:.0f} MiB; one organisation's "
             f"month: submit {submitted:.2f} s + rescore {incremental:.2f} s"
         )
     print(f"\nreproduce: {COMMAND}")

@@ -1,10 +1,15 @@
 """Writing many rows fast: PostgreSQL's COPY inside the current transaction,
-Django's bulk_create elsewhere (SQLite in the embedded default and tests)."""
+Django's bulk_create elsewhere (SQLite in the embedded default and tests).
+
+Rows come either as tuples (`insert_rows`) or as a pandas frame whose
+columns are attribute names (`insert_frame`); in both, a missing value
+(None, NaN, NA) is written as NULL and JSON fields hold lists or dicts."""
 
 import csv
 import io
 import json
 
+import pandas as pd
 from django.db import connection, models
 
 # NULL in COPY's input: an empty field then stays an empty string.
@@ -13,25 +18,12 @@ NULL = r"\N"
 
 def insert_rows(model: type[models.Model], fields: list[str], records) -> None:
     """Insert `records` (tuples in the order of `fields`, attribute names such
-    as "metric_id"; None for NULL; lists or dicts for JSON fields)."""
+    as "metric_id")."""
     records = list(records)
     if not records:
         return
-    meta = [model._meta.get_field(name.removesuffix("_id")) for name in fields]
-    if not _copy(model, fields, meta, records):
-        model.objects.bulk_create(
-            (model(**dict(zip(fields, record, strict=True))) for record in records),
-            batch_size=5000,
-        )
-
-
-def _copy(model, fields, meta, records) -> bool:
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        raw = getattr(cursor, "cursor", None)
-        if not hasattr(raw, "copy_expert"):
-            return False
+    meta = _fields(model, fields)
+    if _can_copy():
         json_columns = [i for i, f in enumerate(meta) if isinstance(f, models.JSONField)]
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -40,12 +32,53 @@ def _copy(model, fields, meta, records) -> bool:
             for i in json_columns:
                 record[i] = json.dumps(record[i])
             writer.writerow(record)
-        buffer.seek(0)
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(f.column) for f in meta)
-        raw.copy_expert(
+        _copy(model, meta, buffer)
+    else:
+        _bulk_create(model, fields, records)
+
+
+def insert_frame(model: type[models.Model], frame: pd.DataFrame) -> None:
+    """Insert every row of `frame` (columns named by attribute)."""
+    if frame.empty:
+        return
+    fields = list(frame.columns)
+    meta = _fields(model, fields)
+    if _can_copy():
+        frame = frame.copy()
+        for name, field in zip(fields, meta, strict=True):
+            if isinstance(field, models.JSONField):
+                frame[name] = [json.dumps(value) for value in frame[name]]
+        buffer = io.StringIO()
+        frame.to_csv(buffer, header=False, index=False, na_rep=NULL, lineterminator="\n")
+        _copy(model, meta, buffer)
+    else:
+        cells = frame.astype(object).where(frame.notna(), None)
+        _bulk_create(model, fields, cells.itertuples(index=False, name=None))
+
+
+def _fields(model, names: list[str]) -> list:
+    return [model._meta.get_field(name.removesuffix("_id")) for name in names]
+
+
+def _can_copy() -> bool:
+    """COPY needs PostgreSQL (through psycopg2, as the stack fixes)."""
+    return connection.vendor == "postgresql"
+
+
+def _copy(model, meta, buffer: io.StringIO) -> None:
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in meta)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
             f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN "
             f"WITH (FORMAT csv, NULL '{NULL}')",
             buffer,
         )
-    return True
+
+
+def _bulk_create(model, fields: list[str], records) -> None:
+    model.objects.bulk_create(
+        (model(**dict(zip(fields, record, strict=True))) for record in records),
+        batch_size=5000,
+    )

@@ -269,17 +269,19 @@ class PeriodReview(models.Model):
 
 
 class ScoreRun(models.Model):
-    """One complete computation of a contract's scores. Pages and the API read
-    the contract's current run; a new run is written and swapped in within
-    one transaction, so a crash leaves the previous run in place."""
+    """One computation of a contract's scores for one month. Pages and the API
+    read each month's current run; new runs are written and swapped in within
+    one transaction, so a crash leaves the previous runs in place, and a
+    rescore after a submission writes only the months it changed."""
 
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.CASCADE, related_name="score_runs"
     )
+    period_start = models.DateField()
     trigger = models.CharField(max_length=12, choices=RunTrigger.choices)
     rule_version = models.CharField(max_length=20)
     inputs_digest = models.CharField(
-        max_length=64, help_text="SHA-256 of every input: equal digests, equal scores."
+        max_length=64, help_text="SHA-256 of the month's inputs: equal digests, equal scores."
     )
     computed_at = models.DateTimeField(auto_now_add=True)
     is_current = models.BooleanField(default=False)
@@ -288,14 +290,36 @@ class ScoreRun(models.Model):
         ordering = ["-computed_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contract"],
+                fields=["contract", "period_start"],
                 condition=models.Q(is_current=True),
-                name="one_current_score_run",
+                name="one_current_score_run_a_month",
             )
         ]
 
     def __str__(self):
-        return f"Scores for {self.contract_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+        return (
+            f"Scores for {self.contract_id}, {self.period_start:%b %Y}, "
+            f"at {self.computed_at:%Y-%m-%d %H:%M}"
+        )
+
+
+def score_run_link(related_name: str):
+    """A score row's run. The (run, organisation, period) index serves the
+    run look-ups, so the foreign key gets no index of its own."""
+    return models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, related_name=related_name, db_index=False
+    )
+
+
+def derived_link(to: str):
+    """A score row's reference to what it was computed from. Score rows are
+    derived data written in bulk under the contract's lock from rows read in
+    the same transaction, so the database keeps no constraint or index for
+    these (PROTECT still guards deletes made through Django); this halves the
+    cost of writing a run (docs/benchmarks.md)."""
+    return models.ForeignKey(
+        to, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
 
 
 class MetricScore(models.Model):
@@ -303,14 +327,10 @@ class MetricScore(models.Model):
     month, naming the measurement revisions and contract-metric version used.
     A missing value is stored as missing (null), never as zero."""
 
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="metric_scores")
-    contract_metric = models.ForeignKey(
-        "contracts.ContractMetric", on_delete=models.PROTECT, related_name="+"
-    )
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(
-        "contracts.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
+    run = score_run_link("metric_scores")
+    contract_metric = derived_link("contracts.ContractMetric")
+    metric = derived_link(Metric)
+    organisation = derived_link("contracts.Organisation")
     period_start = models.DateField()
     numerator = models.DecimalField(max_digits=24, decimal_places=6, null=True)
     denominator = models.DecimalField(max_digits=24, decimal_places=6, null=True)
@@ -341,11 +361,9 @@ class DimensionScore(models.Model):
     """A dimension's score (0-10) and coverage of metric weight for an
     organisation and month; no score below the coverage threshold."""
 
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="dimension_scores")
-    dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(
-        "contracts.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
+    run = score_run_link("dimension_scores")
+    dimension = derived_link(Dimension)
+    organisation = derived_link("contracts.Organisation")
     period_start = models.DateField()
     score = models.FloatField(null=True)
     coverage = models.FloatField()
@@ -354,6 +372,7 @@ class DimensionScore(models.Model):
 
     class Meta:
         ordering = ["organisation", "period_start", "dimension"]
+        indexes = [models.Index(fields=["run", "organisation", "period_start"])]
 
     def __str__(self):
         return f"{self.dimension_id}/{self.organisation_id} {self.period_start}: {self.score}"
@@ -363,10 +382,8 @@ class AggregateScore(models.Model):
     """The aggregate outcome score (0-100) and its coverage of dimension
     weight for an organisation and month."""
 
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="aggregate_scores")
-    organisation = models.ForeignKey(
-        "contracts.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
+    run = score_run_link("aggregate_scores")
+    organisation = derived_link("contracts.Organisation")
     period_start = models.DateField()
     score = models.FloatField(null=True)
     coverage = models.FloatField()
@@ -375,6 +392,7 @@ class AggregateScore(models.Model):
 
     class Meta:
         ordering = ["organisation", "period_start"]
+        indexes = [models.Index(fields=["run", "organisation", "period_start"])]
 
     def __str__(self):
         return f"{self.organisation_id} {self.period_start}: {self.score}"

@@ -2,25 +2,29 @@
 
 `rescore_contract` gathers the inputs in a fixed number of queries, computes
 every metric, dimension and aggregate score with outcomes.scoring over whole
-frames, and writes a new ScoreRun, swapping it in for the previous one, all
-in one transaction with the contract row locked: two rescores of the same
-contract queue up rather than interleave, and a crash leaves the previous
-scores intact. Scores are per month, for each organisation expected to
-submit and, for a network, for the network as a whole (ratios pooled)."""
+frames, and writes one new ScoreRun per month computed, replacing that
+month's run, all in one transaction with the contract row locked: two
+rescores of the same contract queue up rather than interleave, and a crash
+leaves the previous scores intact. A month's scores depend on its own inputs
+alone, so a rescore after a submission computes and writes only the months
+the submission touched. Scores are per month, for each organisation expected
+to submit and, for a network, for the network as a whole (ratios pooled)."""
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from contracts.models import Contract, ContractMetric
 from outcomes import benchmark, scoring
-from outcomes.bulk import insert_rows
+from outcomes.bulk import insert_frame
 from outcomes.choices import RATIO_TYPES, Aggregation, Side
 from outcomes.models import (
     AggregateScore,
@@ -65,17 +69,21 @@ def _grid(contract, versions: pd.DataFrame, today, only_months=None) -> pd.DataF
     months = sorted(contract_months(contract, today))
     if only_months is not None:
         months = [month for month in months if month in set(only_months)]
-    cells = []
-    metrics = versions.drop_duplicates("metric_id").set_index("metric_id")
-    for metric_id, metric in metrics.iterrows():
-        submitters = [commissioner] if metric["submitted_by"] == Side.COMMISSIONER else providers
-        spec = SimpleNamespace(frequency=metric["frequency"])
-        for month in months:
-            if starts_a_period(spec, month):
-                cells.extend((metric_id, org.pk, month) for org in submitters)
-    grid = pd.DataFrame(cells, columns=["metric_id", "organisation_id", "period_start"])
-    if grid.empty:
-        return grid
+    parts = []
+    metrics = versions.drop_duplicates("metric_id")
+    for metric_id, submitted_by, frequency in metrics[
+        ["metric_id", "submitted_by", "frequency"]
+    ].itertuples(index=False):
+        submitters = [commissioner] if submitted_by == Side.COMMISSIONER else providers
+        spec = SimpleNamespace(frequency=frequency)
+        starts = [month for month in months if starts_a_period(spec, month)]
+        parts.append(
+            pd.MultiIndex.from_product(
+                [[metric_id], [org.pk for org in submitters], starts],
+                names=["metric_id", "organisation_id", "period_start"],
+            ).to_frame(index=False)
+        )
+    grid = pd.concat(parts, ignore_index=True)
     # The version in force on the period's first day.
     grid["_day"] = pd.to_datetime(grid["period_start"])
     by_date = versions.assign(_day=pd.to_datetime(versions["effective_from"]))
@@ -90,14 +98,31 @@ def _grid(contract, versions: pd.DataFrame, today, only_months=None) -> pd.DataF
 
 
 def _measurements(grid: pd.DataFrame) -> pd.DataFrame:
-    rows = Measurement.objects.filter(
-        is_current=True,
-        metric_id__in=grid["metric_id"].unique().tolist(),
-        organisation_id__in=grid["organisation_id"].unique().tolist(),
-        period_start__gte=grid["period_start"].min(),
-        period_start__lte=grid["period_start"].max(),
-    ).values_list(
-        "pk", "metric_id", "organisation_id", "period_start", "numerator", "denominator", "value"
+    """The current measurements of the grid's metrics, organisations and
+    months; numbers read as floats in the database (scores use floats), which
+    spares building a Decimal per value."""
+    rows = (
+        Measurement.objects.filter(
+            is_current=True,
+            metric_id__in=grid["metric_id"].unique().tolist(),
+            organisation_id__in=grid["organisation_id"].unique().tolist(),
+            period_start__gte=grid["period_start"].min(),
+            period_start__lte=grid["period_start"].max(),
+        )
+        .annotate(
+            numerator_f=Cast("numerator", FloatField()),
+            denominator_f=Cast("denominator", FloatField()),
+            value_f=Cast("value", FloatField()),
+        )
+        .values_list(
+            "pk",
+            "metric_id",
+            "organisation_id",
+            "period_start",
+            "numerator_f",
+            "denominator_f",
+            "value_f",
+        )
     )
     return pd.DataFrame.from_records(
         list(rows),
@@ -121,14 +146,16 @@ def _network_rows(values: pd.DataFrame, network_id: int) -> pd.DataFrame:
         return provider_side
     keys = ["metric_id", "period_start"]
     has = provider_side[provider_side["measurement_id"].notna()]
+    has = has.assign(measurement_id=has["measurement_id"].astype("int64"))
     pooled = (
-        has.groupby(keys)
+        has.sort_values("measurement_id")  # so each month's list of ids is in order
+        .groupby(keys)
         .agg(
             numerator=("numerator", "sum"),
             denominator=("denominator", "sum"),
             mean=("measured", "mean"),
             total=("measured", "sum"),
-            measurement_ids=("measurement_id", lambda ids: sorted(int(i) for i in ids)),
+            measurement_ids=("measurement_id", list),
         )
         .reset_index()
     )
@@ -204,19 +231,22 @@ def _benchmarks(metrics: pd.DataFrame, network_id: int | None) -> pd.DataFrame:
     return metrics
 
 
-def compute(contract, today=None, only_months=None) -> dict[str, pd.DataFrame]:
+def compute(contract, today=None, only_months=None) -> dict:
     """Every score of a contract (in `only_months`, when given), as frames (no
-    writes). A month's scores depend on that month's inputs alone, so a part
-    computed alone equals the same part of a full computation."""
+    writes), with a digest of each month's inputs. A month's scores depend on
+    that month's inputs alone, so a part computed alone equals the same part
+    of a full computation."""
     versions = _versions(contract)
     grid = _grid(contract, versions, today, only_months) if not versions.empty else pd.DataFrame()
     if grid.empty:
         empty = pd.DataFrame()
-        return {"metrics": empty, "dimensions": empty, "aggregates": empty, "digest": ""}
+        return {"metrics": empty, "dimensions": empty, "aggregates": empty, "digests": {}}
     measured = _measurements(grid)
     values = grid.merge(measured, on=["metric_id", "organisation_id", "period_start"], how="left")
     for column in ("numerator", "denominator", "measured"):
         values[column] = values[column].astype(float)
+    weights = dict(Dimension.objects.values_list("pk", "weight"))
+    digests = _digests(values, weights)
     values["measurement_ids"] = [[] if pd.isna(i) else [int(i)] for i in values["measurement_id"]]
     if contract.provider.is_network:
         values = pd.concat([values, _network_rows(values, contract.provider_id)], ignore_index=True)
@@ -224,7 +254,6 @@ def compute(contract, today=None, only_months=None) -> dict[str, pd.DataFrame]:
     metrics = _benchmarks(metrics, contract.provider_id if contract.provider.is_network else None)
     keys = ["organisation_id", "period_start"]
     dimensions = scoring.dimension_scores(metrics, keys).reset_index()
-    weights = dict(Dimension.objects.values_list("pk", "weight"))
     every = pd.MultiIndex.from_product(
         [metrics["organisation_id"].unique(), metrics["period_start"].unique(), list(weights)],
         names=[*keys, "dimension_id"],
@@ -233,28 +262,32 @@ def compute(contract, today=None, only_months=None) -> dict[str, pd.DataFrame]:
     dimensions["coverage"] = dimensions["coverage"].fillna(0.0)
     dimensions["dimension_weight"] = dimensions["dimension_id"].map(weights).astype(float)
     aggregates = scoring.aggregate_scores(dimensions, keys).reset_index()
-    digest = _digest(versions, measured, grid, weights)
     return {
         "metrics": metrics,
         "dimensions": dimensions,
         "aggregates": aggregates,
-        "digest": digest,
+        "digests": digests,
     }
 
 
-def _digest(versions, measured, grid, weights) -> str:
-    """SHA-256 of everything the scores depend on."""
-    payload = {
-        "rules": scoring.RULE_VERSION,
-        "versions": versions.sort_values("version_id").astype(str).values.tolist(),
-        "measurements": measured.sort_values("measurement_id").astype(str).values.tolist(),
-        "cells": grid[["metric_id", "organisation_id", "period_start"]]
-        .astype(str)
-        .sort_values(["metric_id", "organisation_id", "period_start"])
-        .values.tolist(),
-        "dimension_weights": sorted((k, str(v)) for k, v in weights.items()),
+def _digests(values: pd.DataFrame, weights: dict) -> dict:
+    """SHA-256 of each month's inputs: every expected cell with the contract
+    metric version in force (thresholds, weight, metric attributes) and the
+    measurement revision found, plus the rule version and dimension weights.
+    Rows are hashed with pandas' fixed-key row hash, in a fixed order."""
+    cells = values.sort_values(["period_start", "metric_id", "organisation_id"])
+    row_hashes = pd.util.hash_pandas_object(cells[sorted(cells.columns)], index=False)
+    common = json.dumps(
+        [scoring.RULE_VERSION, sorted((k, str(v)) for k, v in weights.items())]
+    ).encode()
+    months = cells["period_start"].to_numpy()
+    hashes = row_hashes.to_numpy()
+    starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
+    ends = np.r_[starts[1:], len(months)]
+    return {
+        months[a]: hashlib.sha256(common + hashes[a:b].tobytes()).hexdigest()
+        for a, b in zip(starts, ends, strict=True)
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 METRIC_SCORE_FIELDS = [
@@ -278,91 +311,82 @@ METRIC_SCORE_FIELDS = [
 ]
 DIMENSION_SCORE_FIELDS = ["dimension_id", "organisation_id", "period_start", "score", "coverage"]
 AGGREGATE_SCORE_FIELDS = ["organisation_id", "period_start", "score", "coverage"]
-ID_FIELDS = {"contract_metric_id", "metric_id", "organisation_id", "dimension_id"}
+INT_FIELDS = {
+    "contract_metric_id",
+    "metric_id",
+    "organisation_id",
+    "dimension_id",
+    "peer_rank",
+    "peer_quintile",
+}
 
 
-def _records(frame: pd.DataFrame, fields: list[str], run_id: int):
-    """Row tuples for insert_rows: ids as ints, missing values as None."""
+def _rows_of(frame: pd.DataFrame, fields: list[str], run_of: dict) -> pd.DataFrame:
+    """The rows of `frame` in the months of `run_of` (month -> run id), with
+    their run, ready for insert_frame."""
     if frame.empty:
-        return []
-    columns = frame[fields].astype({f: int for f in fields if f in ID_FIELDS})
-    columns = columns.astype(object).where(columns.notna(), None)
-    return [(run_id, *row) for row in columns.itertuples(index=False, name=None)]
+        return frame
+    frame = frame[frame["period_start"].isin(list(run_of))]
+    rows = frame[fields].assign(run_id=frame["period_start"].map(run_of))[["run_id", *fields]]
+    return rows.astype(dict.fromkeys(INT_FIELDS & set(fields), "Int64") | {"run_id": "int64"})
+
+
+@dataclass(frozen=True)
+class Rescored:
+    """What a rescore did to a contract's monthly runs."""
+
+    contract_id: int
+    written: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
 
 
 @transaction.atomic
 def rescore_contract(
     contract_id: int, trigger: str, today=None, only_if_changed: bool = False, months=None
-) -> ScoreRun:
-    """Compute the contract's scores and swap them in as its current run.
-    With `months` (after a submission), only those months are computed and the
-    current run's other rows are carried over inside the database. With
-    `only_if_changed`, inputs identical to the current run's (same digest)
-    leave it as it is. Runs older than the one replaced are removed."""
+) -> Rescored:
+    """Compute the contract's scores (only `months`, when given) and swap in a
+    new run for each month computed, replacing that month's run. With
+    `only_if_changed`, months whose inputs are identical to their current
+    run's (same digest) are left as they are. A full rescore also removes the
+    runs of months the contract no longer expects."""
     contract = Contract.objects.select_for_update().select_related("provider").get(pk=contract_id)
-    current = ScoreRun.objects.filter(contract=contract, is_current=True).first()
-    partial = months is not None and current is not None
-    result = compute(contract, today or timezone.localdate(), months if partial else None)
-    if partial:
-        # Chained: the digest of the carried-over rows' run, then this part's inputs.
-        result["digest"] = hashlib.sha256(
-            f"{current.inputs_digest}:{sorted(map(str, months))}:{result['digest']}".encode()
-        ).hexdigest()
-    if only_if_changed and current and current.inputs_digest == result["digest"]:
-        return current
-    run = ScoreRun.objects.create(
-        contract=contract,
-        trigger=trigger,
-        rule_version=scoring.RULE_VERSION,
-        inputs_digest=result["digest"],
+    result = compute(contract, today or timezone.localdate(), months)
+    digests = result["digests"]
+    current = dict(
+        ScoreRun.objects.filter(contract=contract, is_current=True).values_list(
+            "period_start", "inputs_digest"
+        )
     )
-    if partial:
-        for model in (MetricScore, DimensionScore, AggregateScore):
-            _carry_over(model, current.pk, run.pk, months)
+    asked = set(months) if months is not None else set(current)
+    removed = sorted(asked - set(digests))
+    unchanged = sorted(
+        m for m, digest in digests.items() if only_if_changed and current.get(m) == digest
+    )
+    written = sorted(set(digests) - set(unchanged))
+    ScoreRun.objects.filter(contract=contract, period_start__in=written + removed).delete()
+    runs = ScoreRun.objects.bulk_create(
+        ScoreRun(
+            contract=contract,
+            period_start=month,
+            trigger=trigger,
+            rule_version=scoring.RULE_VERSION,
+            inputs_digest=digests[month],
+            is_current=True,
+        )
+        for month in written
+    )
+    run_of = {run.period_start: run.pk for run in runs}
     metrics = result["metrics"].rename(columns={"version_id": "contract_metric_id"})
     if not metrics.empty:
         metrics["rating"] = metrics["rating"].fillna("")
-    insert_rows(
-        MetricScore,
-        ["run_id", *METRIC_SCORE_FIELDS],
-        _records(metrics, METRIC_SCORE_FIELDS, run.pk),
-    )
-    insert_rows(
-        DimensionScore,
-        ["run_id", *DIMENSION_SCORE_FIELDS],
-        _records(result["dimensions"], DIMENSION_SCORE_FIELDS, run.pk),
-    )
-    insert_rows(
-        AggregateScore,
-        ["run_id", *AGGREGATE_SCORE_FIELDS],
-        _records(result["aggregates"], AGGREGATE_SCORE_FIELDS, run.pk),
-    )
-    stale = ScoreRun.objects.filter(contract=contract, is_current=False).exclude(pk=run.pk)
-    if current:
-        stale = stale.exclude(pk=current.pk)
-        ScoreRun.objects.filter(pk=current.pk).update(is_current=False)
-    stale.delete()
-    ScoreRun.objects.filter(pk=run.pk).update(is_current=True)
-    run.is_current = True
-    return run
-
-
-def _carry_over(model, from_run: int, to_run: int, months) -> None:
-    """Copy a run's rows outside `months` into another run, in one statement."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = [
-        connection.ops.quote_name(f.column)
-        for f in model._meta.concrete_fields
-        if f.name not in ("id", "run")
-    ]
-    names = ", ".join(columns)
-    placeholders = ", ".join(["%s"] * len(months))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (run_id, {names}) SELECT %s, {names} FROM {table} "
-            f"WHERE run_id = %s AND period_start NOT IN ({placeholders})",
-            [to_run, from_run, *months],
-        )
+    for model, frame, fields in (
+        (MetricScore, metrics, METRIC_SCORE_FIELDS),
+        (DimensionScore, result["dimensions"], DIMENSION_SCORE_FIELDS),
+        (AggregateScore, result["aggregates"], AGGREGATE_SCORE_FIELDS),
+    ):
+        insert_frame(model, _rows_of(frame, fields, run_of))
+    return Rescored(contract.pk, written, unchanged, removed)
 
 
 def affected_months(submission) -> list:

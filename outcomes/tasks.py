@@ -30,16 +30,17 @@ def enqueue_processing(submission: Submission) -> None:
 @shared_task(name="outcomes.rescore_contract", acks_late=True)
 def rescore_contract(
     contract_id: int, trigger: str = RunTrigger.SUBMISSION, months: list[str] | None = None
-) -> int:
+) -> dict:
     """Recompute one contract's scores (only `months`, ISO dates, when given);
-    returns the current run's id. The nightly run writes nothing when the
-    inputs have not changed."""
-    return rescore.rescore_contract(
+    returns how many months were written and left unchanged. The nightly run
+    rewrites only the months whose inputs changed."""
+    done = rescore.rescore_contract(
         contract_id,
         trigger,
         only_if_changed=trigger == RunTrigger.NIGHTLY,
         months=[dt.date.fromisoformat(m) for m in months] if months else None,
-    ).pk
+    )
+    return {"written": len(done.written), "unchanged": len(done.unchanged)}
 
 
 @shared_task(name="outcomes.rescore_all")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from contracts.choices import Role
 from outcomes import rescore
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
-from outcomes.models import SpcRebase
+from outcomes.models import ScoreRun, SpcRebase
 from outcomes.submissions import submit
 from tests.factories import MembershipFactory, UserFactory
 
@@ -87,8 +87,9 @@ def test_metric_scores_by_hand_with_provenance(api_client, system, contract, sco
         organisation=system.pa1, period_start=SEPTEMBER
     )
     provenance = pa1["provenance"]
-    assert provenance["run"] == scored.pk
-    assert provenance["rule_version"] == scored.rule_version
+    september = ScoreRun.objects.get(contract=contract, period_start=SEPTEMBER)
+    assert provenance["run"] == september.pk
+    assert provenance["rule_version"] == september.rule_version
     assert provenance["computed_at"]
     assert provenance["contract_metric"] == contract.metric_versions.get().pk
     assert provenance["measurement_ids"] == [measurement.pk]
@@ -118,7 +119,10 @@ def test_dimension_and_aggregate_levels(api_client, system, contract, scored):
     assert pa1["level"] == "dimension" and pa1["dimension"] == "Quality of care"
     assert (pa1["score"], pa1["coverage"]) == (5.0, 1.0)
     assert pa1["metric"] is None and pa1["value"] is None and pa1["rating"] is None
-    assert pa1["provenance"]["run"] == scored.pk
+    assert (
+        pa1["provenance"]["run"]
+        == ScoreRun.objects.get(contract=contract, period_start=SEPTEMBER).pk
+    )
     assert pa1["provenance"]["measurement_ids"] is None
     assert pa1["comparison"] is None and pa1["ci_lower"] is None
 
@@ -161,12 +165,13 @@ def test_missing_values_are_null(api_client, system, scored):
 
 
 def test_only_the_current_run_is_read(api_client, system, contract, scored):
-    again = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    september = ScoreRun.objects.get(contract=contract, period_start=SEPTEMBER)
     results = rows(
         api_client, system.commissioner, level="metric", period_from=SEPTEMBER, period_to=SEPTEMBER
     )
     assert len(results) == 3
-    assert {row["provenance"]["run"] for row in results} == {again.pk}
+    assert {row["provenance"]["run"] for row in results} == {september.pk}
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from outcomes import rescore
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
-from outcomes.models import AggregateScore, Dimension, MetricScore, ScoreRun
+from outcomes.models import AggregateScore, Dimension, DimensionScore, MetricScore, ScoreRun
 from outcomes.submissions import receive, submit
 
 D = dt.date
@@ -38,12 +38,16 @@ def scored(system, contract):
     return rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
 
 
-def score_of(run, code, period=SEPTEMBER):
-    return run.metric_scores.get(organisation__code=code, period_start=period)
+def current(model, contract, **lookups):
+    return model.objects.current().filter(run__contract=contract, **lookups)
 
 
-def test_member_and_network_scores_by_hand(system, scored):
-    pa1, pa2, network = (score_of(scored, c) for c in ("PA1", "PA2", "NETA"))
+def score_of(contract, code, period=SEPTEMBER):
+    return current(MetricScore, contract).get(organisation__code=code, period_start=period)
+
+
+def test_member_and_network_scores_by_hand(system, contract, scored):
+    pa1, pa2, network = (score_of(contract, c) for c in ("PA1", "PA2", "NETA"))
     assert (pa1.value, pa1.score, pa1.rating) == (26.0, 5.0, "approaching")  # 10 x 4/8
     assert pa1.improvement == pytest.approx(5 / 9)  # (26 - 31) / (22 - 31)
     assert (pa2.value, pa2.score, pa2.rating) == (32.0, 0.0, "inadequate")
@@ -54,45 +58,52 @@ def test_member_and_network_scores_by_hand(system, scored):
     assert network.rating == "requires_improvement"
 
 
-def test_dimension_and_aggregate_scores_with_coverage(system, scored):
-    dimension = scored.dimension_scores.get(organisation__code="PA1", period_start=SEPTEMBER)
+def test_dimension_and_aggregate_scores_with_coverage(system, contract, scored):
+    dimension = current(DimensionScore, contract).get(
+        organisation__code="PA1", period_start=SEPTEMBER
+    )
     assert (dimension.score, dimension.coverage) == (5.0, 1.0)
-    aggregate = scored.aggregate_scores.get(organisation__code="PA1", period_start=SEPTEMBER)
+    aggregate = current(AggregateScore, contract).get(
+        organisation__code="PA1", period_start=SEPTEMBER
+    )
     assert (aggregate.score, aggregate.coverage) == (50.0, 1.0)  # one dimension: 10 x 5
 
 
 def test_missing_data_is_missing_not_zero(system, contract, scored):
-    october = score_of(scored, "PA1", D(2025, 10, 1))
+    october = score_of(contract, "PA1", D(2025, 10, 1))
     assert october.value is None and october.score is None and october.rating == ""
     assert october.measurement_ids == []
-    assert (
-        scored.aggregate_scores.get(organisation__code="PA1", period_start=D(2025, 10, 1)).score
-        is None
+    aggregate = current(AggregateScore, contract).get(
+        organisation__code="PA1", period_start=D(2025, 10, 1)
     )
+    assert aggregate.score is None
 
 
 def test_an_aggregate_needs_sixty_percent_of_dimension_weight(system, contract, scored):
     for name in ("Quality of life", "Operational performance", "Professional experience"):
         Dimension.objects.create(name=name, description=name)
-    run = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
-    aggregate = run.aggregate_scores.get(organisation__code="PA1", period_start=SEPTEMBER)
+    rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    aggregate = current(AggregateScore, contract).get(
+        organisation__code="PA1", period_start=SEPTEMBER
+    )
     assert aggregate.coverage == 0.25 and aggregate.score is None
 
 
 def test_scores_name_their_inputs(system, contract, scored):
-    pa1 = score_of(scored, "PA1")
+    pa1 = score_of(contract, "PA1")
     measurement = pa1.metric.measurements.get(organisation__code="PA1", period_start=SEPTEMBER)
     assert pa1.measurement_ids == [measurement.pk]
     assert pa1.contract_metric == contract.metric_versions.get()
-    assert scored.rule_version and len(scored.inputs_digest) == 64
-    assert sorted(score_of(scored, "NETA").measurement_ids) == sorted(
+    assert pa1.run.period_start == SEPTEMBER
+    assert pa1.run.rule_version and len(pa1.run.inputs_digest) == 64
+    assert sorted(score_of(contract, "NETA").measurement_ids) == sorted(
         m.pk for m in pa1.metric.measurements.filter(period_start=SEPTEMBER)
     )
 
 
-def rows(run):
+def rows(contract):
     return sorted(
-        MetricScore.objects.filter(run=run).values_list(
+        current(MetricScore, contract).values_list(
             "organisation_id",
             "metric_id",
             "period_start",
@@ -105,27 +116,38 @@ def rows(run):
     )
 
 
+def digests(contract):
+    return dict(
+        ScoreRun.objects.filter(contract=contract).values_list("period_start", "inputs_digest")
+    )
+
+
 def test_recomputing_the_same_inputs_gives_the_same_result(system, contract, scored):
+    before, digests_before = rows(contract), digests(contract)
     again = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
-    assert again.inputs_digest == scored.inputs_digest
-    assert rows(again) == rows(scored)
-    assert ScoreRun.objects.filter(contract=contract, is_current=True).get() == again
+    # April 2024 (the contract's start) to October 2025: 19 months.
+    assert again.written == scored.written and len(again.written) == 19
+    assert rows(contract) == before and digests(contract) == digests_before
+    # One run a month, the earlier runs replaced.
+    assert ScoreRun.objects.filter(contract=contract).count() == 19
 
 
 def test_a_crash_mid_rescore_leaves_the_previous_scores(system, contract, scored, monkeypatch):
-    real_insert = rescore.insert_rows
+    real_insert = rescore.insert_frame
 
-    def crash_at_the_aggregates(model, fields, records):
+    def crash_at_the_aggregates(model, frame):
         if model is AggregateScore:  # metric and dimension rows are already written
             raise RuntimeError("worker killed")
-        real_insert(model, fields, records)
+        real_insert(model, frame)
 
-    monkeypatch.setattr(rescore, "insert_rows", crash_at_the_aggregates)
+    monkeypatch.setattr(rescore, "insert_frame", crash_at_the_aggregates)
+    before = set(ScoreRun.objects.filter(contract=contract, is_current=True))
+    scores_before = rows(contract)
     with pytest.raises(RuntimeError):
         rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
-    current = ScoreRun.objects.get(contract=contract, is_current=True)
-    assert current == scored
-    assert current.aggregate_scores.exists() and current.metric_scores.count() == len(rows(scored))
+    assert set(ScoreRun.objects.filter(contract=contract, is_current=True)) == before
+    assert rows(contract) == scores_before
+    assert current(AggregateScore, contract).count() == 3 * 19  # PA1, PA2, NETA x 19 months
 
 
 def test_a_stored_submission_rescores_its_contracts(
@@ -142,8 +164,8 @@ def test_a_stored_submission_rescores_its_contracts(
         )
         enqueue_processing(submission)
     run = ScoreRun.objects.get(contract=contract, is_current=True)
-    assert run.trigger == RunTrigger.SUBMISSION
-    assert score_of(run, "PA1").score == 5.0
+    assert (run.trigger, run.period_start) == (RunTrigger.SUBMISSION, SEPTEMBER)
+    assert score_of(contract, "PA1").score == 5.0
 
 
 def test_rescore_command_reports_progress(system, contract, scored):
@@ -171,25 +193,41 @@ def test_a_real_worker_rescores_after_an_accepted_submission(
     while not ScoreRun.objects.filter(contract=contract, is_current=True).exists():
         assert time.monotonic() < deadline, "no scores arrived from the worker"
         time.sleep(0.2)
-    run = ScoreRun.objects.get(contract=contract, is_current=True)
-    assert score_of(run, "PA1").score == 5.0
+    assert score_of(contract, "PA1").score == 5.0
 
 
-def test_unchanged_inputs_keep_the_current_run_and_old_runs_are_pruned(system, contract, scored):
+def test_only_months_whose_inputs_changed_are_rewritten(system, contract, scored):
+    runs = set(ScoreRun.objects.filter(contract=contract))
     same = rescore.rescore_contract(
         contract.pk, RunTrigger.NIGHTLY, today=D(2025, 10, 15), only_if_changed=True
     )
-    assert same == scored
-    second = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
-    third = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
-    # The current run and the one it replaced are kept; older ones go.
-    assert set(ScoreRun.objects.filter(contract=contract)) == {second, third}
+    assert same.written == [] and len(same.unchanged) == 19
+    assert set(ScoreRun.objects.filter(contract=contract)) == runs
+    submit(
+        user=system.network_manager_a,
+        channel=Channel.COMMAND,
+        name="fix.csv",
+        content=(HEADER + "EMADM,PA2,2025-09-01,30,1000,\n").encode(),
+        today=D(2026, 1, 1),
+    )
+    nightly = rescore.rescore_contract(
+        contract.pk, RunTrigger.NIGHTLY, today=D(2025, 10, 15), only_if_changed=True
+    )
+    assert nightly.written == [SEPTEMBER]
+    assert score_of(contract, "PA2").run.trigger == RunTrigger.NIGHTLY
+    assert score_of(contract, "PA2", D(2025, 10, 1)).run.trigger == RunTrigger.MANUAL
 
 
-def test_members_are_benchmarked_against_the_network(system, scored):
+def test_a_full_rescore_removes_months_no_longer_expected(system, contract, scored):
+    done = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 9, 15))
+    assert done.removed == [D(2025, 10, 1)]
+    assert not current(MetricScore, contract).filter(period_start=D(2025, 10, 1)).exists()
+
+
+def test_members_are_benchmarked_against_the_network(system, contract, scored):
     from outcomes.benchmark import byar
 
-    pa1, pa2, network = (score_of(scored, c) for c in ("PA1", "PA2", "NETA"))
+    pa1, pa2, network = (score_of(contract, c) for c in ("PA1", "PA2", "NETA"))
     lower, upper = byar(26)  # a rate: Byar's interval of the count, per 1,000
     assert (pa1.ci_lower, pa1.ci_upper) == (pytest.approx(lower), pytest.approx(upper))
     assert pa1.comparator == pytest.approx(29.0)
@@ -211,26 +249,31 @@ def test_rescoring_only_the_submitted_months_equals_a_full_rescore(system, contr
     )
     months = rescore.affected_months(submission)
     assert months == [SEPTEMBER, D(2025, 10, 1)]
+    august = ScoreRun.objects.get(contract=contract, period_start=D(2025, 8, 1))
     partial = rescore.rescore_contract(
         contract.pk, RunTrigger.SUBMISSION, today=D(2025, 10, 15), months=months
     )
-    full = rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    assert partial.written == months
+    assert ScoreRun.objects.get(contract=contract, period_start=D(2025, 8, 1)) == august
 
-    def everything(run):
+    def everything():
         return (
-            rows(run),
+            rows(contract),
             sorted(
-                run.dimension_scores.values_list(
+                current(DimensionScore, contract).values_list(
                     "organisation_id", "dimension_id", "period_start", "score", "coverage"
                 )
             ),
             sorted(
-                run.aggregate_scores.values_list(
+                current(AggregateScore, contract).values_list(
                     "organisation_id", "period_start", "score", "coverage"
                 )
             ),
+            digests(contract),
         )
 
-    assert everything(partial) == everything(full)
-    assert score_of(partial, "PA1", D(2025, 10, 1)).score == 7.5  # 10 x (30 - 24) / 8
-    assert score_of(partial, "PA2").rating == "requires_improvement"  # 30: at the minimum
+    after_partial = everything()
+    rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    assert after_partial == everything()
+    assert score_of(contract, "PA1", D(2025, 10, 1)).score == 7.5  # 10 x (30 - 24) / 8
+    assert score_of(contract, "PA2").rating == "requires_improvement"  # 30: at the minimum

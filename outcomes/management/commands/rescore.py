@@ -23,12 +23,12 @@ class Command(BaseCommand):
         ids = list(contracts.values_list("pk", "reference"))
         started = time.monotonic()
         for done, (pk, reference) in enumerate(ids, start=1):
-            run = rescore_contract(pk, RunTrigger.MANUAL)
+            result = rescore_contract(pk, RunTrigger.MANUAL)
             elapsed = time.monotonic() - started
             remaining = elapsed / done * (len(ids) - done)
             bar = "#" * (20 * done // len(ids))
             self.stdout.write(
                 f"[{bar:<20}] {done}/{len(ids)} {reference}: "
-                f"{run.metric_scores.count()} metric scores; about {remaining:.0f} s left"
+                f"{len(result.written)} month(s) scored; about {remaining:.0f} s left"
             )
         self.stdout.write(self.style.SUCCESS(f"Rescored {len(ids)} contract(s)."))
