@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from contracts.api import views as contract_api
 from dialogues.api import views as dialogue_api
+from incentives.api import views as incentive_api
 from outcomes.api import scores as score_api
 from outcomes.api import views as outcome_api
 
@@ -28,6 +29,10 @@ router.register("spc-rebases", score_api.SpcRebaseViewSet, basename="spc-rebase"
 router.register("meeting-series", dialogue_api.MeetingSeriesViewSet, basename="meeting-series")
 router.register("meetings", dialogue_api.MeetingViewSet, basename="meeting")
 router.register("actions", dialogue_api.ActionViewSet, basename="action")
+router.register(
+    "incentive-schemes", incentive_api.IncentiveSchemeViewSet, basename="incentive-scheme"
+)
+router.register("settlements", incentive_api.SettlementViewSet, basename="settlement")
 
 app_name = "api"
 urlpatterns = [path("me/", contract_api.me, name="me"), *router.urls]

@@ -10,15 +10,9 @@ from simple_history.models import HistoricalRecords
 from incentives import settlement as maths
 from incentives.choices import Recipient, SettlementStatus
 from incentives.querysets import SchemeQuerySet, SettlementQuerySet
+from incentives.settlement import plain
 
 percent = {"max_digits": 6, "decimal_places": 3}
-
-
-def plain(value: Decimal | None) -> Decimal | None:
-    """50.000 as 50 and 0.100 as 0.1, so rules read as they were written."""
-    if value is None:
-        return None
-    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
 
 
 money = {"max_digits": 14, "decimal_places": 2}

@@ -106,6 +106,7 @@ def create_scheme_version(
     indicators: list[dict] = (),
     at_risk_percents: list = (),
     reason: str = "",
+    support_plan_due_days: int = 30,
     **parameters,
 ) -> IncentiveScheme:
     """Add a version of the contract's incentive scheme applying from contract
@@ -119,8 +120,10 @@ def create_scheme_version(
     if unknown:
         raise TypeError(f"Unknown scheme parameters: {sorted(unknown)}")
     values = {
-        name: _decimal(
-            errors, name, parameters.get(name, IncentiveScheme._meta.get_field(name).default)
+        name: maths.plain(
+            _decimal(
+                errors, name, parameters.get(name, IncentiveScheme._meta.get_field(name).default)
+            )
         )
         for name in SCHEME_PARAMETERS
     }
@@ -144,10 +147,14 @@ def create_scheme_version(
             "The minimum coverage must be between 0% and 100%."
         )
     at_risk = _check_at_risk(errors, list(at_risk_percents), years)
+    if not 1 <= int(support_plan_due_days) <= 365:
+        errors.setdefault("support_plan_due_days", []).append(
+            "Give the support plan between 1 and 365 days."
+        )
 
     def dec(row, name, label):
         value = row.get(name)
-        return None if value in (None, "") else _decimal(errors, label, value)
+        return None if value in (None, "") else maths.plain(_decimal(errors, label, value))
 
     rules = maths.Scheme(
         version="new",
@@ -190,6 +197,7 @@ def create_scheme_version(
         version=latest + 1,
         effective_from_year=effective_from_year,
         at_risk_percents=at_risk,
+        support_plan_due_days=support_plan_due_days,
         reason=reason.strip(),
         created_by=user,
         **values,

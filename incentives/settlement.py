@@ -41,6 +41,13 @@ HUNDRED = Decimal(100)
 NETWORK, COMMISSIONER = "network", "commissioner"
 
 
+def plain(value: Decimal | None) -> Decimal | None:
+    """50.000 as 50 and 0.100 as 0.1, so rules read as they were written."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+
+
 def pennies(amount: Decimal) -> Decimal:
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
 
@@ -428,7 +435,13 @@ def check_scheme(scheme: Scheme) -> dict[str, list[str]]:
         error("bands", "Give at least one gain-share band.")
     expected = scheme.gateway_score
     for number, band in enumerate(scheme.bands, start=1):
-        if band.lower < expected:
+        if band.lower < expected and number == 1:
+            error(
+                "bands",
+                f"Band 1 starts at {band.lower}, below the quality gateway ({expected}): "
+                "the first band starts at the gateway.",
+            )
+        elif band.lower < expected:
             error("bands", f"Band {number} starts at {band.lower}: it overlaps the band before.")
         elif band.lower > expected:
             what = "the quality gateway" if number == 1 else "the band before"

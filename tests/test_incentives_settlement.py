@@ -267,6 +267,7 @@ def test_default_scheme_is_valid():
         ),
         ({"bands": (Band(D(40), D(60), D(25)), Band(D(65), D(100), D(50)))}, "bands", "gap"),
         ({"bands": (Band(D(45), D(100), D(25)),)}, "bands", "gap after the quality gateway"),
+        ({"bands": (Band(D(35), D(100), D(25)),)}, "bands", "below the quality gateway (40)"),
         ({"bands": (Band(D(40), D(90), D(25)),)}, "bands", "must end at 100"),
         ({"bands": (Band(D(40), D(100), D(120)),)}, "bands", "between 0% and 100%"),
         (
