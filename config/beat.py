@@ -28,6 +28,13 @@ def beat_schedule() -> dict:
             "schedule": crontab(hour=3, minute=0),
             "options": {"expires": 2 * 60 * 60},
         },
+        # Agendas are drafted from the data as it stands early each morning,
+        # after the nightly rescore, for meetings within their lead time.
+        "draft-agendas": {
+            "task": "dialogues.draft_agendas",
+            "schedule": crontab(hour=5, minute=0),
+            "options": {"expires": 2 * 60 * 60},
+        },
         # Overdue actions move to the next meeting up before the working day.
         "escalate-overdue-actions": {
             "task": "dialogues.escalate_overdue_actions",

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from contracts.choices import Role
 from contracts.models import Contract, Organisation
-from dialogues import services
+from dialogues import agenda, services
 from dialogues.choices import ActionStatus, MeetingType, SeriesLevel
 from dialogues.models import Action, MeetingSeries
 
@@ -96,6 +96,8 @@ def seed_dialogues(contracts: dict[str, Contract]) -> None:
         _series_for(network, contract, manager, commissioner_user)
     services.create_notice_meetings()
     _seed_actions()
+    # Agendas within their lead time are drafted once, as the morning job does.
+    agenda.draft_due_agendas()
 
 
 def _seed_actions() -> None:

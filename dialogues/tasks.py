@@ -7,7 +7,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from dialogues import services
+from dialogues import agenda, services
 
 
 def _moment(now: str | None) -> dt.datetime:
@@ -24,3 +24,9 @@ def generate_meetings(now: str | None = None) -> int:
 @shared_task(name="dialogues.escalate_overdue_actions")
 def escalate_overdue_actions(now: str | None = None) -> int:
     return services.escalate_overdue_actions(now=_moment(now))
+
+
+@shared_task(name="dialogues.draft_agendas")
+def draft_agendas(now: str | None = None) -> int:
+    """Draft each agenda falling due (once per meeting); returns how many."""
+    return len(agenda.draft_due_agendas(now=_moment(now)))

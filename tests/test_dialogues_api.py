@@ -367,3 +367,13 @@ def test_the_schema_lists_the_dialogue_endpoints(client):
     paths = response.json()["paths"]
     for path in (SERIES, MEETINGS, ACTIONS, "/api/v1/actions/{id}/status/"):
         assert path in paths
+
+
+def test_only_the_chair_redrafts_the_agenda(system, api_client, meeting):
+    url = f"{MEETINGS}{meeting.pk}/draft-agenda/"
+    api_client.force_authenticate(system.provider_a)
+    assert api_client.post(url).status_code == 403
+    api_client.force_authenticate(system.network_manager_a)
+    response = api_client.post(url)
+    assert response.status_code == 200
+    assert response.json()["agenda_drafted_at"] is not None

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.api.base import ScopedReadOnlyViewSet
 from contracts.choices import Role
-from dialogues import services
+from dialogues import agenda, services
 from dialogues.api.filters import ActionFilter, MeetingFilter, MeetingSeriesFilter
 from dialogues.api.serializers import (
     ActionCreateSerializer,
@@ -148,6 +148,15 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
         services.add_decision(
             user=request.user, meeting=meeting, **self.parsed(DecisionInputSerializer)
         )
+        return self.meeting_response(meeting.pk)
+
+    @extend_schema(request=None, responses=MeetingDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="draft-agenda")
+    def draft_agenda(self, request, pk=None):
+        """Redraft the agenda from the data as it stands now (the chair).
+        Items the chair added by hand are kept."""
+        meeting = self.get_object()
+        agenda.draft_agenda(meeting, user=request.user)
         return self.meeting_response(meeting.pk)
 
 
