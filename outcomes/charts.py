@@ -433,3 +433,43 @@ def sparkline(values: list, width: int = 120, height: int = 28) -> list[str]:
     if run:
         runs.append(run)
     return [" ".join(r) for r in runs if len(r) > 1] or []
+
+
+# --- Organisations compared on the aggregate score ---------------------------
+
+
+def scores_figure(rows: list[dict], title: str) -> dict:
+    """Horizontal bars of each organisation's aggregate score (0-100).
+    `rows`: {name, score}."""
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": "Score",
+                "x": [clean(row["score"]) for row in rows],
+                "y": [row["name"] for row in rows],
+                "text": [
+                    "no score" if _missing(row["score"]) else f"{row['score']:.0f}" for row in rows
+                ],
+                "textposition": "outside",
+                "cliponaxis": False,
+                "marker": {"color": BLUE},
+            }
+        ],
+        "layout": _layout(
+            title,
+            xaxis={"range": [0, 110], "tickvals": [0, 20, 40, 60, 80, 100], "gridcolor": "#e8edee"},
+            yaxis={"autorange": "reversed", "automargin": True},
+            showlegend=False,
+            margin={"l": 20, "r": 20, "t": 50, "b": 40},
+        ),
+    }
+
+
+def scores_text(rows: list[dict], what: str) -> str:
+    parts = [
+        f"{row['name']}: {'no score' if _missing(row['score']) else fmt(row['score'], 0)}"
+        for row in rows
+    ]
+    return f"{what}. " + "; ".join(parts) + "."

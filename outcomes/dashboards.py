@@ -196,7 +196,7 @@ def _frame(queryset, fields: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(queryset.values_list(*fields)), columns=fields)
 
 
-def _none(value):
+def as_value(value):
     """NaN and pandas' NA as None, for templates and JSON."""
     return None if value is None or pd.isna(value) else value
 
@@ -336,7 +336,7 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
     )
     if period in own.index:
         row = own.loc[period]
-        board.aggregate = {"score": _none(row["score"]), "coverage": _none(row["coverage"])}
+        board.aggregate = {"score": as_value(row["score"]), "coverage": as_value(row["coverage"])}
     board.member_aggregates = aggregates[aggregates["period_start"].eq(period)]
 
     dimensions = list(Dimension.objects.order_by("order", "name"))
@@ -351,8 +351,10 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         board.dimensions.append(
             {
                 "dimension": dimension,
-                "score": _none(dimension_scores.at[dimension.pk, "score"]) if found else None,
-                "coverage": _none(dimension_scores.at[dimension.pk, "coverage"]) if found else None,
+                "score": as_value(dimension_scores.at[dimension.pk, "score"]) if found else None,
+                "coverage": as_value(dimension_scores.at[dimension.pk, "coverage"])
+                if found
+                else None,
             }
         )
 
@@ -391,22 +393,22 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         row = {
             **metric,
             "expected": record is not None,
-            "value": _none(record["value"]) if record is not None else None,
-            "score": _none(record["score"]) if record is not None else None,
-            "rating": (_none(record["rating"]) or None) if record is not None else None,
-            "improvement": _none(record["improvement"]) if record is not None else None,
-            "ci_lower": _none(record["ci_lower"]) if record is not None else None,
-            "ci_upper": _none(record["ci_upper"]) if record is not None else None,
-            "comparator": _none(record["comparator"]) if record is not None else None,
-            "comparison": (_none(record["comparison"]) or None) if record is not None else None,
-            "peer_rank": _none(record["peer_rank"]) if record is not None else None,
-            "peer_quintile": _none(record["peer_quintile"]) if record is not None else None,
+            "value": as_value(record["value"]) if record is not None else None,
+            "score": as_value(record["score"]) if record is not None else None,
+            "rating": (as_value(record["rating"]) or None) if record is not None else None,
+            "improvement": as_value(record["improvement"]) if record is not None else None,
+            "ci_lower": as_value(record["ci_lower"]) if record is not None else None,
+            "ci_upper": as_value(record["ci_upper"]) if record is not None else None,
+            "comparator": as_value(record["comparator"]) if record is not None else None,
+            "comparison": (as_value(record["comparison"]) or None) if record is not None else None,
+            "peer_rank": as_value(record["peer_rank"]) if record is not None else None,
+            "peer_quintile": as_value(record["peer_quintile"]) if record is not None else None,
             "peers": int(members_in_period.get(metric_id, 0)) - (1 if org.is_network else 0),
             "variation": summary["variation"] if summary else None,
             "assurance": summary["assurance"] if summary else None,
             "spc_points": len(result["points"]) if result else 0,
             "spc_warnings": summary["warnings"] if summary else [],
-            "sparkline": [_none(history.get(metric_id, {}).get(month)) for month in window],
+            "sparkline": [as_value(history.get(metric_id, {}).get(month)) for month in window],
         }
         row["rating_label"] = RATING_LABELS.get(row["rating"])
         row["variation_label"] = VARIATION_LABELS.get(row["variation"])

@@ -426,3 +426,79 @@ class SpcRebase(models.Model):
 
     def __str__(self):
         return f"Rebase {self.metric_id}/{self.organisation_id} from {self.period_start}"
+
+
+class PublishedScorecardQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Published scorecards are public: everyone, signed in or not, may
+        read every one (a withdrawn one shows its withdrawal, not its data)."""
+        return self
+
+    def live(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class PublishedScorecard(models.Model):
+    """A period's scorecard for a contract's network or provider, published
+    by its commissioner for lay partners and the public: a frozen snapshot
+    of the scores, text and chart data as they were, built from accepted
+    data only. It never changes; it can only be withdrawn, with a public
+    reason, and a new one published in its place."""
+
+    FROZEN_FIELDS = ("contract", "organisation", "period_start", "title", "summary", "snapshot")
+    WITHDRAWAL_FIELDS = ("withdrawn_at", "withdrawn_by", "withdrawal_reason")
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="scorecards"
+    )
+    organisation = models.ForeignKey(
+        "contracts.Organisation", on_delete=models.PROTECT, related_name="scorecards"
+    )
+    period_start = models.DateField(help_text="The month the scorecard reports.")
+    title = models.CharField(max_length=200)
+    summary = models.TextField(help_text="The commissioner's summary for lay readers.")
+    snapshot = models.JSONField(help_text="Scores, text and chart data as published.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    withdrawal_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    objects = PublishedScorecardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "organisation", "period_start"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_live_scorecard_a_period",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # A published snapshot is immutable (an integrity rule, not a business
+        # rule): after the first save only the withdrawal may be recorded.
+        update_fields = kwargs.get("update_fields")
+        if self.pk is not None and (
+            update_fields is None or not set(update_fields) <= set(self.WITHDRAWAL_FIELDS)
+        ):
+            raise ValueError("A published scorecard cannot be changed, only withdrawn.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("scorecard-detail", args=[self.pk])
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

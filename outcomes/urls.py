@@ -1,10 +1,18 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from outcomes import views, views_dashboard
+from outcomes import views, views_dashboard, views_scorecards
 
 urlpatterns = [
-    path("scorecards/", views.scorecard_list, name="scorecard-list"),
+    path("scorecards/", views_scorecards.scorecard_list, name="scorecard-list"),
+    path("scorecards/glossary/", views_scorecards.glossary, name="scorecard-glossary"),
+    path("scorecards/publish/", views_scorecards.PublishView.as_view(), name="scorecard-publish"),
+    path("scorecards/<int:pk>/", views_scorecards.scorecard_detail, name="scorecard-detail"),
+    path(
+        "scorecards/<int:pk>/withdraw/",
+        views_scorecards.WithdrawView.as_view(),
+        name="scorecard-withdraw",
+    ),
     path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
     path(
         "dashboard/download/<slug:table>.<str:format>",

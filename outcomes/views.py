@@ -1,4 +1,4 @@
-"""Outcome pages: published scorecards, submitting data and following a
+"""Outcome pages: submitting data and following a
 submission, measurement revisions, the commissioner's data review and the
 outcomes and metrics browser."""
 
@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
@@ -25,16 +25,6 @@ from outcomes.choices import Channel, MetricType, ReviewStatus, SubmissionStatus
 from outcomes.forms import MetricFilterForm, ReviewForm, UploadForm
 from outcomes.models import Dimension, Measurement, Metric, Outcome, Submission
 from outcomes.validation import COLUMNS
-
-
-def scorecard_list(request):
-    """Public list of published scorecards (no sign-in needed).
-
-    Publishing arrives with the dashboards issue; until a scorecard is
-    published the page explains what will appear here.
-    """
-    return render(request, "outcomes/scorecard_list.html", {"scorecards": []})
-
 
 # --- Submitting data ---
 
@@ -239,7 +229,7 @@ def describe_error(error: dict) -> str:
 
 
 class SubmissionStatusView(ScopedViewMixin, DetailView):
-    """`/submissions/<id>/status.json`: polled by static/js/submission-status.js."""
+    """`/submissions/<id>/status.json`: polled by static/js/status-poll.js."""
 
     model = Submission
 

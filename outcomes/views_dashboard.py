@@ -24,7 +24,7 @@ from contracts.forms import NHSForm, add_service_errors
 from contracts.models import Contract
 from contracts.views.helpers import error_summary, tag
 from contracts.views_base import ScopedViewMixin
-from outcomes import charts, dashboards, series
+from outcomes import charts, dashboards, publishing, series
 from outcomes.dashboards import parse_id
 from outcomes.downloads import table_response
 from outcomes.models import SpcRebase
@@ -360,6 +360,7 @@ class DashboardView(DashboardMixin, TemplateView):
             trend_first=trend_months[0],
             member_rows=tables["members"].rows,
             is_network_manager=has_role(user, Role.NETWORK_MANAGER) and not user.is_staff,
+            can_publish=publishing.may_publish(user, selection.contract),
         )
         return context
 

@@ -1,0 +1,88 @@
+"""/api/v1/scorecards/: published scorecards, for anyone (no sign-in).
+
+The same published data as the public pages: each scorecard's frozen
+snapshot, who published it and when, and, once withdrawn, when and why (the
+snapshot is then left out, as the page leaves out its figures). Nothing
+unpublished is reachable here: the only rows are PublishedScorecard's."""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import permissions, serializers, viewsets
+
+from contracts.api.base import ScopedViewSetMixin
+from outcomes.models import PublishedScorecard
+
+
+class ScorecardFilter(filters.FilterSet):
+    organisation = filters.CharFilter(
+        field_name="organisation__code", help_text="Organisation code (the network or provider)."
+    )
+    period = filters.DateFilter(field_name="period_start", help_text="The month's first day.")
+    withdrawn = filters.BooleanFilter(
+        field_name="withdrawn_at", lookup_expr="isnull", exclude=True, help_text="true or false."
+    )
+
+    class Meta:
+        model = PublishedScorecard
+        fields = ["organisation", "period", "withdrawn"]
+
+
+class ScorecardSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The public page.")
+    contract = serializers.CharField(source="contract.reference", help_text="Contract reference.")
+    organisation = serializers.CharField(source="organisation.code")
+    organisation_name = serializers.CharField(source="organisation.name")
+    published_by = serializers.SerializerMethodField()
+    withdrawn = serializers.BooleanField(source="is_withdrawn")
+    snapshot = serializers.SerializerMethodField(
+        help_text="Scores, text and chart data as published; null once withdrawn."
+    )
+
+    class Meta:
+        model = PublishedScorecard
+        fields = [
+            "id",
+            "url",
+            "title",
+            "contract",
+            "organisation",
+            "organisation_name",
+            "period_start",
+            "summary",
+            "published_by",
+            "published_at",
+            "withdrawn",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "snapshot",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, scorecard) -> str:
+        request = self.context.get("request")
+        path = scorecard.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+    def get_published_by(self, scorecard) -> str:
+        user = scorecard.published_by
+        return user.get_full_name() or user.username
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_snapshot(self, scorecard):
+        return None if scorecard.is_withdrawn else scorecard.snapshot
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.is_withdrawn:
+            data["summary"] = None
+        return data
+
+
+class ScorecardViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Published scorecards, newest month first: anyone may read them."""
+
+    queryset = PublishedScorecard.objects.select_related("contract", "organisation", "published_by")
+    serializer_class = ScorecardSerializer
+    filterset_class = ScorecardFilter
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []  # public data: no session, so no CSRF concerns

@@ -1,0 +1,421 @@
+"""Published scorecards: the public list and pages (no sign-in), the
+glossary, and the commissioner's publish and withdraw pages.
+
+Public pages read only PublishedScorecard rows, whose snapshots hold
+accepted data frozen at publication, so unpublished data cannot reach them.
+A scorecard page's charts and text are computed once from the immutable
+snapshot and cached (keyed by id and withdrawal state)."""
+
+import datetime as dt
+
+import pandas as pd
+from django import forms
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.generic import TemplateView
+
+from contracts.choices import Role
+from contracts.forms import NHSForm, add_service_errors
+from contracts.models import Contract
+from contracts.views.helpers import error_summary
+from contracts.views_base import ScopedViewMixin
+from outcomes import charts, dashboards, publishing
+from outcomes.models import Dimension, PublishedScorecard
+from outcomes.views_dashboard import RATING_CSS, chart
+
+CACHE_SECONDS = 24 * 60 * 60
+
+DIRECTION_TEXT = {
+    "higher": "Higher is better.",
+    "lower": "Lower is better.",
+    "neutral": "Shown for context: neither higher nor lower is better.",
+}
+TREND_TAGS = {
+    "improving": "blue",
+    "getting worse": "orange",
+    "no significant change": "grey",
+}
+
+GLOSSARY = [
+    (
+        "Outcome score",
+        "A score from 0 to 100 that sums up how well the services are doing across the "
+        "five dimensions. It is only given when there is enough data: at least 60% of "
+        "the dimensions' weight must have a score.",
+    ),
+    (
+        "Dimension",
+        "One of the five areas the services are judged on: quality of life, quality of "
+        "care, operational performance, professional experience and financial "
+        "sustainability. Each is scored from 0 to 10.",
+    ),
+    (
+        "Coverage",
+        "How much of what should be measured actually has data. Where coverage is too low "
+        "we show 'not enough data' rather than a score, and missing data is never counted "
+        "as zero.",
+    ),
+    (
+        "Target",
+        "The level the commissioner and the services have agreed to aim for.",
+    ),
+    (
+        "Minimum",
+        "The lowest acceptable level. Below it a measure is rated inadequate.",
+    ),
+    (
+        "Rating",
+        "Good (target met), Approaching target, Requires improvement (above the minimum "
+        "but well short of the target) or Inadequate (below the minimum).",
+    ),
+    (
+        "Improving or getting worse",
+        "We use statistical process control, the method NHS England recommends in "
+        "'Making Data Count', to tell a real change from the normal ups and downs. "
+        "'No significant change' means the variation is what you would expect by chance.",
+    ),
+    (
+        "Network",
+        "A group of providers that work together and are held to account as one.",
+    ),
+    (
+        "Commissioner",
+        "The NHS or local authority body that plans and pays for the services.",
+    ),
+    (
+        "Withdrawn",
+        "A scorecard the commissioner has taken back, for example because the data was "
+        "wrong. The reason is shown and the figures are no longer displayed.",
+    ),
+]
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _value_text(value, unit: str) -> str:
+    if value is None:
+        return "no data"
+    text = f"{value:,.1f}"
+    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+
+
+def overview(snapshot: dict) -> list[str]:
+    """Sentences for lay readers: how the organisation is doing and whether
+    it is improving."""
+    name = snapshot["organisation"]["name"]
+    period = _day(snapshot["period_start"])
+    score = snapshot["aggregate"]["score"]
+    sentences = []
+    if score is None:
+        sentences.append(
+            f"There was not enough data in {period:%B %Y} to give {name} an overall score."
+        )
+    else:
+        sentences.append(f"In {period:%B %Y} {name} scored {score:.0f} out of 100 overall.")
+    scored = [row for row in snapshot["trend"] if row["score"] is not None]
+    if len(scored) > 1 and score is not None:
+        first = scored[0]
+        change = score - first["score"]
+        if abs(change) < 1:
+            sentences.append(f"That is about the same as in {_day(first['period_start']):%B %Y}.")
+        else:
+            direction = "up" if change > 0 else "down"
+            sentences.append(
+                f"That is {direction} {abs(change):.0f} points since "
+                f"{_day(first['period_start']):%B %Y} ({first['score']:.0f})."
+            )
+    measured = [m for m in snapshot["metrics"] if m["expected"]]
+    with_target = [m for m in measured if m["rating"]]
+    met = sum(m["rating"] == "good" for m in with_target)
+    if with_target:
+        sentences.append(
+            f"{met} of the {len(with_target)} measures with a target met it this month."
+        )
+    improving = sum(m["trend"] == "improving" for m in measured)
+    worse = sum(m["trend"] == "getting worse" for m in measured)
+    if measured:
+        sentences.append(
+            f"{improving} measure{'s are' if improving != 1 else ' is'} improving and "
+            f"{worse} {'are' if worse != 1 else 'is'} getting worse; the rest show no "
+            "significant change or have too little data to tell."
+        )
+    missing = sum(m["value"] is None for m in measured)
+    if missing:
+        sentences.append(
+            f"{missing} measure{'s have' if missing != 1 else ' has'} no data for the month: "
+            "they are shown as missing, not as zero."
+        )
+    return sentences
+
+
+def scorecard_context(scorecard: PublishedScorecard) -> dict:
+    """Charts, text and tables of a scorecard, from its snapshot alone."""
+    snapshot = scorecard.snapshot
+    trend = pd.DataFrame(
+        {
+            "period_start": [_day(row["period_start"]) for row in snapshot["trend"]],
+            "score": [row["score"] for row in snapshot["trend"]],
+        }
+    )
+    dimension_rows = [
+        {"name": d["name"], "score": d["score"], "coverage": d["coverage"]}
+        for d in snapshot["dimensions"]
+    ]
+    member_rows = [m for m in snapshot["members"] if not m["is_network"]]
+    name = snapshot["organisation"]["name"]
+    context = {
+        "overview": overview(snapshot),
+        "trend_rows": [
+            {**row, "period_start": _day(row["period_start"])} for row in snapshot["trend"]
+        ],
+        "charts": {
+            "trend": chart(
+                "chart-trend",
+                charts.trend_figure(trend, "Overall outcome score (0-100)"),
+                charts.trend_text(trend, f"{name}'s overall outcome score"),
+            ),
+            "dimensions": chart(
+                "chart-dimensions",
+                charts.dimensions_figure(dimension_rows),
+                charts.dimensions_text(dimension_rows),
+            ),
+        },
+        "groups": [],
+    }
+    if len(member_rows) > 1:
+        title = f"Overall score of each member, {_day(snapshot['period_start']):%B %Y}"
+        context["charts"]["members"] = chart(
+            "chart-members",
+            charts.scores_figure(member_rows, title),
+            charts.scores_text(member_rows, title),
+        )
+        context["member_rows"] = member_rows
+    groups: dict[str, list] = {}
+    for metric in snapshot["metrics"]:
+        values = [point["value"] for point in metric["history"]]
+        groups.setdefault(metric["dimension"], []).append(
+            {
+                **metric,
+                "direction_text": DIRECTION_TEXT.get(metric["direction"], ""),
+                "rating_label": dashboards.RATING_LABELS.get(metric["rating"]),
+                "rating_css": RATING_CSS.get(metric["rating"], ""),
+                "value_text": _value_text(metric["value"], metric["unit"]),
+                "target_text": _value_text(metric["target"], metric["unit"])
+                if metric["target"] is not None
+                else "none",
+                "trend_colour": TREND_TAGS.get(metric["trend"], "grey"),
+                "sparkline_runs": charts.sparkline(values),
+                "history_text": ", ".join(
+                    f"{_day(p['period_start']):%b %Y} " + _value_text(p["value"], metric["unit"])
+                    for p in metric["history"]
+                ),
+            }
+        )
+    descriptions = {d["name"]: d for d in snapshot["dimensions"]}
+    context["groups"] = [
+        {"dimension": descriptions.get(name, {"name": name, "description": ""}), "metrics": rows}
+        for name, rows in groups.items()
+    ]
+    return context
+
+
+def cached_context(scorecard: PublishedScorecard) -> dict:
+    key = f"scorecard-page:{scorecard.pk}:{int(scorecard.is_withdrawn)}"
+    return cache.get_or_set(key, lambda: scorecard_context(scorecard), CACHE_SECONDS)
+
+
+# --- Public pages ---
+
+
+def scorecard_list(request):
+    """`/scorecards/`: every published scorecard, newest first; withdrawn
+    ones stay listed with their reason (no sign-in needed)."""
+    scorecards = list(
+        PublishedScorecard.objects.visible_to(request.user).select_related("organisation")
+    )
+    return render(
+        request,
+        "outcomes/scorecard_list.html",
+        {
+            "live": [s for s in scorecards if not s.is_withdrawn],
+            "withdrawn": [s for s in scorecards if s.is_withdrawn],
+            "can_publish": _may_publish_any(request.user),
+        },
+    )
+
+
+def _may_publish_any(user) -> bool:
+    from contracts.access import has_role
+
+    return has_role(user, Role.COMMISSIONER)
+
+
+def scorecard_detail(request, pk):
+    """`/scorecards/<id>/`: a published scorecard for lay readers."""
+    scorecard = get_object_or_404(
+        PublishedScorecard.objects.visible_to(request.user).select_related(
+            "organisation", "contract", "published_by"
+        ),
+        pk=pk,
+    )
+    context = {"scorecard": scorecard, "snapshot": scorecard.snapshot}
+    if not scorecard.is_withdrawn:
+        context.update(cached_context(scorecard))
+    context["can_withdraw"] = not scorecard.is_withdrawn and publishing.may_publish(
+        request.user, scorecard.contract
+    )
+    return render(request, "outcomes/scorecard_detail.html", context)
+
+
+def glossary(request):
+    """`/scorecards/glossary/`: the words the scorecards use."""
+    dimensions = list(Dimension.objects.order_by("order", "name"))
+    return render(
+        request,
+        "outcomes/scorecard_glossary.html",
+        {"glossary": GLOSSARY, "dimensions": dimensions},
+    )
+
+
+# --- Publishing and withdrawing (commissioners) ---
+
+
+class PublishForm(NHSForm):
+    title = forms.CharField(label="Title", max_length=200)
+    summary = forms.CharField(
+        label="Summary for lay readers",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="In plain English: how the services are doing, what is improving and "
+        "what is being done about what is not. This text is published as you write it.",
+    )
+
+
+class PublishView(ScopedViewMixin, TemplateView):
+    """`/scorecards/publish/?contract=&period=`: preview what would be frozen
+    and publish it."""
+
+    model = Contract
+    allowed_roles = (Role.COMMISSIONER,)
+    template_name = "outcomes/scorecard_publish.html"
+
+    def setup_selection(self):
+        params = self.request.GET
+        self.selection = dashboards.select(
+            self.request.user, contract=params.get("contract"), period=params.get("period")
+        )
+        contract = self.selection.contract
+        if contract is None or not publishing.may_publish(self.request.user, contract):
+            raise PermissionDenied("Only the contract's commissioner may publish its scorecard.")
+        if self.selection.period is None:
+            raise Http404("The contract has not started.")
+        self.organisation = contract.provider
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        selection, organisation = self.selection, self.organisation
+        period = selection.period
+        if form is None:
+            form = PublishForm(
+                initial={
+                    "title": publishing.default_title(selection.contract, organisation, period)
+                }
+            )
+        accepted = period in publishing.accepted_months(selection.contract)
+        existing = (
+            PublishedScorecard.objects.live()
+            .filter(contract=selection.contract, organisation=organisation, period_start=period)
+            .first()
+        )
+        context.update(
+            selection=selection,
+            organisation=organisation,
+            period=period,
+            accepted=accepted,
+            existing=existing,
+            form=form,
+            errors=error_summary(form) if form.is_bound else [],
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.setup_selection()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_selection()
+        form = PublishForm(request.POST)
+        if form.is_valid():
+            try:
+                scorecard = publishing.publish(
+                    user=request.user,
+                    contract=self.selection.contract,
+                    organisation=self.organisation,
+                    period=self.selection.period,
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Published: {scorecard.title}.")
+                return redirect(scorecard)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class WithdrawForm(NHSForm):
+    reason = forms.CharField(
+        label="Reason for withdrawing",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="This is shown to the public in place of the scorecard.",
+    )
+
+
+class WithdrawView(ScopedViewMixin, TemplateView):
+    """`/scorecards/<id>/withdraw/`: the commissioner withdraws a scorecard."""
+
+    model = Contract
+    allowed_roles = (Role.COMMISSIONER,)
+    template_name = "outcomes/scorecard_withdraw.html"
+
+    def load(self):
+        self.scorecard = get_object_or_404(
+            PublishedScorecard.objects.visible_to(self.request.user).select_related("contract"),
+            pk=self.kwargs["pk"],
+        )
+        if not publishing.may_publish(self.request.user, self.scorecard.contract):
+            raise PermissionDenied("Only the contract's commissioner may withdraw its scorecard.")
+        if self.scorecard.is_withdrawn:
+            raise Http404("This scorecard has already been withdrawn.")
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = form or WithdrawForm()
+        context.update(
+            scorecard=self.scorecard,
+            form=form,
+            errors=error_summary(form) if form.is_bound else [],
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        form = WithdrawForm(request.POST)
+        if form.is_valid():
+            try:
+                publishing.withdraw(
+                    user=request.user, scorecard=self.scorecard, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "The scorecard was withdrawn.")
+                return redirect(self.scorecard)
+        return self.render_to_response(self.get_context_data(form=form))
