@@ -132,6 +132,7 @@ class Result:
     lines: list[Line]
     savings: Decimal
     band: Band | None
+    network_share_percent: Decimal  # of savings, at the score (whether or not there are any)
     network_savings_share: Decimal
     commissioner_savings_share: Decimal
     network_overspend_share: Decimal
@@ -387,6 +388,7 @@ def settle(scheme: Scheme, inputs: Inputs) -> Result:
         lines=lines,
         savings=savings,
         band=band,
+        network_share_percent=network_share_percent(scheme, score),
         network_savings_share=net_gain,
         commissioner_savings_share=savings - net_gain if savings > 0 else ZERO,
         network_overspend_share=net_over,

@@ -211,6 +211,9 @@ class WhatIfSerializer(serializers.Serializer):
     score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     actual_cost = serializers.DecimalField(max_digits=16, decimal_places=2)
     savings = serializers.DecimalField(max_digits=16, decimal_places=2)
+    network_share_percent = serializers.DecimalField(
+        max_digits=6, decimal_places=3, help_text="% of savings the network keeps at the score."
+    )
     network_savings_share = serializers.DecimalField(max_digits=16, decimal_places=2)
     network_overspend_share = serializers.DecimalField(max_digits=16, decimal_places=2)
     penalty = serializers.DecimalField(max_digits=16, decimal_places=2)

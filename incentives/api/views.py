@@ -183,6 +183,7 @@ class SettlementViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             "score": score if score is not None else stored["score"],
             "actual_cost": actual_cost if actual_cost is not None else stored["actual_cost"],
             "savings": result.savings,
+            "network_share_percent": result.network_share_percent,
             "network_savings_share": result.network_savings_share,
             "network_overspend_share": result.network_overspend_share,
             "penalty": result.penalty,

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from incentives import views
+
+urlpatterns = [
+    path("", views.IncentivesHomeView.as_view(), name="incentives-home"),
+    path(
+        "contracts/<int:pk>/",
+        views.ContractIncentivesView.as_view(),
+        name="incentives-contract",
+    ),
+    path(
+        "contracts/<int:pk>/scheme/new/",
+        views.SchemeCreateView.as_view(),
+        name="scheme-create",
+    ),
+    path(
+        "settlements/<int:pk>/",
+        views.SettlementDetailView.as_view(),
+        name="settlement-detail",
+    ),
+]

@@ -1,0 +1,292 @@
+"""Incentive pages: the contracts' schemes and settlements (`/incentives/`), a
+contract's scheme versions and years, a new scheme version (its
+commissioner), and a settlement line by line with sign-off, comments and
+what-if. Scoped to the parties of each contract (incentives.querysets)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView, ListView
+
+from contracts.access import PRIVATE_DATA_ROLES, has_role
+from contracts.choices import Role
+from contracts.models import Contract, ContractMetric
+from contracts.services import require_commissioner_of
+from contracts.views.helpers import error_summary, tag
+from contracts.views_base import ScopedViewMixin
+from incentives import services
+from incentives.charts import retained_share_figure
+from incentives.forms import CommentForm, SchemeForm, WhatIfForm, add_scheme_errors, initial_from
+from incentives.models import QualityIndicator, Settlement, SettlementComment
+from incentives.querysets import party_contracts
+from outcomes.models import Metric
+
+WHAT_IF_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER)
+STATUS_TAGS = {"draft": ("Draft", "yellow"), "signed_off": ("Signed off", "green")}
+
+
+def is_commissioner(user, contract) -> bool:
+    try:
+        require_commissioner_of(user, contract)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def status_tag(settlement) -> dict:
+    return tag(*STATUS_TAGS[settlement.status])
+
+
+class PartyContractMixin(ScopedViewMixin):
+    """Contracts the user is a party to (a member provider of a network sees
+    its own data elsewhere, not the network's incentives)."""
+
+    model = Contract
+    allowed_roles = PRIVATE_DATA_ROLES
+
+    def scoped_queryset(self, queryset):
+        return queryset.filter(id__in=party_contracts(self.request.user).values("id"))
+
+
+class IncentivesHomeView(PartyContractMixin, ListView):
+    """`/incentives/`: each contract with its scheme versions and settlements."""
+
+    template_name = "incentives/home.html"
+    context_object_name = "contracts"
+
+    def scoped_queryset(self, queryset):
+        return (
+            super()
+            .scoped_queryset(queryset)
+            .select_related("commissioner", "provider")
+            .prefetch_related(
+                "incentive_schemes",
+                Prefetch(
+                    "settlements",
+                    queryset=Settlement.objects.select_related("contract_year").order_by(
+                        "contract_year__number"
+                    ),
+                ),
+            )
+            .order_by("reference")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for contract in context["contracts"]:
+            for settlement in contract.settlements.all():
+                settlement.tag = status_tag(settlement)
+        return context
+
+
+class ContractIncentivesView(PartyContractMixin, DetailView):
+    """`/incentives/contracts/<id>/`: scheme versions with every rule, and each
+    contract year's settlement; the commissioner runs a year's settlement."""
+
+    template_name = "incentives/contract.html"
+    context_object_name = "contract"
+
+    def scoped_queryset(self, queryset):
+        return super().scoped_queryset(queryset).select_related("commissioner", "provider")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contract = self.object
+        schemes = services.schemes_with_rules().filter(contract=contract).order_by("-version")
+        settlements = {
+            s.contract_year_id: s
+            for s in Settlement.objects.filter(contract=contract).select_related("scheme")
+        }
+        today = timezone.localdate()
+        years = []
+        for year in contract.years.order_by("number"):
+            settlement = settlements.get(year.pk)
+            if settlement:
+                settlement.tag = status_tag(settlement)
+            years.append({"year": year, "settlement": settlement, "ended": year.end_date < today})
+        context.update(
+            schemes=schemes,
+            years=years,
+            may_edit=is_commissioner(self.request.user, contract),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = contract = self.get_object()
+        require_commissioner_of(request.user, contract)
+        year = contract.years.filter(number=request.POST.get("year")).first()
+        if year is None:
+            return HttpResponseBadRequest("Choose a contract year.")
+        try:
+            settlement = services.compute_settlement(contract_year=year, user=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("incentives-contract", pk=contract.pk)
+        messages.success(request, f"Year {year.number} settled as a draft: check every line.")
+        return redirect("settlement-detail", pk=settlement.pk)
+
+
+class SchemeCreateView(PartyContractMixin, DetailView):
+    """`/incentives/contracts/<id>/scheme/new/`: a new version of the scheme,
+    prefilled from the latest one; only the contract's commissioner."""
+
+    template_name = "incentives/scheme_form.html"
+    context_object_name = "contract"
+    allowed_roles = (Role.COMMISSIONER,)
+
+    def get_object(self, queryset=None):
+        contract = super().get_object(queryset)
+        require_commissioner_of(self.request.user, contract)
+        return contract
+
+    def make_form(self, data=None):
+        contract = self.object
+        metric_ids = ContractMetric.objects.filter(contract=contract).values("metric_id")
+        metrics = list(Metric.objects.filter(pk__in=metric_ids).order_by("code"))
+        latest = (
+            services.schemes_with_rules().filter(contract=contract).order_by("-version").first()
+        )
+        next_year = min(
+            [y.number for y in contract.years.all() if not hasattr(y, "settlement")] or [1]
+        )
+        return SchemeForm(
+            data,
+            contract=contract,
+            metrics=metrics,
+            initial=initial_from(latest, next_year),
+        ), latest
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form, latest = self.make_form()
+        return self.render_to_response(self.get_context_data(form=form, latest=latest))
+
+    def post(self, request, *args, **kwargs):
+        self.object = contract = self.get_object()
+        form, latest = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                scheme = services.create_scheme_version(
+                    user=request.user, contract=contract, **form.service_arguments()
+                )
+            except ValidationError as exc:
+                add_scheme_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Scheme version {scheme.version} saved: it applies from year "
+                    f"{scheme.effective_from_year}.",
+                )
+                return redirect("incentives-contract", pk=contract.pk)
+        return self.render_to_response(
+            self.get_context_data(form=form, latest=latest, errors=error_summary(form))
+        )
+
+
+class SettlementDetailView(ScopedViewMixin, DetailView):
+    """`/incentives/settlements/<id>/`: the statement line by line, with its
+    inputs; the commissioner recomputes and signs off a draft, the parties
+    comment on it, and commissioners and network managers try what-ifs (here
+    without JavaScript, through the API with it)."""
+
+    model = Settlement
+    template_name = "incentives/settlement.html"
+    context_object_name = "settlement"
+    allowed_roles = PRIVATE_DATA_ROLES
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related(
+            "contract__commissioner",
+            "contract__provider",
+            "contract_year",
+            "signed_off_by",
+            "support_action",
+        ).prefetch_related(
+            "lines",
+            Prefetch(
+                "comments",
+                queryset=SettlementComment.objects.select_related("author", "organisation"),
+            ),
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_page()
+
+    def render_page(self, comment_form=None, errors=None):
+        settlement = self.object
+        user = self.request.user
+        scheme = services.schemes_with_rules().get(pk=settlement.scheme_id)
+        rules = scheme.as_rules(settlement.contract_year.number)
+        may_what_if = has_role(user, *WHAT_IF_ROLES)
+        what_if_form = WhatIfForm(self.request.GET or None)
+        what_if = None
+        if may_what_if and self.request.GET and what_if_form.is_valid():
+            what_if = services.what_if(
+                settlement=settlement,
+                score=what_if_form.cleaned_data["score"],
+                actual_cost=what_if_form.cleaned_data["actual_cost"],
+            )
+        figure, alt = retained_share_figure(
+            rules,
+            settlement.score,
+            what_if_form.cleaned_data.get("score") if what_if else None,
+        )
+        may_comment = (
+            not settlement.is_signed_off
+            and services.commenting_organisation(user, settlement) is not None
+        )
+        context = self.get_context_data(
+            object=settlement,
+            scheme=scheme,
+            rules=rules,
+            status=status_tag(settlement),
+            is_commissioner=is_commissioner(user, settlement.contract),
+            may_comment=may_comment,
+            comment_form=comment_form or CommentForm(),
+            may_what_if=may_what_if,
+            what_if_form=what_if_form,
+            what_if=what_if,
+            chart={
+                "id": "retained-share",
+                "data_id": "retained-share-data",
+                "figure": figure,
+                "alt": alt,
+            },
+            what_if_api=reverse("api:settlement-what-if"),
+            indicators=QualityIndicator.objects.filter(scheme=scheme).select_related("metric"),
+            errors=errors or (error_summary(what_if_form) if self.request.GET else None),
+        )
+        return self.render_to_response(context)
+
+    def post(self, request, *args, **kwargs):
+        self.object = settlement = self.get_object()
+        action = request.POST.get("action")
+        try:
+            if action == "sign_off":
+                services.sign_off(user=request.user, settlement=settlement)
+                messages.success(request, "Settlement signed off: it is now locked.")
+            elif action == "recompute":
+                services.compute_settlement(
+                    contract_year=settlement.contract_year, user=request.user
+                )
+                messages.success(request, "Settlement recomputed from the latest inputs.")
+            elif action == "comment":
+                form = CommentForm(request.POST)
+                if not form.is_valid():
+                    return self.render_page(comment_form=form, errors=error_summary(form))
+                services.add_comment(
+                    user=request.user, settlement=settlement, text=form.cleaned_data["text"]
+                )
+                messages.success(request, "Comment added.")
+            else:
+                return HttpResponseBadRequest("Unknown action.")
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect("settlement-detail", pk=settlement.pk)
