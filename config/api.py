@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from contracts.api import views as contract_api
 from dialogues.api import views as dialogue_api
 from incentives.api import views as incentive_api
+from outcomes.api import rescores as rescore_api
 from outcomes.api import scorecards as scorecard_api
 from outcomes.api import scores as score_api
 from outcomes.api import views as outcome_api
@@ -27,6 +28,7 @@ router.register("submissions", outcome_api.SubmissionViewSet, basename="submissi
 router.register("measurements", outcome_api.MeasurementViewSet, basename="measurement")
 router.register("scores", score_api.ScoreViewSet, basename="score")
 router.register("spc-rebases", score_api.SpcRebaseViewSet, basename="spc-rebase")
+router.register("rescore-requests", rescore_api.RescoreRequestViewSet, basename="rescore-request")
 router.register("scorecards", scorecard_api.ScorecardViewSet, basename="scorecard")
 router.register("meeting-series", dialogue_api.MeetingSeriesViewSet, basename="meeting-series")
 router.register("meetings", dialogue_api.MeetingViewSet, basename="meeting")

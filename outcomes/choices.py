@@ -78,3 +78,13 @@ class RunTrigger(models.TextChoices):
     SUBMISSION = "submission", "After a submission"
     NIGHTLY = "nightly", "Nightly full rescore"
     MANUAL = "manual", "Started by hand"
+
+
+class RescoreStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Recalculating"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+OPEN_RESCORE_STATUSES = (RescoreStatus.QUEUED, RescoreStatus.RUNNING)

@@ -6,12 +6,14 @@ from simple_history.models import HistoricalRecords
 
 from outcomes.choices import (
     FINISHED_SUBMISSION_STATUSES,
+    OPEN_RESCORE_STATUSES,
     RATIO_TYPES,
     Aggregation,
     Channel,
     Direction,
     Frequency,
     MetricType,
+    RescoreStatus,
     ReviewStatus,
     RunTrigger,
     Side,
@@ -19,6 +21,7 @@ from outcomes.choices import (
 )
 from outcomes.querysets import (
     MeasurementQuerySet,
+    RescoreRequestQuerySet,
     ScoreQuerySet,
     SpcRebaseQuerySet,
     SubmissionQuerySet,
@@ -396,6 +399,45 @@ class AggregateScore(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id} {self.period_start}: {self.score}"
+
+
+class RescoreRequest(models.Model):
+    """A recalculation of one contract's scores asked for in the browser or
+    the API, and how it went, so the person who asked can follow it."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="rescore_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=8, choices=RescoreStatus.choices, default=RescoreStatus.QUEUED
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    months_written = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    objects = RescoreRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_open_rescore_request",
+            )
+        ]
+
+    def __str__(self):
+        return f"Rescore of {self.contract_id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status not in OPEN_RESCORE_STATUSES
 
 
 class SpcRebase(models.Model):

@@ -53,3 +53,10 @@ class ScoreQuerySet(models.QuerySet):
 class SpcRebaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(organisation__in=data_scope(user).values("id"))
+
+
+class RescoreRequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from contracts.models import Contract
+
+        return self.filter(contract__in=Contract.objects.visible_to(user).values("id"))

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import transaction
 
 from contracts.models import Contract
-from outcomes import rescore, submissions
+from outcomes import rescore, rescore_requests, submissions
 from outcomes.choices import RunTrigger, SubmissionStatus
 from outcomes.models import Submission
 
@@ -62,3 +62,9 @@ def enqueue_rescore_after(submission: Submission) -> None:
         transaction.on_commit(
             lambda pk=contract_id: rescore_contract.delay(pk, RunTrigger.SUBMISSION, months)
         )
+
+
+@shared_task(name="outcomes.run_rescore_request", acks_late=True)
+def run_rescore_request(request_id: int) -> str:
+    """A recalculation asked for in the browser or the API."""
+    return rescore_requests.run_request(request_id).status

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from outcomes import views, views_dashboard, views_scorecards
+from outcomes import views, views_dashboard, views_rescore, views_scorecards
 
 urlpatterns = [
     path("scorecards/", views_scorecards.scorecard_list, name="scorecard-list"),
@@ -48,6 +48,21 @@ urlpatterns = [
         name="measurement-history",
     ),
     path("contracts/<int:pk>/data/", views.ContractDataView.as_view(), name="contract-data"),
+    path(
+        "contracts/<int:pk>/rescore/",
+        views_rescore.RescoreRequestCreateView.as_view(),
+        name="contract-rescore",
+    ),
+    path(
+        "rescores/<int:pk>/",
+        views_rescore.RescoreRequestDetailView.as_view(),
+        name="rescore-request-detail",
+    ),
+    path(
+        "rescores/<int:pk>/status.json",
+        views_rescore.RescoreRequestStatusView.as_view(),
+        name="rescore-request-status",
+    ),
     path("outcomes/", views.OutcomeBrowserView.as_view(), name="outcome-browser"),
     path(
         "outcomes/metrics/<int:pk>/add/",

@@ -110,7 +110,7 @@ def test_upload_fix_and_accept_journey(system, seen_metric, page, live_server, s
 def test_an_unfinished_submission_reloads_itself_when_finished(
     system, seen_metric, page, live_server, sign_in
 ):
-    """static/js/submission-status.js polls status.json and reloads."""
+    """static/js/status-poll.js polls status.json and reloads."""
     from outcomes.submissions import process, receive
 
     submission = receive(

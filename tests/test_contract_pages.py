@@ -689,7 +689,7 @@ LIST_BUDGET = 5
 # session, user, roles, the contract with its parties, the person's party,
 # open notices (next milestone annotated), years, metrics in force, timeline,
 # the metric choices of the commissioner's form
-DETAIL_BUDGET = 10
+DETAIL_BUDGET = 12
 
 
 @pytest.mark.parametrize("size", ["small", "large"])

@@ -122,7 +122,7 @@ def test_good_csv_is_stored_and_the_result_shows_at_once(client, system, prop, u
     html = page.content.decode()
     assert "2 rows added, 0 revised and 0 unchanged" in html
     assert "nhsuk-error-summary" not in html
-    assert "submission-status.js" not in html  # finished: nothing to poll
+    assert "status-poll.js" not in html  # finished: nothing to poll
     assert Measurement.objects.filter(submission=submission).count() == 2
 
 
@@ -221,7 +221,7 @@ def test_an_unfinished_submission_polls_and_works_without_javascript(client, sys
     submission = received_submission(system)
     client.force_login(system.provider_a)
     html = client.get(reverse("submission-detail", args=[submission.pk])).content.decode()
-    assert "js/submission-status.js" in html
+    assert "js/status-poll.js" in html
     assert f'data-status-url="/submissions/{submission.pk}/status.json"' in html
     assert "<noscript>" in html and ">Refresh</a>" in html
     assert "Checking the rows" in html and "nhsuk-task-list" in html

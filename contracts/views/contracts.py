@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect
@@ -30,6 +30,7 @@ from contracts.notices import acting_party
 from contracts.services import contract_year_bounds
 from contracts.views.helpers import NOTICE_STATUS_COLOURS, error_summary, next_deadline, tag
 from contracts.views_base import ScopedViewMixin
+from outcomes.models import ScoreRun
 
 
 class ContractListView(ScopedViewMixin, ListView):
@@ -196,6 +197,11 @@ class ContractDetailView(ScopedViewMixin, DetailView):
             .order_by("-on", "-recorded_at", "-pk")[:TIMELINE_LENGTH],
             timeline_length=TIMELINE_LENGTH,
             can_raise=party is not None,
+            can_rescore=is_commissioner or user.is_staff,
+            scores=ScoreRun.objects.filter(contract=contract).aggregate(
+                last=Max("computed_at"), months=Count("pk")
+            ),
+            latest_rescore=contract.rescore_requests.first(),
             metric_form=metric_form,
             errors=error_summary(metric_form) if metric_form is not None else [],
         )

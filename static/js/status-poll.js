@@ -1,15 +1,17 @@
-// Follows a submission while Concord checks it: polls its status.json every
-// 1.5 seconds and reloads the page once it has finished, so the summary or the
-// problems show. A file, not an inline script: the Content-Security-Policy
-// forbids inline code. Without JavaScript the page has a "Refresh" link.
+// Follows a job Concord runs in the background (checking a submission,
+// recalculating a contract's scores): polls the JSON at the panel's
+// data-status-url every 1.5 seconds, shows its label in the element marked
+// data-status-label, and reloads the page once it has finished, so the result
+// shows. A file, not an inline script: the Content-Security-Policy forbids
+// inline code. Without JavaScript the page has a "Refresh" link.
 (function () {
   "use strict";
-  var panel = document.getElementById("submission-status");
+  var panel = document.querySelector("[data-status-url]");
   if (!panel || panel.getAttribute("data-finished") === "true" || !window.fetch) {
     return;
   }
   var url = panel.getAttribute("data-status-url");
-  var label = document.getElementById("submission-status-label");
+  var label = panel && panel.querySelector("[data-status-label]");
   var interval = 1500;
   var failures = 0;
   var started = Date.now();
