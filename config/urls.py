@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("contracts.urls")),
     path("", include("outcomes.urls")),
+    path("dialogues/", include("dialogues.urls")),
     path("incentives/", include("incentives.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),

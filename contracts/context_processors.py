@@ -13,6 +13,7 @@ def navigation(request):
             items.append(("Contracts", "contract-list"))
             items.append(("Organisations", "organisation-list"))
             items.append(("Outcomes", "outcome-browser"))
+            items.append(("Dialogues", "dialogues:overview"))
             items.append(("Incentives", "incentives-home"))
         if has_role(user, *SUBMITTER_ROLES):
             items.append(("Submit data", "submission-create"))

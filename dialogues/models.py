@@ -19,7 +19,12 @@ from dialogues.choices import (
     ReminderKind,
     SeriesLevel,
 )
-from dialogues.querysets import ActionQuerySet, MeetingQuerySet, MeetingSeriesQuerySet
+from dialogues.querysets import (
+    ActionEvidenceQuerySet,
+    ActionQuerySet,
+    MeetingQuerySet,
+    MeetingSeriesQuerySet,
+)
 
 TIME_ZONE = "Europe/London"
 User = settings.AUTH_USER_MODEL
@@ -335,6 +340,8 @@ class ActionEvidence(models.Model):
     added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = ActionEvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["action", "added_at", "pk"]

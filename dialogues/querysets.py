@@ -84,3 +84,10 @@ class ActionQuerySet(models.QuerySet):
 
     def overdue(self, today):
         return self.live().filter(due_on__lt=today)
+
+
+class ActionEvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from dialogues.models import Action
+
+        return self.filter(action__in=Action.objects.visible_to(user).values("pk"))

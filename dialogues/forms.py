@@ -1,0 +1,217 @@
+"""Browser forms for dialogues. They only validate input and offer choices
+within the person's scope; the rules are in dialogues.services and
+dialogues.agenda, whose errors contracts.forms.add_service_errors maps back
+onto the fields."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from contracts.access import PRIVATE_DATA_ROLES
+from contracts.choices import OrganisationKind
+from contracts.forms import NHSForm, date_field
+from contracts.models import Contract, Membership, Organisation
+from dialogues.choices import ActionStatus, Attendance, MeetingType, SeriesLevel
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person_name(obj)
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return person_name(obj)
+
+
+class SeriesForm(NHSForm):
+    title = forms.CharField(label="Title", max_length=200)
+    level = forms.ChoiceField(label="Level", choices=SeriesLevel.choices, widget=forms.RadioSelect)
+    meeting_type = forms.ChoiceField(label="Type of meeting", choices=MeetingType.choices)
+    provider = forms.ModelChoiceField(label="Network or provider", queryset=Organisation.objects)
+    contract = forms.ModelChoiceField(label="Contract", queryset=Contract.objects, required=False)
+    rrule = forms.CharField(
+        label="Recurrence rule",
+        required=False,
+        max_length=300,
+        help_text="An RFC 5545 rule. Every Tuesday: FREQ=WEEKLY;BYDAY=TU. Second Tuesday "
+        "of each month: FREQ=MONTHLY;BYDAY=2TU. Quarterly: FREQ=MONTHLY;INTERVAL=3;BYDAY=3WE.",
+    )
+    starts_on = date_field("First meeting date")
+    start_time = forms.TimeField(
+        label="Start time (UK time)",
+        widget=forms.TimeInput(
+            format="%H:%M", attrs={"type": "time", "class": "nhsuk-input nhsuk-input--width-5"}
+        ),
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes", min_value=5, max_value=480, initial=60
+    )
+    ends_on = date_field("Last date (optional)", required=False)
+    location = forms.CharField(label="Where (optional)", max_length=200, required=False)
+    organisations = forms.ModelMultipleChoiceField(
+        label="Participating organisations",
+        queryset=Organisation.objects,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    participants = PeopleField(
+        label="Participants",
+        queryset=get_user_model().objects,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="They get the meetings in their calendar feed.",
+    )
+    chair = PersonChoiceField(label="Chair", queryset=get_user_model().objects)
+    agenda_days_before = forms.IntegerField(
+        label="Draft the agenda this many days before", min_value=0, max_value=60, initial=5
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = Organisation.objects.visible_to(user)
+        self.fields["provider"].queryset = visible.exclude(
+            kind=OrganisationKind.COMMISSIONER
+        ).order_by("name")
+        self.fields["organisations"].queryset = visible.order_by("name")
+        self.fields["contract"].queryset = Contract.objects.visible_to(user).order_by("reference")
+        people = (
+            get_user_model()
+            .objects.filter(
+                memberships__organisation__in=visible.values("id"),
+                memberships__role__in=PRIVATE_DATA_ROLES,
+            )
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["participants"].queryset = people
+        self.fields["chair"].queryset = people
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    """A person and the organisation they act for, in one choice."""
+
+    def label_from_instance(self, obj):
+        return f"{person_name(obj.user)} ({obj.organisation.name})"
+
+
+class ActionForm(NHSForm):
+    """The quick action log: what, who, by when."""
+
+    title = forms.CharField(label="Action", max_length=300)
+    owner = OwnerChoiceField(label="Owner", queryset=Membership.objects)
+    due_on = date_field("Due date")
+    detail = forms.CharField(
+        label="Detail (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            Membership.objects.filter(
+                organisation__in=meeting.series.organisations.all(),
+                role__in=PRIVATE_DATA_ROLES,
+            )
+            .select_related("user", "organisation")
+            .order_by("user__first_name", "user__last_name", "organisation__name")
+        )
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        membership = data.pop("owner")
+        return {**data, "owner": membership.user, "owner_organisation": membership.organisation}
+
+
+class StatusForm(NHSForm):
+    status = forms.ChoiceField(label="New status", choices=ActionStatus.choices)
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=1000,
+        help_text="Needed to drop an action or reopen a closed one.",
+    )
+
+
+class AttendanceForm(forms.Form):
+    """One radio group per expected person: present, apologies, absent."""
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {str(person.pk): person for person in people}
+        for pk, person in self.people.items():
+            self.fields[f"person_{pk}"] = forms.ChoiceField(
+                label=person_name(person),
+                choices=Attendance.choices,
+                widget=forms.RadioSelect(attrs={"class": "nhsuk-radios__input"}),
+                required=False,
+            )
+
+    def entries(self):
+        return [
+            (self.people[name.removeprefix("person_")], value)
+            for name, value in self.cleaned_data.items()
+            if value
+        ]
+
+
+class MinutesForm(NHSForm):
+    minutes = forms.CharField(
+        label="Minutes", required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class DecisionForm(NHSForm):
+    text = forms.CharField(label="Decision", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AgendaItemForm(NHSForm):
+    title = forms.CharField(label="Agenda item", max_length=300)
+    detail = forms.CharField(
+        label="Detail (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MilestoneForm(NHSForm):
+    description = forms.CharField(label="Milestone", max_length=300)
+    due_on = date_field("Milestone date")
+
+
+class EvidenceForm(NHSForm):
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(
+        label="File (optional)",
+        required=False,
+        help_text="PDF, Word, Excel, PowerPoint, CSV, text or an image; 10 MB at most.",
+        widget=forms.ClearableFileInput(attrs={"class": "nhsuk-file-upload"}),
+    )
+
+
+class ActionFilterForm(forms.Form):
+    """The action log's filters (GET)."""
+
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("live", "Open or in progress"), ("", "Any"), *ActionStatus.choices],
+    )
+    mine = forms.BooleanField(label="Only my actions", required=False)
+    overdue = forms.BooleanField(label="Only overdue actions", required=False)
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation.objects, required=False, empty_label="Any"
+    )
+    due_after = date_field("Due from", required=False)
+    due_before = date_field("Due by", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.visible_to(user).order_by(
+            "name"
+        )
+        for name in ("status", "organisation"):
+            self.fields[name].widget.attrs["class"] = "nhsuk-select"
+        for name in ("mine", "overdue"):
+            self.fields[name].widget.attrs["class"] = "nhsuk-checkboxes__input"
+        for name in ("due_after", "due_before"):
+            self.fields[name].widget.attrs["class"] = "nhsuk-input nhsuk-input--width-10"

@@ -1,0 +1,273 @@
+"""Dialogue pages through Django's test client: who sees what (another
+network's meeting is 404, lay partners 403, visitors sign in), the meeting
+page's forms, the series form, the agenda editor, the action log's filters
+and overdue highlighting, and fixed query counts."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from dialogues import agenda, services
+from dialogues.choices import ActionStatus, Attendance
+from dialogues.models import Action, MeetingSeries
+from tests.test_dialogues_api import other_network_meeting  # noqa: F401 (fixture)
+from tests.test_dialogues_services import make_series
+
+
+@pytest.fixture
+def meeting(system):
+    return make_series(system, ends_on=dt.date(2026, 3, 31)).meetings.order_by("starts_at").first()
+
+
+def sign_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def page_urls(meeting):
+    return [
+        "/dialogues/",
+        "/dialogues/series/",
+        f"/dialogues/series/{meeting.series_id}/",
+        f"/dialogues/meetings/{meeting.pk}/",
+        "/dialogues/actions/",
+    ]
+
+
+@pytest.mark.parametrize("who", ["commissioner", "network_manager_a", "provider_a"])
+def test_participants_see_every_page(system, client, meeting, who):
+    sign_in(client, getattr(system, who))
+    for url in page_urls(meeting):
+        assert client.get(url).status_code == 200, url
+
+
+def test_lay_partners_are_refused_and_visitors_sign_in(system, client, meeting):
+    for url in page_urls(meeting):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    sign_in(client, system.lay_partner)
+    for url in page_urls(meeting):
+        assert client.get(url).status_code == 403, url
+
+
+def test_another_networks_meeting_and_action_are_404(
+    system,
+    client,
+    meeting,
+    other_network_meeting,  # noqa: F811
+):
+    theirs = services.log_action(
+        user=other_network_meeting.series.chair,
+        meeting=other_network_meeting,
+        title="Theirs",
+        owner=system.provider_b,
+        due_on=dt.date(2026, 3, 20),
+    )
+    sign_in(client, system.network_manager_a)
+    for url in (
+        f"/dialogues/meetings/{other_network_meeting.pk}/",
+        f"/dialogues/series/{other_network_meeting.series_id}/",
+        f"/dialogues/meetings/{other_network_meeting.pk}/agenda/",
+        f"/dialogues/actions/{theirs.pk}/",
+    ):
+        assert client.get(url).status_code == 404, url
+    # Nor can their action be updated through our meeting's form.
+    response = client.post(
+        f"/dialogues/meetings/{meeting.pk}/",
+        {"form": "status", "action_id": theirs.pk, "status": "done"},
+    )
+    assert response.status_code == 404
+    assert Action.objects.get(pk=theirs.pk).status == ActionStatus.OPEN
+
+
+def test_log_an_action_from_the_meeting_page(system, client, meeting):
+    sign_in(client, system.network_manager_a)
+    page = client.get(f"/dialogues/meetings/{meeting.pk}/").content.decode()
+    owner = system.provider_a.memberships.get()
+    assert f'<option value="{owner.pk}">provider_a (Provider A1)</option>' in page
+    response = client.post(
+        f"/dialogues/meetings/{meeting.pk}/",
+        {"form": "action", "title": "Chase data", "owner": owner.pk, "due_on": "2026-03-20"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("#log-action")
+    action = Action.objects.get()
+    assert (action.owner, action.owner_organisation, action.meeting) == (
+        system.provider_a,
+        system.pa1,
+        meeting,
+    )
+
+
+def test_an_action_due_before_the_meeting_is_shown_as_an_error(system, client, meeting):
+    sign_in(client, system.network_manager_a)
+    owner = system.provider_a.memberships.get()
+    response = client.post(
+        f"/dialogues/meetings/{meeting.pk}/",
+        {"form": "action", "title": "Chase data", "owner": owner.pk, "due_on": "2026-03-01"},
+    )
+    assert response.status_code == 200
+    assert "The due date cannot be before the meeting (3 March 2026)." in response.content.decode()
+    assert 'href="#id_due_on"' in response.content.decode()
+    assert not Action.objects.exists()
+
+
+def test_attendance_and_minutes_from_the_meeting_page(system, client, meeting):
+    sign_in(client, system.provider_a)
+    page = client.get(f"/dialogues/meetings/{meeting.pk}/").content.decode()
+    assert "Save the minutes" not in page  # not the chair, not recorded present
+    response = client.post(
+        f"/dialogues/meetings/{meeting.pk}/", {"form": "minutes", "minutes": "Mine"}
+    )
+    assert "Only the chair or someone recorded as present" in response.content.decode()
+    sign_in(client, system.network_manager_a)
+    response = client.post(
+        f"/dialogues/meetings/{meeting.pk}/",
+        {
+            "form": "attendance",
+            f"person_{system.network_manager_a.pk}": "present",
+            f"person_{system.provider_a.pk}": "present",
+        },
+    )
+    assert response.status_code == 302
+    assert meeting.attendance.filter(status=Attendance.PRESENT).count() == 2
+    sign_in(client, system.provider_a)
+    client.post(f"/dialogues/meetings/{meeting.pk}/", {"form": "minutes", "minutes": "Agreed."})
+    meeting.refresh_from_db()
+    assert meeting.minutes == "Agreed."
+
+
+def test_set_up_a_series_in_the_browser(system, client):
+    sign_in(client, system.network_manager_a)
+    form = client.get("/dialogues/series/new/").content.decode()
+    assert "Provider B1" not in form  # only organisations in the person's scope
+    today = timezone.localdate()
+    body = {
+        "title": "Weekly tactical",
+        "level": "network_members",
+        "meeting_type": "weekly",
+        "provider": system.network_a.pk,
+        "rrule": "FREQ=WEEKLY;BYDAY=MO",
+        "starts_on": (today + dt.timedelta(days=1)).isoformat(),
+        "start_time": "09:30",
+        "duration_minutes": 45,
+        "organisations": [system.network_a.pk],
+        "participants": [system.network_manager_a.pk],
+        "chair": system.network_manager_a.pk,
+        "agenda_days_before": 3,
+    }
+    response = client.post("/dialogues/series/new/", {**body, "rrule": "FREQ=NEVER"})
+    assert "not a valid RFC 5545 recurrence rule" in response.content.decode()
+    assert not MeetingSeries.objects.exists()
+    response = client.post("/dialogues/series/new/", body)
+    series = MeetingSeries.objects.get()
+    assert response["Location"] == f"/dialogues/series/{series.pk}/"
+    assert series.meetings.count() in (52, 53)
+    # Provider users cannot set series up.
+    sign_in(client, system.provider_a)
+    assert client.get("/dialogues/series/new/").status_code == 403
+
+
+def test_only_the_chair_edits_the_agenda(system, client, meeting):
+    sign_in(client, system.provider_a)
+    assert client.get(f"/dialogues/meetings/{meeting.pk}/agenda/").status_code == 403
+    sign_in(client, system.network_manager_a)
+    url = f"/dialogues/meetings/{meeting.pk}/agenda/"
+    client.post(url, {"op": "add", "new-title": "Welcome"})
+    client.post(url, {"op": "add", "new-title": "Any other business"})
+    second = meeting.agenda_items.get(title="Any other business")
+    client.post(url, {"op": "up", "item": second.pk})
+    assert [i.title for i in meeting.agenda_items.order_by("position")] == [
+        "Any other business",
+        "Welcome",
+    ]
+    response = client.post(url, {"op": "add", "new-title": ""})
+    assert "Enter agenda item." in response.content.decode()
+    client.post(url, {"op": "remove", "item": second.pk})
+    assert [i.title for i in meeting.agenda_items.all()] == ["Welcome"]
+
+
+def actions_for(system, meeting, n, due):
+    for i in range(n):
+        services.log_action(
+            user=system.network_manager_a,
+            meeting=meeting,
+            title=f"Action {due:%d} {i}",
+            owner=system.provider_a,
+            due_on=due,
+        )
+
+
+def test_action_log_filters_and_highlights_overdue(system, client, meeting):
+    today = timezone.localdate()
+    actions_for(system, meeting, 1, dt.date(2026, 3, 10))  # overdue (the clock is later)
+    late = meeting.series.meetings.order_by("-starts_at").first()
+    services.log_action(
+        user=system.network_manager_a,
+        meeting=late,
+        title="Later one",
+        owner=system.network_manager_a,
+        due_on=today + dt.timedelta(days=30),
+    )
+    sign_in(client, system.network_manager_a)
+    page = client.get("/dialogues/actions/").content.decode()
+    assert page.count("dialogue-actions__row--overdue") == 1
+    assert '<strong class="nhsuk-tag nhsuk-tag--red">Overdue</strong>' in page
+    page = client.get("/dialogues/actions/?status=live&overdue=on").content.decode()
+    assert "Action 10 0" in page and "Later one" not in page
+    page = client.get("/dialogues/actions/?status=live&mine=on").content.decode()
+    assert "Later one" in page and "Action 10 0" not in page
+    page = client.get(f"/dialogues/actions/?status=&organisation={system.pa1.pk}").content.decode()
+    assert "Action 10 0" in page and "Later one" not in page
+    page = client.get("/dialogues/actions/?due_after=not-a-date").content.decode()
+    assert "Due from must be a real date." in page or "Enter a valid date." in page
+
+
+def test_action_page_changes_status_adds_milestones_and_evidence(system, client, meeting):
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))
+    action = Action.objects.get()
+    sign_in(client, system.provider_a)
+    url = f"/dialogues/actions/{action.pk}/"
+    response = client.post(url, {"form": "status", "status": "dropped", "reason": ""})
+    assert "Give the reason for dropping the action." in response.content.decode()
+    client.post(url, {"form": "milestone", "description": "Draft", "due_on": "2026-03-15"})
+    milestone = action.milestones.get()
+    client.post(url, {"form": "complete", "milestone": milestone.pk})
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.post(
+        url,
+        {"form": "evidence", "note": "Sent", "file": SimpleUploadedFile("note.txt", b"done")},
+    )
+    evidence = action.evidence.get()
+    download = client.get(f"/dialogues/evidence/{evidence.pk}/")
+    assert b"".join(download.streaming_content) == b"done"
+    client.post(url, {"form": "status", "status": "done", "reason": ""})
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DONE
+    assert action.milestones.get().completed_on is not None
+    page = client.get(url).content.decode()
+    assert "Marked done" in page
+    sign_in(client, system.provider_b)
+    assert client.get(f"/dialogues/evidence/{evidence.pk}/").status_code == 404
+
+
+def test_lists_cost_a_fixed_number_of_queries(
+    system, client, meeting, django_assert_max_num_queries
+):
+    sign_in(client, system.network_manager_a)
+    actions_for(system, meeting, 2, dt.date(2026, 3, 20))
+    agenda.draft_agenda(meeting, today=dt.date(2026, 3, 2))
+
+    def measure(limit):
+        for url in ("/dialogues/actions/", "/dialogues/series/", "/dialogues/"):
+            with django_assert_max_num_queries(limit):
+                assert client.get(url).status_code == 200
+        with django_assert_max_num_queries(limit + 12):
+            assert client.get(f"/dialogues/meetings/{meeting.pk}/").status_code == 200
+
+    measure(10)
+    actions_for(system, meeting, 20, dt.date(2026, 3, 21))
+    make_series(system, title="Monthly", meeting_type="monthly", rrule="FREQ=MONTHLY;BYDAY=2WE")
+    measure(10)
