@@ -4,6 +4,7 @@ from django.db import transaction
 
 from contracts import demo as contracts_demo
 from dialogues import demo as dialogues_demo
+from incentives import demo as incentives_demo
 from outcomes import demo as outcomes_demo
 from outcomes.choices import RunTrigger
 from outcomes.rescore import rescore_contract
@@ -24,7 +25,9 @@ class Command(BaseCommand):
             for contract in contracts.values():
                 # Unchanged inputs keep the current scores, so a rerun writes nothing.
                 rescore_contract(contract.pk, RunTrigger.MANUAL, only_if_changed=True)
+            outcomes_demo.seed_scorecards(contracts)
             dialogues_demo.seed_dialogues(contracts)
+            incentives_demo.seed_incentives(contracts)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo log-ins (password for all: {contracts_demo.DEMO_PASSWORD}):")
         for username, role in logins:
