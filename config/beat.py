@@ -35,6 +35,13 @@ def beat_schedule() -> dict:
             "schedule": crontab(hour=5, minute=0),
             "options": {"expires": 2 * 60 * 60},
         },
+        # Reminders go out at 07:00, after escalation, so they tell the day's
+        # position; each is claimed before sending, so a rerun sends nothing.
+        "send-reminders": {
+            "task": "dialogues.send_reminders",
+            "schedule": crontab(hour=7, minute=0),
+            "options": {"expires": 2 * 60 * 60},
+        },
         # Overdue actions move to the next meeting up before the working day.
         "escalate-overdue-actions": {
             "task": "dialogues.escalate_overdue_actions",

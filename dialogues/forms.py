@@ -10,7 +10,7 @@ from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import OrganisationKind
 from contracts.forms import NHSForm, date_field
 from contracts.models import Contract, Membership, Organisation
-from dialogues.choices import ActionStatus, Attendance, MeetingType, SeriesLevel
+from dialogues.choices import ActionStatus, Attendance, MeetingType, ReminderKind, SeriesLevel
 
 
 def person_name(user) -> str:
@@ -215,3 +215,20 @@ class ActionFilterForm(forms.Form):
             self.fields[name].widget.attrs["class"] = "nhsuk-checkboxes__input"
         for name in ("due_after", "due_before"):
             self.fields[name].widget.attrs["class"] = "nhsuk-input nhsuk-input--width-10"
+
+
+class PreferenceForm(NHSForm):
+    """What reminders a person receives, and how early."""
+
+    action_due_soon = forms.BooleanField(label=ReminderKind.ACTION_DUE_SOON.label, required=False)
+    action_overdue = forms.BooleanField(label=ReminderKind.ACTION_OVERDUE.label, required=False)
+    agenda_ready = forms.BooleanField(label=ReminderKind.AGENDA_READY.label, required=False)
+    data_due = forms.BooleanField(label=ReminderKind.DATA_DUE.label, required=False)
+    data_late = forms.BooleanField(label=ReminderKind.DATA_LATE.label, required=False)
+    days_before = forms.IntegerField(
+        label="Days before a due date to remind me", min_value=1, max_value=14
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["days_before"].widget.attrs["class"] = "nhsuk-input nhsuk-input--width-2"

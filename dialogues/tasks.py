@@ -7,7 +7,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from dialogues import agenda, services
+from dialogues import agenda, reminders, services
 
 
 def _moment(now: str | None) -> dt.datetime:
@@ -28,5 +28,15 @@ def escalate_overdue_actions(now: str | None = None) -> int:
 
 @shared_task(name="dialogues.draft_agendas")
 def draft_agendas(now: str | None = None) -> int:
-    """Draft each agenda falling due (once per meeting); returns how many."""
-    return len(agenda.draft_due_agendas(now=_moment(now)))
+    """Draft each agenda falling due (once per meeting), then tell the chairs;
+    returns how many were drafted."""
+    moment = _moment(now)
+    drafted = agenda.draft_due_agendas(now=moment)
+    reminders.agenda_reminders(moment)
+    return len(drafted)
+
+
+@shared_task(name="dialogues.send_reminders")
+def send_reminders(now: str | None = None) -> dict:
+    """Owners, chairs and submitters; nothing is sent twice."""
+    return reminders.send_reminders(now=_moment(now))

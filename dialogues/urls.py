@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dialogues import views
+from dialogues import views, views_personal
 
 app_name = "dialogues"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("actions/", views.ActionListView.as_view(), name="action-list"),
     path("actions/<int:pk>/", views.ActionDetailView.as_view(), name="action-detail"),
     path("evidence/<int:pk>/", views.EvidenceFileView.as_view(), name="evidence-file"),
+    path("preferences/", views_personal.PreferencesView.as_view(), name="preferences"),
 ]
