@@ -22,6 +22,7 @@ from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from contracts.choices import OrganisationKind
 from contracts.models import Contract, ContractMetric
 from outcomes import benchmark, scoring
 from outcomes.bulk import insert_frame
@@ -184,9 +185,90 @@ def _network_rows(values: pd.DataFrame, network_id: int) -> pd.DataFrame:
     return network.drop(columns=["mean", "total"])
 
 
-def _benchmarks(metrics: pd.DataFrame, network_id: int | None) -> pd.DataFrame:
-    """95% intervals for ratio metrics; each member compared with the network
-    as a whole and ranked among the members, per metric and month."""
+def _peers(values: pd.DataFrame) -> pd.DataFrame:
+    """For a single provider's contract: the current values of every provider
+    holding one of its provider-side metrics, on a contract of its own or as
+    a member of a network on one, in the same months (the provider included).
+    Three queries."""
+    from contracts.models import NetworkMember
+
+    own = values[values["submitted_by"] == Side.PROVIDER]
+    if own.empty:
+        return pd.DataFrame()
+    metric_ids = own["metric_id"].unique().tolist()
+    holders = pd.DataFrame.from_records(
+        list(
+            ContractMetric.objects.filter(metric_id__in=metric_ids)
+            .values_list("metric_id", "contract__provider_id")
+            .distinct()
+        ),
+        columns=["metric_id", "holder_id"],
+    )
+    members = pd.DataFrame.from_records(
+        list(
+            NetworkMember.objects.filter(
+                network_id__in=holders["holder_id"].unique().tolist()
+            ).values_list("network_id", "provider_id")
+        ),
+        columns=["holder_id", "organisation_id"],
+    )
+    # A holder that is a network stands for its members; a provider for itself.
+    pairs = holders.merge(members, on="holder_id", how="left")
+    pairs["organisation_id"] = pairs["organisation_id"].fillna(pairs["holder_id"]).astype(int)
+    pairs = pairs[["metric_id", "organisation_id"]].drop_duplicates()
+    months = own[["metric_id", "period_start"]].drop_duplicates()
+    wanted = pairs.merge(months, on="metric_id")
+    found = _measurements(wanted).merge(wanted, on=["metric_id", "organisation_id", "period_start"])
+    return found.merge(
+        own[["metric_id", "period_start", "metric_type", "factor", "direction"]].drop_duplicates(
+            ["metric_id", "period_start"]
+        ),
+        on=["metric_id", "period_start"],
+    )
+
+
+def _peer_comparators(peers: pd.DataFrame) -> pd.DataFrame:
+    """Per metric and month with two or more peers: the peers' pooled value
+    (ratios: sum of numerators over sum of denominators; others: the mean),
+    and each peer's rank and quintile."""
+    keys = ["metric_id", "period_start"]
+    peers = peers[peers["measured"].notna()]
+    peers = peers[peers.groupby(keys)["organisation_id"].transform("size") >= 2]
+    if peers.empty:
+        return pd.DataFrame(columns=[*keys, "organisation_id", "comparator", "rank", "quintile"])
+    pooled = (
+        peers.groupby(keys)
+        .agg(
+            numerator=("numerator", "sum"),
+            denominator=("denominator", "sum"),
+            mean=("measured", "mean"),
+            metric_type=("metric_type", "first"),
+            factor=("factor", "first"),
+        )
+        .reset_index()
+    )
+    ratio = pooled["metric_type"].isin(list(RATIO_TYPES))
+    pooled["comparator"] = np.where(
+        ratio, pooled["numerator"] / pooled["denominator"] * pooled["factor"], pooled["mean"]
+    )
+    ranked = peers[peers["direction"].ne("neutral")]
+    places = benchmark.peer_ranks(
+        ranked["measured"], ranked["direction"], [ranked["metric_id"], ranked["period_start"]]
+    )
+    ranked = ranked.assign(rank=places["rank"], quintile=places["quintile"])
+    everyone = peers[[*keys, "organisation_id"]].merge(
+        ranked[[*keys, "organisation_id", "rank", "quintile"]],
+        on=[*keys, "organisation_id"],
+        how="left",
+    )
+    return everyone.merge(pooled[[*keys, "comparator"]], on=keys)
+
+
+def _benchmarks(metrics: pd.DataFrame, network_id: int | None, peers: pd.DataFrame) -> pd.DataFrame:
+    """95% intervals for ratio metrics, and a comparison per metric and month:
+    each member of a network with the network as a whole and ranked among
+    the members; a single provider with the pooled value of its peers (see
+    `_peers`) and ranked among them."""
     metrics = metrics.assign(
         ci_lower=np.nan,
         ci_upper=np.nan,
@@ -204,17 +286,26 @@ def _benchmarks(metrics: pd.DataFrame, network_id: int | None) -> pd.DataFrame:
             metrics.loc[rows, "factor"],
         )
         metrics.loc[rows, "ci_lower"], metrics.loc[rows, "ci_upper"] = lower, upper
-    if network_id is None:
-        return metrics
     keys = ["metric_id", "period_start"]
-    network = metrics[metrics["organisation_id"] == network_id].set_index(keys)["value"]
-    members = metrics["organisation_id"].ne(network_id)
-    comparator = pd.Series(
-        network.reindex(pd.MultiIndex.from_frame(metrics.loc[members, keys])).to_numpy(),
-        index=metrics.index[members],
-    )
-    metrics.loc[members, "comparator"] = comparator
-    compared = members & metrics["ci_lower"].notna() & metrics["comparator"].notna()
+    if network_id is not None:
+        network = metrics[metrics["organisation_id"] == network_id].set_index(keys)["value"]
+        compared = metrics["organisation_id"].ne(network_id)
+        metrics.loc[compared, "comparator"] = network.reindex(
+            pd.MultiIndex.from_frame(metrics.loc[compared, keys])
+        ).to_numpy()
+        ranked = metrics[compared & metrics["value"].notna() & metrics["direction"].ne("neutral")]
+        places = benchmark.peer_ranks(
+            ranked["value"], ranked["direction"], [ranked["metric_id"], ranked["period_start"]]
+        )
+        metrics.loc[ranked.index, "peer_rank"] = places["rank"]
+        metrics.loc[ranked.index, "peer_quintile"] = places["quintile"]
+    elif not peers.empty:
+        index = pd.MultiIndex.from_frame(metrics[[*keys, "organisation_id"]])
+        found = _peer_comparators(peers).set_index([*keys, "organisation_id"]).reindex(index)
+        metrics["comparator"] = found["comparator"].to_numpy()
+        metrics["peer_rank"] = found["rank"].to_numpy()
+        metrics["peer_quintile"] = found["quintile"].to_numpy()
+    compared = metrics["ci_lower"].notna() & metrics["comparator"].notna()
     for direction, rows in metrics[compared].groupby("direction").groups.items():
         metrics.loc[rows, "comparison"] = benchmark.compare(
             metrics.loc[rows, "ci_lower"],
@@ -222,12 +313,6 @@ def _benchmarks(metrics: pd.DataFrame, network_id: int | None) -> pd.DataFrame:
             metrics.loc[rows, "comparator"],
             direction,
         )
-    ranked = metrics[members & metrics["value"].notna() & metrics["direction"].ne("neutral")]
-    places = benchmark.peer_ranks(
-        ranked["value"], ranked["direction"], [ranked["metric_id"], ranked["period_start"]]
-    )
-    metrics.loc[ranked.index, "peer_rank"] = places["rank"]
-    metrics.loc[ranked.index, "peer_quintile"] = places["quintile"]
     return metrics
 
 
@@ -246,12 +331,14 @@ def compute(contract, today=None, only_months=None) -> dict:
     for column in ("numerator", "denominator", "measured"):
         values[column] = values[column].astype(float)
     weights = dict(Dimension.objects.values_list("pk", "weight"))
-    digests = _digests(values, weights)
+    network_id = contract.provider_id if contract.provider.is_network else None
+    peers = _peers(values) if network_id is None else pd.DataFrame()
+    digests = _digests(values, peers, weights)
     values["measurement_ids"] = [[] if pd.isna(i) else [int(i)] for i in values["measurement_id"]]
-    if contract.provider.is_network:
-        values = pd.concat([values, _network_rows(values, contract.provider_id)], ignore_index=True)
+    if network_id is not None:
+        values = pd.concat([values, _network_rows(values, network_id)], ignore_index=True)
     metrics = scoring.score_metrics(values.rename(columns={"measured": "value"}))
-    metrics = _benchmarks(metrics, contract.provider_id if contract.provider.is_network else None)
+    metrics = _benchmarks(metrics, network_id, peers)
     keys = ["organisation_id", "period_start"]
     dimensions = scoring.dimension_scores(metrics, keys).reset_index()
     every = pd.MultiIndex.from_product(
@@ -270,23 +357,31 @@ def compute(contract, today=None, only_months=None) -> dict:
     }
 
 
-def _digests(values: pd.DataFrame, weights: dict) -> dict:
+def _digests(values: pd.DataFrame, peers: pd.DataFrame, weights: dict) -> dict:
     """SHA-256 of each month's inputs: every expected cell with the contract
     metric version in force (thresholds, weight, metric attributes) and the
-    measurement revision found, plus the rule version and dimension weights.
-    Rows are hashed with pandas' fixed-key row hash, in a fixed order."""
-    cells = values.sort_values(["period_start", "metric_id", "organisation_id"])
-    row_hashes = pd.util.hash_pandas_object(cells[sorted(cells.columns)], index=False)
+    measurement revision found, the peers' measurements it is compared with,
+    the rule version and the dimension weights. Rows are hashed with pandas'
+    fixed-key row hash, in a fixed order."""
     common = json.dumps(
         [scoring.RULE_VERSION, sorted((k, str(v)) for k, v in weights.items())]
     ).encode()
-    months = cells["period_start"].to_numpy()
-    hashes = row_hashes.to_numpy()
-    starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
-    ends = np.r_[starts[1:], len(months)]
+    parts = {}
+    for frame in (values, peers):
+        if frame.empty:
+            continue
+        rows = frame.sort_values(["period_start", "metric_id", "organisation_id"])
+        hashes = pd.util.hash_pandas_object(rows[sorted(rows.columns)], index=False).to_numpy()
+        months = rows["period_start"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, months[1:] != months[:-1]])
+        ends = np.r_[starts[1:], len(months)]
+        for a, b in zip(starts, ends, strict=True):
+            parts.setdefault(months[a], []).append(hashes[a:b].tobytes())
+    scored_months = set(values["period_start"])
     return {
-        months[a]: hashlib.sha256(common + hashes[a:b].tobytes()).hexdigest()
-        for a, b in zip(starts, ends, strict=True)
+        month: hashlib.sha256(common + b"|".join(chunks)).hexdigest()
+        for month, chunks in parts.items()
+        if month in scored_months
     }
 
 
@@ -397,7 +492,8 @@ def affected_months(submission) -> list:
 def contracts_for_submission(submission) -> list[int]:
     """Contracts whose scores a stored submission can change: those holding
     one of its metrics with one of its organisations as provider, member of
-    the provider network, or commissioner."""
+    the provider network, or commissioner; and every single provider's
+    contract holding one of its metrics, whose peer comparison it changes."""
     rows = submission.measurements.values_list("metric_id", "organisation_id").distinct()
     metrics = {m for m, _ in rows}
     organisations = {o for _, o in rows}
@@ -407,6 +503,7 @@ def contracts_for_submission(submission) -> list[int]:
             Q(provider_id__in=organisations)
             | Q(provider__member_links__provider_id__in=organisations)
             | Q(commissioner_id__in=organisations)
+            | ~Q(provider__kind=OrganisationKind.NETWORK)
         )
         .distinct()
         .values_list("pk", flat=True)

@@ -277,3 +277,63 @@ def test_rescoring_only_the_submitted_months_equals_a_full_rescore(system, contr
     assert after_partial == everything()
     assert score_of(contract, "PA1", D(2025, 10, 1)).score == 7.5  # 10 x (30 - 24) / 8
     assert score_of(contract, "PA2").rating == "requires_improvement"  # 30: at the minimum
+
+
+@pytest.fixture
+def single_provider(system, contract, scored):
+    """CON-S: QCOM with provider PS alone (no network), holding EMADM like
+    CON-A, whose members PA1 and PA2 are PS's peers; PS reports 20/1000."""
+    from contracts.models import ContractMetric
+    from tests.factories import ContractFactory, OrganisationFactory
+
+    ps = OrganisationFactory(code="PS", name="Provider S")
+    own = ContractFactory(reference="CON-S", commissioner=system.commissioner_org, provider=ps)
+    ContractMetric.objects.create(
+        contract=own,
+        metric=contract.metric_versions.get().metric,
+        effective_from=D(2024, 4, 1),
+        minimum_threshold=30,
+        target=22,
+        baseline=31,
+    )
+    submit(
+        user=system.admin,
+        channel=Channel.COMMAND,
+        name="ps.csv",
+        content=(HEADER + "EMADM,PS,2025-09-01,20,1000,\n").encode(),
+        today=D(2026, 1, 1),
+    )
+    rescore.rescore_contract(own.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    return own
+
+
+def test_a_single_provider_is_compared_with_providers_holding_the_metric(single_provider):
+    from outcomes.benchmark import byar
+
+    ps = score_of(single_provider, "PS")
+    assert ps.comparator == pytest.approx(26.0)  # (20 + 26 + 32) / 3000 x 1000, pooled
+    lower, upper = byar(20)
+    assert (ps.ci_lower, ps.ci_upper) == (pytest.approx(lower), pytest.approx(upper))
+    assert ps.comparison == "similar"  # 26 lies inside about 12.2 to 30.9
+    assert (ps.peer_rank, ps.peer_quintile) == (1, 1)  # lower is better: 20 of 20, 26, 32
+    october = score_of(single_provider, "PS", D(2025, 10, 1))
+    assert october.comparator is None and october.peer_rank is None  # no data, no comparison
+
+
+def test_a_peers_submission_rescores_the_single_providers_month(
+    system, single_provider, django_capture_on_commit_callbacks
+):
+    from outcomes.tasks import enqueue_processing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = receive(
+            user=system.provider_a,
+            channel=Channel.WEB,
+            name="fix.csv",
+            content=(HEADER + "EMADM,PA1,2025-09-01,14,1000,\n").encode(),
+        )
+        enqueue_processing(submission)
+    ps = score_of(single_provider, "PS")
+    assert ps.run.trigger == RunTrigger.SUBMISSION
+    assert ps.comparator == pytest.approx(22.0)  # (20 + 14 + 32) / 3000 x 1000
+    assert ps.peer_rank == 2  # 14 now beats 20
