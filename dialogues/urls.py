@@ -15,4 +15,5 @@ urlpatterns = [
     path("actions/<int:pk>/", views.ActionDetailView.as_view(), name="action-detail"),
     path("evidence/<int:pk>/", views.EvidenceFileView.as_view(), name="evidence-file"),
     path("preferences/", views_personal.PreferencesView.as_view(), name="preferences"),
+    path("calendar/<str:token>.ics", views_personal.calendar_feed, name="calendar-feed"),
 ]

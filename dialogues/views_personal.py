@@ -4,14 +4,17 @@ rows are read or written here, so there is no organisation scope to apply."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from contracts.audit import save_as
 from contracts.views.helpers import error_summary
-from dialogues import reminders
+from dialogues import calendar, reminders
 from dialogues.forms import PreferenceForm
-from dialogues.models import ReminderPreference
+from dialogues.models import CalendarFeed, ReminderPreference
 
 PREFERENCE_FIELDS = list(PreferenceForm.base_fields)
 
@@ -30,9 +33,25 @@ class PreferencesView(LoginRequiredMixin, TemplateView):
         )
         context["recent"] = reminders.recent_for(person)
         context["has_email"] = bool(person.email)
+        feed = calendar.feed_of(person)
+        if feed is not None:
+            context["feed_url"] = self.request.build_absolute_uri(
+                reverse("dialogues:calendar-feed", args=[feed.token])
+            )
         return context
 
     def post(self, request, *args, **kwargs):
+        op = request.POST.get("op")
+        if op == "renew-feed":
+            calendar.renew_feed(request.user)
+            messages.success(
+                request, "Your calendar feed has a new address. Any old one no longer works."
+            )
+            return redirect(reverse("dialogues:preferences") + "#calendar")
+        if op == "revoke-feed":
+            calendar.revoke_feed(request.user)
+            messages.success(request, "Your calendar feed is turned off.")
+            return redirect(reverse("dialogues:preferences") + "#calendar")
         form = PreferenceForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(
@@ -45,3 +64,23 @@ class PreferencesView(LoginRequiredMixin, TemplateView):
         save_as(pref, request.user)
         messages.success(request, "Your reminder choices are saved.")
         return redirect("dialogues:preferences")
+
+
+def calendar_feed(request, token: str):
+    """`/dialogues/calendar/<token>.ics`: no sign-in (calendar apps cannot),
+    the unguessable token is the key. An unknown, revoked or renewed token, or
+    an inactive account, is a 404."""
+    feed = CalendarFeed.objects.filter(token=token).select_related("person").first()
+    if feed is None or not feed.person.is_active:
+        raise Http404("No such calendar feed.")
+    meetings = calendar.meetings_for(feed.person, timezone.now())
+    body = calendar.build(
+        meetings,
+        url_for=lambda m: request.build_absolute_uri(
+            reverse("dialogues:meeting-detail", args=[m.pk])
+        ),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="concord-meetings.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response

@@ -1,0 +1,106 @@
+"""The iCalendar feed, parsed back with the icalendar library: a person's
+meetings in Europe/London time, cancelled ones marked, a private URL that
+can be renewed or turned off, and nothing for people not invited."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from dialogues import calendar, services
+from tests.test_dialogues_services import make_series
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def series(system):
+    today = timezone.localdate()
+    return make_series(
+        system,
+        rrule="FREQ=WEEKLY",
+        starts_on=today - dt.timedelta(days=7),
+        ends_on=today + dt.timedelta(days=21),
+        location="Microsoft Teams",
+        now=timezone.now() - dt.timedelta(days=10),
+    )
+
+
+def fetch(client, person):
+    feed = (
+        calendar.renew_feed(person)
+        if calendar.feed_of(person) is None
+        else calendar.feed_of(person)
+    )
+    response = client.get(f"/dialogues/calendar/{feed.token}.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return Calendar.from_ical(response.content)
+
+
+def test_feed_lists_the_persons_meetings_in_london_time(system, client, series):
+    parsed = fetch(client, system.provider_a)  # a named participant
+    events = parsed.walk("VEVENT")
+    meetings = list(series.meetings.order_by("starts_at"))
+    assert len(events) == len(meetings) == 5
+    first = events[0]
+    assert str(first["SUMMARY"]) == "Weekly tactical: Network A"
+    assert str(first["LOCATION"]) == "Microsoft Teams"
+    assert str(first["UID"]) == f"concord-meeting-{meetings[0].pk}"
+    start = first.decoded("DTSTART")
+    assert start == meetings[0].starts_at
+    assert str(start.tzinfo) == "Europe/London"
+    assert start.astimezone(LONDON).hour == 10
+    assert first.decoded("DTEND") - start == dt.timedelta(hours=1)
+    assert f"/dialogues/meetings/{meetings[0].pk}/" in str(first["URL"])
+    assert [tz["TZID"] for tz in parsed.walk("VTIMEZONE")] == ["Europe/London"]
+
+
+def test_cancelled_meetings_are_marked(system, client, series):
+    meeting = series.meetings.order_by("starts_at").last()
+    meeting.is_cancelled = True
+    meeting.save()
+    statuses = [str(e["STATUS"]) for e in fetch(client, system.network_manager_a).walk("VEVENT")]
+    assert statuses == ["CONFIRMED"] * 4 + ["CANCELLED"]
+
+
+def test_people_not_invited_get_an_empty_calendar(system, client, series):
+    # The commissioner can see the series, but is not invited; provider_b cannot see it.
+    for person in (system.commissioner, system.provider_b):
+        assert fetch(client, person).walk("VEVENT") == []
+
+
+def test_someone_taken_off_the_series_loses_its_meetings(system, client, series):
+    services.save_series(
+        user=system.network_manager_a,
+        series=series,
+        organisations=[system.network_a],
+        participants=[system.network_manager_a],
+    )
+    assert fetch(client, system.provider_a).walk("VEVENT") == []
+
+
+def test_the_address_can_be_renewed_and_turned_off(system, client, series):
+    old = calendar.renew_feed(system.provider_a).token
+    new = calendar.renew_feed(system.provider_a).token
+    assert old != new
+    assert client.get(f"/dialogues/calendar/{old}.ics").status_code == 404
+    assert client.get(f"/dialogues/calendar/{new}.ics").status_code == 200
+    calendar.revoke_feed(system.provider_a)
+    assert client.get(f"/dialogues/calendar/{new}.ics").status_code == 404
+    assert client.get("/dialogues/calendar/guess.ics").status_code == 404
+
+
+def test_the_preferences_page_creates_renews_and_turns_off_the_feed(system, client, series):
+    client.force_login(system.provider_a)
+    assert "Create my calendar feed" in client.get("/dialogues/preferences/").content.decode()
+    client.post("/dialogues/preferences/", {"op": "renew-feed"})
+    token = calendar.feed_of(system.provider_a).token
+    page = client.get("/dialogues/preferences/").content.decode()
+    assert f"http://testserver/dialogues/calendar/{token}.ics" in page
+    client.post("/dialogues/preferences/", {"op": "renew-feed"})
+    assert calendar.feed_of(system.provider_a).token != token
+    client.post("/dialogues/preferences/", {"op": "revoke-feed"})
+    assert calendar.feed_of(system.provider_a) is None
