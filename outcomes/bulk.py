@@ -1,9 +1,14 @@
-"""Writing many rows fast: PostgreSQL's COPY inside the current transaction,
-Django's bulk_create elsewhere (SQLite in the embedded default and tests).
+"""Reading and writing many rows fast.
 
-Rows come either as tuples (`insert_rows`) or as a pandas frame whose
-columns are attribute names (`insert_frame`); in both, a missing value
-(None, NaN, NA) is written as NULL and JSON fields hold lists or dicts."""
+Writing: PostgreSQL's COPY inside the current transaction, Django's
+bulk_create elsewhere (SQLite in the embedded default and tests). Rows come
+either as tuples (`insert_rows`) or as a pandas frame whose columns are
+attribute names (`insert_frame`); in both, a missing value (None, NaN, NA)
+is written as NULL and JSON fields hold lists or dicts.
+
+Reading: `read_frame` runs a values_list queryset's SQL straight through
+psycopg2 on PostgreSQL, whose types already match the fields', sparing
+Django's per-row converters; elsewhere it iterates the queryset."""
 
 import csv
 import io
@@ -14,6 +19,17 @@ from django.db import connection, models
 
 # NULL in COPY's input: an empty field then stays an empty string.
 NULL = r"\N"
+
+
+def read_frame(queryset, columns: list[str]) -> pd.DataFrame:
+    """The rows of a values_list `queryset` as a frame named by `columns`."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(*queryset.query.sql_with_params())
+            rows = cursor.fetchall()
+    else:
+        rows = list(queryset)
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def insert_rows(model: type[models.Model], fields: list[str], records) -> None:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from contracts.choices import OrganisationKind
 from contracts.models import Contract, ContractMetric
 from outcomes import benchmark, scoring
-from outcomes.bulk import insert_frame
+from outcomes.bulk import insert_frame, read_frame
 from outcomes.choices import RATIO_TYPES, Aggregation, Side
 from outcomes.models import (
     AggregateScore,
@@ -125,9 +125,9 @@ def _measurements(grid: pd.DataFrame) -> pd.DataFrame:
             "value_f",
         )
     )
-    return pd.DataFrame.from_records(
-        list(rows),
-        columns=[
+    return read_frame(
+        rows,
+        [
             "measurement_id",
             "metric_id",
             "organisation_id",
@@ -147,18 +147,25 @@ def _network_rows(values: pd.DataFrame, network_id: int) -> pd.DataFrame:
         return provider_side
     keys = ["metric_id", "period_start"]
     has = provider_side[provider_side["measurement_id"].notna()]
-    has = has.assign(measurement_id=has["measurement_id"].astype("int64"))
+    has = has.assign(measurement_id=has["measurement_id"].astype("int64")).sort_values(
+        [*keys, "measurement_id"]
+    )
     pooled = (
-        has.sort_values("measurement_id")  # so each month's list of ids is in order
-        .groupby(keys)
+        has.groupby(keys)
         .agg(
             numerator=("numerator", "sum"),
             denominator=("denominator", "sum"),
             mean=("measured", "mean"),
             total=("measured", "sum"),
-            measurement_ids=("measurement_id", list),
         )
         .reset_index()
+    )
+    # Each group's ids, in order: has is sorted by the group keys, as pooled is.
+    group_starts = np.flatnonzero(np.diff(has.groupby(keys).ngroup().to_numpy())) + 1
+    pooled["measurement_ids"] = (
+        [ids.tolist() for ids in np.split(has["measurement_id"].to_numpy(), group_starts)]
+        if len(has)
+        else []
     )
     first = provider_side.drop_duplicates(keys).drop(
         columns=[
@@ -334,7 +341,10 @@ def compute(contract, today=None, only_months=None) -> dict:
     network_id = contract.provider_id if contract.provider.is_network else None
     peers = _peers(values) if network_id is None else pd.DataFrame()
     digests = _digests(values, peers, weights)
-    values["measurement_ids"] = [[] if pd.isna(i) else [int(i)] for i in values["measurement_id"]]
+    values["measurement_ids"] = [
+        [int(i)] if i == i else []
+        for i in values["measurement_id"].to_numpy()  # NaN != NaN
+    ]
     if network_id is not None:
         values = pd.concat([values, _network_rows(values, network_id)], ignore_index=True)
     metrics = scoring.score_metrics(values.rename(columns={"measured": "value"}))
