@@ -105,7 +105,7 @@ def spc_concerns(contracts, subjects, today) -> list[AgendaItem]:
                     AgendaSource.SPC_CONCERN,
                     f"{metric.code} {metric.name}: special-cause concern at "
                     f"{names[organisation_id]}",
-                    f"Latest value {float(value):g}{metric.unit} for {period:%B %Y}.",
+                    f"Latest value {show(value, metric.unit)} for {period:%B %Y}.",
                     metric=metric,
                     organisation_id=organisation_id,
                 )
@@ -119,9 +119,20 @@ def _organisation_names(ids) -> dict[int, str]:
     return dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
+def show(value, unit: str) -> str:
+    """A value with its unit as people write it: 58.5%, £1,461.7, 13.3 per 1,000."""
+    number = f"{float(value):,.1f}".removesuffix(".0")
+    if unit == "£":
+        return f"£{number}"
+    if not unit or unit == "%":
+        return f"{number}{unit}"
+    return f"{number} {unit}"
+
+
 def below_minimum(contracts, subjects) -> list[AgendaItem]:
     """Metrics rated below the minimum threshold in each contract's latest
-    scored month (the current score run)."""
+    scored month (the current score runs), one item per metric naming each
+    organisation below it."""
     current = MetricScore.objects.current().filter(
         run__contract_id__in=[c.pk for c in contracts], value__isnull=False
     )
@@ -142,16 +153,21 @@ def below_minimum(contracts, subjects) -> list[AgendaItem]:
             .select_related("metric", "organisation", "contract_metric")
             .order_by("metric__code", "organisation__name")
         )
+        by_metric = defaultdict(list)
         for row in rows:
-            metric = row.metric
+            by_metric[row.metric].append(row)
+        for metric, below in by_metric.items():
+            unit = metric.unit
+            where = below[0].organisation.name if len(below) == 1 else f"{len(below)} organisations"
+            values = "; ".join(f"{row.organisation.name}: {show(row.value, unit)}" for row in below)
+            minimum = show(below[0].contract_metric.minimum_threshold, unit)
             items.append(
                 _item(
                     AgendaSource.BELOW_MINIMUM,
-                    f"{metric.code} {metric.name}: below the minimum at {row.organisation.name}",
-                    f"{row.value:g}{metric.unit} in {period:%B %Y} against a minimum of "
-                    f"{row.contract_metric.minimum_threshold.normalize():f}{metric.unit}.",
+                    f"{metric.code} {metric.name}: below the minimum at {where}",
+                    f"{values} in {period:%B %Y}, against a minimum of {minimum}.",
                     metric=metric,
-                    organisation=row.organisation,
+                    organisation=below[0].organisation if len(below) == 1 else None,
                 )
             )
     return items

@@ -8,12 +8,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from contracts.choices import Role
 from contracts.models import Contract, Organisation
 from dialogues import agenda, services
 from dialogues.choices import ActionStatus, MeetingType, SeriesLevel
-from dialogues.models import Action, MeetingSeries
+from dialogues.models import Action, Meeting, MeetingSeries
 
 HISTORY_FROM = dt.datetime(2026, 10, 1, tzinfo=ZoneInfo("Europe/London"))
 
@@ -96,8 +97,15 @@ def seed_dialogues(contracts: dict[str, Contract]) -> None:
         _series_for(network, contract, manager, commissioner_user)
     services.create_notice_meetings()
     _seed_actions()
-    # Agendas within their lead time are drafted once, as the morning job does.
-    agenda.draft_due_agendas()
+    # Each network's next weekly meeting has its agenda drafted (once), so the
+    # demo shows an agenda from the data whatever day it is loaded.
+    weekly = Meeting.objects.filter(
+        series__meeting_type=MeetingType.WEEKLY, starts_at__gte=timezone.now()
+    ).order_by("series", "starts_at")
+    for series_id in weekly.values_list("series", flat=True).distinct():
+        meeting = weekly.filter(series_id=series_id).first()
+        if meeting.agenda_drafted_at is None:
+            agenda.draft_agenda(meeting)
 
 
 def _seed_actions() -> None:

@@ -113,7 +113,7 @@ def test_agenda_brings_in_each_kind_of_exception(system, metric, exceptions, not
         (AgendaSource.OVERDUE_ACTION, "Overdue: Chase the falls data"),
         (AgendaSource.DUE_SOON_ACTION, "Due soon: Book the deep dive"),
     ]
-    assert drafted[1].detail == "40 in February 2026 against a minimum of 30."
+    assert drafted[1].detail == "Provider A1: 40 in February 2026, against a minimum of 30."
     assert drafted[0].organisation == system.pa1 and drafted[0].metric == metric
     assert Meeting.objects.get(pk=exceptions.pk).agenda_drafted_at is not None
 
@@ -197,3 +197,16 @@ def test_drafting_uses_today_by_default(system, weekly):
     meeting = weekly.meetings.last()
     agenda.draft_agenda(meeting)
     assert meeting.agenda_drafted_at.date() == timezone.now().date()
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (58.4746, "%", "58.5%"),
+        (1461.73, "£", "£1,461.7"),
+        (13.3179, "per 1,000", "13.3 per 1,000"),
+        (40, "", "40"),
+    ],
+)
+def test_values_are_shown_with_their_units(value, unit, shown):
+    assert agenda.show(value, unit) == shown
