@@ -14,6 +14,14 @@ def beat_schedule() -> dict:
             "schedule": crontab(hour=1, minute=30),
             "options": {"expires": 2 * 60 * 60},
         },
+        # PostgreSQL holds submissions waiting and months marked for rescoring
+        # (outcomes.tasks): each minute, work no worker took up (the broker was
+        # down when it was published) is published again.
+        "sweep-outcomes-work": {
+            "task": "outcomes.sweep",
+            "schedule": crontab(minute="*"),
+            "options": {"expires": 50},
+        },
         # Withheld payments become retained K months after the month withheld;
         # once a day is enough and 02:15 keeps clear of office hours.
         "retain-overdue-withholdings": {

@@ -401,6 +401,31 @@ class AggregateScore(models.Model):
         return f"{self.organisation_id} {self.period_start}: {self.score}"
 
 
+class PendingRescore(models.Model):
+    """A month of a contract whose scores a stored submission changed, written
+    in the submission's own transaction: the durable record of work to do
+    (a transactional outbox). Celery is told at once, but if the broker is
+    down the mark stays and the sweep (config/beat.py) picks it up when it
+    returns. Removed by the rescore that covers it."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="pending_rescores"
+    )
+    period_start = models.DateField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["contract", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "period_start"], name="one_pending_rescore_a_month"
+            )
+        ]
+
+    def __str__(self):
+        return f"Rescore {self.contract_id} {self.period_start:%b %Y}"
+
+
 class RescoreRequest(models.Model):
     """A recalculation of one contract's scores asked for in the browser or
     the API, and how it went, so the person who asked can follow it."""

@@ -26,13 +26,14 @@ from contracts.choices import OrganisationKind
 from contracts.models import Contract, ContractMetric
 from outcomes import benchmark, scoring
 from outcomes.bulk import insert_frame, read_frame
-from outcomes.choices import RATIO_TYPES, Aggregation, Side
+from outcomes.choices import RATIO_TYPES, Aggregation, RunTrigger, Side
 from outcomes.models import (
     AggregateScore,
     Dimension,
     DimensionScore,
     Measurement,
     MetricScore,
+    PendingRescore,
     ScoreRun,
 )
 from outcomes.selectors import contract_months, expected_organisations, starts_a_period
@@ -492,6 +493,48 @@ def rescore_contract(
     ):
         insert_frame(model, _rows_of(frame, fields, run_of))
     return Rescored(contract.pk, written, unchanged, removed)
+
+
+def mark_pending(submission) -> list[int]:
+    """Record, in the caller's transaction, the months of each contract whose
+    scores a stored submission changed. Returns the contracts marked."""
+    months = affected_months(submission)
+    contract_ids = contracts_for_submission(submission)
+    now = timezone.now()
+    PendingRescore.objects.bulk_create(
+        [
+            PendingRescore(contract_id=pk, period_start=month, marked_at=now)
+            for pk in contract_ids
+            for month in months
+        ],
+        update_conflicts=True,
+        unique_fields=["contract", "period_start"],
+        update_fields=["marked_at"],
+    )
+    return contract_ids
+
+
+@transaction.atomic
+def rescore_pending(contract_id: int) -> Rescored | None:
+    """Rescore the months marked pending for a contract and clear the marks it
+    covered. A mark renewed while this ran (a newer submission) stays for the
+    next run. None when nothing was pending."""
+    Contract.objects.select_for_update().filter(pk=contract_id).first()
+    marks = list(
+        PendingRescore.objects.filter(contract_id=contract_id).values_list(
+            "pk", "period_start", "marked_at"
+        )
+    )
+    if not marks:
+        return None
+    result = rescore_contract(
+        contract_id, RunTrigger.SUBMISSION, months=sorted({month for _, month, _ in marks})
+    )
+    covered = Q()
+    for pk, _, marked_at in marks:
+        covered |= Q(pk=pk, marked_at=marked_at)
+    PendingRescore.objects.filter(covered).delete()
+    return result
 
 
 def affected_months(submission) -> list:

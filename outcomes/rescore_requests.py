@@ -31,9 +31,9 @@ def request_rescore(user, contract) -> RescoreRequest:
             request = RescoreRequest.objects.create(contract=contract, requested_by=user)
     except IntegrityError:  # someone else asked at the same moment
         return contract.rescore_requests.get(status__in=OPEN_RESCORE_STATUSES)
-    from outcomes.tasks import run_rescore_request
+    from outcomes.tasks import publish_on_commit, run_rescore_request
 
-    transaction.on_commit(lambda: run_rescore_request.delay(request.pk))
+    publish_on_commit(run_rescore_request, request.pk)
     return request
 
 

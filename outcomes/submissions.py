@@ -26,6 +26,7 @@ from contracts.models import Organisation
 from outcomes.bulk import insert_rows
 from outcomes.choices import RATIO_TYPES, MetricType, ReviewStatus, SubmissionStatus
 from outcomes.models import Measurement, Metric, PeriodReview, Submission
+from outcomes.rescore import mark_pending
 from outcomes.validation import FileError, MetricSpec, Reference, parse_csv, validate
 
 logger = logging.getLogger(__name__)
@@ -247,6 +248,8 @@ def store(submission, rows: pd.DataFrame, clean: pd.DataFrame):
     warnings = outlier_warnings(rows, clean, pair_filter)
     Measurement.objects.filter(pk__in=superseded).update(is_current=False)
     insert_rows(Measurement, FIELD_ATTNAMES, new)
+    if new:
+        mark_pending(submission)  # in this transaction: stored rows are never left unscored
     return len(new) - len(superseded), len(superseded), unchanged, warnings
 
 

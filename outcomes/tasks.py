@@ -1,15 +1,47 @@
 """Celery tasks for outcomes: thin wrappers over outcomes.submissions and
-outcomes.rescore."""
+outcomes.rescore.
+
+PostgreSQL holds the work to do (a submission waiting to be processed, a
+month marked for rescoring, see outcomes.models.PendingRescore); Celery is
+only told about it. If the broker is down when a task is published, the
+publish is logged and skipped, the page or API call still succeeds, and the
+sweep (every minute, config/beat.py) publishes the work again once the
+broker is back."""
 
 import datetime as dt
+import logging
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from contracts.models import Contract
 from outcomes import rescore, rescore_requests, submissions
-from outcomes.choices import RunTrigger, SubmissionStatus
-from outcomes.models import Submission
+from outcomes.choices import RescoreStatus, RunTrigger, SubmissionStatus
+from outcomes.models import PendingRescore, RescoreRequest, Submission
+
+logger = logging.getLogger(__name__)
+
+# Work older than this is published again by the sweep: long enough for the
+# first publish to have been taken up by a worker in the normal case.
+SWEEP_AFTER = dt.timedelta(minutes=1)
+
+
+def publish(task, *args) -> bool:
+    """Send `task` to the broker; False (logged) when the broker is down."""
+    try:
+        task.delay(*args)
+    except OperationalError:
+        logger.warning("Broker unreachable: %s%r left for the sweep", task.name, args)
+        return False
+    return True
+
+
+def publish_on_commit(task, *args) -> None:
+    """Publish once the caller's transaction commits, so the worker finds the
+    rows (eager mode runs the task then, in this process)."""
+    transaction.on_commit(lambda: publish(task, *args))
 
 
 @shared_task(name="outcomes.process_submission", acks_late=True)
@@ -22,23 +54,33 @@ def process_submission(submission_id: int) -> str:
 
 
 def enqueue_processing(submission: Submission) -> None:
-    """Process after the transaction that received the file commits, so the
-    worker finds the row (eager mode runs it then, in this process)."""
-    transaction.on_commit(lambda: process_submission.delay(submission.pk))
+    publish_on_commit(process_submission, submission.pk)
+
+
+@shared_task(name="outcomes.rescore_pending", acks_late=True)
+def rescore_pending(contract_id: int) -> int:
+    """Rescore a contract's months marked by stored submissions; returns how
+    many months were written (0 when another run had already done them)."""
+    done = rescore.rescore_pending(contract_id)
+    return len(done.written) if done else 0
+
+
+def enqueue_rescore_after(submission: Submission) -> None:
+    """Once a stored submission commits, rescore the months it marked in the
+    contracts it touches."""
+    if submission.status != SubmissionStatus.STORED or not (submission.added or submission.revised):
+        return
+    for contract_id in rescore.contracts_for_submission(submission):
+        publish_on_commit(rescore_pending, contract_id)
 
 
 @shared_task(name="outcomes.rescore_contract", acks_late=True)
-def rescore_contract(
-    contract_id: int, trigger: str = RunTrigger.SUBMISSION, months: list[str] | None = None
-) -> dict:
-    """Recompute one contract's scores (only `months`, ISO dates, when given);
-    returns how many months were written and left unchanged. The nightly run
-    rewrites only the months whose inputs changed."""
+def rescore_contract(contract_id: int, trigger: str = RunTrigger.NIGHTLY) -> dict:
+    """Recompute one contract's scores; returns how many months were written
+    and left unchanged. The nightly run rewrites only the months whose
+    inputs changed."""
     done = rescore.rescore_contract(
-        contract_id,
-        trigger,
-        only_if_changed=trigger == RunTrigger.NIGHTLY,
-        months=[dt.date.fromisoformat(m) for m in months] if months else None,
+        contract_id, trigger, only_if_changed=trigger == RunTrigger.NIGHTLY
     )
     return {"written": len(done.written), "unchanged": len(done.unchanged)}
 
@@ -52,16 +94,35 @@ def rescore_all() -> int:
     return len(ids)
 
 
-def enqueue_rescore_after(submission: Submission) -> None:
-    """Once a stored submission commits, rescore the months it wrote in the
-    contracts it touches."""
-    if submission.status != SubmissionStatus.STORED or not (submission.added or submission.revised):
-        return
-    months = [m.isoformat() for m in rescore.affected_months(submission)]
-    for contract_id in rescore.contracts_for_submission(submission):
-        transaction.on_commit(
-            lambda pk=contract_id: rescore_contract.delay(pk, RunTrigger.SUBMISSION, months)
-        )
+@shared_task(name="outcomes.sweep")
+def sweep() -> dict:
+    """Publish again the work PostgreSQL holds that no worker has taken up:
+    submissions still waiting, contracts with months marked for rescoring,
+    and recalculations asked for. Safe to repeat: each task skips work
+    already done."""
+    before = timezone.now() - SWEEP_AFTER
+    waiting = list(
+        Submission.objects.filter(
+            status=SubmissionStatus.RECEIVED, created_at__lt=before
+        ).values_list("pk", flat=True)
+    )
+    marked = list(
+        PendingRescore.objects.filter(marked_at__lt=before)
+        .values_list("contract_id", flat=True)
+        .distinct()
+    )
+    asked = list(
+        RescoreRequest.objects.filter(
+            status=RescoreStatus.QUEUED, requested_at__lt=before
+        ).values_list("pk", flat=True)
+    )
+    for pk in waiting:
+        publish(process_submission, pk)
+    for pk in marked:
+        publish(rescore_pending, pk)
+    for pk in asked:
+        publish(run_rescore_request, pk)
+    return {"submissions": len(waiting), "contracts": len(marked), "requests": len(asked)}
 
 
 @shared_task(name="outcomes.run_rescore_request", acks_late=True)
