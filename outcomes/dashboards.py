@@ -16,10 +16,12 @@ Scores are read only through `.visible_to(user).current()` and filtered by
 their own organisation only. Missing values stay missing (None/NaN)."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -37,6 +39,7 @@ from outcomes.models import (
 
 TREND_MONTHS = 12  # months of trend, sparkline and member history shown
 DUE_MONTHS = 3  # recent months searched for what is still to submit
+SPC_CACHE_SECONDS = 24 * 60 * 60  # keyed by every input, so never stale
 
 RATING_LABELS = {
     "good": "Good",
@@ -262,9 +265,13 @@ def spc_values(user, selection: Selection, metric_ids, until: dt.date) -> pd.Dat
     return frame
 
 
-def spc_by_metric(values: pd.DataFrame, rebases: pd.DataFrame, info: dict) -> dict[int, dict]:
+def spc_by_metric(
+    values: pd.DataFrame, rebases: pd.DataFrame, info: dict, summaries_only: bool = False
+) -> dict[int, dict]:
     """The XmR analysis of every series in `values`, no queries: metric id ->
-    {points, summary} (outcomes.series.analyse_rows per series)."""
+    {points, summary} (outcomes.series.analyse_rows per series). With
+    `summaries_only` (the dashboard's table), {n, summary} instead, cached
+    under a digest of every input, so an unchanged series is not re-analysed."""
     results = {}
     rebase_dates = {
         metric_id: sorted(group["period_start"])
@@ -274,10 +281,18 @@ def spc_by_metric(values: pd.DataFrame, rebases: pd.DataFrame, info: dict) -> di
         metric = info.get(metric_id)
         if metric is None:
             continue
-        rows = list(zip(group["period_start"], group["value"], strict=True))
-        results[metric_id] = series.analyse_rows(
-            rows, rebase_dates.get(metric_id, []), metric["direction"], metric["target"]
-        )
+        rows = list(zip(group["period_start"], group["value"].tolist(), strict=True))
+        inputs = (rows, rebase_dates.get(metric_id, []), metric["direction"], metric["target"])
+        if not summaries_only:
+            results[metric_id] = series.analyse_rows(*inputs)
+            continue
+        key = "spc-summary:" + hashlib.sha256(repr(inputs).encode()).hexdigest()
+        result = cache.get(key)
+        if result is None:
+            analysed = series.analyse_rows(*inputs)
+            result = {"n": len(analysed["points"]), "summary": analysed["summary"]}
+            cache.set(key, result, SPC_CACHE_SECONDS)
+        results[metric_id] = result
     return results
 
 
@@ -374,7 +389,7 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         SpcRebase.objects.visible_to(user).filter(organisation_id=org.pk, metric_id__in=list(info)),
         ["metric_id", "period_start"],
     )
-    spc_results = spc_by_metric(values, rebases, info)
+    spc_results = spc_by_metric(values, rebases, info, summaries_only=True)
 
     own_scores = metric_scores[metric_scores["organisation_id"].eq(org.pk)]
     history = {
@@ -406,7 +421,7 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
             "peers": int(members_in_period.get(metric_id, 0)) - (1 if org.is_network else 0),
             "variation": summary["variation"] if summary else None,
             "assurance": summary["assurance"] if summary else None,
-            "spc_points": len(result["points"]) if result else 0,
+            "spc_points": result["n"] if result else 0,
             "spc_warnings": summary["warnings"] if summary else [],
             "sparkline": [as_value(history.get(metric_id, {}).get(month)) for month in window],
         }

@@ -498,3 +498,45 @@ def seed_reviews(contracts, months) -> None:
                     period_start=month,
                     defaults={"status": status, "comment": comment, "reviewed_by": reviewer},
                 )
+
+
+SCORECARD_SUMMARY = (
+    "Fewer older people were admitted to hospital in an emergency this year, and most "
+    "people are seen within two weeks. Staff turnover is still too high: the network "
+    "has agreed a plan with us to improve it, and we will report on it here."
+)
+
+
+def seed_scorecards(contracts) -> None:
+    """For each network contract, a published scorecard for the last accepted
+    month and, withdrawn with its reason, one for the month before (so the
+    public list shows both). Idempotent: months already published are skipped."""
+    from django.contrib.auth import get_user_model
+
+    from contracts.choices import OrganisationKind
+    from contracts.demo import submitters
+    from outcomes import publishing
+    from outcomes.models import PublishedScorecard
+
+    User = get_user_model()
+    by_org = submitters()
+    earlier = (ACCEPTED_UNTIL - dt.timedelta(days=1)).replace(day=1)
+    for contract in contracts.values():
+        if contract.provider.kind != OrganisationKind.NETWORK:
+            continue
+        commissioner = User.objects.get(username=by_org[contract.commissioner.code])
+        for month, withdrawal in (
+            (earlier, "The falls figures for one member were submitted twice; corrected."),
+            (ACCEPTED_UNTIL, ""),
+        ):
+            if PublishedScorecard.objects.filter(contract=contract, period_start=month).exists():
+                continue
+            scorecard = publishing.publish(
+                user=commissioner,
+                contract=contract,
+                organisation=contract.provider,
+                period=month,
+                summary=SCORECARD_SUMMARY,
+            )
+            if withdrawal:
+                publishing.withdraw(user=commissioner, scorecard=scorecard, reason=withdrawal)

@@ -123,3 +123,17 @@ def test_seed_demo_adds_three_years_of_submitted_measurements(seeded):
     before = [m.value for m in resp if m.period_start < dt.date(2026, 6, 1)]
     after = [m.value for m in resp if m.period_start >= dt.date(2026, 6, 1)]
     assert sum(after) / len(after) < sum(before) / len(before) - 7
+
+
+@pytest.mark.django_db
+def test_seed_demo_publishes_a_scorecard_per_network(seeded):
+    from outcomes.models import PublishedScorecard
+
+    for contract in Contract.objects.filter(provider__kind=OrganisationKind.NETWORK):
+        scorecards = PublishedScorecard.objects.filter(contract=contract)
+        assert scorecards.live().count() == 1
+        withdrawn = scorecards.filter(withdrawn_at__isnull=False).get()
+        assert withdrawn.withdrawal_reason
+        live = scorecards.live().get()
+        assert live.snapshot["aggregate"]["score"] is not None
+        assert live.snapshot["metrics"] and all(m["description"] for m in live.snapshot["metrics"])
