@@ -26,7 +26,6 @@ class Command(BaseCommand):
                 # Unchanged inputs keep the current scores, so a rerun writes nothing.
                 rescore_contract(contract.pk, RunTrigger.MANUAL, only_if_changed=True)
             outcomes_demo.seed_scorecards(contracts)
-            outcomes_demo.seed_scorecards(contracts)
             dialogues_demo.seed_dialogues(contracts)
             incentives_demo.seed_incentives(contracts)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
