@@ -209,11 +209,21 @@ def store(submission, rows: pd.DataFrame, clean: pd.DataFrame):
     # A superset of the rows' series by metric and organisation: one query,
     # not one OR per pair; series not in the file are never looked up.
     pair_filter = Q(metric_id__in=set(metric_ids), organisation_id__in=set(organisation_ids))
-    # Lock the current rows so two submissions for the same period queue up.
+    # Two submissions about one organisation queue up here, so the second
+    # reads the first's revisions once it has committed (locking the current
+    # measurements instead would miss a period that had none). In pk order,
+    # so submissions about several organisations cannot deadlock.
+    list(
+        Organisation.objects.select_for_update()
+        .filter(pk__in=set(organisation_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     current = {
         (metric_id, organisation_id, period): rest
-        for metric_id, organisation_id, period, *rest in Measurement.objects.select_for_update()
-        .filter(pair_filter, is_current=True)
+        for metric_id, organisation_id, period, *rest in Measurement.objects.filter(
+            pair_filter, is_current=True
+        )
         .order_by()
         .values_list(
             "metric_id",
