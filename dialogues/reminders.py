@@ -33,7 +33,7 @@ def preference_of(person) -> ReminderPreference:
 
 
 def link(path: str) -> str:
-    return f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{path}"
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def send(kind: str, person, key: str, subject: str, body: str, prefs=None) -> bool:

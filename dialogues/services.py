@@ -450,6 +450,19 @@ def _owner_organisation(owner, owner_organisation, org_ids: set[int], where: str
     return organisation_id
 
 
+def _check_links(provider: Organisation, organisation, notice) -> None:
+    """An action can be about the network's own organisations and notices only."""
+    errors = {}
+    if organisation is not None and organisation.pk not in allowed_organisation_ids(
+        provider, None
+    ) | set(provider.contracts_held.values_list("commissioner_id", flat=True)):
+        errors["organisation"] = f"{organisation.name} is not part of {provider.name}'s dialogues."
+    if notice is not None and notice.contract.provider_id != provider.pk:
+        errors["notice"] = f"That notice is not on a contract held by {provider.name}."
+    if errors:
+        raise ValidationError(errors)
+
+
 def _title(title: str) -> str:
     title = (title or "").strip()
     if not title:
@@ -485,6 +498,7 @@ def log_action(
         )
     org_ids = participating_org_ids(meeting.series)
     owner_org_id = _owner_organisation(owner, owner_organisation, org_ids, "this meeting")
+    _check_links(meeting.series.provider, organisation, notice)
     action = Action(
         title=title,
         detail=detail.strip(),
@@ -534,6 +548,7 @@ def raise_action(
         raise ValidationError({"due_on": "The due date cannot be in the past."})
     org_ids = allowed_organisation_ids(network, None)
     owner_org_id = _owner_organisation(owner, owner_organisation, org_ids, f"{network.name}")
+    _check_links(network, organisation, notice)
     action = Action(
         title=title,
         detail=detail.strip(),

@@ -296,7 +296,12 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
                 return redirect(
                     f"{reverse('dialogues:meeting-detail', args=[meeting.pk])}#{anchor}"
                 )
-        context = self.get_context_data(**forms, errors=error_summary(form), failed=which)
+        errors = error_summary(form)
+        if which == "status":
+            # The status forms sit in the actions tables: link to the row's reason.
+            target = f"#reason-{request.POST.get('action_id')}"
+            errors = [(target, message) for _, message in errors]
+        context = self.get_context_data(**forms, errors=errors)
         return self.render_to_response(context)
 
     def save(self, which, form, meeting) -> tuple[str, str]:

@@ -271,3 +271,16 @@ def test_lists_cost_a_fixed_number_of_queries(
     actions_for(system, meeting, 20, dt.date(2026, 3, 21))
     make_series(system, title="Monthly", meeting_type="monthly", rrule="FREQ=MONTHLY;BYDAY=2WE")
     measure(10)
+
+
+def test_a_status_error_links_to_the_rows_reason(system, client, meeting):
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))
+    action = Action.objects.get()
+    sign_in(client, system.network_manager_a)
+    response = client.post(
+        f"/dialogues/meetings/{meeting.pk}/",
+        {"form": "status", "action_id": action.pk, "status": "dropped", "reason": ""},
+    )
+    page = response.content.decode()
+    assert f'<a href="#reason-{action.pk}">Give the reason for dropping the action.</a>' in page
+    assert f'id="reason-{action.pk}"' in page

@@ -65,14 +65,18 @@ def test_a_person_who_opts_out_gets_nothing(system, meeting, mailoutbox):
     assert [m.subject for m in mailoutbox] == ["Concord: action due 20 March 2026: Chase data"]
 
 
-def test_chairs_hear_when_the_agenda_is_drafted_once(system, meeting, mailoutbox):
+def test_chairs_hear_when_the_agenda_is_drafted_once(system, meeting, mailoutbox, settings):
+    settings.SITE_URL = "https://concord.example.nhs.uk/"
     assert draft_agendas.delay(at(2026, 3, 6, 5).isoformat()).get() == 1  # the 10 March meeting
     assert draft_agendas.delay(at(2026, 3, 6, 6).isoformat()).get() == 0
     send_reminders.delay(at(2026, 3, 6, 7).isoformat()).get()
     assert sent(mailoutbox) == [
         ("nm_a", "Concord: agenda ready for Weekly tactical: Network A, 10 March")
     ]
-    assert "/agenda/" in mailoutbox[0].body
+    drafted = meeting.series.meetings.exclude(agenda_drafted_at=None).get()
+    assert f"https://concord.example.nhs.uk/dialogues/meetings/{drafted.pk}/agenda/" in (
+        mailoutbox[0].body
+    )
 
 
 def test_submitters_hear_when_data_is_due_or_late(system, contract, metric, mailoutbox):

@@ -450,3 +450,30 @@ def test_an_overdue_action_escalates_weekly_to_monthly_to_quarterly(system):
     # Once done it is no longer overdue.
     services.set_action_status(user=system.provider_a, action=action, status=ActionStatus.DONE)
     assert Action.objects.overdue(dt.date(2026, 5, 1)).count() == 0
+
+
+def test_an_action_links_only_to_the_networks_organisations_and_notices(system, notice_in):
+    meeting = first_meeting(system)
+    with pytest.raises(ValidationError) as caught:
+        services.log_action(
+            user=system.network_manager_a,
+            meeting=meeting,
+            title="Chase data",
+            owner=system.provider_a,
+            due_on=dt.date(2026, 3, 10),
+            organisation=system.pb1,
+        )
+    assert caught.value.message_dict["organisation"] == [
+        "Provider B1 is not part of Network A's dialogues."
+    ]
+    notice = notice_in(NoticeStatus.RAISED)
+    action = services.log_action(
+        user=system.network_manager_a,
+        meeting=meeting,
+        title="Prepare for the meeting",
+        owner=system.provider_a,
+        due_on=dt.date(2026, 3, 10),
+        organisation=system.commissioner_org,
+        notice=notice,
+    )
+    assert action.notice == notice
