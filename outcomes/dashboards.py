@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from contracts.access import data_scope
 from contracts.models import Contract, ContractMetric, Organisation, PerformanceNotice
+from dialogues.models import Action
+from incentives.models import Settlement
 from outcomes import selectors, series
 from outcomes.models import (
     AggregateScore,
@@ -188,6 +190,8 @@ class Dashboard:
     completeness: list = field(default_factory=list)
     due_next: list = field(default_factory=list)
     notices: list = field(default_factory=list)
+    overdue_actions: list = field(default_factory=list)
+    settlement: object = None  # the latest incentive settlement, if any
     metrics: dict = field(default_factory=dict)  # metric id -> info
 
     @property
@@ -456,6 +460,20 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         .open()
         .filter(contract_id=contract.pk)
         .order_by("raised_on", "pk")
+    )
+    board.overdue_actions = list(
+        Action.objects.visible_to(user)
+        .overdue(today)
+        .filter(provider_id__in=shown)
+        .select_related("provider", "owner_organisation")
+        .order_by("due_on", "pk")
+    )
+    board.settlement = (
+        Settlement.objects.visible_to(user)
+        .filter(contract_id=contract.pk)
+        .select_related("contract_year")
+        .order_by("-contract_year__number")
+        .first()
     )
     return board
 

@@ -241,6 +241,21 @@ def dashboard_tables(board: dashboards.Dashboard) -> dict[str, Table]:
             ],
         ),
         Table(
+            "actions",
+            "Overdue actions",
+            ["Due", "Action", "Organisation", "Owner organisation", "Status"],
+            [
+                [
+                    action.due_on,
+                    action.title,
+                    action.provider.name,
+                    action.owner_organisation.name,
+                    action.get_status_display(),
+                ]
+                for action in board.overdue_actions
+            ],
+        ),
+        Table(
             "notices",
             "Open contract performance notices",
             ["Raised on", "Title", "Status", "Meeting due"],

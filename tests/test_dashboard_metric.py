@@ -156,7 +156,17 @@ def download(client, user, table, fmt, contract, **extra):
 
 @pytest.mark.parametrize(
     "table",
-    ["trend", "dimensions", "metrics", "members", "comparison", "completeness", "due", "notices"],
+    [
+        "trend",
+        "dimensions",
+        "metrics",
+        "members",
+        "comparison",
+        "completeness",
+        "due",
+        "notices",
+        "actions",
+    ],
 )
 def test_every_dashboard_table_downloads_as_csv_and_excel(client, system, contract, scored, table):
     response = download(client, system.commissioner, table, "csv", contract)

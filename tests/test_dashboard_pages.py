@@ -186,3 +186,28 @@ def test_commissioner_of_two_contracts_switches_between_them(client, system, con
     response = page(client, second, contract=system.contract_b.pk)
     assert [c.reference for c in response.context["selection"].contracts] == ["CON-A", "CON-B"]
     assert response.context["selection"].organisation == system.network_b
+
+
+def test_overdue_actions_and_the_incentive_position(client, system, contract, scored):
+    from django.utils import timezone
+
+    from dialogues.models import Action
+    from dialogues.services import raise_action
+
+    today = timezone.localdate()
+    action = raise_action(
+        network=system.network_a,
+        title="Falls prevention plan for care homes",
+        owner=system.network_manager_a,
+        due_on=today,
+        organisation=system.pa2,
+    )
+    Action.objects.filter(pk=action.pk).update(due_on=today - dt.timedelta(days=10))
+    response = page(client, system.commissioner, contract=contract.pk)
+    html = response.content.decode()
+    assert [a.pk for a in response.context["board"].overdue_actions] == [action.pk]
+    assert "Falls prevention plan for care homes" in html
+    assert "No contract year has been settled yet." in html
+    # Provider A1 sees their own organisation's actions only.
+    response = page(client, system.provider_a, contract=contract.pk)
+    assert response.context["board"].overdue_actions == []

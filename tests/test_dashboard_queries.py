@@ -11,9 +11,9 @@ from tests.factories import OrganisationFactory
 # The session and user (2); the user's roles (1, cached for the navigation);
 # select: contracts, organisations (2); build: aggregate scores, dimensions,
 # dimension scores, contract-metric versions, metric scores, the SPC series,
-# SPC rebases (7); completeness (5); open notices (1); whether the user may
-# publish the contract's scorecard (1).
-DASHBOARD_QUERIES = 19
+# SPC rebases (7); completeness (5); open notices, overdue actions, the latest
+# settlement (3); whether the user may publish the contract's scorecard (1).
+DASHBOARD_QUERIES = 21
 # Session, user, roles, contracts, organisations, contract-metric versions,
 # the series, its rebases (twice: for the analysis and the list), may_rebase.
 METRIC_PAGE_QUERIES = 10
