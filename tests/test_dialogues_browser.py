@@ -107,3 +107,28 @@ def test_action_log_page_is_accessible(system, page, live_server, sign_in, this_
     page.get_by_role("button", name="Filter actions").click()
     expect(page.get_by_text("No actions match these filters.")).to_be_visible()
     assert serious_violations(page) == []
+
+
+def test_series_form_and_preferences_are_accessible(system, page, live_server, sign_in, this_week):
+    meeting, _ = this_week
+    sign_in("nm_a")
+    page.goto(f"{live_server.url}/dialogues/series/new/")
+    page.get_by_label("Title").fill("Weekly tactical")
+    page.get_by_label("Recurrence rule").fill("FREQ=SOMETIMES")
+    page.get_by_role("button", name="Set up the series").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Select network or provider.")
+    summary.get_by_role("link", name="Select chair.").click()
+    expect(page.get_by_label("Chair")).to_be_focused()
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/dialogues/preferences/")
+    page.get_by_role("button", name="Create my calendar feed").click()
+    expect(page.get_by_label("Your calendar feed address")).to_have_value(
+        re.compile(r"/dialogues/calendar/[\w-]+\.ics$")
+    )
+    assert serious_violations(page) == []
+    page.goto(f"{live_server.url}/dialogues/meetings/{meeting.pk}/agenda/")
+    page.get_by_label("Agenda item", exact=True).fill("Welcome and apologies")
+    page.get_by_role("button", name="Add the item").click()
+    expect(page.get_by_role("status")).to_have_text("Item added.")
+    assert serious_violations(page) == []
