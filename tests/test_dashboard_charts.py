@@ -1,0 +1,108 @@
+"""outcomes.charts: figures are valid Plotly (checked against plotly's own
+schema), missing values are gaps never zeros, and each text alternative
+says what the chart shows."""
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from outcomes import charts, series
+
+D = dt.date
+MONTHS = [D(2025, m, 1) for m in range(1, 7)]
+
+
+def valid(figure: dict) -> go.Figure:
+    return go.Figure(figure)  # raises ValueError on any property plotly does not know
+
+
+def test_trend_has_gaps_for_missing_months_and_says_so():
+    trend = pd.DataFrame({"period_start": MONTHS, "score": [50.0, None, 55.0, 60.0, None, 58.0]})
+    figure = charts.trend_figure(trend)
+    valid(figure)
+    assert figure["data"][0]["y"] == [50.0, None, 55.0, 60.0, None, 58.0]
+    assert figure["data"][0]["connectgaps"] is False
+    assert charts.trend_text(trend) == (
+        "The aggregate outcome score from Jan 2025 to Jun 2025: 58.0 in Jun 2025; "
+        "lowest 50.0, highest 60.0; up 8.0 since Jan 2025; 2 months without a score."
+    )
+    empty = trend.assign(score=None)
+    assert charts.trend_text(empty) == (
+        "The aggregate outcome score has no value in any month from Jan 2025 to Jun 2025."
+    )
+
+
+def test_dimensions_without_a_score_say_insufficient_data():
+    rows = [
+        {"name": "Quality of care", "score": 6.25, "coverage": 1.0},
+        {"name": "Quality of life", "score": None, "coverage": 0.4},
+    ]
+    figure = charts.dimensions_figure(rows)
+    valid(figure)
+    assert figure["data"][0]["x"] == [6.25, None]
+    assert charts.dimensions_text(rows) == (
+        "Dimension scores. Quality of care: 6.2 out of 10 (100% coverage); "
+        "Quality of life: no score (insufficient data, 40% coverage)."
+    )
+
+
+def test_caterpillar_orders_best_first_and_leaves_out_the_network_point():
+    rows = [
+        {"name": "Network", "is_network": True, "value": 30.0, "ci_lower": 27.0,
+         "ci_upper": 33.0, "comparator": None, "comparison": None},
+        {"name": "A", "value": 25.0, "ci_lower": 20.0, "ci_upper": 31.0,
+         "comparator": 30.0, "comparison": "similar"},
+        {"name": "B", "value": 40.0, "ci_lower": 35.0, "ci_upper": 45.0,
+         "comparator": 30.0, "comparison": "worse"},
+        {"name": "C", "value": None, "ci_lower": None, "ci_upper": None,
+         "comparator": 30.0, "comparison": None},
+    ]  # fmt: skip
+    metric = {"code": "EMADM", "name": "Admissions", "direction": "lower", "unit": ""}
+    figure = charts.caterpillar_figure(rows, metric)
+    valid(figure)
+    points, line = figure["data"]
+    assert points["x"] == ["A", "B"]
+    assert points["error_y"]["array"] == [6.0, 5.0]
+    assert points["error_y"]["arrayminus"] == [5.0, 5.0]
+    assert points["marker"]["color"] == [charts.GREY, charts.ORANGE]
+    assert line["y"] == [30.0, 30.0]
+    text = charts.caterpillar_text(rows, metric)
+    assert "B: 40.0 (95% interval 35.0 to 45.0), worse than the network" in text
+    assert "C: no data" in text
+
+
+def test_xmr_chart_breaks_limits_at_a_rebase_and_marks_it():
+    values = [10, 11, 9, 10, 12, 10, 20, 21, 19, 20, 22, 20]
+    months = [D(2024, 1, 1) + pd.DateOffset(months=n) for n in range(12)]
+    rows = [(m.date(), float(v)) for m, v in zip(months, values, strict=True)]
+    result = series.analyse_rows(rows, [D(2024, 7, 1)], "higher", 15.0)
+    metric = {"code": "X", "name": "Example", "unit": "%"}
+    figure = charts.xmr_figure(result, metric)
+    valid(figure)
+    mean = next(t for t in figure["data"] if t["name"] == "Mean")
+    assert mean["y"][6] is None and mean["x"][6] is None  # the break between segments
+    assert mean["y"][0] == pytest.approx(10.333, abs=1e-3) and mean["y"][7] == pytest.approx(
+        20.333, abs=1e-3
+    )
+    assert figure["layout"]["shapes"][0]["x0"] == "Jul 2024"
+    target = next(t for t in figure["data"] if t["name"] == "Target")
+    assert set(target["y"]) == {15.0}
+    text = charts.xmr_text(result, metric)
+    assert "12 values from Jan 2024 to Dec 2024, latest 20.0%" in text
+    assert "limits rebased from Jul 2024" in text
+
+
+def test_sparkline_breaks_at_missing_values():
+    assert charts.sparkline([None, 1.0]) == []
+    runs = charts.sparkline([1.0, 2.0, None, 3.0, 4.0], width=40, height=10)
+    assert len(runs) == 2
+    assert runs[0].split()[0] == "0.0,8.0" and runs[1].split()[-1] == "40.0,2.0"
+    assert charts.sparkline([5.0, 5.0, 5.0]) != []  # a flat line is still drawn
+
+
+def test_scores_figure_and_text():
+    rows = [{"name": "A", "score": 46.0}, {"name": "B", "score": None}]
+    valid(charts.scores_figure(rows, "Scores"))
+    assert charts.scores_text(rows, "Scores") == "Scores. A: 46; B: no score."
