@@ -212,10 +212,13 @@ def sign_in(page, live_server):
 
 
 @pytest.fixture
-def celery_worker_process(redis_available, tmp_path, settings):
+def celery_worker_process(request, redis_available, tmp_path, settings):
     """Start `celery worker` in a subprocess on a queue of its own, pointed at
     the test database; yields the queue name. Tasks are sent with
-    apply_async(queue=...) while eager mode is off."""
+    apply_async(queue=...) while eager mode is off. The pool is solo unless
+    the test parametrizes this fixture indirectly with "prefork" (one child
+    process, as production runs it); the worker's process and log are on
+    `request.node.celery_worker` for tests that inject faults."""
     import subprocess
     import sys
     import time
@@ -250,7 +253,8 @@ def celery_worker_process(redis_available, tmp_path, settings):
                 "-A",
                 "config",
                 "worker",
-                "--pool=solo",
+                f"--pool={getattr(request, 'param', 'solo')}",
+                "--concurrency=1",
                 "-Q",
                 queue,
                 "-n",
@@ -270,6 +274,7 @@ def celery_worker_process(redis_available, tmp_path, settings):
             if worker.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"Celery worker did not start:\n{log.read_text()}")
             time.sleep(0.2)
+        request.node.celery_worker = SimpleNamespace(process=worker, log=log)
         yield queue
     finally:
         app.conf.task_always_eager = previous
