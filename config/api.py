@@ -39,4 +39,9 @@ router.register(
 router.register("settlements", incentive_api.SettlementViewSet, basename="settlement")
 
 app_name = "api"
-urlpatterns = [path("me/", contract_api.me, name="me"), *router.urls]
+urlpatterns = [
+    path("me/", contract_api.me, name="me"),
+    path("me/tokens/", contract_api.my_tokens, name="my-tokens"),
+    path("me/tokens/<str:token_key>/", contract_api.my_token, name="my-token"),
+    *router.urls,
+]

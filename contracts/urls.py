@@ -1,8 +1,9 @@
 from django.urls import path
 
-from contracts.views import contracts, finance, history, notices, organisations
+from contracts.views import account, contracts, finance, history, notices, organisations
 
 urlpatterns = [
+    path("account/", account.AccountView.as_view(), name="account"),
     path("organisations/", organisations.OrganisationListView.as_view(), name="organisation-list"),
     path(
         "organisations/<str:code>/",

@@ -9,7 +9,7 @@ def test_openapi_schema_is_served_and_lists_the_resources(client):
     assert schema["openapi"].startswith("3.")
     for path in ("/api/v1/organisations/", "/api/v1/contracts/", "/api/v1/me/"):
         assert path in schema["paths"]
-    assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+    assert {"knoxApiToken", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
 
 @pytest.mark.django_db
@@ -19,18 +19,6 @@ def test_api_docs_load_their_assets_from_this_server(client):
     content = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in content
     assert "cdn" not in content.lower()
-
-
-def test_token_authentication(system, api_client):
-    from rest_framework.authtoken.models import Token
-
-    token = Token.objects.create(user=system.provider_a)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    response = api_client.get("/api/v1/me/")
-    assert response.status_code == 200
-    assert response.json()["memberships"] == [
-        {"organisation": "PA1", "organisation_name": "Provider A1", "role": "provider_user"}
-    ]
 
 
 @pytest.mark.django_db

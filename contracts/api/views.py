@@ -7,15 +7,17 @@ queryset. Services raise Django's ValidationError and PermissionDenied,
 which the base classes turn into 400 (keyed by field) and 403."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from contracts import notices, services
-from contracts.api.base import ScopedReadOnlyViewSet
+from contracts import api_tokens, notices, services
+from contracts.api.base import ScopedReadOnlyViewSet, as_api_error
 from contracts.api.filters import (
     ActualCostFilter,
     ContractFilter,
@@ -340,3 +342,47 @@ def me(request):
         .get(pk=request.user.pk)
     )
     return Response(MeSerializer(user).data)
+
+
+class TokenSerializer(serializers.Serializer):
+    token_key = serializers.CharField(help_text="The token's first characters, to tell it apart.")
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(allow_null=True, help_text="When it stops working.")
+
+
+class NewTokenSerializer(TokenSerializer):
+    token = serializers.CharField(
+        help_text="The token itself, for the header `Authorization: Token <token>`. "
+        "Shown only now: Concord keeps a digest of it, not the token."
+    )
+
+
+@extend_schema(methods=["GET"], responses=TokenSerializer(many=True), summary="Your API tokens")
+@extend_schema(
+    methods=["POST"],
+    request=None,
+    responses={201: NewTokenSerializer},
+    summary="Create an API token (shown once)",
+)
+@api_view(["GET", "POST"])
+@permission_classes([IsAuthenticated])
+def my_tokens(request):
+    """Your API tokens, newest first; POST creates one (at most ten each)."""
+    if request.method == "POST":
+        try:
+            record, token = api_tokens.create_token(request.user)
+        except DjangoValidationError as exc:
+            raise as_api_error(exc) from exc
+        data = NewTokenSerializer({**TokenSerializer(record).data, "token": token}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+    return Response(TokenSerializer(api_tokens.tokens_of(request.user), many=True).data)
+
+
+@extend_schema(request=None, responses={204: None}, summary="Revoke one of your API tokens")
+@api_view(["DELETE"])
+@permission_classes([IsAuthenticated])
+def my_token(request, token_key):
+    """Revoke one of your tokens, named by its first characters."""
+    if not api_tokens.revoke_token(request.user, token_key):
+        raise NotFound("You have no token starting with those characters.")
+    return Response(status=status.HTTP_204_NO_CONTENT)
