@@ -9,6 +9,11 @@ urlpatterns = [
     path("scorecards/publish/", views_scorecards.PublishView.as_view(), name="scorecard-publish"),
     path("scorecards/<int:pk>/", views_scorecards.scorecard_detail, name="scorecard-detail"),
     path(
+        "scorecards/<int:pk>/<slug:table>.<str:format>",
+        views_scorecards.scorecard_download,
+        name="scorecard-download",
+    ),
+    path(
         "scorecards/<int:pk>/withdraw/",
         views_scorecards.WithdrawView.as_view(),
         name="scorecard-withdraw",

@@ -23,8 +23,9 @@ from contracts.models import Contract
 from contracts.views.helpers import error_summary
 from contracts.views_base import ScopedViewMixin
 from outcomes import charts, dashboards, publishing
+from outcomes.downloads import table_response
 from outcomes.models import Dimension, PublishedScorecard
-from outcomes.views_dashboard import RATING_CSS, chart
+from outcomes.views_dashboard import RATING_CSS, Table, chart
 
 CACHE_SECONDS = 24 * 60 * 60
 
@@ -419,3 +420,86 @@ class WithdrawView(ScopedViewMixin, TemplateView):
                 messages.success(request, "The scorecard was withdrawn.")
                 return redirect(self.scorecard)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+# --- Downloads of a scorecard's tables ---
+
+
+def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
+    """The scorecard's tables as published, keyed by their download name."""
+    snapshot = scorecard.snapshot
+    tables = [
+        Table(
+            "trend",
+            "Overall outcome score by month",
+            ["Month", "Accepted", "Score (0-100)"],
+            [
+                [_day(row["period_start"]), row["accepted"], row["score"]]
+                for row in snapshot["trend"]
+            ],
+        ),
+        Table(
+            "dimensions",
+            "Score for each area",
+            ["Area", "What it means", "Score (0-10)", "Coverage (%)"],
+            [
+                [
+                    d["name"],
+                    d["description"],
+                    d["score"],
+                    None if d["coverage"] is None else round(100 * d["coverage"], 1),
+                ]
+                for d in snapshot["dimensions"]
+            ],
+        ),
+        Table(
+            "members",
+            "Overall score of each member",
+            ["Code", "Member", "Score (0-100)"],
+            [[m["code"], m["name"], m["score"]] for m in snapshot["members"]],
+        ),
+        Table(
+            "measures",
+            "Each measure",
+            [
+                "Area",
+                "Code",
+                "Measure",
+                "What it measures",
+                "Which way is better",
+                "Latest",
+                "Unit",
+                "Target",
+                "Rating",
+                "Improving?",
+            ],
+            [
+                [
+                    m["dimension"],
+                    m["code"],
+                    m["name"],
+                    m["description"],
+                    m["direction"],
+                    m["value"],
+                    m["unit"],
+                    m["target"],
+                    dashboards.RATING_LABELS.get(m["rating"]),
+                    m["trend"],
+                ]
+                for m in snapshot["metrics"]
+            ],
+        ),
+    ]
+    return {table.name: table for table in tables}
+
+
+def scorecard_download(request, pk, table, format):
+    """`/scorecards/<id>/<table>.<csv|xlsx>`: a table of a live scorecard."""
+    scorecard = get_object_or_404(PublishedScorecard.objects.visible_to(request.user), pk=pk)
+    if scorecard.is_withdrawn:
+        raise Http404("This scorecard has been withdrawn.")
+    chosen = scorecard_tables(scorecard).get(table)
+    if chosen is None:
+        raise Http404("No such table.")
+    stem = f"scorecard-{scorecard.pk}-{scorecard.period_start:%Y-%m}-{chosen.name}"
+    return table_response(stem, format, chosen.title, chosen.header, chosen.rows)

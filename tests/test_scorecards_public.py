@@ -3,6 +3,7 @@
 them; fixed query counts."""
 
 import datetime as dt
+import io
 import json
 import re
 
@@ -148,3 +149,27 @@ def test_scorecard_page_and_api_queries_are_fixed(
     # The count and the page (2).
     with django_assert_max_num_queries(2):
         assert len(api_client.get(API).json()["results"]) == 3
+
+
+@pytest.mark.parametrize("table", ["trend", "dimensions", "members", "measures"])
+def test_every_scorecard_table_downloads_for_anyone(client, published, table):
+    from openpyxl import load_workbook
+
+    url = reverse(
+        "scorecard-download", kwargs={"pk": published.pk, "table": table, "format": "csv"}
+    )
+    assert url in client.get(published.get_absolute_url()).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    response = client.get(url.replace(".csv", ".xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == len(lines) > 1
+
+
+def test_withdrawn_scorecard_tables_are_gone(client, system, published):
+    publishing.withdraw(user=system.commissioner, scorecard=published, reason="Wrong data")
+    url = reverse(
+        "scorecard-download", kwargs={"pk": published.pk, "table": "measures", "format": "csv"}
+    )
+    assert client.get(url).status_code == 404
