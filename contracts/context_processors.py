@@ -3,20 +3,26 @@ from outcomes.submissions import SUBMITTER_ROLES
 
 
 def navigation(request):
-    """Header navigation items for the person's roles."""
+    """Header navigation items for the person's roles. Few enough to fit a
+    laptop's width without folding into "More": the service logo leads home,
+    and the published scorecards are in the footer for everyone signed in."""
     user = request.user
-    items = [("Published scorecards", "scorecard-list")]
-    if user.is_authenticated:
-        items.insert(0, ("Home", "home"))
-        if has_role(user, *PRIVATE_DATA_ROLES):
-            items.append(("Dashboard", "dashboard"))
-            items.append(("Contracts", "contract-list"))
-            items.append(("Organisations", "organisation-list"))
-            items.append(("Outcomes", "outcome-browser"))
-            items.append(("Dialogues", "dialogues:overview"))
-            items.append(("Incentives", "incentives-home"))
-        if has_role(user, *SUBMITTER_ROLES):
-            items.append(("Submit data", "submission-create"))
-        if user.is_staff:
-            items.append(("Administration", "admin:index"))
+    if not user.is_authenticated:
+        return {"nav_items": [("Published scorecards", "scorecard-list")]}
+    items = []
+    if has_role(user, *PRIVATE_DATA_ROLES):
+        items += [
+            ("Dashboard", "dashboard"),
+            ("Contracts", "contract-list"),
+            ("Organisations", "organisation-list"),
+            ("Outcomes", "outcome-browser"),
+            ("Dialogues", "dialogues:overview"),
+            ("Incentives", "incentives-home"),
+        ]
+    if has_role(user, *SUBMITTER_ROLES):
+        items.append(("Submit data", "submission-create"))
+    if user.is_staff:
+        items.append(("Administration", "admin:index"))
+    if not items:  # e.g. a lay partner
+        items.append(("Published scorecards", "scorecard-list"))
     return {"nav_items": items}
