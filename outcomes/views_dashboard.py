@@ -9,6 +9,7 @@ used by the downloads (the page lays the same data out for reading)."""
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -287,9 +288,7 @@ def compare_rows(board) -> list[dict]:
                 "ci_upper": charts.clean(row.ci_upper),
                 "comparator": charts.clean(row.comparator),
                 "comparison": row.comparison or None,
-                "peer_rank": None
-                if row.peer_rank is None or row.peer_rank != row.peer_rank
-                else int(row.peer_rank),
+                "peer_rank": None if pd.isna(row.peer_rank) else int(row.peer_rank),
             }
         )
     return rows

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import TemplateView
 
+from contracts.access import has_role
 from contracts.choices import Role
 from contracts.forms import NHSForm, add_service_errors
 from contracts.models import Contract
@@ -245,15 +246,9 @@ def scorecard_list(request):
         {
             "live": [s for s in scorecards if not s.is_withdrawn],
             "withdrawn": [s for s in scorecards if s.is_withdrawn],
-            "can_publish": _may_publish_any(request.user),
+            "can_publish": has_role(request.user, Role.COMMISSIONER),
         },
     )
-
-
-def _may_publish_any(user) -> bool:
-    from contracts.access import has_role
-
-    return has_role(user, Role.COMMISSIONER)
 
 
 def scorecard_detail(request, pk):
