@@ -173,3 +173,10 @@ def test_withdrawn_scorecard_tables_are_gone(client, system, published):
         "scorecard-download", kwargs={"pk": published.pk, "table": "measures", "format": "csv"}
     )
     assert client.get(url).status_code == 404
+
+
+def test_lay_partner_reads_published_scorecards_but_no_scores(api_client, system, published):
+    api_client.force_authenticate(system.lay_partner)
+    assert [item["id"] for item in api_client.get(API).json()["results"]] == [published.pk]
+    scores = api_client.get(reverse("api:score-list"), {"level": "metric"})
+    assert scores.status_code == 200 and scores.json()["results"] == []
