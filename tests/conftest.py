@@ -187,14 +187,24 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def page(page, live_server):
-    """A page that can reach only the live server: every other request is aborted."""
+    """A page that can reach only the live server: every other request is
+    aborted. Any Content-Security-Policy violation the browser reports on any
+    page fails the test."""
     page.route(
         "**/*",
         lambda route: (
             route.continue_() if route.request.url.startswith(live_server.url) else route.abort()
         ),
     )
-    return page
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield page
+    assert violations == [], "the Content-Security-Policy blocked something"
 
 
 @pytest.fixture

@@ -52,3 +52,15 @@ def test_skip_link_moves_focus_to_the_main_content(page, live_server):
     assert focused == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "maincontent"
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy  # no inline or eval'd scripts
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+
+
+def test_the_api_docs_run_under_the_policy(page, live_server):
+    page.goto(f"{live_server.url}/api/docs/")
+    expect(page.get_by_text("Concord API").first).to_be_visible()
