@@ -88,3 +88,17 @@ def test_postgresql_migrates(postgres_url):
 def test_no_model_changes_lack_a_migration():
     result = manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        PRODUCTION="true",
+        SECRET_KEY=uuid.uuid4().hex * 2,
+        ALLOWED_HOSTS="concord.example.nhs.uk",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
