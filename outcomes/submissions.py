@@ -25,6 +25,7 @@ from contracts.choices import Role
 from contracts.models import Organisation
 from outcomes.bulk import insert_rows
 from outcomes.choices import RATIO_TYPES, MetricType, ReviewStatus, SubmissionStatus
+from outcomes.locks import SUBMISSION_PROCESSING, held_alone
 from outcomes.models import Measurement, Metric, PeriodReview, Submission
 from outcomes.rescore import mark_pending
 from outcomes.validation import FileError, MetricSpec, Reference, parse_csv, validate
@@ -119,10 +120,20 @@ def _set_status(submission, status, **fields):
 
 def process(submission: Submission, today: dt.date | None = None) -> Submission:
     """Validate the submission's file and store it or reject it. Idempotent:
-    a finished submission is left as it is. An unexpected failure marks it
-    failed (storing is one transaction, so nothing of it is kept)."""
-    if submission.is_finished:
-        return submission
+    a finished submission is left as it is, and while one worker processes it
+    another given the same submission (a task published twice) leaves it
+    alone. An unexpected failure marks it failed (storing is one transaction,
+    so nothing of it is kept)."""
+    with held_alone(SUBMISSION_PROCESSING, submission.pk) as mine:
+        if not mine:
+            return submission
+        submission.refresh_from_db()
+        if submission.is_finished:
+            return submission
+        return _process(submission, today)
+
+
+def _process(submission: Submission, today: dt.date | None) -> Submission:
     try:
         return _validate_and_store(submission, today)
     except Exception:

@@ -67,3 +67,33 @@ def test_both_become_ordered_revisions(postgres_url, system, contract, existing)
     assert {submission for *_, submission in revisions[offset:]} == {first.pk, second.pk}
     later = max((first, second), key=lambda s: s.finished_at)
     assert revisions[-1][3] == later.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_being_processed_elsewhere_is_left_alone(postgres_url, system, contract):
+    """A task published twice (the sweep republishing while a busy worker
+    starts it): while one worker holds the submission, another leaves it."""
+    import psycopg2
+
+    from outcomes.locks import SUBMISSION_PROCESSING
+    from outcomes.submissions import process, receive
+
+    submission = receive(
+        user=system.provider_a,
+        channel=Channel.API,
+        name="sep.csv",
+        content=(HEADER + "EMADM,PA1,2025-09-01,26,1000,\n").encode(),
+    )
+    other_worker = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with other_worker.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_lock(%s, %s)", [SUBMISSION_PROCESSING, submission.pk]
+            )
+        assert process(submission).status == SubmissionStatus.RECEIVED
+        assert not Measurement.objects.exists()
+    finally:
+        other_worker.close()  # as if that worker died: the lock goes with it
+    assert process(submission).status == SubmissionStatus.STORED
+    assert process(submission).added == 1  # finished: left as it is
+    assert Measurement.objects.count() == 1
