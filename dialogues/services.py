@@ -728,12 +728,3 @@ def _add_escalated_item(meeting: Meeting, action: Action) -> None:
         ),
         None,
     )
-
-
-def overdue_actions_for(user, today: dt.date):
-    """Overdue actions the user can see, for dashboards."""
-    return (
-        Action.objects.visible_to(user)
-        .overdue(today)
-        .select_related("owner", "owner_organisation", "provider")
-    )
