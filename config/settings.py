@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "outcomes",
     "dialogues",
     "incentives",
+    "assurance",
 ]
 
 MIDDLEWARE = [

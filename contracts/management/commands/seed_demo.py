@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from assurance import demo as assurance_demo
 from contracts import demo as contracts_demo
 from dialogues import demo as dialogues_demo
 from incentives import demo as incentives_demo
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             outcomes_demo.seed_scorecards(contracts)
             dialogues_demo.seed_dialogues(contracts)
             incentives_demo.seed_incentives(contracts)
+            assurance_demo.seed_assurance(contracts)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo log-ins (password for all: {contracts_demo.DEMO_PASSWORD}):")
         for username, role in logins:

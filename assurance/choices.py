@@ -1,0 +1,47 @@
+"""Choices for commissioner assurance: one spelling each."""
+
+from django.db import models
+
+
+class Method(models.TextChoices):
+    """How a World Class Commissioning measure is assessed."""
+
+    FEEDBACK_360 = "360", "360 feedback"
+    METRIC = "metric", "Metric"
+    SELF_ASSESSMENT = "self", "Self assessment"
+    MIX = "mix", "Mix of methods"
+
+
+# Measures whose assessment draws on partners' feedback get survey statements.
+FEEDBACK_METHODS = (Method.FEEDBACK_360, Method.MIX)
+
+
+class Level(models.IntegerChoices):
+    BELOW_BASELINE = 1, "Below baseline"
+    BASELINE = 2, "Baseline"
+    INTERMEDIATE = 3, "Intermediate"
+    WORLD_CLASS = 4, "World class"
+
+
+class Certification(models.TextChoices):
+    """The board's self-certification against a governance question."""
+
+    IN_PLACE = "in_place", "In place"
+    PARTLY = "partly", "Partly in place"
+    NOT_IN_PLACE = "not_in_place", "Not in place"
+
+
+class PanelResult(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    CHALLENGED = "challenged", "Challenged"
+
+
+class Agreement(models.IntegerChoices):
+    STRONGLY_DISAGREE = 1, "Strongly disagree"
+    DISAGREE = 2, "Disagree"
+    NEITHER = 3, "Neither agree nor disagree"
+    AGREE = 4, "Agree"
+    STRONGLY_AGREE = 5, "Strongly agree"
+
+
+AGREEING = (Agreement.AGREE, Agreement.STRONGLY_AGREE)

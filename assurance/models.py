@@ -1,0 +1,81 @@
+"""Commissioner assurance (issue 9): the assessment framework, governance
+self-certification with panel review, and 360 feedback from the partners a
+commissioner works with. Writes go through assurance.services."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from assurance.choices import Method
+
+
+class Competency(models.Model):
+    """One of the commissioner competencies assessed (World Class
+    Commissioning has eleven), numbered in the order they are shown."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name_plural = "competencies"
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class Measure(models.Model):
+    """How one aspect of a competency is assessed: the method, the evidence
+    expected, and what each level from 1 (below baseline) to 4 (world class)
+    looks like. `statement` is what partners are asked to agree with in 360
+    feedback (blank when the measure does not use it)."""
+
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="measures")
+    number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    name = models.CharField(max_length=160)
+    method = models.CharField(max_length=10, choices=Method.choices)
+    evidence_expected = models.TextField()
+    statement = models.CharField(
+        max_length=300, blank=True, help_text="The 360 feedback statement, if partners are asked."
+    )
+    level_1 = models.TextField("Level 1: below baseline")
+    level_2 = models.TextField("Level 2: baseline")
+    level_3 = models.TextField("Level 3: intermediate")
+    level_4 = models.TextField("Level 4: world class")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["competency__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["competency", "number"], name="unique_measure_number")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def code(self) -> str:
+        """1a, 1b, 1c, 2a, ... as the framework numbers them."""
+        return f"{self.competency.number}{'abcdefghij'[self.number - 1]}"
+
+    def level_description(self, level: int) -> str:
+        return getattr(self, f"level_{level}")
+
+
+class GovernanceQuestion(models.Model):
+    """One of the governance questions a commissioner's board self-certifies
+    against each assessment round (four by default)."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=60)
+    question = models.CharField(max_length=300)
+    evidence_expected = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
