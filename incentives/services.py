@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 from django.utils import timezone
 
 from contracts.audit import bulk_create_as, save_as
@@ -28,7 +28,7 @@ from incentives.models import (
     SettlementComment,
     SettlementLine,
 )
-from incentives.selectors import gather, inputs_from_record
+from incentives.selectors import gather, inputs_from_record, schemes_with_rules
 from outcomes.choices import Direction
 
 SCHEME_PARAMETERS = (
@@ -236,15 +236,6 @@ def create_scheme_version(
         user,
     )
     return scheme
-
-
-def schemes_with_rules():
-    """Schemes with everything as_rules() reads, prefetched."""
-    return IncentiveScheme.objects.prefetch_related(
-        "bands",
-        "corridors",
-        Prefetch("indicators", queryset=QualityIndicator.objects.select_related("metric")),
-    )
 
 
 def scheme_in_force(contract, year_number: int) -> IncentiveScheme | None:

@@ -4,12 +4,14 @@
 `Selection` the user may see; `build` reads the stored scores of the
 contract's current run and everything else the dashboard shows as pandas
 frames, in a fixed number of queries whatever the number of months, metrics
-and members (about 15; see tests/test_dashboard_queries.py):
+and members (see tests/test_dashboard_queries.py for the count):
 
   contracts in scope, the organisations offered, dimensions, contract-metric
   versions (metric names, targets), aggregate scores, dimension scores,
   metric scores for the trend window, the SPC series (measurements, or the
-  network's pooled scores), SPC rebases, completeness (five), open notices.
+  network's pooled scores), SPC rebases, completeness (five), open notices,
+  overdue actions, the latest settlement and the incentive position of the
+  year in progress (incentives.selectors.projected_position, nine).
 
 Scores are read only through `.visible_to(user).current()` and filtered by
 `run__contract_id`, so the permission layer applies and a provider user sees
@@ -29,6 +31,7 @@ from contracts.access import data_scope
 from contracts.models import Contract, ContractMetric, Organisation, PerformanceNotice
 from dialogues.models import Action
 from incentives.models import Settlement
+from incentives.selectors import projected_position
 from outcomes import selectors, series
 from outcomes.models import (
     AggregateScore,
@@ -192,6 +195,7 @@ class Dashboard:
     notices: list = field(default_factory=list)
     overdue_actions: list = field(default_factory=list)
     settlement: object = None  # the latest incentive settlement, if any
+    projection: object = None  # the incentive position of the year in progress, if any
     metrics: dict = field(default_factory=dict)  # metric id -> info
 
     @property
@@ -475,6 +479,7 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         .order_by("-contract_year__number")
         .first()
     )
+    board.projection = projected_position(contract, today, user)
     return board
 
 
