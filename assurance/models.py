@@ -2,11 +2,13 @@
 self-certification with panel review, and 360 feedback from the partners a
 commissioner works with. Writes go through assurance.services."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from assurance.choices import Method
+from assurance.choices import Certification, Method, PanelResult
+from assurance.querysets import AssessmentRoundQuerySet, GovernanceAnswerQuerySet
 
 
 class Competency(models.Model):
@@ -79,3 +81,64 @@ class GovernanceQuestion(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.title}"
+
+
+class AssessmentRound(models.Model):
+    """A commissioner's assessment for one year: its governance answers and
+    panel reviews, and the 360 feedback surveys opened for it."""
+
+    commissioner = models.ForeignKey(
+        "contracts.Organisation", on_delete=models.PROTECT, related_name="assessment_rounds"
+    )
+    year = models.PositiveSmallIntegerField(help_text="The year assessed, e.g. 2026.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = AssessmentRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["commissioner", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["commissioner", "year"], name="unique_assessment_year")
+        ]
+
+    def __str__(self):
+        return f"{self.commissioner.name} assessment {self.year}"
+
+
+class GovernanceAnswer(models.Model):
+    """The board's self-certification against one governance question in a
+    round, with its evidence, and the panel's review of it: confirmed, or
+    challenged with a reason. Changes are kept in history."""
+
+    round = models.ForeignKey(
+        AssessmentRound, on_delete=models.CASCADE, related_name="governance_answers"
+    )
+    question = models.ForeignKey(GovernanceQuestion, on_delete=models.PROTECT, related_name="+")
+    certification = models.CharField(max_length=20, choices=Certification.choices)
+    evidence = models.TextField()
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    certified_at = models.DateTimeField()
+    panel_result = models.CharField(max_length=20, choices=PanelResult.choices, blank=True)
+    panel_reason = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = GovernanceAnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "question__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "question"], name="unique_governance_answer")
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.question.title}"

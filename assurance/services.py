@@ -2,10 +2,22 @@
 transaction; bad input raises ValidationError naming the field, with nothing
 saved, and acting for someone without the right raises PermissionDenied."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from assurance import framework
-from assurance.models import Competency, GovernanceQuestion, Measure
+from assurance.choices import Certification, PanelResult
+from assurance.models import (
+    AssessmentRound,
+    Competency,
+    GovernanceAnswer,
+    GovernanceQuestion,
+    Measure,
+)
+from contracts.audit import save_as
+from contracts.choices import OrganisationKind, Role
+from contracts.models import Membership, Organisation
 
 
 @transaction.atomic
@@ -41,3 +53,81 @@ def load_default_framework() -> int:
         )
         created += made
     return created
+
+
+def require_commissioner_member(user, commissioner: Organisation) -> None:
+    """Only the commissioner's own people speak for it. Admins are not let
+    through: they sit as the panel that reviews what the commissioner says."""
+    if not Membership.objects.filter(
+        user=user, organisation=commissioner, role=Role.COMMISSIONER
+    ).exists():
+        raise PermissionDenied(f"Only {commissioner.name}'s commissioners can do that.")
+
+
+def require_panel(user) -> None:
+    if not user.is_staff:
+        raise PermissionDenied("Only the assessment panel (administrators) can review.")
+
+
+@transaction.atomic
+def open_assessment_round(*, user, commissioner: Organisation, year: int) -> AssessmentRound:
+    """Start a commissioner's assessment for `year` (its commissioners or an admin)."""
+    if not user.is_staff:
+        require_commissioner_member(user, commissioner)
+    if commissioner.kind != OrganisationKind.COMMISSIONER:
+        raise ValidationError({"commissioner": f"{commissioner.name} is not a commissioner."})
+    if not 2000 <= int(year) <= 2100:
+        raise ValidationError({"year": f"{year} is not a plausible assessment year."})
+    if AssessmentRound.objects.filter(commissioner=commissioner, year=year).exists():
+        raise ValidationError(
+            {"year": f"{commissioner.name} already has an assessment for {year}."}
+        )
+    return save_as(AssessmentRound(commissioner=commissioner, year=year, created_by=user), user)
+
+
+@transaction.atomic
+def certify_governance(
+    *, user, round: AssessmentRound, question: GovernanceQuestion, certification: str, evidence: str
+) -> GovernanceAnswer:
+    """The board's self-certification against a governance question, with its
+    evidence. Certifying again replaces the answer and clears the panel's
+    review, which must look again (the earlier answer stays in history)."""
+    require_commissioner_member(user, round.commissioner)
+    errors = {}
+    if certification not in Certification.values:
+        errors["certification"] = [
+            f"Choose one of: {', '.join(str(label) for label in Certification.labels)}."
+        ]
+    if not (evidence or "").strip():
+        errors["evidence"] = ["Give the evidence for the board's certification."]
+    if errors:
+        raise ValidationError(errors)
+    answer = GovernanceAnswer.objects.select_for_update().filter(
+        round=round, question=question
+    ).first() or GovernanceAnswer(round=round, question=question)
+    answer.certification = certification
+    answer.evidence = evidence.strip()
+    answer.certified_by = user
+    answer.certified_at = timezone.now()
+    answer.panel_result, answer.panel_reason = "", ""
+    answer.reviewed_by, answer.reviewed_at = None, None
+    return save_as(answer, user)
+
+
+@transaction.atomic
+def review_governance(*, user, answer: GovernanceAnswer, result: str, reason: str = ""):
+    """The panel confirms the self-certification, or challenges it with a reason."""
+    require_panel(user)
+    reason = (reason or "").strip()
+    if result not in PanelResult.values:
+        raise ValidationError({"result": ["Choose Confirmed or Challenged."]})
+    if result == PanelResult.CHALLENGED and not reason:
+        raise ValidationError(
+            {"reason": ["Say why the panel challenges the board's self-certification."]}
+        )
+    answer = GovernanceAnswer.objects.select_for_update().get(pk=answer.pk)
+    answer.panel_result = result
+    answer.panel_reason = reason
+    answer.reviewed_by = user
+    answer.reviewed_at = timezone.now()
+    return save_as(answer, user)
