@@ -23,10 +23,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from contracts.selectors import YearPosition, financial_position
+from incentives import explain
 from incentives import settlement as maths
-from incentives.models import IncentiveScheme, QualityIndicator
+from incentives.choices import SettlementStatus
+from incentives.models import IncentiveScheme, QualityIndicator, Settlement
 from outcomes.choices import RATIO_TYPES, Aggregation
 from outcomes.models import AggregateScore, MetricScore
 
@@ -289,3 +292,62 @@ def projected_position(contract, today: dt.date, user=None) -> Projection | None
             for indicator in rules.indicators
         ],
     )
+
+
+def public_settlements(contract, name: str) -> list[dict]:
+    """The contract's signed-off settlements, newest year first, as the plain
+    values a published scorecard freezes: the figures a lay reader needs and
+    the sentences explaining them (`name`: the network or provider). Drafts
+    never appear. Two queries."""
+    settlements = (
+        Settlement.objects.filter(contract_id=contract.pk, status=SettlementStatus.SIGNED_OFF)
+        .select_related("contract_year", "scheme")
+        .prefetch_related("lines")
+        .order_by("-contract_year__number")
+    )
+    return [public_settlement(settlement, name) for settlement in settlements]
+
+
+def public_settlement(settlement, name: str) -> dict:
+    lines = {line.key: line for line in settlement.lines.all()}
+
+    def amount(key) -> str:
+        line = lines.get(key)
+        return str(line.amount) if line is not None else "0.00"
+
+    def used(key, input_name):
+        line = lines.get(key)
+        return line.inputs.get(input_name) if line is not None else None
+
+    year, scheme = settlement.contract_year, settlement.scheme
+    overspend_share = sum(
+        (
+            line.amount
+            for key, line in lines.items()
+            if key.startswith("risk_share_") and key.endswith("_network")
+        ),
+        Decimal("0.00"),
+    )
+    figures = {
+        "contract_year": year.number,
+        "start_date": year.start_date.isoformat(),
+        "end_date": year.end_date.isoformat(),
+        "signed_off_on": timezone.localdate(settlement.signed_off_at).isoformat(),
+        "scheme_version": scheme.version,
+        "score": _str(settlement.score),
+        "gateway": str(maths.plain(scheme.gateway_score)),
+        "support_threshold": str(maths.plain(scheme.support_threshold)),
+        "penalty_threshold": str(maths.plain(scheme.penalty_threshold)),
+        "savings": str(settlement.savings),
+        "network_share_percent": used("gain_share_network", "network_share_percent") or "0",
+        "network_savings_share": amount("gain_share_network"),
+        "network_overspend_share": str(overspend_share),
+        "support_plan": settlement.support_plan,
+        "penalty": amount("penalty"),
+        "quality_payment": amount("quality_total"),
+        "quality_available": used("quality_total", "pot"),
+        "outcome_payment": amount("outcome_payment"),
+        "at_risk": used("outcome_payment", "at_risk"),
+        "net_transfer": str(settlement.net_transfer),
+    }
+    return {**figures, "text": explain.sentences(figures, name)}

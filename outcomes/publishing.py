@@ -9,6 +9,11 @@ only (DOMAIN.md section 3): the month must be accepted for every
 organisation expected to submit, and months of the trend that are not are
 left out (shown as not accepted), never scored as zero.
 
+The snapshot also freezes, in plain words, how the network's payment
+depended on its outcomes in each contract year whose settlement was signed
+off by the time of publishing (incentives.selectors.public_settlements):
+drafts never reach it (see docs/incentives.md).
+
 `withdraw` records who withdrew it, when and why; the reason is public."""
 
 import datetime as dt
@@ -21,12 +26,13 @@ from contracts.access import has_role
 from contracts.choices import Role
 from contracts.models import Membership
 from contracts.services import require_commissioner_of
+from incentives.selectors import public_settlements
 from outcomes import dashboards
 from outcomes.choices import ReviewStatus
 from outcomes.models import PeriodReview, PublishedScorecard
 from outcomes.selectors import expected_organisations
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: "payments" (version 1 snapshots have none)
 
 TRENDS = {
     "improvement_high": "improving",
@@ -165,6 +171,7 @@ def build_snapshot(user, contract, organisation, period: dt.date) -> dict:
             for row in board.member_aggregates.itertuples()
             if row.organisation_id in names and row.organisation_id != contract.commissioner_id
         ],
+        "payments": public_settlements(contract, organisation.name),
     }
 
 

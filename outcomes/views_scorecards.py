@@ -172,6 +172,7 @@ def scorecard_context(scorecard: PublishedScorecard) -> dict:
     name = snapshot["organisation"]["name"]
     context = {
         "overview": overview(snapshot),
+        "payments": snapshot.get("payments", []),
         "trend_rows": [
             {**row, "period_start": _day(row["period_start"])} for row in snapshot["trend"]
         ],
