@@ -2,13 +2,19 @@
 self-certification with panel review, and 360 feedback from the partners a
 commissioner works with. Writes go through assurance.services."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from assurance.choices import Certification, Method, PanelResult
-from assurance.querysets import AssessmentRoundQuerySet, GovernanceAnswerQuerySet
+from assurance.choices import Agreement, Certification, Method, PanelResult
+from assurance.querysets import (
+    AssessmentRoundQuerySet,
+    FeedbackSurveyQuerySet,
+    GovernanceAnswerQuerySet,
+)
 
 
 class Competency(models.Model):
@@ -142,3 +148,99 @@ class GovernanceAnswer(models.Model):
 
     def __str__(self):
         return f"{self.round}: {self.question.title}"
+
+
+class FeedbackSurvey(models.Model):
+    """A 360 feedback survey a commissioner opens in an assessment round: the
+    providers, networks, lay partners and clinicians it works with rate
+    agreement with its statements until it closes."""
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="surveys")
+    title = models.CharField(max_length=160)
+    closes_at = models.DateTimeField(help_text="No answers are accepted from this time.")
+    minimum_respondents = models.PositiveSmallIntegerField(
+        default=5, help_text="Results are shown only once at least this many have answered."
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = FeedbackSurveyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, now) -> bool:
+        return now < self.closes_at
+
+
+class SurveyStatement(models.Model):
+    """A statement respondents rate, copied from a framework measure when the
+    survey opened (so later edits to the framework do not change a survey)."""
+
+    survey = models.ForeignKey(FeedbackSurvey, on_delete=models.CASCADE, related_name="statements")
+    number = models.PositiveSmallIntegerField()
+    measure = models.ForeignKey(Measure, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["survey", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "number"], name="unique_statement_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text}"
+
+
+class SurveyResponse(models.Model):
+    """One respondent's anonymous answers. Nothing here leads back to the
+    person: no user, no time, a random id (so the order of responses cannot
+    be matched with the order of SurveyRespondent rows) and no history
+    (simple_history would record the respondent as the history user)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(FeedbackSurvey, on_delete=models.CASCADE, related_name="responses")
+    comment = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"Response to {self.survey}"
+
+
+class SurveyAnswer(models.Model):
+    """Agreement with one statement within a response (a statement the
+    respondent could not judge is left out)."""
+
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    statement = models.ForeignKey(SurveyStatement, on_delete=models.CASCADE, related_name="+")
+    agreement = models.PositiveSmallIntegerField(choices=Agreement.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "statement"], name="unique_survey_answer")
+        ]
+
+    def __str__(self):
+        return f"{self.get_agreement_display()} with statement {self.statement.number}"
+
+
+class SurveyRespondent(models.Model):
+    """That a person has answered a survey: kept apart from the answers, and
+    unique per survey, so nobody answers twice and nobody can tell which
+    response is whose."""
+
+    survey = models.ForeignKey(FeedbackSurvey, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "user"], name="one_response_per_respondent")
+        ]
+
+    def __str__(self):
+        return f"{self.user} answered {self.survey}"

@@ -3,17 +3,22 @@ transaction; bad input raises ValidationError naming the field, with nothing
 saved, and acting for someone without the right raises PermissionDenied."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assurance import framework
-from assurance.choices import Certification, PanelResult
+from assurance.choices import Agreement, Certification, PanelResult
 from assurance.models import (
     AssessmentRound,
     Competency,
+    FeedbackSurvey,
     GovernanceAnswer,
     GovernanceQuestion,
     Measure,
+    SurveyAnswer,
+    SurveyRespondent,
+    SurveyResponse,
+    SurveyStatement,
 )
 from contracts.audit import save_as
 from contracts.choices import OrganisationKind, Role
@@ -131,3 +136,98 @@ def review_governance(*, user, answer: GovernanceAnswer, result: str, reason: st
     answer.reviewed_by = user
     answer.reviewed_at = timezone.now()
     return save_as(answer, user)
+
+
+# Fewer respondents than this would let a commissioner pick out individuals.
+LOWEST_MINIMUM_RESPONDENTS = 3
+
+
+@transaction.atomic
+def open_feedback_survey(
+    *, user, round: AssessmentRound, title: str, closes_at, minimum_respondents: int = 5
+) -> FeedbackSurvey:
+    """Open a 360 feedback survey with the framework's current statements
+    (one per measure that uses 360 feedback), copied so later framework edits
+    leave the survey as respondents saw it."""
+    require_commissioner_member(user, round.commissioner)
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = ["Give the survey a title."]
+    if closes_at is None or closes_at <= timezone.now():
+        errors["closes_at"] = ["The closing time must be in the future."]
+    if minimum_respondents is None or minimum_respondents < LOWEST_MINIMUM_RESPONDENTS:
+        errors["minimum_respondents"] = [
+            f"At least {LOWEST_MINIMUM_RESPONDENTS} respondents are needed to keep answers "
+            "anonymous."
+        ]
+    measures = list(Measure.objects.exclude(statement="").order_by("competency__number", "number"))
+    if not measures:
+        errors["statements"] = ["No framework measure has a 360 feedback statement."]
+    if errors:
+        raise ValidationError(errors)
+    survey = save_as(
+        FeedbackSurvey(
+            round=round,
+            title=title.strip(),
+            closes_at=closes_at,
+            minimum_respondents=minimum_respondents,
+            opened_by=user,
+        ),
+        user,
+    )
+    SurveyStatement.objects.bulk_create(
+        SurveyStatement(survey=survey, number=number, measure=measure, text=measure.statement)
+        for number, measure in enumerate(measures, start=1)
+    )
+    return survey
+
+
+@transaction.atomic
+def close_feedback_survey(*, user, survey: FeedbackSurvey) -> FeedbackSurvey:
+    """Close a survey now (a closed survey cannot be reopened)."""
+    require_commissioner_member(user, survey.round.commissioner)
+    now = timezone.now()
+    if not survey.is_open(now):
+        raise ValidationError({"closes_at": ["The survey has already closed."]})
+    survey.closes_at = now
+    return save_as(survey, user)
+
+
+@transaction.atomic
+def answer_feedback_survey(
+    *, user, survey: FeedbackSurvey, agreements: dict[int, int], comment: str = ""
+) -> SurveyResponse:
+    """Record one person's answers. `agreements` maps statement numbers to
+    1 (strongly disagree) .. 5 (strongly agree); statements left out are ones
+    the person could not judge. The respondent row (who) and the response
+    (what) are stored apart, so the answers cannot be traced to the person."""
+    if not FeedbackSurvey.objects.answerable_by(user).filter(pk=survey.pk).exists():
+        raise PermissionDenied("Only people this commissioner works with answer its survey.")
+    if not survey.is_open(timezone.now()):
+        raise ValidationError(
+            {"survey": [f"The survey closed at {survey.closes_at:%d %B %Y %H:%M}."]}
+        )
+    statements = {s.number: s for s in survey.statements.all()}
+    errors = {}
+    for number, agreement in agreements.items():
+        if number not in statements:
+            errors.setdefault("answers", []).append(f"Statement {number} is not in this survey.")
+        elif agreement not in Agreement.values:
+            errors[f"statement_{number}"] = [
+                f"Statement {number}: choose from strongly disagree to strongly agree."
+            ]
+    if not agreements:
+        errors["answers"] = ["Answer at least one statement."]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            SurveyRespondent.objects.create(survey=survey, user=user)
+    except IntegrityError:
+        raise ValidationError({"survey": ["You have already answered this survey."]}) from None
+    response = SurveyResponse.objects.create(survey=survey, comment=(comment or "").strip())
+    SurveyAnswer.objects.bulk_create(
+        SurveyAnswer(response=response, statement=statements[number], agreement=agreement)
+        for number, agreement in agreements.items()
+    )
+    return response
