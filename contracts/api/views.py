@@ -114,7 +114,7 @@ class ContractViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(responses=ContractFinanceSerializer)
     @action(detail=True, methods=["get"])
-    def finance(self, request, pk=None):
+    def finance(self, request, pk=None, format=None):
         """The financial plan against actual cost: per contract year, planned
         and actual cost by month, the variance (savings: planned - actual;
         negative is an overspend) and the totals to date. Money is a string."""
@@ -122,7 +122,7 @@ class ContractViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=MonthlyPlanSerializer, responses=ContractFinanceSerializer)
     @action(detail=True, methods=["post"], url_path="monthly-plan")
-    def monthly_plan(self, request, pk=None):
+    def monthly_plan(self, request, pk=None, format=None):
         """Split a contract year's planned budget by month (the commissioner).
         The months must add up to the year's planned budget; the year's
         previous monthly plan is replaced. Answers with the financial plan."""
@@ -245,19 +245,19 @@ class NoticeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=RecordMeetingSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="record-meeting")
-    def record_meeting(self, request, pk=None):
+    def record_meeting(self, request, pk=None, format=None):
         """Record the contract management meeting and its outcome."""
         return self.take_step(notices.record_meeting, RecordMeetingSerializer)
 
     @extend_schema(request=ConcludeInvestigationSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="conclude-investigation")
-    def conclude_investigation(self, request, pk=None):
+    def conclude_investigation(self, request, pk=None, format=None):
         """End a joint investigation with a remedial plan due, or withdrawal."""
         return self.take_step(notices.conclude_investigation, ConcludeInvestigationSerializer)
 
     @extend_schema(request=AgreePlanSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="agree-plan")
-    def agree_plan(self, request, pk=None):
+    def agree_plan(self, request, pk=None, format=None):
         """Agree the remedial action plan: milestones with owners and dates."""
         notice = self.get_object()
         data = self.step_input(AgreePlanSerializer, notice)
@@ -267,7 +267,7 @@ class NoticeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=CompleteMilestoneSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="complete-milestone")
-    def complete_milestone(self, request, pk=None):
+    def complete_milestone(self, request, pk=None, format=None):
         """Mark one of the plan's milestones complete."""
         notice = self.get_object()
         notices.complete_milestone(
@@ -277,20 +277,20 @@ class NoticeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=StepSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="raise-exception")
-    def raise_exception(self, request, pk=None):
+    def raise_exception(self, request, pk=None, format=None):
         """Raise an Exception Notice: a milestone has been missed."""
         return self.take_step(notices.raise_exception, StepSerializer)
 
     @extend_schema(request=WithholdSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="withhold")
-    def withhold(self, request, pk=None):
+    def withhold(self, request, pk=None, format=None):
         """Withhold up to the contract's cap of a month's contract value (the
         commissioner, on a notice it raised, while the exception stands)."""
         return self.take_step(notices.withhold, WithholdSerializer)
 
     @extend_schema(request=RetainSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="retain")
-    def retain(self, request, pk=None):
+    def retain(self, request, pk=None, format=None):
         """Retain for good what has been withheld unremedied for too long."""
         notice = self.get_object()
         notices.retain_overdue_withholdings(
@@ -300,19 +300,19 @@ class NoticeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=StepSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="escalate")
-    def escalate(self, request, pk=None):
+    def escalate(self, request, pk=None, format=None):
         """Escalate towards termination (the party that raised the notice)."""
         return self.take_step(notices.escalate, StepSerializer)
 
     @extend_schema(request=StepSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="remedied")
-    def remedied(self, request, pk=None):
+    def remedied(self, request, pk=None, format=None):
         """Close the notice as remedied and repay what is still withheld."""
         return self.take_step(notices.mark_remedied, StepSerializer)
 
     @extend_schema(request=StepSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="withdraw")
-    def withdraw(self, request, pk=None):
+    def withdraw(self, request, pk=None, format=None):
         """Withdraw the notice (the party that raised it)."""
         return self.take_step(notices.withdraw, StepSerializer)
 

@@ -121,7 +121,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=AttendanceListSerializer, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"])
-    def attendance(self, request, pk=None):
+    def attendance(self, request, pk=None, format=None):
         """Record who was present, sent apologies or was absent."""
         meeting = self.get_object()
         rows = self.parsed(AttendanceListSerializer)["attendance"]
@@ -134,7 +134,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=MinutesSerializer, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"])
-    def minutes(self, request, pk=None):
+    def minutes(self, request, pk=None, format=None):
         """Replace the minutes (the chair, or someone recorded as present)."""
         meeting = self.get_object()
         services.save_minutes(user=request.user, meeting=meeting, **self.parsed(MinutesSerializer))
@@ -142,7 +142,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=DecisionInputSerializer, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"])
-    def decisions(self, request, pk=None):
+    def decisions(self, request, pk=None, format=None):
         """Record a decision (the chair, or someone recorded as present)."""
         meeting = self.get_object()
         services.add_decision(
@@ -152,7 +152,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=None, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"], url_path="draft-agenda")
-    def draft_agenda(self, request, pk=None):
+    def draft_agenda(self, request, pk=None, format=None):
         """Redraft the agenda from the data as it stands now (the chair).
         Items the chair added by hand are kept."""
         meeting = self.get_object()
@@ -200,7 +200,7 @@ class ActionViewSet(TodayContextMixin, mixins.CreateModelMixin, ScopedReadOnlyVi
 
     @extend_schema(request=ActionStatusSerializer, responses=ActionDetailSerializer)
     @action(detail=True, methods=["post"], url_path="status")
-    def set_status(self, request, pk=None):
+    def set_status(self, request, pk=None, format=None):
         """Move the action to a status: dropping or reopening needs a reason."""
         row = self.get_object()
         serializer = ActionStatusSerializer(data=request.data)

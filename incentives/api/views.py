@@ -140,7 +140,7 @@ class SettlementViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=None, responses=SettlementDetailSerializer)
     @action(detail=True, methods=["post"], url_path="sign-off")
-    def sign_off(self, request, pk=None):
+    def sign_off(self, request, pk=None, format=None):
         """Sign off and lock the settlement (its commissioner). Refused when
         the inputs changed since it was computed: rerun it first."""
         services.sign_off(user=request.user, settlement=self.get_object())
@@ -148,13 +148,12 @@ class SettlementViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=CommentInputSerializer, responses={201: SettlementDetailSerializer})
     @action(detail=True, methods=["post"])
-    def comment(self, request, pk=None):
+    def comment(self, request, pk=None, format=None):
         """Comment on a draft settlement (either party)."""
+        settlement = self.get_object()  # out of scope: 404 before the input is read
         serializer = CommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.add_comment(
-            user=request.user, settlement=self.get_object(), **serializer.validated_data
-        )
+        services.add_comment(user=request.user, settlement=settlement, **serializer.validated_data)
         return self.settlement_response(pk, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -165,7 +164,7 @@ class SettlementViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         "managers of the contract.",
     )
     @action(detail=False, methods=["get"], url_path="what-if")
-    def what_if(self, request):
+    def what_if(self, request, format=None):
         if not has_role(request.user, *WHAT_IF_ROLES):
             raise PermissionDenied("Only commissioners and network managers try what-ifs.")
         serializer = WhatIfInputSerializer(data=request.query_params)

@@ -113,7 +113,7 @@ class MetricViewSet(FrameworkViewSet):
 
     @extend_schema(**scores.SPC_SCHEMA)
     @action(detail=True, methods=["get"], filter_backends=[])
-    def spc(self, request, pk=None):
+    def spc(self, request, pk=None, format=None):
         """The SPC (XmR) chart of this metric for one organisation whose data
         you may see: points, limits per calculation period, icons, warnings."""
         return scores.spc_response(request, self.get_object())
@@ -267,7 +267,7 @@ class MeasurementViewSet(ScopedReadOnlyViewSet):
         },
     )
     @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
-    def export(self, request):
+    def export(self, request, format=None):
         """The filtered measurements as a CSV file."""
         rows = self.filter_queryset(self.get_queryset()).iterator(chunk_size=2000)
         return csv_response(
