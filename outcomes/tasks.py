@@ -1,5 +1,7 @@
 """Celery tasks for outcomes: thin wrappers over outcomes.submissions and
-outcomes.rescore.
+outcomes.rescore. Once a rescore has committed, the months it wrote are
+passed to incentives.tasks.recompute_drafts_after_rescore, which recomputes
+the draft settlements of the years holding them.
 
 PostgreSQL holds the work to do (a submission waiting to be processed, a
 month marked for rescoring, see outcomes.models.PendingRescore); Celery is
@@ -17,6 +19,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from contracts.models import Contract
+from incentives.tasks import recompute_drafts_after_rescore
 from outcomes import rescore, rescore_requests, submissions
 from outcomes.choices import RescoreStatus, RunTrigger, SubmissionStatus
 from outcomes.models import PendingRescore, RescoreRequest, Submission
@@ -62,6 +65,8 @@ def rescore_pending(contract_id: int) -> int:
     """Rescore a contract's months marked by stored submissions; returns how
     many months were written (0 when another run had already done them)."""
     done = rescore.rescore_pending(contract_id)
+    if done:
+        recompute_drafts_after_rescore(contract_id, done.written + done.removed)
     return len(done.written) if done else 0
 
 
@@ -82,6 +87,7 @@ def rescore_contract(contract_id: int, trigger: str = RunTrigger.NIGHTLY) -> dic
     done = rescore.rescore_contract(
         contract_id, trigger, only_if_changed=trigger == RunTrigger.NIGHTLY
     )
+    recompute_drafts_after_rescore(contract_id, done.written + done.removed)
     return {"written": len(done.written), "unchanged": len(done.unchanged)}
 
 
