@@ -56,6 +56,31 @@ def _profile(client, url) -> None:
     pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
 
 
+def largest_network_contract():
+    """The demo contract with the most network members, and one of its
+    commissioner's people (the commissioner role): (contract, user)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from contracts.choices import Role
+    from contracts.models import Contract
+
+    contract = (
+        Contract.objects.filter(provider__kind="network")
+        .annotate(members=Count("provider__member_links"))
+        .order_by("-members", "reference")
+        .first()
+    )
+    user = (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation=contract.commissioner, memberships__role=Role.COMMISSIONER
+        )
+        .first()
+    )
+    return contract, user
+
+
 def run():
     from django.core.management import call_command
     from django.db import connection
@@ -71,26 +96,9 @@ def run():
         call_command("seed_demo", stdout=io.StringIO())
         print(f"seed_demo: {time.perf_counter() - start:.0f} s")
 
-        from django.contrib.auth import get_user_model
-        from django.db.models import Count
-
-        from contracts.choices import Role
-        from contracts.models import Contract
         from outcomes.models import MetricScore, PublishedScorecard
 
-        contract = (
-            Contract.objects.filter(provider__kind="network")
-            .annotate(members=Count("provider__member_links"))
-            .order_by("-members", "reference")
-            .first()
-        )
-        user = (
-            get_user_model()
-            .objects.filter(
-                memberships__organisation=contract.commissioner, memberships__role=Role.COMMISSIONER
-            )
-            .first()
-        )
+        contract, user = largest_network_contract()
         scores = MetricScore.objects.current().filter(run__contract_id=contract.pk)
         print(
             f"{contract.reference}: {contract.members} members, "
