@@ -3,8 +3,17 @@ and the commissioner's scorecard."""
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
+
 from assurance.feedback import StatementResult, summarise
-from assurance.models import FeedbackSurvey, SurveyAnswer, SurveyRespondent, SurveyResponse
+from assurance.models import (
+    AssessmentRound,
+    FeedbackSurvey,
+    GovernanceQuestion,
+    SurveyAnswer,
+    SurveyRespondent,
+    SurveyResponse,
+)
 
 
 @dataclass(frozen=True)
@@ -42,3 +51,40 @@ def survey_results(survey: FeedbackSurvey) -> SurveyResults:
 
 def has_answered(user, survey: FeedbackSurvey) -> bool:
     return SurveyRespondent.objects.filter(survey=survey, user=user).exists()
+
+
+def answered_survey_ids(user, surveys) -> set[int]:
+    return set(
+        SurveyRespondent.objects.filter(user=user, survey__in=surveys).values_list(
+            "survey_id", flat=True
+        )
+    )
+
+
+def own_answers(survey: FeedbackSurvey, response_id: str | None):
+    """The response a respondent just sent (its id is known only to their
+    session), or None."""
+    if not response_id:
+        return None
+    return (
+        SurveyResponse.objects.filter(survey=survey, pk=response_id)
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                SurveyAnswer.objects.select_related("statement").order_by("statement__number"),
+            )
+        )
+        .first()
+    )
+
+
+def governance_rows(round: AssessmentRound) -> list[dict]:
+    """Each governance question with the round's answer to it, or None (two queries)."""
+    answers = {
+        a.question_id: a
+        for a in round.governance_answers.select_related("certified_by", "reviewed_by")
+    }
+    return [
+        {"question": question, "answer": answers.get(question.pk)}
+        for question in GovernanceQuestion.objects.all()
+    ]

@@ -4,6 +4,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from assurance.api import views as assurance_api
 from contracts.api import views as contract_api
 from dialogues.api import views as dialogue_api
 from incentives.api import views as incentive_api
@@ -37,6 +38,16 @@ router.register(
     "incentive-schemes", incentive_api.IncentiveSchemeViewSet, basename="incentive-scheme"
 )
 router.register("settlements", incentive_api.SettlementViewSet, basename="settlement")
+router.register(
+    "assessment-framework", assurance_api.CompetencyViewSet, basename="assessment-framework"
+)
+router.register(
+    "assessment-rounds", assurance_api.AssessmentRoundViewSet, basename="assessment-round"
+)
+router.register(
+    "governance-answers", assurance_api.GovernanceAnswerViewSet, basename="governance-answer"
+)
+router.register("feedback-surveys", assurance_api.FeedbackSurveyViewSet, basename="feedback-survey")
 
 app_name = "api"
 urlpatterns = [

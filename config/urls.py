@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("dialogues/", include("dialogues.urls")),
     path("incentives/", include("incentives.urls")),
+    path("assurance/", include("assurance.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -9,8 +9,16 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from assurance.choices import FEEDBACK_METHODS, Method
-from assurance.models import Competency, GovernanceQuestion, Measure
+from assurance.demo import seed_assurance
+from assurance.models import (
+    AssessmentRound,
+    Competency,
+    GovernanceAnswer,
+    GovernanceQuestion,
+    Measure,
+)
 from assurance.services import load_default_framework
+from contracts import demo as contracts_demo
 
 
 @pytest.fixture
@@ -97,3 +105,13 @@ def test_only_admins_reach_the_framework_admin(client, system, framework, who):
     client.force_login(getattr(system, who))
     response = client.get(reverse("admin:assurance_competency_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_demo_seeding_is_idempotent(db):
+    contracts_demo.seed_people(contracts_demo.seed_organisations())
+    seed_assurance({})
+    seed_assurance({})
+    assert AssessmentRound.objects.get().commissioner.code == "QNW"
+    assert GovernanceAnswer.objects.count() == 4
+    assert GovernanceAnswer.history.count() == 4
+    assert Measure.objects.count() == 33

@@ -1,0 +1,144 @@
+"""Serializers for the assurance API. Survey responses are never
+serialized one by one: only aggregated results, and only for the
+commissioner and the panel."""
+
+from rest_framework import serializers
+
+from assurance.choices import Agreement, Certification, PanelResult
+from assurance.models import (
+    AssessmentRound,
+    Competency,
+    FeedbackSurvey,
+    GovernanceAnswer,
+    Measure,
+    SurveyStatement,
+)
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "code",
+            "number",
+            "name",
+            "method",
+            "evidence_expected",
+            "statement",
+            "level_1",
+            "level_2",
+            "level_3",
+            "level_4",
+        ]
+
+
+class CompetencySerializer(serializers.ModelSerializer):
+    measures = MeasureSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Competency
+        fields = ["id", "number", "name", "description", "measures"]
+
+
+class GovernanceAnswerSerializer(serializers.ModelSerializer):
+    question_number = serializers.IntegerField(source="question.number", read_only=True)
+    question = serializers.CharField(source="question.question", read_only=True)
+    certified_by = serializers.StringRelatedField()
+    reviewed_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = GovernanceAnswer
+        fields = [
+            "id",
+            "round",
+            "question_number",
+            "question",
+            "certification",
+            "evidence",
+            "certified_by",
+            "certified_at",
+            "panel_result",
+            "panel_reason",
+            "reviewed_by",
+            "reviewed_at",
+        ]
+
+
+class CertifyInputSerializer(serializers.Serializer):
+    round = serializers.IntegerField(help_text="Assessment round id.")
+    question_number = serializers.IntegerField()
+    certification = serializers.ChoiceField(choices=Certification.choices)
+    evidence = serializers.CharField(allow_blank=True)
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    panel_result = serializers.ChoiceField(choices=PanelResult.choices)
+    panel_reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class AssessmentRoundSerializer(serializers.ModelSerializer):
+    commissioner_code = serializers.CharField(source="commissioner.code", read_only=True)
+
+    class Meta:
+        model = AssessmentRound
+        fields = ["id", "commissioner", "commissioner_code", "year", "created_at"]
+        read_only_fields = ["created_at"]
+        # The service reports a second round for the same year, naming the field.
+        validators = []
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SurveyStatement
+        fields = ["number", "text"]
+
+
+class FeedbackSurveySerializer(serializers.ModelSerializer):
+    statements = StatementSerializer(many=True, read_only=True)
+    commissioner = serializers.CharField(source="round.commissioner.code", read_only=True)
+
+    class Meta:
+        model = FeedbackSurvey
+        fields = [
+            "id",
+            "round",
+            "commissioner",
+            "title",
+            "closes_at",
+            "minimum_respondents",
+            "opened_at",
+            "statements",
+        ]
+        read_only_fields = ["opened_at"]
+
+
+class StatementResultSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    text = serializers.CharField()
+    responses = serializers.IntegerField()
+    agreeing = serializers.IntegerField(allow_null=True)
+    share = serializers.FloatField(
+        allow_null=True, help_text="% agreeing or strongly agreeing; null below the minimum."
+    )
+
+
+class SurveyResultsSerializer(serializers.Serializer):
+    survey = serializers.IntegerField(source="survey.pk")
+    respondents = serializers.IntegerField()
+    minimum_respondents = serializers.IntegerField(source="survey.minimum_respondents")
+    suppressed = serializers.BooleanField()
+    statements = StatementResultSerializer(many=True)
+    comments = serializers.ListField(child=serializers.CharField())
+
+
+class AnswerItemSerializer(serializers.Serializer):
+    statement = serializers.IntegerField(help_text="Statement number.")
+    agreement = serializers.IntegerField(
+        help_text=", ".join(f"{value} {label}" for value, label in Agreement.choices)
+    )
+
+
+class SurveyAnswerInputSerializer(serializers.Serializer):
+    answers = AnswerItemSerializer(many=True)
+    comment = serializers.CharField(allow_blank=True, required=False, default="")

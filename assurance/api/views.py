@@ -1,0 +1,205 @@
+"""API viewsets for commissioner assurance. Reads are scoped by the base
+classes (assurance.querysets); each write validates the request, calls one
+service (assurance.services) and answers with the row read back."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from assurance import selectors, services
+from assurance.api.serializers import (
+    AssessmentRoundSerializer,
+    CertifyInputSerializer,
+    CompetencySerializer,
+    FeedbackSurveySerializer,
+    GovernanceAnswerSerializer,
+    ReviewInputSerializer,
+    SurveyAnswerInputSerializer,
+    SurveyResultsSerializer,
+)
+from assurance.models import (
+    AssessmentRound,
+    Competency,
+    FeedbackSurvey,
+    GovernanceAnswer,
+    GovernanceQuestion,
+)
+from assurance.querysets import assessed_commissioners
+from contracts.api.base import RolePermission, ScopedReadOnlyViewSet, ServiceErrorsMixin
+from contracts.choices import Role
+from contracts.models import Organisation
+
+
+class CompetencyViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
+    """The assessment framework: competencies with their measures, methods,
+    evidence expected and level descriptions (admins edit it in /admin/)."""
+
+    queryset = Competency.objects.prefetch_related("measures")
+    serializer_class = CompetencySerializer
+    permission_classes = [RolePermission]
+    pagination_class = None
+
+
+def visible_round(user, round_id) -> AssessmentRound:
+    round = AssessmentRound.objects.visible_to(user).filter(pk=round_id).first()
+    if round is None:
+        raise ValidationError({"round": [f"No assessment round {round_id} that you can see."]})
+    return round
+
+
+class AssessmentRoundViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """A commissioner's assessment per year. Its commissioners (or the
+    panel) open one by posting the commissioner and year."""
+
+    queryset = AssessmentRound.objects.select_related("commissioner")
+    serializer_class = AssessmentRoundSerializer
+    write_roles = (Role.COMMISSIONER,)
+    filterset_fields = ["commissioner", "year"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        commissioner = serializer.validated_data["commissioner"]
+        if not Organisation.objects.filter(
+            pk=commissioner.pk, id__in=assessed_commissioners(request.user)
+        ).exists():
+            raise PermissionDenied("Only a commissioner's own people open its assessment.")
+        round = services.open_assessment_round(
+            user=request.user, commissioner=commissioner, year=serializer.validated_data["year"]
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=round.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class GovernanceAnswerViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """The board's self-certifications and the panel's reviews. Posting
+    certifies (the commissioner's people); `review` is the panel's."""
+
+    queryset = GovernanceAnswer.objects.select_related("question", "certified_by", "reviewed_by")
+    serializer_class = GovernanceAnswerSerializer
+    write_roles = (Role.COMMISSIONER,)
+    filterset_fields = ["round"]
+
+    def answer_response(self, pk, status_code=status.HTTP_200_OK):
+        return Response(
+            GovernanceAnswerSerializer(self.get_queryset().get(pk=pk)).data, status=status_code
+        )
+
+    @extend_schema(request=CertifyInputSerializer, responses={201: GovernanceAnswerSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = CertifyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        round = visible_round(request.user, data["round"])
+        question = GovernanceQuestion.objects.filter(number=data["question_number"]).first()
+        if question is None:
+            raise ValidationError({"question_number": ["No such governance question."]})
+        answer = services.certify_governance(
+            user=request.user,
+            round=round,
+            question=question,
+            certification=data["certification"],
+            evidence=data["evidence"],
+        )
+        return self.answer_response(answer.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReviewInputSerializer, responses=GovernanceAnswerSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[RolePermission])
+    def review(self, request, pk=None, format=None):
+        """Confirm or challenge (with a reason) the self-certification: the panel."""
+        answer = self.get_object()
+        serializer = ReviewInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            services.review_governance(
+                user=request.user,
+                answer=answer,
+                result=data["panel_result"],
+                reason=data["panel_reason"],
+            )
+        except ValidationError as exc:  # name the fields as this endpoint does
+            raise ValidationError(
+                {f"panel_{key}": value for key, value in exc.message_dict.items()}
+            ) from None
+        return self.answer_response(pk)
+
+    def get_permissions(self):
+        if self.action == "review":
+            self.write_roles = ()  # the service lets only admins (the panel) through
+        return super().get_permissions()
+
+
+class FeedbackSurveyViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """360 feedback surveys: seen by the commissioner, the panel and the
+    people asked to answer. `answer` records one person's answers once;
+    `results` (commissioner and panel only) are aggregated and suppressed
+    below the survey's minimum number of respondents."""
+
+    queryset = FeedbackSurvey.objects.select_related("round__commissioner").prefetch_related(
+        "statements"
+    )
+    serializer_class = FeedbackSurveySerializer
+    write_roles = (
+        Role.COMMISSIONER,
+        Role.NETWORK_MANAGER,
+        Role.PROVIDER_USER,
+        Role.LAY_PARTNER,
+    )
+    filterset_fields = ["round"]
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        survey = services.open_feedback_survey(
+            user=request.user,
+            round=visible_round(request.user, data["round"].pk),
+            title=data["title"],
+            closes_at=data["closes_at"],
+            minimum_respondents=data.get("minimum_respondents", 5),
+        )
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=survey.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=SurveyAnswerInputSerializer, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None, format=None):
+        """Answer the survey (once). The answers are not returned or kept
+        with your name."""
+        survey = self.get_object()
+        serializer = SurveyAnswerInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        agreements = {}
+        for item in serializer.validated_data["answers"]:
+            if item["statement"] in agreements:
+                raise ValidationError({"answers": [f"Statement {item['statement']} is twice."]})
+            agreements[item["statement"]] = item["agreement"]
+        services.answer_feedback_survey(
+            user=request.user,
+            survey=survey,
+            agreements=agreements,
+            comment=serializer.validated_data["comment"],
+        )
+        return Response(status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=FeedbackSurveySerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None, format=None):
+        """Close the survey now (its commissioner)."""
+        survey = services.close_feedback_survey(user=request.user, survey=self.get_object())
+        return Response(self.get_serializer(self.get_queryset().get(pk=survey.pk)).data)
+
+    @extend_schema(responses=SurveyResultsSerializer)
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None, format=None):
+        survey = self.get_object()
+        if not AssessmentRound.objects.visible_to(request.user).filter(pk=survey.round_id).exists():
+            raise PermissionDenied("Only the commissioner and the panel see the results.")
+        return Response(SurveyResultsSerializer(selectors.survey_results(survey)).data)

@@ -1,0 +1,330 @@
+"""Commissioner assurance pages (`/assurance/`): the rounds a person may see
+and the surveys they may answer; a round's scorecard (governance answers and
+reviews, 360 results); the board's certification, the panel's review, and
+opening, closing and answering 360 surveys. Scoped by assurance.querysets."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView, ListView
+
+from assurance import selectors, services
+from assurance.forms import CertifyForm, ReviewForm, RoundForm, SurveyAnswerForm, SurveyOpenForm
+from assurance.models import AssessmentRound, FeedbackSurvey, GovernanceAnswer, GovernanceQuestion
+from contracts.choices import Role
+from contracts.forms import add_service_errors
+from contracts.models import Organisation
+from contracts.views.helpers import error_summary, tag
+from contracts.views_base import ScopedViewMixin
+
+RESULT_TAGS = {"confirmed": ("Confirmed", "green"), "challenged": ("Challenged", "red")}
+CERTIFICATION_TAGS = {"in_place": "green", "partly": "yellow", "not_in_place": "red"}
+# Respondents see their own answers once, straight after sending them; the
+# response ids live only in their session, never in the database.
+SESSION_KEY = "assurance_my_responses"
+
+
+def my_commissioners(user):
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role=Role.COMMISSIONER
+    ).order_by("name")
+
+
+class AssuranceHomeView(ScopedViewMixin, ListView):
+    """`/assurance/`: assessment rounds (the commissioner's own, or all for the
+    panel), and open 360 surveys the person is asked to answer."""
+
+    model = AssessmentRound
+    template_name = "assurance/home.html"
+    context_object_name = "rounds"
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("commissioner").order_by("commissioner__name", "-year")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        surveys = list(
+            FeedbackSurvey.objects.answerable_by(user)
+            .filter(closes_at__gt=timezone.now())
+            .select_related("round__commissioner")
+            .order_by("closes_at")
+        )
+        answered = selectors.answered_survey_ids(user, surveys)
+        for survey in surveys:
+            survey.answered = survey.pk in answered
+        commissioners = list(my_commissioners(user))
+        context.update(
+            surveys=surveys,
+            commissioners=commissioners,
+            round_form=kwargs.get("round_form") or RoundForm(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        commissioner = my_commissioners(request.user).filter(pk=request.POST.get("commissioner"))
+        commissioner = commissioner.first()
+        if commissioner is None:
+            raise PermissionDenied("Only a commissioner's own people open its assessment.")
+        form = RoundForm(request.POST)
+        if form.is_valid():
+            try:
+                round = services.open_assessment_round(
+                    user=request.user, commissioner=commissioner, year=form.cleaned_data["year"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Assessment {round.year} opened.")
+                return redirect("assurance:scorecard", pk=round.pk)
+        self.object_list = self.get_queryset()
+        return self.render_to_response(
+            self.get_context_data(round_form=form, errors=error_summary(form))
+        )
+
+
+class RoundMixin(ScopedViewMixin):
+    model = AssessmentRound
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("commissioner")
+
+    def is_commissioner(self) -> bool:
+        return my_commissioners(self.request.user).filter(pk=self.object.commissioner_id).exists()
+
+
+class ScorecardView(RoundMixin, DetailView):
+    """`/assurance/rounds/<id>/`: the commissioner's assurance scorecard."""
+
+    template_name = "assurance/scorecard.html"
+    context_object_name = "round"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        governance = selectors.governance_rows(self.object)
+        for row in governance:
+            answer = row["answer"]
+            if answer:
+                answer.certification_tag = tag(
+                    answer.get_certification_display(),
+                    CERTIFICATION_TAGS[answer.certification],
+                )
+                answer.result_tag = (
+                    tag(*RESULT_TAGS[answer.panel_result])
+                    if (answer.panel_result)
+                    else tag("Awaiting review", "grey")
+                )
+        now = timezone.now()
+        surveys = []
+        for survey in self.object.surveys.order_by("-opened_at"):
+            survey.open = survey.is_open(now)
+            surveys.append(selectors.survey_results(survey))
+        context.update(
+            governance=governance,
+            surveys=surveys,
+            may_certify=self.is_commissioner(),
+            is_panel=self.request.user.is_staff,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Close a survey early (the commissioner)."""
+        self.object = self.get_object()
+        survey = self.object.surveys.filter(pk=request.POST.get("close_survey")).first()
+        if survey is None:
+            raise Http404("No such survey in this assessment.")
+        try:
+            services.close_feedback_survey(user=request.user, survey=survey)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{survey.title} is closed.")
+        return redirect("assurance:scorecard", pk=self.object.pk)
+
+
+class CertifyView(RoundMixin, DetailView):
+    """`/assurance/rounds/<id>/governance/<number>/`: the board's
+    self-certification against one governance question."""
+
+    template_name = "assurance/certify.html"
+    context_object_name = "round"
+    allowed_roles = (Role.COMMISSIONER,)
+
+    def question(self):
+        question = GovernanceQuestion.objects.filter(number=self.kwargs["number"]).first()
+        if question is None:
+            raise Http404("No such governance question.")
+        return question
+
+    def render_form(self, form, question):
+        return self.render_to_response(
+            self.get_context_data(form=form, question=question, errors=error_summary(form))
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        question = self.question()
+        answer = GovernanceAnswer.objects.filter(round=self.object, question=question).first()
+        initial = (
+            {"certification": answer.certification, "evidence": answer.evidence} if (answer) else {}
+        )
+        return self.render_form(CertifyForm(initial=initial), question)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        question = self.question()
+        form = CertifyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.certify_governance(
+                    user=request.user, round=self.object, question=question, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{question.title}: the board's certification is saved.")
+                return redirect(
+                    reverse("assurance:scorecard", args=[self.object.pk]) + "#governance"
+                )
+        return self.render_form(form, question)
+
+
+class ReviewView(ScopedViewMixin, DetailView):
+    """`/assurance/governance/<id>/review/`: the panel confirms or challenges."""
+
+    model = GovernanceAnswer
+    template_name = "assurance/review.html"
+    context_object_name = "answer"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.is_staff:
+            raise PermissionDenied("Only the assessment panel (administrators) reviews.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def scoped_queryset(self, queryset):
+        return queryset.select_related("round__commissioner", "question", "certified_by")
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        initial = {"result": self.object.panel_result, "reason": self.object.panel_reason}
+        return self.render_to_response(self.get_context_data(form=ReviewForm(initial=initial)))
+
+    def post(self, request, *args, **kwargs):
+        self.object = answer = self.get_object()
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.review_governance(user=request.user, answer=answer, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{answer.question.title}: the panel's review is saved.")
+                return redirect(
+                    reverse("assurance:scorecard", args=[answer.round_id]) + "#governance"
+                )
+        return self.render_to_response(self.get_context_data(form=form, errors=error_summary(form)))
+
+
+class SurveyOpenView(RoundMixin, DetailView):
+    """`/assurance/rounds/<id>/surveys/new/`: open a 360 feedback survey."""
+
+    template_name = "assurance/survey_open.html"
+    context_object_name = "round"
+    allowed_roles = (Role.COMMISSIONER,)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = SurveyOpenForm(initial={"title": f"360 feedback {self.object.year}"})
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = SurveyOpenForm(request.POST)
+        if form.is_valid():
+            try:
+                survey = services.open_feedback_survey(
+                    user=request.user,
+                    round=self.object,
+                    title=form.cleaned_data["title"],
+                    closes_at=form.closes_at(),
+                    minimum_respondents=form.cleaned_data["minimum_respondents"],
+                )
+            except ValidationError as exc:
+                add_service_errors(
+                    form,
+                    ValidationError(
+                        {
+                            ("closes_on" if key == "closes_at" else key): value
+                            for key, value in exc.message_dict.items()
+                        }
+                    ),
+                )
+            else:
+                messages.success(request, f"{survey.title} is open for answers.")
+                return redirect(reverse("assurance:scorecard", args=[self.object.pk]) + "#feedback")
+        return self.render_to_response(self.get_context_data(form=form, errors=error_summary(form)))
+
+
+class SurveyAnswerView(ScopedViewMixin, DetailView):
+    """`/assurance/surveys/<id>/`: a partner answers a 360 survey, once."""
+
+    model = FeedbackSurvey
+    template_name = "assurance/survey_answer.html"
+    context_object_name = "survey"
+
+    def scoped_queryset(self, queryset):
+        return queryset.answerable_by(self.request.user).select_related("round__commissioner")
+
+    def form(self, data=None):
+        return SurveyAnswerForm(data, statements=self.object.statements.all())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            answered=selectors.has_answered(self.request.user, self.object),
+            open=self.object.is_open(timezone.now()),
+        )
+        context.setdefault("form", self.form())
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = survey = self.get_object()
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                response = services.answer_feedback_survey(
+                    user=request.user,
+                    survey=survey,
+                    agreements=form.agreements(),
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                request.session[SESSION_KEY] = {
+                    **request.session.get(SESSION_KEY, {}),
+                    str(survey.pk): str(response.pk),
+                }
+                return redirect("assurance:survey-sent", pk=survey.pk)
+        return self.render_to_response(self.get_context_data(form=form, errors=error_summary(form)))
+
+
+class SurveySentView(ScopedViewMixin, DetailView):
+    """`/assurance/surveys/<id>/sent/`: thanks, with the person's own answers
+    while their session lasts."""
+
+    model = FeedbackSurvey
+    template_name = "assurance/survey_sent.html"
+    context_object_name = "survey"
+
+    def scoped_queryset(self, queryset):
+        return queryset.answerable_by(self.request.user).select_related("round__commissioner")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        response_id = self.request.session.get(SESSION_KEY, {}).get(str(self.object.pk))
+        context["mine"] = selectors.own_answers(self.object, response_id)
+        return context
