@@ -23,6 +23,7 @@ from contracts.forms import NHSForm, add_service_errors
 from contracts.models import Contract
 from contracts.views.helpers import error_summary
 from contracts.views_base import ScopedViewMixin
+from incentives.selectors import public_settlements
 from outcomes import charts, dashboards, publishing
 from outcomes.downloads import table_response
 from outcomes.models import Dimension, PublishedScorecard
@@ -332,6 +333,7 @@ class PublishView(ScopedViewMixin, TemplateView):
             selection=selection,
             organisation=organisation,
             period=period,
+            payments=public_settlements(selection.contract, organisation.name),
             accepted=accepted,
             existing=existing,
             form=form,

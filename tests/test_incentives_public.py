@@ -106,6 +106,20 @@ def test_a_signed_off_settlement_is_explained_in_plain_words(
     assert api_snapshot(api_client, scorecard)["payments"][0]["text"] == YEAR_ONE_TEXT
 
 
+def test_the_publish_page_previews_the_explanation(client, system, contract, accepted):
+    settlement = services.compute_settlement(contract_year=accepted, user=system.commissioner)
+    client.force_login(system.commissioner)
+    url = reverse("scorecard-publish")
+    params = {"contract": contract.pk, "period": "2025-03"}
+    html = client.get(url, params).content.decode()
+    assert "No contract year's settlement is signed off yet" in html
+    assert "£378,000" not in html
+    services.sign_off(user=system.commissioner, settlement=settlement)
+    html = client.get(url, params).content.decode()
+    for sentence in YEAR_ONE_TEXT:
+        assert sentence.replace("'", "&#x27;") in html
+
+
 def test_a_scorecard_published_before_sign_off_stays_as_published(
     client, system, contract, accepted
 ):
