@@ -12,7 +12,9 @@ and its stored scores, in a fixed number of queries.
   x factor), other metrics by their aggregation (mean, sum or last).
 
 `projected_position` applies the same gathering and the same settlement
-maths to the year in progress (see docs/incentives.md)."""
+maths to the year in progress; `public_settlements` gives the signed-off
+settlements' figures and plain words that published scorecards freeze (see
+docs/incentives.md)."""
 
 import datetime as dt
 import hashlib
