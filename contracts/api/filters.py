@@ -3,8 +3,8 @@ code; rows by id. Filters narrow the already-scoped queryset, and an id filter
 is a plain number (not a model choice) so it never reveals whether a row
 outside the person's scope exists."""
 
+from django import forms
 from django_filters import rest_framework as filters
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from contracts.choices import CLOSED_NOTICE_STATUSES, NoticeStatus
@@ -16,9 +16,21 @@ from contracts.models import (
     PerformanceNotice,
 )
 
+MAX_ID = 2**63 - 1  # BigAutoField
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(filters.NumberFilter):
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class CountingNumberFilter(filters.Filter):
+    """A whole number from 1 in the ids' range, or a 400 naming the filter
+    (a number too large for the database must not reach it)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class IdFilter(CountingNumberFilter):
     """A row id."""
 
 

@@ -134,7 +134,7 @@ class ContractMetricInForceSerializer(serializers.ModelSerializer):
 
 
 class ContractDetailSerializer(ContractSerializer):
-    population_group = serializers.PrimaryKeyRelatedField(read_only=True)
+    population_group = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     years = ContractYearSerializer(many=True, read_only=True)
     metrics_in_force = ContractMetricInForceSerializer(
         many=True, read_only=True, help_text="The contract metrics in force today."
@@ -189,7 +189,9 @@ class ContractMetricSerializer(serializers.ModelSerializer):
 
     contract = ScopedContractField(help_text="Contract id.")
     metric = metric_by_code(help_text="Metric code.")
-    created_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    created_by = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="username"
+    )
 
     class Meta:
         model = ContractMetric
@@ -234,7 +236,9 @@ class ActualCostSerializer(serializers.ModelSerializer):
 
     contract = ScopedContractField(help_text="Contract id.")
     month = serializers.DateField(help_text="Any day of the month; stored as its first day.")
-    recorded_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    recorded_by = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="username"
+    )
 
     class Meta:
         model = ActualCost

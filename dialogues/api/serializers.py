@@ -133,8 +133,8 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class AgendaItemSerializer(serializers.ModelSerializer):
     source = enum_field("AgendaSourceEnum", AgendaSource.choices)
-    metric = code()
-    organisation = code()
+    metric = code(allow_null=True)
+    organisation = code(allow_null=True)
 
     class Meta:
         model = AgendaItem
@@ -153,7 +153,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
 class AttendanceSerializer(serializers.ModelSerializer):
     person = username()
-    organisation = code()
+    organisation = code(allow_null=True)
     status = enum_field("AttendanceEnum", Attendance.choices)
 
     class Meta:
@@ -173,8 +173,8 @@ class ActionSerializer(serializers.ModelSerializer):
     owner = username()
     owner_organisation = code()
     provider = code()
-    organisation = code()
-    metric = code()
+    organisation = code(allow_null=True)
+    metric = code(allow_null=True)
     status = enum_field("ActionStatusEnum", ActionStatus.choices)
     is_overdue = serializers.SerializerMethodField()
 

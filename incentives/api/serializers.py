@@ -46,7 +46,9 @@ class SchemeSerializer(serializers.ModelSerializer):
     corridors = CorridorSerializer(many=True, read_only=True)
     indicators = IndicatorSerializer(many=True, read_only=True)
     at_risk_percents = serializers.ListField(child=serializers.CharField(), read_only=True)
-    created_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    created_by = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="username"
+    )
     is_used = serializers.BooleanField(
         read_only=True, help_text="Used in a settlement (versions never change anyway)."
     )
@@ -136,7 +138,9 @@ class SettlementSerializer(serializers.ModelSerializer):
     year = serializers.IntegerField(source="contract_year.number", read_only=True)
     scheme_version = serializers.IntegerField(source="scheme.version", read_only=True)
     status = enum_field("SettlementStatusEnum", SettlementStatus.choices, read_only=True)
-    signed_off_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    signed_off_by = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="username"
+    )
 
     class Meta:
         model = Settlement

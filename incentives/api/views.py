@@ -6,14 +6,16 @@ read back through the scoped queryset."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from config.schema import DETAIL
 from contracts.access import has_role
 from contracts.api.base import ScopedReadOnlyViewSet
+from contracts.api.filters import CountingNumberFilter, IdFilter
 from contracts.choices import Role
 from incentives import services
 from incentives.api.serializers import (
@@ -33,7 +35,8 @@ WHAT_IF_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER)
 
 
 class SchemeFilter(filters.FilterSet):
-    contract = filters.NumberFilter(field_name="contract_id", help_text="Contract id.")
+    contract = IdFilter(field_name="contract_id", help_text="Contract id.")
+    version = CountingNumberFilter(help_text="Scheme version.")
 
     class Meta:
         model = IncentiveScheme
@@ -41,8 +44,8 @@ class SchemeFilter(filters.FilterSet):
 
 
 class SettlementFilter(filters.FilterSet):
-    contract = filters.NumberFilter(field_name="contract_id", help_text="Contract id.")
-    year = filters.NumberFilter(field_name="contract_year__number", help_text="Contract year.")
+    contract = IdFilter(field_name="contract_id", help_text="Contract id.")
+    year = CountingNumberFilter(field_name="contract_year__number", help_text="Contract year.")
     status = filters.ChoiceFilter(choices=SettlementStatus.choices)
 
     class Meta:
@@ -158,7 +161,10 @@ class SettlementViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(
         parameters=[WhatIfInputSerializer],
-        responses=WhatIfSerializer,
+        responses={
+            200: WhatIfSerializer,
+            404: OpenApiResponse(DETAIL, description="No such settlement that you can see."),
+        },
         description="Recompute a settlement with a changed aggregate score and/or actual "
         "cost, under its own scheme version. Nothing is saved. Commissioners and network "
         "managers of the contract.",
