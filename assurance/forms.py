@@ -5,7 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from assurance.choices import Agreement, Certification, PanelResult
+from assurance.choices import Agreement, Certification, Level, PanelResult
 from contracts.forms import NHSForm
 
 
@@ -83,3 +83,34 @@ class SurveyAnswerForm(NHSForm):
             for name, value in self.cleaned_data.items()
             if name.startswith("statement_") and value not in (None, "")
         }
+
+
+def level_choices(measure):
+    return [
+        (level, f"{level} {label}: {measure.level_description(level)}")
+        for level, label in Level.choices
+    ]
+
+
+class SelfRatingForm(NHSForm):
+    level = forms.TypedChoiceField(label="Level", coerce=int, widget=forms.RadioSelect)
+    evidence = forms.CharField(label="Evidence", widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = level_choices(measure)
+        self.fields["evidence"].help_text = f"Evidence expected: {measure.evidence_expected}"
+
+
+class FinalLevelForm(NHSForm):
+    level = forms.TypedChoiceField(label="Final level", coerce=int, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed when the final level differs from the self assessment.",
+    )
+
+    def __init__(self, *args, measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = level_choices(measure)

@@ -9,11 +9,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from assurance.choices import Agreement, Certification, Method, PanelResult
+from assurance.choices import Agreement, Certification, Level, Method, PanelResult
 from assurance.querysets import (
     AssessmentRoundQuerySet,
     FeedbackSurveyQuerySet,
     GovernanceAnswerQuerySet,
+    MeasureRatingQuerySet,
 )
 
 
@@ -244,3 +245,34 @@ class SurveyRespondent(models.Model):
 
     def __str__(self):
         return f"{self.user} answered {self.survey}"
+
+
+class MeasureRating(models.Model):
+    """A measure's rating in an assessment round: the commissioner's self
+    assessment (level and evidence), then the panel's final level, with a
+    reason when it differs. Changes are kept in history."""
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="ratings")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="ratings")
+    self_level = models.PositiveSmallIntegerField(choices=Level.choices)
+    evidence = models.TextField()
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    final_level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
+    panel_reason = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    objects = MeasureRatingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "measure__competency__number", "measure__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "measure"], name="unique_measure_rating")
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.measure.code}"

@@ -31,6 +31,10 @@ class GovernanceAnswerQuerySet(models.QuerySet):
         return self.filter(round__commissioner_id__in=assessed_commissioners(user))
 
 
+class MeasureRatingQuerySet(GovernanceAnswerQuerySet):
+    """Ratings follow their round, as governance answers do."""
+
+
 def commissioners_worked_with(user):
     """Commissioner ids whose 360 feedback `user` may give: those holding a
     contract with an organisation the user belongs to (or with a network it

@@ -5,11 +5,14 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from assurance import rollup
 from assurance.feedback import StatementResult, summarise
 from assurance.models import (
     AssessmentRound,
+    Competency,
     FeedbackSurvey,
     GovernanceQuestion,
+    MeasureRating,
     SurveyAnswer,
     SurveyRespondent,
     SurveyResponse,
@@ -88,3 +91,37 @@ def governance_rows(round: AssessmentRound) -> list[dict]:
         {"question": question, "answer": answers.get(question.pk)}
         for question in GovernanceQuestion.objects.all()
     ]
+
+
+def competency_rows(round: AssessmentRound) -> tuple[list[dict], float | None, float | None]:
+    """Each competency with its measures' ratings, its level and last
+    year's, and the overall levels this year and last (four queries)."""
+    competencies = list(Competency.objects.prefetch_related("measures"))
+    previous = (
+        AssessmentRound.objects.filter(commissioner_id=round.commissioner_id, year=round.year - 1)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    ratings = {}
+    last_year = {}
+    for rating in MeasureRating.objects.filter(round_id__in=[round.pk, previous]).select_related(
+        "rated_by", "reviewed_by"
+    ):
+        (ratings if rating.round_id == round.pk else last_year)[rating.measure_id] = rating
+    structure = {c.pk: [m.pk for m in c.measures.all()] for c in competencies}
+
+    def finals(found):
+        return {pk: r.final_level for pk, r in found.items() if r.final_level is not None}
+
+    levels = rollup.competency_levels(structure, finals(ratings))
+    previous_levels = rollup.competency_levels(structure, finals(last_year))
+    rows = [
+        {
+            "competency": c,
+            "level": levels[c.pk],
+            "last_year": previous_levels[c.pk],
+            "measures": [{"measure": m, "rating": ratings.get(m.pk)} for m in c.measures.all()],
+        }
+        for c in competencies
+    ]
+    return rows, rollup.overall_level(levels), rollup.overall_level(previous_levels)

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assurance import framework
-from assurance.choices import Agreement, Certification, PanelResult
+from assurance.choices import Agreement, Certification, Level, PanelResult
 from assurance.models import (
     AssessmentRound,
     Competency,
@@ -15,6 +15,7 @@ from assurance.models import (
     GovernanceAnswer,
     GovernanceQuestion,
     Measure,
+    MeasureRating,
     SurveyAnswer,
     SurveyRespondent,
     SurveyResponse,
@@ -231,3 +232,53 @@ def answer_feedback_survey(
         for number, agreement in agreements.items()
     )
     return response
+
+
+def _check_level(errors, name, level) -> None:
+    if level not in Level.values:
+        errors[name] = ["Choose a level from 1 (below baseline) to 4 (world class)."]
+
+
+@transaction.atomic
+def rate_measure(
+    *, user, round: AssessmentRound, measure: Measure, level: int, evidence: str
+) -> MeasureRating:
+    """The commissioner's self assessment of a measure, with its evidence.
+    Rating again replaces it and clears the panel's final level."""
+    require_commissioner_member(user, round.commissioner)
+    errors = {}
+    _check_level(errors, "level", level)
+    if not (evidence or "").strip():
+        errors["evidence"] = [f"Give the evidence for {measure.code}: {measure.evidence_expected}"]
+    if errors:
+        raise ValidationError(errors)
+    rating = MeasureRating.objects.select_for_update().filter(
+        round=round, measure=measure
+    ).first() or MeasureRating(round=round, measure=measure)
+    rating.self_level = level
+    rating.evidence = evidence.strip()
+    rating.rated_by = user
+    rating.final_level, rating.panel_reason, rating.reviewed_by = None, "", None
+    return save_as(rating, user)
+
+
+@transaction.atomic
+def set_final_level(*, user, rating: MeasureRating, level: int, reason: str = "") -> MeasureRating:
+    """The panel's final level for a measure; a reason is needed when it
+    differs from the commissioner's own."""
+    require_panel(user)
+    reason = (reason or "").strip()
+    errors = {}
+    _check_level(errors, "level", level)
+    if not errors and level != rating.self_level and not reason:
+        errors["reason"] = [
+            f"Say why the panel's level {level} differs from the self assessment "
+            f"({rating.self_level})."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    rating = MeasureRating.objects.select_for_update().get(pk=rating.pk)
+    rating.final_level = level
+    rating.panel_reason = reason
+    rating.reviewed_by = user
+    return save_as(rating, user)

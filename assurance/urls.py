@@ -11,6 +11,11 @@ urlpatterns = [
         views.CertifyView.as_view(),
         name="certify",
     ),
+    path(
+        "rounds/<int:pk>/measures/<int:measure>/",
+        views.RatingView.as_view(),
+        name="rating",
+    ),
     path("rounds/<int:pk>/surveys/new/", views.SurveyOpenView.as_view(), name="survey-open"),
     path("governance/<int:pk>/review/", views.ReviewView.as_view(), name="review"),
     path("surveys/<int:pk>/", views.SurveyAnswerView.as_view(), name="survey-answer"),

@@ -12,8 +12,23 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from assurance import selectors, services
-from assurance.forms import CertifyForm, ReviewForm, RoundForm, SurveyAnswerForm, SurveyOpenForm
-from assurance.models import AssessmentRound, FeedbackSurvey, GovernanceAnswer, GovernanceQuestion
+from assurance.forms import (
+    CertifyForm,
+    FinalLevelForm,
+    ReviewForm,
+    RoundForm,
+    SelfRatingForm,
+    SurveyAnswerForm,
+    SurveyOpenForm,
+)
+from assurance.models import (
+    AssessmentRound,
+    FeedbackSurvey,
+    GovernanceAnswer,
+    GovernanceQuestion,
+    Measure,
+    MeasureRating,
+)
 from contracts.choices import Role
 from contracts.forms import add_service_errors
 from contracts.models import Organisation
@@ -122,7 +137,11 @@ class ScorecardView(RoundMixin, DetailView):
         for survey in self.object.surveys.order_by("-opened_at"):
             survey.open = survey.is_open(now)
             surveys.append(selectors.survey_results(survey))
+        competencies, overall, overall_last_year = selectors.competency_rows(self.object)
         context.update(
+            competencies=competencies,
+            overall=overall,
+            overall_last_year=overall_last_year,
             governance=governance,
             surveys=surveys,
             may_certify=self.is_commissioner(),
@@ -328,3 +347,79 @@ class SurveySentView(ScopedViewMixin, DetailView):
         response_id = self.request.session.get(SESSION_KEY, {}).get(str(self.object.pk))
         context["mine"] = selectors.own_answers(self.object, response_id)
         return context
+
+
+class RatingView(RoundMixin, DetailView):
+    """`/assurance/rounds/<id>/measures/<measure id>/`: the commissioner's
+    self assessment of a measure, and the panel's final level."""
+
+    template_name = "assurance/rating.html"
+    context_object_name = "round"
+
+    def setup_objects(self):
+        self.object = self.get_object()
+        self.measure = (
+            Measure.objects.select_related("competency").filter(pk=self.kwargs["measure"]).first()
+        )
+        if self.measure is None:
+            raise Http404("No such measure.")
+        self.rating = MeasureRating.objects.filter(round=self.object, measure=self.measure).first()
+
+    def forms(self, data=None, which=None):
+        rating, measure = self.rating, self.measure
+        self_form = final_form = None
+        if self.is_commissioner():
+            initial = {"level": rating.self_level, "evidence": rating.evidence} if rating else {}
+            self_form = SelfRatingForm(
+                data if which == "self" else None, initial=initial, measure=measure
+            )
+        if self.request.user.is_staff and rating:
+            initial = {"level": rating.final_level, "reason": rating.panel_reason}
+            final_form = FinalLevelForm(
+                data if which == "final" else None, initial=initial, measure=measure
+            )
+        return self_form, final_form
+
+    def render_forms(self, self_form, final_form, errors=()):
+        return self.render_to_response(
+            self.get_context_data(
+                measure=self.measure,
+                rating=self.rating,
+                self_form=self_form,
+                final_form=final_form,
+                errors=errors,
+            )
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.setup_objects()
+        return self.render_forms(*self.forms())
+
+    def post(self, request, *args, **kwargs):
+        self.setup_objects()
+        which = request.POST.get("form")
+        self_form, final_form = self.forms(request.POST, which)
+        form = {"self": self_form, "final": final_form}.get(which)
+        if form is None:
+            raise PermissionDenied("You cannot rate this measure.")
+        if form.is_valid():
+            try:
+                if which == "self":
+                    services.rate_measure(
+                        user=request.user,
+                        round=self.object,
+                        measure=self.measure,
+                        **form.cleaned_data,
+                    )
+                else:
+                    services.set_final_level(
+                        user=request.user, rating=self.rating, **form.cleaned_data
+                    )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"{self.measure.code} {self.measure.name}: rating saved.")
+                return redirect(
+                    reverse("assurance:scorecard", args=[self.object.pk]) + "#competencies"
+                )
+        return self.render_forms(self_form, final_form, error_summary(form))

@@ -48,6 +48,7 @@ router.register(
     "governance-answers", assurance_api.GovernanceAnswerViewSet, basename="governance-answer"
 )
 router.register("feedback-surveys", assurance_api.FeedbackSurveyViewSet, basename="feedback-survey")
+router.register("measure-ratings", assurance_api.MeasureRatingViewSet, basename="measure-rating")
 
 app_name = "api"
 urlpatterns = [

@@ -11,6 +11,7 @@ from assurance.models import (
     FeedbackSurvey,
     GovernanceAnswer,
     Measure,
+    MeasureRating,
     SurveyStatement,
 )
 
@@ -142,3 +143,54 @@ class AnswerItemSerializer(serializers.Serializer):
 class SurveyAnswerInputSerializer(serializers.Serializer):
     answers = AnswerItemSerializer(many=True)
     comment = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class MeasureRatingSerializer(serializers.ModelSerializer):
+    measure_code = serializers.CharField(source="measure.code", read_only=True)
+    self_level = serializers.IntegerField(read_only=True, help_text="1 to 4.")
+    final_level = serializers.IntegerField(read_only=True, allow_null=True, help_text="1 to 4.")
+    rated_by = serializers.StringRelatedField()
+    reviewed_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = MeasureRating
+        fields = [
+            "id",
+            "round",
+            "measure",
+            "measure_code",
+            "self_level",
+            "evidence",
+            "rated_by",
+            "final_level",
+            "panel_reason",
+            "reviewed_by",
+        ]
+
+
+class RateInputSerializer(serializers.Serializer):
+    round = serializers.IntegerField(help_text="Assessment round id.")
+    measure = serializers.IntegerField(help_text="Measure id.")
+    level = serializers.IntegerField(help_text="1 below baseline .. 4 world class.")
+    evidence = serializers.CharField(allow_blank=True)
+
+
+class FinalLevelInputSerializer(serializers.Serializer):
+    level = serializers.IntegerField(help_text="1 below baseline .. 4 world class.")
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class CompetencyLevelSerializer(serializers.Serializer):
+    number = serializers.IntegerField(source="competency.number")
+    name = serializers.CharField(source="competency.name")
+    level = serializers.FloatField(allow_null=True)
+    last_year = serializers.FloatField(allow_null=True)
+
+
+class AssuranceScorecardSerializer(serializers.Serializer):
+    round = AssessmentRoundSerializer()
+    overall = serializers.FloatField(allow_null=True)
+    overall_last_year = serializers.FloatField(allow_null=True)
+    competencies = CompetencyLevelSerializer(many=True)
+    governance = GovernanceAnswerSerializer(many=True)
+    surveys = SurveyResultsSerializer(many=True)

@@ -11,10 +11,14 @@ from rest_framework.response import Response
 from assurance import selectors, services
 from assurance.api.serializers import (
     AssessmentRoundSerializer,
+    AssuranceScorecardSerializer,
     CertifyInputSerializer,
     CompetencySerializer,
     FeedbackSurveySerializer,
+    FinalLevelInputSerializer,
     GovernanceAnswerSerializer,
+    MeasureRatingSerializer,
+    RateInputSerializer,
     ReviewInputSerializer,
     SurveyAnswerInputSerializer,
     SurveyResultsSerializer,
@@ -25,6 +29,8 @@ from assurance.models import (
     FeedbackSurvey,
     GovernanceAnswer,
     GovernanceQuestion,
+    Measure,
+    MeasureRating,
 )
 from assurance.querysets import assessed_commissioners
 from contracts.api.base import RolePermission, ScopedReadOnlyViewSet, ServiceErrorsMixin
@@ -73,6 +79,75 @@ class AssessmentRoundViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             self.get_serializer(self.get_queryset().get(pk=round.pk)).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(responses=AssuranceScorecardSerializer)
+    @action(detail=True, methods=["get"])
+    def scorecard(self, request, pk=None, format=None):
+        """The round's scorecard: competency levels (with last year's),
+        governance answers and reviews, and 360 results."""
+        round = self.get_object()
+        competencies, overall, overall_last_year = selectors.competency_rows(round)
+        body = {
+            "round": round,
+            "overall": overall,
+            "overall_last_year": overall_last_year,
+            "competencies": competencies,
+            "governance": round.governance_answers.select_related(
+                "question", "certified_by", "reviewed_by"
+            ),
+            "surveys": [selectors.survey_results(s) for s in round.surveys.order_by("-opened_at")],
+        }
+        return Response(AssuranceScorecardSerializer(body).data)
+
+
+class MeasureRatingViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+    """Measure ratings: posting is the commissioner's self assessment with
+    evidence; `final` is the panel's final level (a reason when it differs)."""
+
+    queryset = MeasureRating.objects.select_related(
+        "measure__competency", "rated_by", "reviewed_by"
+    )
+    serializer_class = MeasureRatingSerializer
+    write_roles = (Role.COMMISSIONER,)
+    filterset_fields = ["round"]
+
+    def rating_response(self, pk, status_code=status.HTTP_200_OK):
+        return Response(
+            MeasureRatingSerializer(self.get_queryset().get(pk=pk)).data, status=status_code
+        )
+
+    @extend_schema(request=RateInputSerializer, responses={201: MeasureRatingSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = RateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        round = visible_round(request.user, data["round"])
+        measure = Measure.objects.filter(pk=data["measure"]).first()
+        if measure is None:
+            raise ValidationError({"measure": [f"No measure {data['measure']}."]})
+        rating = services.rate_measure(
+            user=request.user,
+            round=round,
+            measure=measure,
+            level=data["level"],
+            evidence=data["evidence"],
+        )
+        return self.rating_response(rating.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=FinalLevelInputSerializer, responses=MeasureRatingSerializer)
+    @action(detail=True, methods=["post"])
+    def final(self, request, pk=None, format=None):
+        """Set the final level (the panel)."""
+        rating = self.get_object()
+        serializer = FinalLevelInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.set_final_level(user=request.user, rating=rating, **serializer.validated_data)
+        return self.rating_response(pk)
+
+    def get_permissions(self):
+        if self.action == "final":
+            self.write_roles = ()  # admins only: they are the panel
+        return super().get_permissions()
 
 
 class GovernanceAnswerViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
