@@ -1,14 +1,17 @@
 """Demo commissioner assurance for seed_demo: the World Class Commissioning
 framework defaults, and QNW's assessment for the demo year with its board's
-governance self-certification (for the panel to review, and for QNW to open
-a 360 survey from). Idempotent and deterministic: a rerun changes nothing."""
+governance self-certification and its outcome metrics (up to five national
+and five local from its contracts), for the panel to review and for QNW to
+open a 360 survey from. Idempotent and deterministic: a rerun changes nothing."""
 
 from django.contrib.auth import get_user_model
 
 from assurance import services
 from assurance.models import AssessmentRound, GovernanceAnswer, GovernanceQuestion
-from contracts.models import Organisation
+from assurance.services import OUTCOMES_PER_KIND
+from contracts.models import ContractMetric, Organisation
 from outcomes.demo import REFERENCE_DATE
+from outcomes.models import Metric
 
 # Question number: (certification, evidence).
 GOVERNANCE = {
@@ -52,3 +55,10 @@ def seed_assurance(contracts) -> None:
                 certification=certification,
                 evidence=evidence,
             )
+    if not round.outcomes.exists():
+        contracted = ContractMetric.objects.filter(contract__commissioner=qnw)
+        metrics = Metric.objects.filter(pk__in=contracted.values("metric_id")).order_by("code")
+        chosen = [m for m in metrics if m.is_national][:OUTCOMES_PER_KIND] + [
+            m for m in metrics if not m.is_national
+        ][:OUTCOMES_PER_KIND]
+        services.choose_outcomes(user=commissioner, round=round, metrics=chosen)

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from assurance.choices import Agreement, Certification, Level, PanelResult
 from contracts.forms import NHSForm
+from contracts.models import ContractMetric
+from outcomes.models import Metric
 
 
 class RoundForm(NHSForm):
@@ -114,3 +116,24 @@ class FinalLevelForm(NHSForm):
     def __init__(self, *args, measure, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = level_choices(measure)
+
+
+class OutcomesForm(NHSForm):
+    metrics = forms.ModelMultipleChoiceField(
+        label="Outcome metrics",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Up to five locally chosen and five national metrics, from your contracts.",
+    )
+
+    def __init__(self, *args, commissioner, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["metrics"]
+        contracted = ContractMetric.objects.filter(contract__commissioner=commissioner)
+        field.queryset = Metric.objects.filter(pk__in=contracted.values("metric_id")).order_by(
+            "-is_national", "code"
+        )
+        field.label_from_instance = lambda m: (
+            f"{m.code} {m.name} ({'national' if m.is_national else 'local'})"
+        )

@@ -276,3 +276,24 @@ class MeasureRating(models.Model):
 
     def __str__(self):
         return f"{self.round}: {self.measure.code}"
+
+
+class OutcomeChoice(models.Model):
+    """An outcome metric a commissioner is assessed on in a round: locally
+    chosen or nationally set (the metric's is_national), five of each by
+    default."""
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="outcomes")
+    metric = models.ForeignKey("outcomes.Metric", on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    objects = MeasureRatingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "-metric__is_national", "metric__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "metric"], name="unique_outcome_choice")
+        ]
+
+    def __str__(self):
+        return f"{self.round}: {self.metric.code}"

@@ -3,9 +3,9 @@ and the commissioner's scorecard."""
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 
-from assurance import rollup
+from assurance import benchmark, rollup
 from assurance.feedback import StatementResult, summarise
 from assurance.models import (
     AssessmentRound,
@@ -125,3 +125,58 @@ def competency_rows(round: AssessmentRound) -> tuple[list[dict], float | None, f
         for c in competencies
     ]
     return rows, rollup.overall_level(levels), rollup.overall_level(previous_levels)
+
+
+def outcome_rows(round: AssessmentRound) -> list[dict]:
+    """Each chosen outcome metric with the commissioner's latest value, its
+    rank among commissioners with a value for that month, the national
+    average and upper quartile, and the improvement from the starting point
+    (the stored scores' share of the baseline-to-target gap closed). A
+    commissioner's value is the mean over its contracts of the contract
+    holder's stored value (two queries)."""
+    from outcomes.models import MetricScore
+
+    choices = list(round.outcomes.select_related("metric"))
+    rows = (
+        MetricScore.objects.filter(
+            run__is_current=True,
+            metric_id__in=[c.metric_id for c in choices],
+            organisation_id=F("run__contract__provider_id"),
+            value__isnull=False,
+        )
+        .values_list(
+            "metric_id", "run__contract__commissioner_id", "period_start", "value", "improvement"
+        )
+        .order_by()
+    )
+    # (metric, period) -> commissioner -> [values], [improvements]
+    found: dict[tuple, dict[int, tuple[list, list]]] = {}
+    for metric_id, commissioner_id, period, value, improvement in rows:
+        values, improvements = found.setdefault((metric_id, period), {}).setdefault(
+            commissioner_id, ([], [])
+        )
+        values.append(value)
+        if improvement is not None:
+            improvements.append(improvement)
+    result = []
+    for choice in choices:
+        mine = [
+            period
+            for (metric_id, period), by in found.items()
+            if metric_id == choice.metric_id and round.commissioner_id in by
+        ]
+        period = max(mine, default=None)
+        by = found.get((choice.metric_id, period), {})
+        means = {c: sum(v) / len(v) for c, (v, _) in by.items()}
+        improvements = by.get(round.commissioner_id, ([], []))[1]
+        result.append(
+            {
+                "metric": choice.metric,
+                "period": period,
+                "position": benchmark.position(
+                    means, round.commissioner_id, choice.metric.direction
+                ),
+                "improvement": sum(improvements) / len(improvements) if improvements else None,
+            }
+        )
+    return result

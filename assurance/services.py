@@ -16,14 +16,15 @@ from assurance.models import (
     GovernanceQuestion,
     Measure,
     MeasureRating,
+    OutcomeChoice,
     SurveyAnswer,
     SurveyRespondent,
     SurveyResponse,
     SurveyStatement,
 )
-from contracts.audit import save_as
+from contracts.audit import delete_as, save_as
 from contracts.choices import OrganisationKind, Role
-from contracts.models import Membership, Organisation
+from contracts.models import ContractMetric, Membership, Organisation
 
 
 @transaction.atomic
@@ -282,3 +283,40 @@ def set_final_level(*, user, rating: MeasureRating, level: int, reason: str = ""
     rating.panel_reason = reason
     rating.reviewed_by = user
     return save_as(rating, user)
+
+
+# Outcome metrics assessed per round: this many locally chosen and this many
+# nationally set (World Class Commissioning's default of five and five).
+OUTCOMES_PER_KIND = 5
+
+
+@transaction.atomic
+def choose_outcomes(*, user, round: AssessmentRound, metrics) -> list[OutcomeChoice]:
+    """Set the round's outcome metrics to `metrics`: each must be measured in
+    one of the commissioner's contracts, and at most OUTCOMES_PER_KIND of each
+    kind (local, national). Removed choices stay in history."""
+    require_commissioner_member(user, round.commissioner)
+    metrics = list(dict.fromkeys(metrics))
+    contracted = set(
+        ContractMetric.objects.filter(
+            contract__commissioner=round.commissioner, metric__in=metrics
+        ).values_list("metric_id", flat=True)
+    )
+    errors = [
+        f"{m.code} is not measured in any of {round.commissioner.name}'s contracts."
+        for m in metrics
+        if m.pk not in contracted
+    ]
+    for national, kind in ((False, "locally chosen"), (True, "national")):
+        count = sum(m.is_national == national for m in metrics)
+        if count > OUTCOMES_PER_KIND:
+            errors.append(f"Choose at most {OUTCOMES_PER_KIND} {kind} metrics ({count} chosen).")
+    if errors:
+        raise ValidationError({"metrics": errors})
+    for choice in round.outcomes.exclude(metric__in=metrics):
+        delete_as(choice, user)
+    kept = set(round.outcomes.values_list("metric_id", flat=True))
+    for metric in metrics:
+        if metric.pk not in kept:
+            save_as(OutcomeChoice(round=round, metric=metric), user)
+    return list(round.outcomes.select_related("metric"))

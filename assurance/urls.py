@@ -16,6 +16,7 @@ urlpatterns = [
         views.RatingView.as_view(),
         name="rating",
     ),
+    path("rounds/<int:pk>/outcomes/", views.OutcomesView.as_view(), name="outcomes"),
     path("rounds/<int:pk>/surveys/new/", views.SurveyOpenView.as_view(), name="survey-open"),
     path("governance/<int:pk>/review/", views.ReviewView.as_view(), name="review"),
     path("surveys/<int:pk>/", views.SurveyAnswerView.as_view(), name="survey-answer"),

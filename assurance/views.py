@@ -15,6 +15,7 @@ from assurance import selectors, services
 from assurance.forms import (
     CertifyForm,
     FinalLevelForm,
+    OutcomesForm,
     ReviewForm,
     RoundForm,
     SelfRatingForm,
@@ -139,6 +140,7 @@ class ScorecardView(RoundMixin, DetailView):
             surveys.append(selectors.survey_results(survey))
         competencies, overall, overall_last_year = selectors.competency_rows(self.object)
         context.update(
+            outcomes=selectors.outcome_rows(self.object),
             competencies=competencies,
             overall=overall,
             overall_last_year=overall_last_year,
@@ -423,3 +425,35 @@ class RatingView(RoundMixin, DetailView):
                     reverse("assurance:scorecard", args=[self.object.pk]) + "#competencies"
                 )
         return self.render_forms(self_form, final_form, error_summary(form))
+
+
+class OutcomesView(RoundMixin, DetailView):
+    """`/assurance/rounds/<id>/outcomes/`: the commissioner chooses the
+    outcome metrics it is assessed on."""
+
+    template_name = "assurance/outcomes.html"
+    context_object_name = "round"
+    allowed_roles = (Role.COMMISSIONER,)
+
+    def form(self, data=None):
+        initial = {"metrics": [c.metric_id for c in self.object.outcomes.all()]}
+        return OutcomesForm(data, initial=initial, commissioner=self.object.commissioner)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data(form=self.form()))
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                services.choose_outcomes(
+                    user=request.user, round=self.object, metrics=form.cleaned_data["metrics"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Outcome metrics saved.")
+                return redirect(reverse("assurance:scorecard", args=[self.object.pk]) + "#outcomes")
+        return self.render_to_response(self.get_context_data(form=form, errors=error_summary(form)))

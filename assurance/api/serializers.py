@@ -187,7 +187,29 @@ class CompetencyLevelSerializer(serializers.Serializer):
     last_year = serializers.FloatField(allow_null=True)
 
 
+class OutcomeRowSerializer(serializers.Serializer):
+    metric = serializers.CharField(source="metric.code")
+    name = serializers.CharField(source="metric.name")
+    national = serializers.BooleanField(source="metric.is_national")
+    period = serializers.DateField(allow_null=True, help_text="The latest month with a value.")
+    value = serializers.FloatField(source="position.value", allow_null=True)
+    rank = serializers.IntegerField(
+        source="position.rank", allow_null=True, help_text="1 = best commissioner."
+    )
+    peers = serializers.IntegerField(source="position.peers")
+    national_average = serializers.FloatField(source="position.national_average", allow_null=True)
+    upper_quartile = serializers.FloatField(source="position.upper_quartile", allow_null=True)
+    improvement = serializers.FloatField(
+        allow_null=True, help_text="Share of the baseline-to-target gap closed (1 = all)."
+    )
+
+
+class ChooseOutcomesSerializer(serializers.Serializer):
+    metrics = serializers.ListField(child=serializers.CharField(), help_text="Metric codes.")
+
+
 class AssuranceScorecardSerializer(serializers.Serializer):
+    outcomes = OutcomeRowSerializer(many=True)
     round = AssessmentRoundSerializer()
     overall = serializers.FloatField(allow_null=True)
     overall_last_year = serializers.FloatField(allow_null=True)

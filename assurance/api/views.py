@@ -13,6 +13,7 @@ from assurance.api.serializers import (
     AssessmentRoundSerializer,
     AssuranceScorecardSerializer,
     CertifyInputSerializer,
+    ChooseOutcomesSerializer,
     CompetencySerializer,
     FeedbackSurveySerializer,
     FinalLevelInputSerializer,
@@ -36,6 +37,7 @@ from assurance.querysets import assessed_commissioners
 from contracts.api.base import RolePermission, ScopedReadOnlyViewSet, ServiceErrorsMixin
 from contracts.choices import Role
 from contracts.models import Organisation
+from outcomes.models import Metric
 
 
 class CompetencyViewSet(ServiceErrorsMixin, viewsets.ReadOnlyModelViewSet):
@@ -92,12 +94,29 @@ class AssessmentRoundViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             "overall": overall,
             "overall_last_year": overall_last_year,
             "competencies": competencies,
+            "outcomes": selectors.outcome_rows(round),
             "governance": round.governance_answers.select_related(
                 "question", "certified_by", "reviewed_by"
             ),
             "surveys": [selectors.survey_results(s) for s in round.surveys.order_by("-opened_at")],
         }
         return Response(AssuranceScorecardSerializer(body).data)
+
+    @extend_schema(request=ChooseOutcomesSerializer, responses=AssuranceScorecardSerializer)
+    @action(detail=True, methods=["post"])
+    def outcomes(self, request, pk=None, format=None):
+        """Set the outcome metrics the round assesses (its commissioner): up
+        to five local and five national, from its contracts' metrics."""
+        round = self.get_object()
+        serializer = ChooseOutcomesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        codes = serializer.validated_data["metrics"]
+        metrics = list(Metric.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {m.code for m in metrics})
+        if unknown:
+            raise ValidationError({"metrics": [f"Unknown metric {code}." for code in unknown]})
+        services.choose_outcomes(user=request.user, round=round, metrics=metrics)
+        return self.scorecard(request, pk)
 
 
 class MeasureRatingViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):

@@ -1,0 +1,38 @@
+"""Health outcomes of a commissioner against its peers: its value, its rank
+among the commissioners with a value (1 = best), the national average and
+upper quartile (the value a quarter of commissioners do better than).
+Plain Python, no Django."""
+
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+HIGHER, LOWER = "higher", "lower"
+
+
+@dataclass(frozen=True)
+class Position:
+    value: float | None
+    rank: int | None  # 1 = best; ties share the better rank
+    peers: int  # commissioners with a value, including this one
+    national_average: float | None
+    upper_quartile: float | None
+
+
+def position(values: Mapping[int, float], commissioner: int, direction: str) -> Position:
+    """`values` maps commissioner id to its value for the metric and period.
+    Neutral metrics have no rank or upper quartile."""
+    present = [v for v in values.values() if v is not None]
+    value = values.get(commissioner)
+    average = statistics.fmean(present) if present else None
+    if direction not in (HIGHER, LOWER) or not present:
+        return Position(value, None, len(present), average, None)
+    better = (lambda v: v > value) if direction == HIGHER else (lambda v: v < value)
+    rank = None if value is None else 1 + sum(better(v) for v in present)
+    if len(present) == 1:
+        quartile = present[0]
+    else:
+        # Inclusive quartiles: cut points within the range of the values seen.
+        low, _, high = statistics.quantiles(present, n=4, method="inclusive")
+        quartile = high if direction == HIGHER else low
+    return Position(value, rank, len(present), average, quartile)
