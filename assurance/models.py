@@ -13,8 +13,7 @@ from assurance.choices import Agreement, Certification, Level, Method, PanelResu
 from assurance.querysets import (
     AssessmentRoundQuerySet,
     FeedbackSurveyQuerySet,
-    GovernanceAnswerQuerySet,
-    MeasureRatingQuerySet,
+    RoundPartQuerySet,
 )
 
 
@@ -139,7 +138,7 @@ class GovernanceAnswer(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
-    objects = GovernanceAnswerQuerySet.as_manager()
+    objects = RoundPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["round", "question__number"]
@@ -266,7 +265,7 @@ class MeasureRating(models.Model):
     )
     history = HistoricalRecords()
 
-    objects = MeasureRatingQuerySet.as_manager()
+    objects = RoundPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["round", "measure__competency__number", "measure__number"]
@@ -287,7 +286,7 @@ class OutcomeChoice(models.Model):
     metric = models.ForeignKey("outcomes.Metric", on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
-    objects = MeasureRatingQuerySet.as_manager()
+    objects = RoundPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["round", "-metric__is_national", "metric__code"]

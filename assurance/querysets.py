@@ -26,13 +26,12 @@ class AssessmentRoundQuerySet(models.QuerySet):
         return self.filter(commissioner_id__in=assessed_commissioners(user))
 
 
-class GovernanceAnswerQuerySet(models.QuerySet):
+class RoundPartQuerySet(models.QuerySet):
+    """Rows of a round (governance answers, measure ratings, outcome
+    choices) are visible with their round."""
+
     def visible_to(self, user):
         return self.filter(round__commissioner_id__in=assessed_commissioners(user))
-
-
-class MeasureRatingQuerySet(GovernanceAnswerQuerySet):
-    """Ratings follow their round, as governance answers do."""
 
 
 def commissioners_worked_with(user):
