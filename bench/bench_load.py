@@ -123,7 +123,7 @@ def _start_gunicorn(port: int, log: Path, media: Path) -> subprocess.Popen:
     env.update(
         DATABASE_URL=_scratch_database_url(),
         DEBUG="false",
-        MEDIA_ROOT=str(media),  # the submitted files, kept out of the checkout
+        MEDIA_ROOT=str(media),  # uploaded files kept out of the checkout
         LOG_LEVEL="WARNING",
     )
     command = [
@@ -313,7 +313,7 @@ def _report(rows: list[tuple[str, WrkResult, str, str]]) -> None:
 def run():
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import setup_databases, teardown_databases
+    from django.test.utils import override_settings, setup_databases, teardown_databases
 
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install -y wrk (Debian/Ubuntu), then run again.")
@@ -325,13 +325,15 @@ def run():
     server = None
     workdir = Path(tempfile.mkdtemp(prefix="concord-load-"))
     log = workdir / "gunicorn.log"
+    media = workdir / "media"  # the demo's and the benchmark's uploaded files
     try:
         start = time.perf_counter()
-        call_command("seed_demo", stdout=io.StringIO())
+        with override_settings(MEDIA_ROOT=str(media)):
+            call_command("seed_demo", stdout=io.StringIO())
         print(f"seed_demo: {time.perf_counter() - start:.0f} s")
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        server = _start_gunicorn(port, log, workdir / "media")
+        server = _start_gunicorn(port, log, media)
         _wait_until_up(server, base, log)
         print(
             f"gunicorn {WORKERS} workers x {THREADS} threads (gthread) on {base}; "
