@@ -167,7 +167,10 @@ def _validate_and_store(submission: Submission, today: dt.date | None) -> Submis
     ref = reference_for(user, today)
     clean, errors = validate(rows, ref)
     if not errors:
-        ref.locked = locked_keys(clean)
+        # Validated again only if the file restates an accepted (locked) value.
+        ref.locked = locked_keys(clean) & set(
+            zip(clean["metric_id"], clean["organisation_id"], clean["period_start"], strict=True)
+        )
         if ref.locked:
             clean, errors = validate(rows, ref)
     submission.row_count = len(rows)
@@ -175,7 +178,8 @@ def _validate_and_store(submission: Submission, today: dt.date | None) -> Submis
         _set_status(submission, SubmissionStatus.REJECTED, errors=errors)
         return submission
     _set_status(submission, SubmissionStatus.STORING)
-    added, revised, unchanged, warnings = store(submission, rows, clean)
+    warnings = outlier_warnings(rows, clean)  # before store(), outside its locks
+    added, revised, unchanged = store(submission, rows, clean)
     _set_status(
         submission,
         SubmissionStatus.STORED,
@@ -212,14 +216,12 @@ def _rows_with_values(rows: pd.DataFrame, metric_ids: list[int], metrics: dict):
 
 @transaction.atomic
 def store(submission, rows: pd.DataFrame, clean: pd.DataFrame):
-    """Write the new revisions. Returns (added, revised, unchanged, warnings)."""
+    """Write the new revisions. Returns (added, revised, unchanged)."""
     metric_ids = clean["metric_id"].astype(int).tolist()
     organisation_ids = clean["organisation_id"].astype(int).tolist()
     periods = clean["period_start"].tolist()
     metrics = {m.pk: m for m in Metric.objects.filter(pk__in=set(metric_ids))}
-    # A superset of the rows' series by metric and organisation: one query,
-    # not one OR per pair; series not in the file are never looked up.
-    pair_filter = Q(metric_id__in=set(metric_ids), organisation_id__in=set(organisation_ids))
+    pair_filter = series_filter(clean)
     # Two submissions about one organisation queue up here, so the second
     # reads the first's revisions once it has committed (locking the current
     # measurements instead would miss a period that had none). In pk order,
@@ -266,12 +268,20 @@ def store(submission, rows: pd.DataFrame, clean: pd.DataFrame):
             superseded.append(pk)
             revision = old_revision + 1
         new.append((*key, numerator, denominator, value, revision, True, submission.pk))
-    warnings = outlier_warnings(rows, clean, pair_filter)
     Measurement.objects.filter(pk__in=superseded).update(is_current=False)
     insert_rows(Measurement, FIELD_ATTNAMES, new)
     if new:
         mark_pending(submission)  # in this transaction: stored rows are never left unscored
-    return len(new) - len(superseded), len(superseded), unchanged, warnings
+    return len(new) - len(superseded), len(superseded), unchanged
+
+
+def series_filter(clean: pd.DataFrame) -> Q:
+    """A superset of the rows' series by metric and organisation: one query,
+    not one OR per pair; series not in the file are never looked up."""
+    return Q(
+        metric_id__in=set(clean["metric_id"].astype(int)),
+        organisation_id__in=set(clean["organisation_id"].astype(int)),
+    )
 
 
 FIELD_ATTNAMES = [
@@ -287,13 +297,13 @@ FIELD_ATTNAMES = [
 ]
 
 
-def outlier_warnings(rows, clean, pair_filter) -> list[dict]:
+def outlier_warnings(rows, clean) -> list[dict]:
     """|z| > 3 against the organisation's own history of the metric (DHIS2's
     default): warned about, never rejected. The history is every current
     value of the series for periods other than those submitted now."""
     keys = ["metric_id", "organisation_id"]
     history = pd.DataFrame.from_records(
-        Measurement.objects.filter(pair_filter, is_current=True).values_list(
+        Measurement.objects.filter(series_filter(clean), is_current=True).values_list(
             "metric_id", "organisation_id", "period_start", "value"
         ),
         columns=[*keys, "period_start", "value"],
