@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contracts.services import require_commissioner_of
+from incentives.tasks import recompute_drafts_after_rescore
 from outcomes.choices import OPEN_RESCORE_STATUSES, RescoreStatus, RunTrigger
 from outcomes.models import RescoreRequest
 from outcomes.rescore import rescore_contract
@@ -53,6 +54,7 @@ def run_request(request_id: int) -> RescoreRequest:
         _finish(request, RescoreStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
     else:
         _finish(request, RescoreStatus.DONE, months_written=len(result.written))
+        recompute_drafts_after_rescore(request.contract_id, result.written + result.removed)
     request.refresh_from_db()
     return request
 

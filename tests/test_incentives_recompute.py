@@ -117,3 +117,16 @@ def test_the_nightly_rescore_recomputes_drafts_too(
         assert rescore_contract(contract.pk, RunTrigger.NIGHTLY)["written"] >= 1
     draft.refresh_from_db()
     assert draft.score == D("60.00") and draft.net_transfer == D("372000.00")
+
+
+def test_a_recalculation_asked_for_recomputes_drafts_too(
+    system, contract, year_one, django_capture_on_commit_callbacks
+):
+    from outcomes import rescore_requests
+
+    draft = services.compute_settlement(contract_year=year_one)
+    submit_rates(system.network_manager_a, [system.pa1, system.pa2], "29.6", months=[FEBRUARY])
+    with django_capture_on_commit_callbacks(execute=True):
+        rescore_requests.request_rescore(system.commissioner, contract)
+    draft.refresh_from_db()
+    assert draft.score == D("60.00") and draft.net_transfer == D("372000.00")
