@@ -26,9 +26,10 @@ class Command(BaseCommand):
             for contract in contracts.values():
                 # Unchanged inputs keep the current scores, so a rerun writes nothing.
                 rescore_contract(contract.pk, RunTrigger.MANUAL, only_if_changed=True)
-            outcomes_demo.seed_scorecards(contracts)
             dialogues_demo.seed_dialogues(contracts)
             incentives_demo.seed_incentives(contracts)
+            # After the settlements: a scorecard freezes the signed-off ones' text.
+            outcomes_demo.seed_scorecards(contracts)
             assurance_demo.seed_assurance(contracts)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo log-ins (password for all: {contracts_demo.DEMO_PASSWORD}):")
