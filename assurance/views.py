@@ -154,6 +154,7 @@ class ScorecardView(RoundMixin, DetailView):
     def post(self, request, *args, **kwargs):
         """Close a survey early (the commissioner)."""
         self.object = self.get_object()
+        services.require_commissioner_member(request.user, self.object.commissioner)
         survey = self.object.surveys.filter(pk=request.POST.get("close_survey")).first()
         if survey is None:
             raise Http404("No such survey in this assessment.")
@@ -196,6 +197,7 @@ class CertifyView(RoundMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
+        services.require_commissioner_member(request.user, self.object.commissioner)
         question = self.question()
         form = CertifyForm(request.POST)
         if form.is_valid():
@@ -263,6 +265,7 @@ class SurveyOpenView(RoundMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
+        services.require_commissioner_member(request.user, self.object.commissioner)
         form = SurveyOpenForm(request.POST)
         if form.is_valid():
             try:
@@ -445,6 +448,7 @@ class OutcomesView(RoundMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
+        services.require_commissioner_member(request.user, self.object.commissioner)
         form = self.form(request.POST)
         if form.is_valid():
             try:

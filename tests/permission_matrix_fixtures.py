@@ -11,7 +11,10 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from assurance import services as assurance
+from assurance.models import GovernanceQuestion, Measure
 from contracts import notices
 from contracts.api_tokens import create_token
 from contracts.choices import Role
@@ -152,7 +155,42 @@ def _side(system, *, contract, network, providers, commissioner, manager, partic
         action=action,
         evidence=evidence,
         rescore_request=rescore_request,
+        **_assurance(commissioner, contract.commissioner, tag),
     )
+
+
+def _assurance(person, commissioner, tag):
+    """The commissioner's assessment: a governance answer, a rating and an
+    open 360 survey, with the side's tag in their free text."""
+    assurance.load_default_framework()
+    round = assurance.open_assessment_round(user=person, commissioner=commissioner, year=2026)
+    answer = assurance.certify_governance(
+        user=person,
+        round=round,
+        question=GovernanceQuestion.objects.get(number=1),
+        certification="in_place",
+        evidence=f"{tag} board evidence",
+    )
+    rating = assurance.rate_measure(
+        user=person,
+        round=round,
+        measure=Measure.objects.get(competency__number=1, number=1),
+        level=3,
+        evidence=f"{tag} rating evidence",
+    )
+    survey = assurance.open_feedback_survey(
+        user=person,
+        round=round,
+        title=f"{tag} 360 feedback",
+        closes_at=timezone.now() + dt.timedelta(days=14),
+    )
+    return {
+        "assessment": round,
+        "governance_answer": answer,
+        "rating": rating,
+        "survey": survey,
+        "measure": rating.measure,
+    }
 
 
 def build(system):

@@ -148,6 +148,14 @@ CHAIR_ONLY = {"a": {"provider_a": DENIED, "commissioner": DENIED}, "b": {"provid
 OWN_COMMISSIONER = {"a": COMMISSIONERS, "b": frozenset({"admin"})}
 A_AND_B = {"a": SEES_A, "b": SEES_B}
 PARTIES = {"a": PARTIES_A, "b": PARTIES_B}
+# Assurance: a round is seen by its commissioner and the panel (admins); a
+# 360 survey also by the people asked to answer it (QCOM's lay partner and
+# network A's people; network B's for QOTH), who never see results.
+PANEL = frozenset({"admin"})
+ASSESSED = {"a": COMMISSIONERS, "b": PANEL}
+ASKED_A = frozenset({"lay", "provider_a", "nm_a"})
+ASKED = {"a": ASKED_A, "b": frozenset({"provider_b"})}
+SURVEY_SEEN = {"a": ASKED_A | COMMISSIONERS, "b": frozenset({"provider_b", "admin"})}
 
 # fmt: off
 EXPECTED = {
@@ -324,6 +332,54 @@ EXPECTED = {
         GET=api(MANAGERS, **PARTIES)),
     "api:settlement-comment": Route(pk_of("settlement"), POST=api_write(**PARTIES)),
     "api:settlement-sign-off": Route(pk_of("settlement"), POST=api_write(**PARTIES)),
+    # --- assurance: a commissioner's assessment is its own and the panel's ---
+    "assurance:home": Route(
+        GET=page(SIGNED_IN), POST=page_write(SIGNED_IN, may_write={"commissioner"})),
+    "assurance:scorecard": Route(
+        pk_of("assessment"), GET=page(SIGNED_IN, **ASSESSED),
+        POST=page_write(SIGNED_IN, **ASSESSED, may_write={"commissioner"})),
+    "assurance:rating": Route(
+        lambda d, side: {"pk": side.assessment.pk, "measure": side.measure.pk},
+        GET=page(SIGNED_IN, **ASSESSED), POST=page_write(SIGNED_IN, **ASSESSED)),
+    "assurance:certify": Route(
+        lambda d, side: {"pk": side.assessment.pk, "number": 1},
+        GET=page(COMMISSIONERS, **ASSESSED),
+        POST=page_write(COMMISSIONERS, **ASSESSED, may_write={"commissioner"})),
+    "assurance:outcomes": Route(
+        pk_of("assessment"), GET=page(COMMISSIONERS, **ASSESSED),
+        POST=page_write(COMMISSIONERS, **ASSESSED, may_write={"commissioner"})),
+    "assurance:survey-open": Route(
+        pk_of("assessment"), GET=page(COMMISSIONERS, **ASSESSED),
+        POST=page_write(COMMISSIONERS, **ASSESSED, may_write={"commissioner"})),
+    "assurance:review": Route(
+        pk_of("governance_answer"), GET=page(PANEL, a=PANEL, b=PANEL),
+        POST=page_write(PANEL, a=PANEL, b=PANEL)),
+    "assurance:survey-answer": Route(
+        pk_of("survey"), GET=page(SIGNED_IN, **ASKED), POST=page_write(SIGNED_IN, **ASKED)),
+    "assurance:survey-sent": Route(pk_of("survey"), GET=page(SIGNED_IN, **ASKED)),
+    "api:assessment-framework-list": Route(GET=api()),
+    "api:assessment-framework-detail": Route(
+        lambda d, side: {"pk": d.a.measure.competency_id}, GET=api()),
+    "api:assessment-round-list": Route(GET=api(), POST=api_write(COMMISSIONERS)),
+    "api:assessment-round-detail": Route(pk_of("assessment"), GET=api(**ASSESSED)),
+    "api:assessment-round-scorecard": Route(pk_of("assessment"), GET=api(**ASSESSED)),
+    "api:assessment-round-outcomes": Route(
+        pk_of("assessment"), POST=api_write(COMMISSIONERS, **ASSESSED)),
+    "api:governance-answer-list": Route(GET=api(), POST=api_write(COMMISSIONERS)),
+    "api:governance-answer-detail": Route(pk_of("governance_answer"), GET=api(**ASSESSED)),
+    "api:governance-answer-review": Route(
+        pk_of("governance_answer"), POST=api_write(PANEL, a=PANEL, b=PANEL)),
+    "api:measure-rating-list": Route(GET=api(), POST=api_write(COMMISSIONERS)),
+    "api:measure-rating-detail": Route(pk_of("rating"), GET=api(**ASSESSED)),
+    "api:measure-rating-final": Route(pk_of("rating"), POST=api_write(PANEL, a=PANEL, b=PANEL)),
+    "api:feedback-survey-list": Route(GET=api(), POST=api_write(SIGNED_IN)),
+    "api:feedback-survey-detail": Route(pk_of("survey"), GET=api(**SURVEY_SEEN)),
+    "api:feedback-survey-answer": Route(pk_of("survey"), POST=api_write(SIGNED_IN, **SURVEY_SEEN)),
+    "api:feedback-survey-close": Route(pk_of("survey"), POST=api_write(SIGNED_IN, **SURVEY_SEEN)),
+    # Respondents see a survey but never its results.
+    "api:feedback-survey-results": Route(
+        pk_of("survey"),
+        GET=but(api(**SURVEY_SEEN), a=dict.fromkeys(ASKED_A, DENIED), b={"provider_b": DENIED})),
 }
 # fmt: on
 
