@@ -25,7 +25,7 @@ demo: install
 
 # Runs on PostgreSQL when DATABASE_URL is set; REQUIRE_SERVICES=1 turns skips into failures.
 test: install
-	$(RUN) $(BIN)/pytest --screenshot only-on-failure --output test-results $(PYTEST_ARGS)
+	$(RUN) $(BIN)/pytest -n auto --screenshot only-on-failure --output test-results $(PYTEST_ARGS)
 
 bench: install
 	$(RUN) $(BIN)/python -m bench $(BENCH_ARGS)
