@@ -76,7 +76,7 @@ def _setup(months: int):
             provider=network,
             service="bench",
             start_date=first,
-            end_date=first + relativedelta(years=10),
+            end_date=LAST_MONTH + relativedelta(years=1),  # every month loaded is scored
             payment_model="capitated_outcomes",
         )
         ContractMetric.objects.bulk_create(
