@@ -21,6 +21,7 @@ from outcomes.choices import (
 )
 from outcomes.querysets import (
     MeasurementQuerySet,
+    PublishedScorecardQuerySet,
     RescoreRequestQuerySet,
     ScoreQuerySet,
     SpcRebaseQuerySet,
@@ -493,16 +494,6 @@ class SpcRebase(models.Model):
 
     def __str__(self):
         return f"Rebase {self.metric_id}/{self.organisation_id} from {self.period_start}"
-
-
-class PublishedScorecardQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Published scorecards are public: everyone, signed in or not, may
-        read every one (a withdrawn one shows its withdrawal, not its data)."""
-        return self
-
-    def live(self):
-        return self.filter(withdrawn_at__isnull=True)
 
 
 class PublishedScorecard(models.Model):
