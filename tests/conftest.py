@@ -213,7 +213,10 @@ def sign_in(page, live_server):
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
+        # Wait for the page the form leads to, so the next step does not
+        # look at the sign-in page (or a half-loaded header) by mistake.
+        with page.expect_navigation():
+            page.get_by_role("button", name="Sign in").click()
 
     return _sign_in
 

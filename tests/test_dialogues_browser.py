@@ -50,6 +50,7 @@ def test_network_manager_runs_the_weekly_meeting(system, page, live_server, sign
     sign_in("nm_a")
     # On a narrow header the last items move under "More".
     dialogues = page.get_by_role("link", name="Dialogues", exact=True)
+    expect(page.locator("body.nhsuk-frontend-supported")).to_have_count(1)  # the header JS ran
     if not dialogues.is_visible():
         page.get_by_role("button", name="Browse More").click()
     dialogues.click()
