@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from assurance.models import Competency, GovernanceQuestion, Measure
+from assurance.models import Competency, GovernanceQuestion, Measure, ReviewCycle
 
 
 class MeasureInline(admin.StackedInline):
@@ -37,3 +37,10 @@ class MeasureAdmin(SimpleHistoryAdmin):
 @admin.register(GovernanceQuestion)
 class GovernanceQuestionAdmin(SimpleHistoryAdmin):
     list_display = ["number", "title", "question"]
+
+
+@admin.register(ReviewCycle)
+class ReviewCycleAdmin(SimpleHistoryAdmin):
+    """A commissioner's interval between full reviews (default 3 years)."""
+
+    list_display = ["commissioner", "full_review_every"]

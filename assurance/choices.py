@@ -45,3 +45,26 @@ class Agreement(models.IntegerChoices):
 
 
 AGREEING = (Agreement.AGREE, Agreement.STRONGLY_AGREE)
+
+
+class RoundKind(models.TextChoices):
+    """What an assessment round is, derived from the commissioner's rounds
+    (assurance.cycle.round_kind), never typed in."""
+
+    BASELINE = "baseline", "Baseline assessment"
+    ANNUAL = "annual", "Annual review"
+    FULL = "full", "Full review"
+
+
+class RoundState(models.TextChoices):
+    SELF_ASSESSMENT = "self_assessment", "Self assessment"
+    PANEL_REVIEW = "panel_review", "Panel review"
+    FINAL = "final", "Final"
+
+
+class RoundAction(models.TextChoices):
+    """The moves between round states (assurance.cycle.TRANSITIONS)."""
+
+    SUBMIT = "submit", "Submitted for review"
+    RETURN = "return", "Returned to the commissioner"
+    FINALISE = "finalise", "Finalised"

@@ -9,7 +9,16 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from assurance.choices import Agreement, Certification, Level, Method, PanelResult
+from assurance.choices import (
+    Agreement,
+    Certification,
+    Level,
+    Method,
+    PanelResult,
+    RoundAction,
+    RoundKind,
+    RoundState,
+)
 from assurance.querysets import (
     AssessmentRoundQuerySet,
     FeedbackSurveyQuerySet,
@@ -89,14 +98,47 @@ class GovernanceQuestion(models.Model):
         return f"{self.number}. {self.title}"
 
 
+# A full review every this many years after the baseline, unless an admin
+# sets another interval for the commissioner (ReviewCycle).
+FULL_REVIEW_EVERY = 3
+
+
+class ReviewCycle(models.Model):
+    """A commissioner's own interval between full reviews, set by admins
+    (without a row, FULL_REVIEW_EVERY applies). It decides the kind of rounds
+    opened after the change; rounds already open keep theirs."""
+
+    commissioner = models.OneToOneField(
+        "contracts.Organisation", on_delete=models.CASCADE, related_name="review_cycle"
+    )
+    full_review_every = models.PositiveSmallIntegerField(
+        default=FULL_REVIEW_EVERY,
+        validators=[MinValueValidator(1)],
+        help_text="Years between full reviews, counted from the baseline year.",
+    )
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"{self.commissioner.name}: a full review every {self.full_review_every} years"
+
+
 class AssessmentRound(models.Model):
-    """A commissioner's assessment for one year: its governance answers and
-    panel reviews, and the 360 feedback surveys opened for it."""
+    """A commissioner's assessment for one year: its kind (baseline, annual
+    or full review, derived when it opens) and state (self assessment, panel
+    review, final; moved only by assurance.cycle), its ratings, governance
+    answers and reviews, and the 360 feedback surveys opened for it."""
 
     commissioner = models.ForeignKey(
         "contracts.Organisation", on_delete=models.PROTECT, related_name="assessment_rounds"
     )
     year = models.PositiveSmallIntegerField(help_text="The year assessed, e.g. 2026.")
+    kind = models.CharField(max_length=10, choices=RoundKind.choices, editable=False)
+    state = models.CharField(
+        max_length=20,
+        choices=RoundState.choices,
+        default=RoundState.SELF_ASSESSMENT,
+        editable=False,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -113,6 +155,31 @@ class AssessmentRound(models.Model):
 
     def __str__(self):
         return f"{self.commissioner.name} assessment {self.year}"
+
+    @property
+    def is_full(self) -> bool:
+        """Baseline and full reviews rate everything afresh; annual reviews
+        may carry levels forward."""
+        return self.kind != RoundKind.ANNUAL
+
+
+class RoundTransition(models.Model):
+    """One move of a round between states: who, when, and why (a reason is
+    required when the panel returns it)."""
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=10, choices=RoundAction.choices)
+    from_state = models.CharField(max_length=20, choices=RoundState.choices)
+    to_state = models.CharField(max_length=20, choices=RoundState.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["round", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.round}: {self.get_action_display()}"
 
 
 class GovernanceAnswer(models.Model):
