@@ -36,3 +36,23 @@ def position(values: Mapping[int, float], commissioner: int, direction: str) -> 
         low, _, high = statistics.quantiles(present, n=4, method="inclusive")
         quartile = high if direction == HIGHER else low
     return Position(value, rank, len(present), average, quartile)
+
+
+IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no change"
+# A change in the yearly mean smaller than this share of the year before's
+# mean is "no change": monthly values move a little by chance.
+NO_CHANGE_WITHIN = 0.05
+
+
+def trend(before: list[float], during: list[float], direction: str) -> str | None:
+    """Improving, worsening or no change: the mean of the commissioner's
+    monthly values in the assessed year against the mean in the year before,
+    by the metric's direction. None for a neutral metric or when either year
+    has no value."""
+    if direction not in (HIGHER, LOWER) or not before or not during:
+        return None
+    earlier, later = statistics.fmean(before), statistics.fmean(during)
+    change = later - earlier
+    if abs(change) <= NO_CHANGE_WITHIN * abs(earlier):
+        return NO_CHANGE
+    return IMPROVING if (change > 0) == (direction == HIGHER) else WORSENING

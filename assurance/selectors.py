@@ -1,6 +1,7 @@
 """Reads for commissioner assurance: survey results (only ever aggregated)
 and the commissioner's scorecard."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import F, Prefetch
@@ -127,13 +128,23 @@ def competency_rows(round: AssessmentRound) -> tuple[list[dict], float | None, f
     return rows, rollup.overall_level(levels), rollup.overall_level(previous_levels)
 
 
+def trend_months(year: int) -> list[dt.date]:
+    """The months a round's outcome trends cover: the year before the
+    assessed year and the assessed year, January to December."""
+    return [dt.date(y, m, 1) for y in (year - 1, year) for m in range(1, 13)]
+
+
 def outcome_rows(round: AssessmentRound) -> list[dict]:
     """Each chosen outcome metric with the commissioner's latest value, its
     rank among commissioners with a value for that month, the national
     average and upper quartile, and the improvement from the starting point
     (the stored scores' share of the baseline-to-target gap closed). A
     commissioner's value is the mean over its contracts of the contract
-    holder's stored value (two queries)."""
+    holder's stored value (two queries).
+
+    `months` is its trend: for each month of the year before and the
+    assessed year, its value and the national average (None when missing);
+    `trend` compares the two years (benchmark.trend)."""
     from outcomes.models import MetricScore
 
     choices = list(round.outcomes.select_related("metric"))
@@ -169,6 +180,10 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
         by = found.get((choice.metric_id, period), {})
         means = {c: sum(v) / len(v) for c, (v, _) in by.items()}
         improvements = by.get(round.commissioner_id, ([], []))[1]
+        months = [
+            monthly(found.get((choice.metric_id, month), {}), round.commissioner_id, month)
+            for month in trend_months(round.year)
+        ]
         result.append(
             {
                 "metric": choice.metric,
@@ -177,6 +192,24 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
                     means, round.commissioner_id, choice.metric.direction
                 ),
                 "improvement": sum(improvements) / len(improvements) if improvements else None,
+                "months": months,
+                "trend": benchmark.trend(
+                    [m["value"] for m in months[:12] if m["value"] is not None],
+                    [m["value"] for m in months[12:] if m["value"] is not None],
+                    choice.metric.direction,
+                ),
             }
         )
     return result
+
+
+def monthly(by: dict[int, tuple[list, list]], commissioner_id: int, month: dt.date) -> dict:
+    """One month of an outcome trend: the commissioner's value and the
+    national average (the mean of every commissioner's value)."""
+    means = [sum(values) / len(values) for values, _ in by.values()]
+    mine = by.get(commissioner_id)
+    return {
+        "period_start": month,
+        "value": sum(mine[0]) / len(mine[0]) if mine else None,
+        "national_average": sum(means) / len(means) if means else None,
+    }

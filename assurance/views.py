@@ -30,6 +30,7 @@ from assurance.models import (
     Measure,
     MeasureRating,
 )
+from assurance.presentation import TREND_MEANING, outcome_trend
 from contracts.choices import Role
 from contracts.forms import add_service_errors
 from contracts.models import Organisation
@@ -139,8 +140,15 @@ class ScorecardView(RoundMixin, DetailView):
             survey.open = survey.is_open(now)
             surveys.append(selectors.survey_results(survey))
         competencies, overall, overall_last_year = selectors.competency_rows(self.object)
+        outcomes = selectors.outcome_rows(self.object)
+        for row in outcomes:
+            metric = row["metric"]
+            row["trend_view"] = outcome_trend(
+                metric.code, metric.name, metric.unit, row["months"], row["trend"]
+            )
         context.update(
-            outcomes=selectors.outcome_rows(self.object),
+            outcomes=outcomes,
+            trend_meaning=TREND_MEANING,
             competencies=competencies,
             overall=overall,
             overall_last_year=overall_last_year,

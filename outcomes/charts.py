@@ -473,3 +473,65 @@ def scores_text(rows: list[dict], what: str) -> str:
         for row in rows
     ]
     return f"{what}. " + "; ".join(parts) + "."
+
+
+# --- A commissioner's outcome against the national average -----------------
+
+
+def peer_trend_figure(frame: pd.DataFrame, title: str, unit: str = "") -> dict:
+    """Lines of an organisation's monthly value and the national average.
+    `frame`: period_start, value, national_average."""
+    x = [month_label(d) for d in frame["period_start"]]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "This commissioner",
+                "x": x,
+                "y": [clean(v) for v in frame["value"]],
+                "line": {"color": BLUE, "width": 3},
+                "connectgaps": False,
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "National average",
+                "x": x,
+                "y": [clean(v) for v in frame["national_average"]],
+                "line": {"color": GREY, "width": 2, "dash": "dash"},
+                "connectgaps": False,
+            },
+        ],
+        "layout": _layout(
+            title,
+            yaxis={"title": {"text": unit}, "gridcolor": "#e8edee", "rangemode": "tozero"},
+            xaxis={"type": "category", "nticks": 8},
+            height=320,
+        ),
+    }
+
+
+def peer_trend_text(
+    frame: pd.DataFrame, what: str, unit: str = "", trend: str | None = None
+) -> str:
+    """The text alternative of peer_trend_figure."""
+    first, last = frame["period_start"].iloc[0], frame["period_start"].iloc[-1]
+    span = f"from {month_label(first)} to {month_label(last)}"
+    valued = frame[frame["value"].notna()]
+    if valued.empty:
+        return f"{what} has no value in any month {span}."
+    latest = valued.iloc[-1]
+    parts = [
+        f"{what} {span}: {fmt(latest['value'], unit=unit)} in "
+        f"{month_label(latest['period_start'])}, national average "
+        f"{fmt(latest['national_average'], unit=unit)}",
+        f"lowest {fmt(valued['value'].min(), unit=unit)}, "
+        f"highest {fmt(valued['value'].max(), unit=unit)}",
+    ]
+    if trend:
+        parts.append(f"{trend} on the year before")
+    missing = len(frame) - len(valued)
+    if missing:
+        parts.append(f"{missing} month{'s' if missing != 1 else ''} without a value")
+    return "; ".join(parts) + "."

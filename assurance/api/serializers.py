@@ -187,6 +187,12 @@ class CompetencyLevelSerializer(serializers.Serializer):
     last_year = serializers.FloatField(allow_null=True)
 
 
+class OutcomeMonthSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    value = serializers.FloatField(allow_null=True, help_text="The commissioner's value.")
+    national_average = serializers.FloatField(allow_null=True)
+
+
 class OutcomeRowSerializer(serializers.Serializer):
     metric = serializers.CharField(source="metric.code")
     name = serializers.CharField(source="metric.name")
@@ -201,6 +207,15 @@ class OutcomeRowSerializer(serializers.Serializer):
     upper_quartile = serializers.FloatField(source="position.upper_quartile", allow_null=True)
     improvement = serializers.FloatField(
         allow_null=True, help_text="Share of the baseline-to-target gap closed (1 = all)."
+    )
+    trend = serializers.ChoiceField(
+        choices=["improving", "worsening", "no change"],
+        allow_null=True,
+        help_text="The assessed year's mean against the year before's, by the metric's "
+        "direction (a change under 5% is no change); null for neutral metrics or no data.",
+    )
+    months = OutcomeMonthSerializer(
+        many=True, help_text="Each month of the year before and the assessed year."
     )
 
 

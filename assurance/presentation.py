@@ -1,0 +1,55 @@
+"""How the assurance scorecard's outcome trends are shown, on the
+commissioner's page and on a published scorecard alike: a Plotly chart of
+the commissioner's monthly values against the national average, built from
+a pandas frame, with its text alternative, the same data as table rows, and
+the trend word as a tag. Works on plain values (dates or ISO dates), so a
+published snapshot renders the same way as live data."""
+
+import datetime as dt
+
+import pandas as pd
+
+from contracts.views.helpers import tag
+from outcomes import charts
+from outcomes.views_dashboard import chart
+
+TREND_COLOURS = {"improving": "blue", "worsening": "orange", "no change": "grey"}
+TREND_MEANING = (
+    "Improving or worsening compares the mean of the commissioner's monthly values in "
+    "the assessed year with the mean in the year before, by which way is better for the "
+    "measure. A change of less than 5% of the year before's mean is shown as no change. "
+    "Measures where neither higher nor lower is better have no trend."
+)
+
+
+def _day(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def outcome_trend(code: str, name: str, unit: str, months: list[dict], trend: str | None) -> dict:
+    """The chart (for templates/outcomes/_chart.html), table rows and trend
+    tag of one outcome. `months`: period_start, value, national_average."""
+    frame = pd.DataFrame(
+        {
+            "period_start": [_day(m["period_start"]) for m in months],
+            "value": pd.Series([m["value"] for m in months], dtype="float64"),
+            "national_average": pd.Series([m["national_average"] for m in months], dtype="float64"),
+        }
+    )
+    label = f"{name} by month"
+    return {
+        "chart": chart(
+            f"trend-{code.lower()}",
+            charts.peer_trend_figure(frame, label, unit),
+            charts.peer_trend_text(frame, name, unit, trend),
+        ),
+        "table": [
+            {
+                "period_start": row.period_start,
+                "value": charts.clean(row.value),
+                "national_average": charts.clean(row.national_average),
+            }
+            for row in frame.itertuples()
+        ],
+        "trend_tag": tag(trend, TREND_COLOURS[trend]) if trend else None,
+    }
