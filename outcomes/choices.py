@@ -88,3 +88,11 @@ class RescoreStatus(models.TextChoices):
 
 
 OPEN_RESCORE_STATUSES = (RescoreStatus.QUEUED, RescoreStatus.RUNNING)
+
+
+class ScorecardKind(models.TextChoices):
+    """What a published scorecard reports: a contract's network or provider
+    for a month, or a commissioner's assurance assessment for a year."""
+
+    CONTRACT = "contract", "Services scorecard"
+    ASSURANCE = "assurance", "Commissioner assurance"

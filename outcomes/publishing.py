@@ -45,16 +45,20 @@ TRENDS = {
 }
 
 
-def may_publish(user, contract) -> bool:
-    """Admins and the contract's commissioners."""
-    if contract is None or not user.is_authenticated:
+def may_publish(user, contract_or_commissioner_id) -> bool:
+    """Admins and the commissioner's people (a contract's commissioner, or
+    the commissioner id itself, as PublishedScorecard.publisher_id gives)."""
+    if contract_or_commissioner_id is None or not user.is_authenticated:
         return False
     if user.is_staff:
         return True
+    commissioner_id = getattr(
+        contract_or_commissioner_id, "commissioner_id", contract_or_commissioner_id
+    )
     return (
         has_role(user, Role.COMMISSIONER)
         and Membership.objects.filter(
-            user=user, organisation_id=contract.commissioner_id, role=Role.COMMISSIONER
+            user=user, organisation_id=commissioner_id, role=Role.COMMISSIONER
         ).exists()
     )
 
@@ -229,8 +233,9 @@ def publish(*, user, contract, organisation, period: dt.date, summary: str, titl
 
 @transaction.atomic
 def withdraw(*, user, scorecard: PublishedScorecard, reason: str) -> PublishedScorecard:
-    """Withdraw a published scorecard; the reason is shown publicly."""
-    require_commissioner_of(user, scorecard.contract)
+    """Withdraw a published scorecard (of either kind); the reason is shown
+    publicly."""
+    require_commissioner_of(user, scorecard.publisher_id)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(

@@ -9,6 +9,7 @@ snapshot and cached (keyed by id and withdrawal state)."""
 import datetime as dt
 
 import pandas as pd
+from assurance.public import public_context
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
@@ -25,6 +26,7 @@ from contracts.views.helpers import error_summary
 from contracts.views_base import ScopedViewMixin
 from incentives.selectors import public_settlements
 from outcomes import charts, dashboards, publishing
+from outcomes.choices import ScorecardKind
 from outcomes.downloads import table_response
 from outcomes.models import Dimension, PublishedScorecard
 from outcomes.views_dashboard import RATING_CSS, Table, chart
@@ -228,9 +230,22 @@ def scorecard_context(scorecard: PublishedScorecard) -> dict:
     return context
 
 
+TEMPLATES = {
+    ScorecardKind.CONTRACT: "outcomes/scorecard_detail.html",
+    ScorecardKind.ASSURANCE: "assurance/public_scorecard.html",
+}
+
+
+def page_context(scorecard: PublishedScorecard) -> dict:
+    """What the page of either kind computes from its snapshot."""
+    if scorecard.kind == ScorecardKind.ASSURANCE:
+        return public_context(scorecard.snapshot)
+    return scorecard_context(scorecard)
+
+
 def cached_context(scorecard: PublishedScorecard) -> dict:
     key = f"scorecard-page:{scorecard.pk}:{int(scorecard.is_withdrawn)}"
-    return cache.get_or_set(key, lambda: scorecard_context(scorecard), CACHE_SECONDS)
+    return cache.get_or_set(key, lambda: page_context(scorecard), CACHE_SECONDS)
 
 
 # --- Public pages ---
@@ -265,9 +280,9 @@ def scorecard_detail(request, pk):
     if not scorecard.is_withdrawn:
         context.update(cached_context(scorecard))
     context["can_withdraw"] = not scorecard.is_withdrawn and publishing.may_publish(
-        request.user, scorecard.contract
+        request.user, scorecard.publisher_id
     )
-    return render(request, "outcomes/scorecard_detail.html", context)
+    return render(request, TEMPLATES[scorecard.kind], context)
 
 
 def glossary(request):
@@ -385,8 +400,8 @@ class WithdrawView(ScopedViewMixin, TemplateView):
             PublishedScorecard.objects.visible_to(self.request.user).select_related("contract"),
             pk=self.kwargs["pk"],
         )
-        if not publishing.may_publish(self.request.user, self.scorecard.contract):
-            raise PermissionDenied("Only the contract's commissioner may withdraw its scorecard.")
+        if not publishing.may_publish(self.request.user, self.scorecard.publisher_id):
+            raise PermissionDenied("Only the commissioner may withdraw its scorecard.")
         if self.scorecard.is_withdrawn:
             raise Http404("This scorecard has already been withdrawn.")
 
@@ -493,7 +508,10 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
 
 def scorecard_download(request, pk, table, format):
     """`/scorecards/<id>/<table>.<csv|xlsx>`: a table of a live scorecard."""
-    scorecard = get_object_or_404(PublishedScorecard.objects.visible_to(request.user), pk=pk)
+    scorecard = get_object_or_404(
+        PublishedScorecard.objects.visible_to(request.user).filter(kind=ScorecardKind.CONTRACT),
+        pk=pk,
+    )
     if scorecard.is_withdrawn:
         raise Http404("This scorecard has been withdrawn.")
     chosen = scorecard_tables(scorecard).get(table)

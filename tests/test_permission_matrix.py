@@ -348,6 +348,9 @@ EXPECTED = {
     "assurance:outcomes": Route(
         pk_of("assessment"), GET=page(COMMISSIONERS, **ASSESSED),
         POST=page_write(COMMISSIONERS, **ASSESSED, may_write={"commissioner"})),
+    "assurance:publish": Route(
+        pk_of("assessment"), GET=page(COMMISSIONERS, **ASSESSED),
+        POST=page_write(COMMISSIONERS, **ASSESSED)),
     "assurance:survey-open": Route(
         pk_of("assessment"), GET=page(COMMISSIONERS, **ASSESSED),
         POST=page_write(COMMISSIONERS, **ASSESSED, may_write={"commissioner"})),

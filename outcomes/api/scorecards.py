@@ -1,8 +1,11 @@
 """/api/v1/scorecards/: published scorecards, for anyone (no sign-in).
 
-The same published data as the public pages: each scorecard's frozen
-snapshot, who published it and when, and, once withdrawn, when and why (the
-snapshot is then left out, as the page leaves out its figures). Nothing
+Both kinds: a contract's network or provider for a month (`kind`
+"contract") and a commissioner's assurance assessment for a year
+("assurance": no contract; the snapshot is assurance.publishing's). The same
+published data as the public pages: each scorecard's frozen snapshot, who
+published it and when, and, once withdrawn, when and why (the snapshot is
+then left out, as the page leaves out its figures). Nothing
 unpublished is reachable here: the only rows are PublishedScorecard's."""
 
 from django_filters import rest_framework as filters
@@ -10,26 +13,35 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 
 from contracts.api.base import ScopedViewSetMixin
+from outcomes.choices import ScorecardKind
 from outcomes.models import PublishedScorecard
 
 
 class ScorecardFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=ScorecardKind.choices)
     organisation = filters.CharFilter(
-        field_name="organisation__code", help_text="Organisation code (the network or provider)."
+        field_name="organisation__code",
+        help_text="Organisation code (the network, provider or assessed commissioner).",
     )
-    period = filters.DateFilter(field_name="period_start", help_text="The month's first day.")
+    period = filters.DateFilter(
+        field_name="period_start", help_text="The month's first day (1 January for assurance)."
+    )
     withdrawn = filters.BooleanFilter(
         field_name="withdrawn_at", lookup_expr="isnull", exclude=True, help_text="true or false."
     )
 
     class Meta:
         model = PublishedScorecard
-        fields = ["organisation", "period", "withdrawn"]
+        fields = ["kind", "organisation", "period", "withdrawn"]
 
 
 class ScorecardSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The public page.")
-    contract = serializers.CharField(source="contract.reference", help_text="Contract reference.")
+    contract = serializers.CharField(
+        source="contract.reference",
+        allow_null=True,
+        help_text="Contract reference; null for an assurance scorecard.",
+    )
     organisation = serializers.CharField(source="organisation.code")
     organisation_name = serializers.CharField(source="organisation.name")
     published_by = serializers.SerializerMethodField()
@@ -43,6 +55,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "url",
+            "kind",
             "title",
             "contract",
             "organisation",

@@ -1,0 +1,103 @@
+"""The public page of a published assurance scorecard, for lay readers:
+everything it shows is computed from the frozen snapshot
+(assurance.publishing.build_snapshot), never from live data."""
+
+import datetime as dt
+
+from assurance.presentation import TREND_MEANING, outcome_trend
+
+LEVELS = [
+    (1, "Below baseline", "It does not yet do what is expected of every commissioner."),
+    (2, "Baseline", "It does what is expected of every commissioner."),
+    (3, "Intermediate", "It does more than is expected, and it shows in the results."),
+    (4, "World class", "It is among the best, and others can learn from it."),
+]
+DIRECTION_TEXT = {
+    "higher": "Higher is better.",
+    "lower": "Lower is better.",
+    "neutral": "Shown for context: neither higher nor lower is better.",
+}
+
+
+def level_name(level) -> str:
+    """A level such as 2.7 in words: the whole level it has reached."""
+    if level is None:
+        return "not rated"
+    return f"{level:.1f} ({LEVELS[int(level) - 1][1].lower()})"
+
+
+def _month(iso: str | None) -> str | None:
+    return None if iso is None else f"{dt.date.fromisoformat(iso):%B %Y}"
+
+
+def _value_text(value, unit: str) -> str:
+    if value is None:
+        return "no data"
+    text = f"{value:,.1f}"
+    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+
+
+def overview(snapshot: dict) -> list[str]:
+    """Sentences for lay readers on the assessment as a whole."""
+    name, year = snapshot["commissioner"]["name"], snapshot["year"]
+    sentences = []
+    if snapshot["overall"] is None:
+        sentences.append(f"{name} was not given an overall level in {year}.")
+    else:
+        sentences.append(
+            f"Overall, {name} was rated {level_name(snapshot['overall'])} "
+            f"on a scale of 1 to 4 in {year}."
+        )
+        if snapshot["overall_before"] is not None:
+            sentences.append(
+                f"At its previous assessment it was rated {level_name(snapshot['overall_before'])}."
+            )
+    trends = [o["trend"] for o in snapshot["outcomes"] if o["trend"]]
+    if trends:
+        sentences.append(
+            f"Of {len(trends)} health outcome{'s' if len(trends) != 1 else ''} with a trend, "
+            f"{trends.count('improving')} improved on the year before and "
+            f"{trends.count('worsening')} got worse."
+        )
+    confirmed = sum(g["panel_result"] == "confirmed" for g in snapshot["governance"])
+    sentences.append(
+        f"The independent panel confirmed {confirmed} of the board's "
+        f"{len(snapshot['governance'])} governance statements."
+    )
+    return sentences
+
+
+def public_context(snapshot: dict) -> dict:
+    outcomes = []
+    for outcome in snapshot["outcomes"]:
+        outcomes.append(
+            {
+                **outcome,
+                "direction_text": DIRECTION_TEXT.get(outcome["direction"], ""),
+                "value_text": _value_text(outcome["value"], outcome["unit"]),
+                "average_text": _value_text(outcome["national_average"], outcome["unit"]),
+                "period_text": _month(outcome["period_start"]),
+                "trend_view": outcome_trend(
+                    outcome["code"],
+                    outcome["name"],
+                    outcome["unit"],
+                    outcome["months"],
+                    outcome["trend"],
+                ),
+            }
+        )
+    return {
+        "overview": overview(snapshot),
+        "outcomes": outcomes,
+        "trend_meaning": TREND_MEANING,
+        "levels": LEVELS,
+        "competencies": [
+            {**c, "level_text": level_name(c["level"]), "before_text": level_name(c["before"])}
+            for c in snapshot["competencies"]
+        ],
+        "overall_text": level_name(snapshot["overall"]),
+        "feedback": [
+            {**survey, "closed_text": f"{dt.date.fromisoformat(survey['closed_on']):%-d %B %Y}"}
+            for survey in snapshot["feedback"]
+        ],
+    }
