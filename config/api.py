@@ -5,6 +5,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from assurance.api import views as assurance_api
+from contracts.api import audit as audit_api
 from contracts.api import views as contract_api
 from dialogues.api import views as dialogue_api
 from incentives.api import views as incentive_api
@@ -19,6 +20,7 @@ router.register("contracts", contract_api.ContractViewSet, basename="contract")
 router.register("contract-metrics", contract_api.ContractMetricViewSet, basename="contract-metric")
 router.register("notices", contract_api.NoticeViewSet, basename="notice")
 router.register("actual-costs", contract_api.ActualCostViewSet, basename="actual-cost")
+router.register("audit", audit_api.AuditTrailViewSet, basename="audit")
 router.register("dimensions", outcome_api.DimensionViewSet, basename="dimension")
 router.register(
     "population-groups", outcome_api.PopulationGroupViewSet, basename="population-group"

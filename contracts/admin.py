@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from contracts.models import (
@@ -53,7 +54,22 @@ class ContractYearInline(admin.TabularInline):
     extra = 0
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class NoRevertHistoryAdmin(SimpleHistoryAdmin):
+    """History shown, never reverted, for the records the audit trail
+    (contracts.audit_trail) reads. simple-history's revert form saves the old
+    values over the record even where the admin may not change it, so the
+    button is hidden and a POST to the form is refused."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied("History is not reverted here; changes go through Concord.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyAdmin(NoRevertHistoryAdmin):
     """Rows that only services may write (versions, notice steps): admins read them."""
 
     def has_add_permission(self, request, obj=None):

@@ -1,11 +1,13 @@
 from contracts.access import PRIVATE_DATA_ROLES, has_role
+from contracts.choices import Role
 from outcomes.submissions import SUBMITTER_ROLES
 
 
 def navigation(request):
     """Header navigation items for the person's roles. Few enough to fit a
     laptop's width without folding into "More": the service logo leads home,
-    and the published scorecards are in the footer for everyone signed in."""
+    the published scorecards are in the footer for everyone signed in, and
+    the audit trail is in the account area (`can_audit`)."""
     user = request.user
     if not user.is_authenticated:
         return {"nav_items": [("Published scorecards", "scorecard-list")]}
@@ -25,4 +27,4 @@ def navigation(request):
         items.append(("Administration", "admin:index"))
     if not items:  # e.g. a lay partner
         items.append(("Published scorecards", "scorecard-list"))
-    return {"nav_items": items}
+    return {"nav_items": items, "can_audit": has_role(user, Role.COMMISSIONER)}

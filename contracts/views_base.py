@@ -6,19 +6,10 @@ from django.core.exceptions import PermissionDenied
 from contracts.access import has_role
 
 
-class ScopedViewMixin(LoginRequiredMixin):
-    """Requires sign-in, an allowed role, and scopes `model`'s rows to the user.
-
-    get_queryset is final, as in contracts.api.base.ScopedViewSetMixin; rows
-    outside the scope give 404 from DetailView, never data.
-    """
+class RoleRequiredMixin(LoginRequiredMixin):
+    """Requires sign-in and one of `allowed_roles` (admins always pass)."""
 
     allowed_roles: tuple[str, ...] = ()
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__:
-            raise TypeError(f"{cls.__name__} must not override get_queryset; see ScopedViewMixin")
 
     def dispatch(self, request, *args, **kwargs):
         if (
@@ -28,6 +19,19 @@ class ScopedViewMixin(LoginRequiredMixin):
         ):
             raise PermissionDenied("Your role does not give access to this page.")
         return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedViewMixin(RoleRequiredMixin):
+    """Requires sign-in, an allowed role, and scopes `model`'s rows to the user.
+
+    get_queryset is final, as in contracts.api.base.ScopedViewSetMixin; rows
+    outside the scope give 404 from DetailView, never data.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must not override get_queryset; see ScopedViewMixin")
 
     def get_queryset(self):
         return self.scoped_queryset(self.model.objects.visible_to(self.request.user))

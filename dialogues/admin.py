@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from contracts.admin import NoRevertHistoryAdmin
 from dialogues.models import Action, Meeting, MeetingSeries
 
 
@@ -21,7 +22,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(NoRevertHistoryAdmin):
     list_display = ["title", "owner", "owner_organisation", "due_on", "status", "provider"]
     list_filter = ["status", "provider"]
     search_fields = ["title", "owner__username", "owner__last_name"]

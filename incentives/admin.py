@@ -2,20 +2,9 @@
 services (versions are never edited, settlements are computed)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from contracts.admin import ReadOnlyAdmin
 from incentives.models import IncentiveScheme, Settlement
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IncentiveScheme)

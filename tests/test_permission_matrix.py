@@ -177,6 +177,11 @@ EXPECTED = {
         lambda d, side: {"pk": side.contract.pk, "metric_id": side.metric.pk},
         GET=page(**CONTRACT_PAGE)),
     "contract-history": Route(contract_id, GET=page(COMMISSIONERS, **OWN_COMMISSIONER)),
+    # The audit trail filtered to a side's contract (page) or notice (API):
+    # another commissioner's is a 404, as any row outside the scope.
+    "audit-trail": Route(
+        query=lambda d, side: {"contract": side.contract.pk},
+        GET=page(COMMISSIONERS, **OWN_COMMISSIONER)),
     "contract-finance": Route(
         contract_id, GET=page(**CONTRACT_PAGE),
         POST=page_write(**CONTRACT_PAGE, may_write=COMMISSIONERS)),
@@ -283,6 +288,9 @@ EXPECTED = {
                      "escalate", "remedied", "withdraw")
     },
     "api:actual-cost-list": Route(GET=api(), POST=api_write(COMMISSIONERS)),
+    "api:audit-list": Route(
+        query=lambda d, side: {"record": "notice", "id": side.notice.pk},
+        GET=api(COMMISSIONERS, **OWN_COMMISSIONER)),
     "api:actual-cost-detail": Route(pk_of("actual_cost"), GET=api(**CONTRACT_PAGE)),
     # The outcomes framework is reference data: anyone signed in reads it,
     # only admins change it.

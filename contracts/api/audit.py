@@ -1,0 +1,72 @@
+"""`/api/v1/audit/`: the audit trail (contracts.audit_trail) for auditors to
+export, with the page's filters and scope. Read-only: GET alone."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, permissions, serializers, viewsets
+
+from contracts import audit_trail
+from contracts.access import has_role
+from contracts.choices import Role
+from contracts.forms import AuditFilterForm
+
+
+class AuditorPermission(permissions.IsAuthenticated):
+    """Commissioners (their scope) and admins (everything)."""
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and has_role(request.user, Role.COMMISSIONER)
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    before = serializers.CharField(help_text="Empty when the record was created.")
+    after = serializers.CharField()
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    when = serializers.DateTimeField()
+    who = serializers.CharField(help_text='Username, or "Concord (automatic)".')
+    organisations = serializers.CharField(help_text="Codes of the person's organisations.")
+    kind = serializers.ChoiceField(choices=audit_trail.KIND_CHOICES)
+    record = serializers.CharField(help_text="The kind of record, in words.")
+    object_id = serializers.IntegerField(help_text="Give with `record` to filter to it.")
+    what = serializers.CharField()
+    url = serializers.CharField(allow_null=True, help_text="Its page, where it has one.")
+    change = serializers.ChoiceField(choices=["Created", "Changed", "Deleted"])
+    fields = FieldChangeSerializer(many=True, source="field_changes")
+
+
+FILTERS = [
+    OpenApiParameter("record", str, enum=list(audit_trail.SOURCES), description="Kind of record."),
+    OpenApiParameter(
+        "id", int, description="One record's changes (with `record`); 404 outside your scope."
+    ),
+    OpenApiParameter("contract", int, description="Contract id; 404 outside your scope."),
+    OpenApiParameter("organisation", str, description="Organisation code; 404 outside your scope."),
+    OpenApiParameter("person", str, description="Username of the person who made the change."),
+    OpenApiParameter("since", OpenApiTypes.DATE, description="Changed on or after."),
+    OpenApiParameter("until", OpenApiTypes.DATE, description="Changed on or before."),
+]
+
+
+class AuditTrailViewSet(viewsets.GenericViewSet):
+    """Every change to measurements, contract metric terms, incentive scheme
+    versions, settlements, notices and notice steps, and dialogue actions,
+    newest first: who, when, and each field before and after."""
+
+    permission_classes = [AuditorPermission]
+    serializer_class = AuditEntrySerializer
+
+    @extend_schema(parameters=FILTERS)
+    def list(self, request, *args, **kwargs):
+        form = AuditFilterForm(request.query_params, user=request.user)
+        if not form.is_valid():
+            if form.out_of_scope():
+                raise Http404("No such record in your scope.")
+            errors = {name: list(messages) for name, messages in form.errors.items()}
+            raise exceptions.ValidationError(errors)
+        page = self.paginate_queryset(audit_trail.entries(request.user, form.filters()))
+        entries = audit_trail.describe(list(page))
+        return self.get_paginated_response(self.get_serializer(entries, many=True).data)

@@ -1,0 +1,55 @@
+"""`/audit/`: the audit trail for commissioners (their scope) and admins.
+Read-only: the view answers GET alone."""
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
+from django.views.generic import TemplateView
+
+from contracts import audit_trail
+from contracts.choices import Role
+from contracts.forms import AuditFilterForm
+from contracts.views.helpers import error_summary
+from contracts.views_base import RoleRequiredMixin
+from outcomes.exports import csv_response
+
+PAGE_SIZE = 50
+
+
+class AuditTrailView(RoleRequiredMixin, TemplateView):
+    """The filtered trail, newest first, a page at a time; `?download=csv`
+    gives the same page as CSV (formula-leading cells escaped)."""
+
+    template_name = "contracts/audit_trail.html"
+    allowed_roles = (Role.COMMISSIONER,)
+
+    def get(self, request, *args, **kwargs):
+        query = request.GET.copy()
+        for name in ("page", "download"):
+            query.pop(name, None)
+        form = AuditFilterForm(query, user=request.user)
+        if not form.is_valid():
+            if form.out_of_scope():
+                raise Http404("No such record in your scope.")
+            return self.render_to_response(
+                self.get_context_data(form=form, errors=error_summary(form), entries=[])
+            )
+        paginator = Paginator(audit_trail.entries(request.user, form.filters()), PAGE_SIZE)
+        try:
+            page = paginator.page(request.GET.get("page") or 1)
+        except InvalidPage:
+            raise Http404("No such page.") from None
+        entries = audit_trail.describe(list(page.object_list))
+        if request.GET.get("download") == "csv":
+            return csv_response(
+                f"audit-trail-page-{page.number}.csv",
+                audit_trail.CSV_HEADER,
+                audit_trail.csv_rows(entries),
+            )
+        return self.render_to_response(
+            self.get_context_data(
+                form=form,
+                entries=entries,
+                page_obj=page,
+                query=query.urlencode(),
+            )
+        )
