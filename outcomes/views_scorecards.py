@@ -4,12 +4,11 @@ glossary, and the commissioner's publish and withdraw pages.
 Public pages read only PublishedScorecard rows, whose snapshots hold
 accepted data frozen at publication, so unpublished data cannot reach them.
 A scorecard page's charts and text are computed once from the immutable
-snapshot and cached (keyed by id and withdrawal state)."""
+snapshot and cached (keyed by id, publication time and withdrawal state)."""
 
 import datetime as dt
 
 import pandas as pd
-from assurance.public import public_context
 from django import forms
 from django.contrib import messages
 from django.core.cache import cache
@@ -18,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import TemplateView
 
+from assurance.public import public_context
 from contracts.access import has_role
 from contracts.choices import Role
 from contracts.forms import NHSForm, add_service_errors
@@ -244,7 +244,13 @@ def page_context(scorecard: PublishedScorecard) -> dict:
 
 
 def cached_context(scorecard: PublishedScorecard) -> dict:
-    key = f"scorecard-page:{scorecard.pk}:{int(scorecard.is_withdrawn)}"
+    # The publication time is in the key so that a key never outlives its
+    # row: a database rebuilt or restored reuses ids, and test databases
+    # running side by side share one cache.
+    key = (
+        f"scorecard-page:{scorecard.pk}:{scorecard.published_at.timestamp()}"
+        f":{int(scorecard.is_withdrawn)}"
+    )
     return cache.get_or_set(key, lambda: page_context(scorecard), CACHE_SECONDS)
 
 
