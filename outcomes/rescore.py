@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -193,83 +193,84 @@ def _network_rows(values: pd.DataFrame, network_id: int) -> pd.DataFrame:
     return network.drop(columns=["mean", "total"])
 
 
+PEER_SQL = """
+WITH holder AS (
+    SELECT DISTINCT cm.metric_id, COALESCE(nm.provider_id, c.provider_id) AS organisation_id
+    FROM {contract_metric} cm
+    JOIN {contract} c ON c.id = cm.contract_id
+    LEFT JOIN {network_member} nm ON nm.network_id = c.provider_id
+    WHERE cm.metric_id IN ({metrics})
+), peer AS (
+    SELECT m.metric_id, m.period_start, m.organisation_id,
+        CAST(m.numerator AS DOUBLE PRECISION) AS numerator,
+        CAST(m.denominator AS DOUBLE PRECISION) AS denominator,
+        CAST(m.value AS DOUBLE PRECISION) AS measured
+    FROM {measurement} m
+    JOIN holder h ON h.metric_id = m.metric_id AND h.organisation_id = m.organisation_id
+    WHERE m.is_current AND m.metric_id IN ({metrics}) AND m.period_start IN ({months})
+)
+SELECT p.metric_id, p.period_start, COUNT(*), SUM(p.numerator), SUM(p.denominator),
+    AVG(p.measured),
+    SUM(CASE WHEN p.measured < own.measured THEN 1 ELSE 0 END),
+    SUM(CASE WHEN p.measured > own.measured THEN 1 ELSE 0 END)
+FROM peer p
+JOIN peer own ON own.metric_id = p.metric_id AND own.period_start = p.period_start
+    AND own.organisation_id = %s
+GROUP BY p.metric_id, p.period_start
+HAVING COUNT(*) >= 2
+"""
+PEER_COLUMNS = ["metric_id", "organisation_id", "period_start", "comparator", "rank", "quintile"]
+
+
 def _peers(values: pd.DataFrame) -> pd.DataFrame:
-    """For a single provider's contract: the current values of every provider
-    holding one of its provider-side metrics, on a contract of its own or as
-    a member of a network on one, in the same months (the provider included).
-    Three queries."""
+    """For a single provider's contract: per provider-side metric and month
+    in which the provider and at least one peer reported, the peers' pooled
+    value (ratios: sum of numerators over sum of denominators; others: the
+    mean) and the provider's rank (1 = best, ties share the best place) and
+    quintile among them. Peers are every provider holding the metric, on a
+    contract of its own or as a member of a network on one (the provider
+    included). One query, which aggregates in the database: a provider's
+    peers can be every trust in the country, and only these figures are
+    needed."""
     from contracts.models import NetworkMember
 
     own = values[values["submitted_by"] == Side.PROVIDER]
     if own.empty:
-        return pd.DataFrame()
-    metric_ids = own["metric_id"].unique().tolist()
-    holders = pd.DataFrame.from_records(
-        list(
-            ContractMetric.objects.filter(metric_id__in=metric_ids)
-            .values_list("metric_id", "contract__provider_id")
-            .distinct()
-        ),
-        columns=["metric_id", "holder_id"],
+        return pd.DataFrame(columns=PEER_COLUMNS)
+    metric_ids = [int(m) for m in own["metric_id"].unique()]
+    months = sorted(own["period_start"].unique())
+    sql = PEER_SQL.format(
+        contract_metric=ContractMetric._meta.db_table,
+        contract=Contract._meta.db_table,
+        network_member=NetworkMember._meta.db_table,
+        measurement=Measurement._meta.db_table,
+        metrics=", ".join(["%s"] * len(metric_ids)),
+        months=", ".join(["%s"] * len(months)),
     )
-    members = pd.DataFrame.from_records(
-        list(
-            NetworkMember.objects.filter(
-                network_id__in=holders["holder_id"].unique().tolist()
-            ).values_list("network_id", "provider_id")
-        ),
-        columns=["holder_id", "organisation_id"],
-    )
-    # A holder that is a network stands for its members; a provider for itself.
-    pairs = holders.merge(members, on="holder_id", how="left")
-    pairs["organisation_id"] = pairs["organisation_id"].fillna(pairs["holder_id"]).astype(int)
-    pairs = pairs[["metric_id", "organisation_id"]].drop_duplicates()
-    months = own[["metric_id", "period_start"]].drop_duplicates()
-    wanted = pairs.merge(months, on="metric_id")
-    found = _measurements(wanted).merge(wanted, on=["metric_id", "organisation_id", "period_start"])
-    return found.merge(
-        own[["metric_id", "period_start", "metric_type", "factor", "direction"]].drop_duplicates(
-            ["metric_id", "period_start"]
-        ),
-        on=["metric_id", "period_start"],
-    )
-
-
-def _peer_comparators(peers: pd.DataFrame) -> pd.DataFrame:
-    """Per metric and month with two or more peers: the peers' pooled value
-    (ratios: sum of numerators over sum of denominators; others: the mean),
-    and each peer's rank and quintile."""
+    provider_id = int(own["organisation_id"].iloc[0])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*metric_ids, *metric_ids, *months, provider_id])
+        rows = cursor.fetchall()
     keys = ["metric_id", "period_start"]
-    peers = peers[peers["measured"].notna()]
-    peers = peers[peers.groupby(keys)["organisation_id"].transform("size") >= 2]
-    if peers.empty:
-        return pd.DataFrame(columns=[*keys, "organisation_id", "comparator", "rank", "quintile"])
-    pooled = (
-        peers.groupby(keys)
-        .agg(
-            numerator=("numerator", "sum"),
-            denominator=("denominator", "sum"),
-            mean=("measured", "mean"),
-            metric_type=("metric_type", "first"),
-            factor=("factor", "first"),
-        )
-        .reset_index()
+    found = pd.DataFrame.from_records(
+        rows, columns=[*keys, "size", "numerator", "denominator", "mean", "below", "above"]
     )
-    ratio = pooled["metric_type"].isin(list(RATIO_TYPES))
-    pooled["comparator"] = np.where(
-        ratio, pooled["numerator"] / pooled["denominator"] * pooled["factor"], pooled["mean"]
+    found["period_start"] = pd.to_datetime(found["period_start"]).dt.date
+    found = found.merge(
+        own[[*keys, "metric_type", "factor", "direction"]].drop_duplicates(keys), on=keys
     )
-    ranked = peers[peers["direction"].ne("neutral")]
-    places = benchmark.peer_ranks(
-        ranked["measured"], ranked["direction"], [ranked["metric_id"], ranked["period_start"]]
+    ratio = found["metric_type"].isin(list(RATIO_TYPES))
+    found["comparator"] = np.where(
+        ratio,
+        found["numerator"].astype(float) / found["denominator"].astype(float) * found["factor"],
+        found["mean"].astype(float),
     )
-    ranked = ranked.assign(rank=places["rank"], quintile=places["quintile"])
-    everyone = peers[[*keys, "organisation_id"]].merge(
-        ranked[[*keys, "organisation_id", "rank", "quintile"]],
-        on=[*keys, "organisation_id"],
-        how="left",
-    )
-    return everyone.merge(pooled[[*keys, "comparator"]], on=keys)
+    better = np.where(found["direction"].eq("lower"), found["below"], found["above"])
+    rank = pd.Series(better + 1, index=found.index).where(found["direction"].ne("neutral"))
+    quintile = (np.floor((rank - 1) / found["size"] * 5) + 1).clip(1, 5)
+    found["rank"], found["quintile"] = rank.astype("Int64"), quintile.astype("Int64")
+    found["organisation_id"] = provider_id
+    return found[PEER_COLUMNS]
 
 
 def _benchmarks(metrics: pd.DataFrame, network_id: int | None, peers: pd.DataFrame) -> pd.DataFrame:
@@ -309,7 +310,7 @@ def _benchmarks(metrics: pd.DataFrame, network_id: int | None, peers: pd.DataFra
         metrics.loc[ranked.index, "peer_quintile"] = places["quintile"]
     elif not peers.empty:
         index = pd.MultiIndex.from_frame(metrics[[*keys, "organisation_id"]])
-        found = _peer_comparators(peers).set_index([*keys, "organisation_id"]).reindex(index)
+        found = peers.set_index([*keys, "organisation_id"]).reindex(index)
         metrics["comparator"] = found["comparator"].to_numpy()
         metrics["peer_rank"] = found["rank"].to_numpy()
         metrics["peer_quintile"] = found["quintile"].to_numpy()
@@ -371,9 +372,10 @@ def compute(contract, today=None, only_months=None) -> dict:
 def _digests(values: pd.DataFrame, peers: pd.DataFrame, weights: dict) -> dict:
     """SHA-256 of each month's inputs: every expected cell with the contract
     metric version in force (thresholds, weight, metric attributes) and the
-    measurement revision found, the peers' measurements it is compared with,
-    the rule version and the dimension weights. Rows are hashed with pandas'
-    fixed-key row hash, in a fixed order."""
+    measurement revision found, the peer comparison (pooled value, rank and
+    quintile: what the scores use of the peers), the rule version and the
+    dimension weights. Rows are hashed with pandas' fixed-key row hash, in a
+    fixed order."""
     common = json.dumps(
         [scoring.RULE_VERSION, sorted((k, str(v)) for k, v in weights.items())]
     ).encode()
