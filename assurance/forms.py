@@ -15,6 +15,17 @@ class RoundForm(NHSForm):
     year = forms.IntegerField(label="Year assessed", help_text="For example, 2026.")
 
 
+class ReturnForm(NHSForm):
+    """The panel's reason for returning a round to the commissioner."""
+
+    reason = forms.CharField(
+        label="Reason for returning it",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the commissioner should look at again.",
+    )
+
+
 class CertifyForm(NHSForm):
     certification = forms.ChoiceField(
         label="The board certifies that this is",

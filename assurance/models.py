@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from assurance.choices import (
@@ -155,6 +156,18 @@ class AssessmentRound(models.Model):
 
     def __str__(self):
         return f"{self.commissioner.name} assessment {self.year}"
+
+    @cached_property
+    def previous_final(self) -> "AssessmentRound | None":
+        """The commissioner's latest final round before this one: its levels
+        are "last year's" on the scorecard (a draft never counts)."""
+        return (
+            AssessmentRound.objects.filter(
+                commissioner_id=self.commissioner_id, year__lt=self.year, state=RoundState.FINAL
+            )
+            .order_by("-year")
+            .first()
+        )
 
     @property
     def is_full(self) -> bool:

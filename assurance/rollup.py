@@ -28,3 +28,10 @@ def competency_levels(
 
 def overall_level(levels: Mapping[int, float | None]) -> float | None:
     return mean_level(list(levels.values()))
+
+
+def change(level: float | None, before: float | None) -> float | None:
+    """The improvement since the previous cycle (negative when worse)."""
+    if level is None or before is None:
+        return None
+    return round(level - before, 1)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import F, Prefetch
 
 from assurance import benchmark, rollup
+from assurance.choices import RoundState
 from assurance.feedback import StatementResult, summarise
 from assurance.models import (
     AssessmentRound,
@@ -94,37 +95,84 @@ def governance_rows(round: AssessmentRound) -> list[dict]:
     ]
 
 
-def competency_rows(round: AssessmentRound) -> tuple[list[dict], float | None, float | None]:
-    """Each competency with its measures' ratings, its level and last
-    year's, and the overall levels this year and last (four queries)."""
-    competencies = list(Competency.objects.prefetch_related("measures"))
-    previous = (
-        AssessmentRound.objects.filter(commissioner_id=round.commissioner_id, year=round.year - 1)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    ratings = {}
-    last_year = {}
-    for rating in MeasureRating.objects.filter(round_id__in=[round.pk, previous]).select_related(
-        "rated_by", "reviewed_by"
+def carried_forward(round: AssessmentRound) -> dict[int, tuple[int, int]]:
+    """Measure id -> (final level, year it was set) that an annual review
+    carries forward for measures it does not rate again: the latest final
+    level in the commissioner's earlier final rounds (one query). Baseline
+    and full reviews carry nothing forward."""
+    if round.is_full:
+        return {}
+    found = {}
+    for measure_id, level, year in (
+        MeasureRating.objects.filter(
+            round__commissioner_id=round.commissioner_id,
+            round__year__lt=round.year,
+            round__state=RoundState.FINAL,
+            final_level__isnull=False,
+        )
+        .order_by("-round__year")
+        .values_list("measure_id", "final_level", "round__year")
     ):
-        (ratings if rating.round_id == round.pk else last_year)[rating.measure_id] = rating
+        found.setdefault(measure_id, (level, year))
+    return found
+
+
+def final_levels(ratings: dict, carried: dict) -> dict[int, int]:
+    """Measure id -> the level that counts: the round's own final level for
+    a measure rated in it, else (annual reviews) the level carried forward."""
+    levels = {pk: level for pk, (level, _) in carried.items()}
+    for pk, rating in ratings.items():
+        levels.pop(pk, None)
+        if rating.final_level is not None:
+            levels[pk] = rating.final_level
+    return levels
+
+
+def competency_rows(round: AssessmentRound) -> tuple[list[dict], float | None, float | None]:
+    """Each competency with its measures' ratings (or the level carried
+    forward, with its year), its level, the previous final round's level and
+    the change since; and the overall levels this round and in the previous
+    final round (at most seven queries)."""
+    competencies = list(Competency.objects.prefetch_related("measures"))
+    previous = round.previous_final
+    ratings = {}
+    before = {}
+    for rating in MeasureRating.objects.filter(
+        round_id__in=[round.pk, previous and previous.pk]
+    ).select_related("rated_by", "reviewed_by"):
+        (ratings if rating.round_id == round.pk else before)[rating.measure_id] = rating
     structure = {c.pk: [m.pk for m in c.measures.all()] for c in competencies}
-
-    def finals(found):
-        return {pk: r.final_level for pk, r in found.items() if r.final_level is not None}
-
-    levels = rollup.competency_levels(structure, finals(ratings))
-    previous_levels = rollup.competency_levels(structure, finals(last_year))
-    rows = [
-        {
-            "competency": c,
-            "level": levels[c.pk],
-            "last_year": previous_levels[c.pk],
-            "measures": [{"measure": m, "rating": ratings.get(m.pk)} for m in c.measures.all()],
-        }
-        for c in competencies
-    ]
+    carried = carried_forward(round)
+    levels = rollup.competency_levels(structure, final_levels(ratings, carried))
+    previous_levels = rollup.competency_levels(
+        structure, final_levels(before, carried_forward(previous)) if previous else {}
+    )
+    rows = []
+    for c in competencies:
+        measures = [
+            {
+                "measure": m,
+                "rating": ratings.get(m.pk),
+                "carried": None
+                if m.pk in ratings or m.pk not in carried
+                else dict(zip(("level", "year"), carried[m.pk], strict=True)),
+            }
+            for m in c.measures.all()
+        ]
+        rows.append(
+            {
+                "competency": c,
+                "level": levels[c.pk],
+                "last_year": previous_levels[c.pk],
+                "change": rollup.change(levels[c.pk], previous_levels[c.pk]),
+                "measures": measures,
+                "carried_forward": [
+                    {"measure": item["measure"], **item["carried"]}
+                    for item in measures
+                    if item["carried"]
+                ],
+            }
+        )
     return rows, rollup.overall_level(levels), rollup.overall_level(previous_levels)
 
 

@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assurance import framework
-from assurance.choices import Agreement, Certification, Level, PanelResult
+from assurance import cycle, framework
+from assurance.choices import Agreement, Certification, Level, PanelResult, RoundState
 from assurance.models import (
     AssessmentRound,
     Competency,
@@ -78,18 +78,61 @@ def require_panel(user) -> None:
 
 @transaction.atomic
 def open_assessment_round(*, user, commissioner: Organisation, year: int) -> AssessmentRound:
-    """Start a commissioner's assessment for `year` (its commissioners or an admin)."""
+    """Start a commissioner's assessment for `year` (its commissioners or an
+    admin). Rounds follow one another: each is for a later year than the
+    last, which must be final. The kind is derived (assurance.cycle)."""
     if not user.is_staff:
         require_commissioner_member(user, commissioner)
     if commissioner.kind != OrganisationKind.COMMISSIONER:
         raise ValidationError({"commissioner": f"{commissioner.name} is not a commissioner."})
-    if not 2000 <= int(year) <= 2100:
+    year = int(year)
+    if not 2000 <= year <= 2100:
         raise ValidationError({"year": f"{year} is not a plausible assessment year."})
-    if AssessmentRound.objects.filter(commissioner=commissioner, year=year).exists():
+    # Lock the commissioner so two rounds cannot open at once.
+    Organisation.objects.select_for_update().get(pk=commissioner.pk)
+    earlier = list(AssessmentRound.objects.filter(commissioner=commissioner).order_by("year"))
+    if any(r.year == year for r in earlier):
         raise ValidationError(
             {"year": f"{commissioner.name} already has an assessment for {year}."}
         )
-    return save_as(AssessmentRound(commissioner=commissioner, year=year, created_by=user), user)
+    if earlier and year < earlier[0].year:
+        raise ValidationError(
+            {
+                "year": f"{year} is before {commissioner.name}'s baseline assessment "
+                f"({earlier[0].year}); later rounds follow the baseline."
+            }
+        )
+    if earlier and year < earlier[-1].year:
+        raise ValidationError(
+            {"year": f"{commissioner.name}'s latest assessment is for {earlier[-1].year}."}
+        )
+    if earlier and earlier[-1].state != RoundState.FINAL:
+        raise ValidationError(
+            {
+                "year": f"{commissioner.name}'s assessment {earlier[-1].year} is not final "
+                f"yet ({earlier[-1].get_state_display().lower()}); finish it first."
+            }
+        )
+    kind = cycle.round_kind(year, [r.year for r in earlier], cycle.full_review_every(commissioner))
+    return save_as(
+        AssessmentRound(commissioner=commissioner, year=year, kind=kind, created_by=user), user
+    )
+
+
+def lock_round(round: AssessmentRound, state: str, what: str) -> AssessmentRound:
+    """Re-read the round under a row lock (so edits queue behind a state
+    change) and refuse `what` unless the round is in `state`."""
+    locked = AssessmentRound.objects.select_for_update().get(pk=round.pk)
+    if locked.state != state:
+        raise ValidationError(
+            {
+                "state": [
+                    f"{what}: the assessment {locked.year} is "
+                    f"{cycle.STATE_PHRASES[RoundState(locked.state)]}."
+                ]
+            }
+        )
+    return locked
 
 
 @transaction.atomic
@@ -100,6 +143,7 @@ def certify_governance(
     evidence. Certifying again replaces the answer and clears the panel's
     review, which must look again (the earlier answer stays in history)."""
     require_commissioner_member(user, round.commissioner)
+    lock_round(round, RoundState.SELF_ASSESSMENT, "The board's certification cannot change")
     errors = {}
     if certification not in Certification.values:
         errors["certification"] = [
@@ -125,6 +169,7 @@ def certify_governance(
 def review_governance(*, user, answer: GovernanceAnswer, result: str, reason: str = ""):
     """The panel confirms the self-certification, or challenges it with a reason."""
     require_panel(user)
+    lock_round(answer.round, RoundState.PANEL_REVIEW, "The panel cannot review now")
     reason = (reason or "").strip()
     if result not in PanelResult.values:
         raise ValidationError({"result": ["Choose Confirmed or Challenged."]})
@@ -152,6 +197,7 @@ def open_feedback_survey(
     (one per measure that uses 360 feedback), copied so later framework edits
     leave the survey as respondents saw it."""
     require_commissioner_member(user, round.commissioner)
+    lock_round(round, RoundState.SELF_ASSESSMENT, "No survey can be opened")
     errors = {}
     if not (title or "").strip():
         errors["title"] = ["Give the survey a title."]
@@ -247,6 +293,7 @@ def rate_measure(
     """The commissioner's self assessment of a measure, with its evidence.
     Rating again replaces it and clears the panel's final level."""
     require_commissioner_member(user, round.commissioner)
+    lock_round(round, RoundState.SELF_ASSESSMENT, "The self assessment cannot change")
     errors = {}
     _check_level(errors, "level", level)
     if not (evidence or "").strip():
@@ -268,6 +315,7 @@ def set_final_level(*, user, rating: MeasureRating, level: int, reason: str = ""
     """The panel's final level for a measure; a reason is needed when it
     differs from the commissioner's own."""
     require_panel(user)
+    lock_round(rating.round, RoundState.PANEL_REVIEW, "The panel cannot set final levels now")
     reason = (reason or "").strip()
     errors = {}
     _check_level(errors, "level", level)
@@ -296,6 +344,7 @@ def choose_outcomes(*, user, round: AssessmentRound, metrics) -> list[OutcomeCho
     one of the commissioner's contracts, and at most OUTCOMES_PER_KIND of each
     kind (local, national). Removed choices stay in history."""
     require_commissioner_member(user, round.commissioner)
+    lock_round(round, RoundState.SELF_ASSESSMENT, "The outcome metrics cannot change")
     metrics = list(dict.fromkeys(metrics))
     contracted = set(
         ContractMetric.objects.filter(

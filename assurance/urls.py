@@ -6,6 +6,7 @@ app_name = "assurance"
 urlpatterns = [
     path("", views.AssuranceHomeView.as_view(), name="home"),
     path("rounds/<int:pk>/", views.ScorecardView.as_view(), name="scorecard"),
+    path("rounds/<int:pk>/state/", views.TransitionView.as_view(), name="transition"),
     path(
         "rounds/<int:pk>/governance/<int:number>/",
         views.CertifyView.as_view(),

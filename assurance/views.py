@@ -11,11 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
-from assurance import selectors, services
+from assurance import cycle, evidence, rollup, selectors, services
+from assurance.choices import RoundAction
 from assurance.forms import (
     CertifyForm,
     FinalLevelForm,
     OutcomesForm,
+    ReturnForm,
     ReviewForm,
     RoundForm,
     SelfRatingForm,
@@ -38,6 +40,7 @@ from contracts.views.helpers import error_summary, tag
 from contracts.views_base import ScopedViewMixin
 
 RESULT_TAGS = {"confirmed": ("Confirmed", "green"), "challenged": ("Challenged", "red")}
+STATE_COLOURS = {"self_assessment": "blue", "panel_review": "yellow", "final": "green"}
 CERTIFICATION_TAGS = {"in_place": "green", "partly": "yellow", "not_in_place": "red"}
 # Respondents see their own answers once, straight after sending them; the
 # response ids live only in their session, never in the database.
@@ -147,6 +150,21 @@ class ScorecardView(RoundMixin, DetailView):
                 metric.code, metric.name, metric.unit, row["months"], row["trend"]
             )
         context.update(
+            actions=cycle.actions_for(self.request.user, self.object),
+            state_tag=tag(self.object.get_state_display(), STATE_COLOURS[self.object.state]),
+            return_form=kwargs.get("return_form") or ReturnForm(),
+            transitions=self.object.transitions.select_related("by"),
+            previous=self.object.previous_final,
+            overall_change=rollup.change(overall, overall_last_year),
+            notices=evidence.notices_against(self.object),
+            notice_competency=next(
+                (
+                    row["competency"]
+                    for row in competencies
+                    if row["competency"].number == evidence.NOTICE_COMPETENCY
+                ),
+                None,
+            ),
             outcomes=outcomes,
             trend_meaning=TREND_MEANING,
             competencies=competencies,
@@ -173,6 +191,44 @@ class ScorecardView(RoundMixin, DetailView):
         else:
             messages.success(request, f"{survey.title} is closed.")
         return redirect("assurance:scorecard", pk=self.object.pk)
+
+
+class TransitionView(ScorecardView):
+    """`/assurance/rounds/<id>/state/` (POST): submit the round for review
+    (the commissioner), return it with a reason or finalise it (the panel).
+    A refusal re-shows the scorecard with what is missing."""
+
+    http_method_names = ["post"]
+    allowed_roles = (Role.COMMISSIONER,)
+    DONE = {
+        RoundAction.SUBMIT: "submitted to the panel for review",
+        RoundAction.RETURN: "returned to the commissioner",
+        RoundAction.FINALISE: "final",
+    }
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        action = request.POST.get("action")
+        if action not in RoundAction.values:
+            raise PermissionDenied("No such step for an assessment.")
+        form = ReturnForm(request.POST)
+        form.is_valid()
+        try:
+            round = cycle.transition(
+                user=request.user,
+                round=self.object,
+                action=action,
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except ValidationError as exc:
+            if action == RoundAction.RETURN:
+                add_service_errors(form, exc)
+                errors = error_summary(form)
+            else:
+                errors = [("#assessment-cycle", message) for message in exc.messages]
+            return self.render_to_response(self.get_context_data(return_form=form, errors=errors))
+        messages.success(request, f"The assessment {round.year} is {self.DONE[action]}.")
+        return redirect("assurance:scorecard", pk=round.pk)
 
 
 class CertifyView(RoundMixin, DetailView):

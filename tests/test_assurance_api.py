@@ -14,6 +14,7 @@ from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     respondents_fixture,
     strategy_answer_fixture,
     survey_fixture,
+    with_panel,
 )
 
 API = "/api/v1"
@@ -62,6 +63,7 @@ def test_certify_and_review_round_trip(api_client, system, assessment):
     assert created.status_code == 201 and created.json()["panel_result"] == ""
     answer_id = created.json()["id"]
     review = f"{API}/governance-answers/{answer_id}/review/"
+    with_panel(assessment)
     assert client.post(review, {"panel_result": "confirmed"}).status_code == 403
 
     panel = as_user(api_client, system.admin)

@@ -8,10 +8,12 @@ from playwright.sync_api import expect
 from assurance import services
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
+    complete_self_assessment,
     framework_fixture,
     respondents_fixture,
     strategy_answer_fixture,
     survey_fixture,
+    with_panel,
 )
 from tests.test_browser import serious_violations
 
@@ -53,6 +55,7 @@ def test_a_provider_answers_and_the_commissioner_reads_the_scorecard(
     assert serious_violations(page) == []
     page.get_by_role("button", name="Sign out").click()
 
+    with_panel(survey.round)
     sign_in("admin")
     page.goto(f"{live_server.url}/assurance/rounds/{survey.round_id}/")
     page.get_by_role("link", name="Review strategy").click()
@@ -65,3 +68,31 @@ def test_a_provider_answers_and_the_commissioner_reads_the_scorecard(
     page.get_by_role("button", name="Save the review").click()
     expect(page.get_by_text("The strategy has no outcome ambitions.")).to_be_visible()
     expect(page.get_by_text("Challenged", exact=True)).to_be_visible()
+
+
+def test_the_commissioner_submits_and_the_panel_returns_the_assessment(
+    system, assessment, page, live_server, sign_in
+):
+    complete_self_assessment(system, assessment)
+    url = f"{live_server.url}/assurance/rounds/{assessment.pk}/"
+    sign_in("commissioner")
+    page.goto(url)
+    expect(page.get_by_text("Baseline assessment")).to_be_visible()
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_text("is submitted to the panel for review")).to_be_visible()
+    expect(page.get_by_role("button", name="Submit for review")).to_have_count(0)
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("admin")
+    page.goto(url)
+    page.get_by_role("button", name="Finalise the assessment").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.get_by_role("link", name="Set the final level of 1a")).to_be_visible()
+    assert serious_violations(page) == []
+    page.get_by_label("Reason for returning it").fill("Give evidence for 4b.")
+    page.get_by_role("button", name="Return to the commissioner").click()
+    expect(page.get_by_text("is returned to the commissioner")).to_be_visible()
+    page.get_by_text("Steps so far (2)").click()
+    expect(page.get_by_text("Give evidence for 4b.")).to_be_visible()
+    assert serious_violations(page) == []

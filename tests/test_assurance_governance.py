@@ -6,12 +6,13 @@ and bad input is a clear error with nothing saved."""
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from assurance import services
+from assurance import cycle, services
 from assurance.models import AssessmentRound, GovernanceAnswer, GovernanceQuestion
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
     framework_fixture,
     strategy_answer_fixture,
+    with_panel,
 )
 
 
@@ -91,6 +92,7 @@ def test_nobody_else_certifies_for_the_commissioner(system, assessment, who):
 
 
 def test_the_panel_confirms_or_challenges_with_a_reason(system, strategy_answer):
+    with_panel(strategy_answer.round)
     with pytest.raises(ValidationError) as error:
         services.review_governance(user=system.admin, answer=strategy_answer, result="challenged")
     assert "reason" in error.value.message_dict
@@ -121,7 +123,11 @@ def test_only_the_panel_reviews(system, strategy_answer, who):
 
 
 def test_recertifying_clears_the_review_and_history_keeps_both(system, strategy_answer):
+    with_panel(strategy_answer.round)
     services.review_governance(user=system.admin, answer=strategy_answer, result="confirmed")
+    cycle.return_to_commissioner(
+        user=system.admin, round=strategy_answer.round, reason="Refresh the strategy."
+    )
     services.certify_governance(
         user=system.commissioner,
         round=strategy_answer.round,

@@ -17,6 +17,7 @@ from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     respondents_fixture,
     strategy_answer_fixture,
     survey_fixture,
+    with_panel,
 )
 
 HOME = reverse("assurance:home")
@@ -89,6 +90,7 @@ def test_the_board_certifies_on_the_page(client, system, assessment):
 
 def test_the_panel_reviews_on_the_page(client, system, strategy_answer):
     url = reverse("assurance:review", args=[strategy_answer.pk])
+    with_panel(strategy_answer.round)
     client.force_login(system.admin)
     response = client.post(url, {"result": "challenged", "reason": ""})
     assert "Say why the panel challenges" in response.content.decode()
@@ -148,13 +150,15 @@ def test_scorecard_shows_results_from_five_respondents_in_fixed_queries(
 
     answer(respondents[:4])
     # Session and user, the round, the commissioner check, outcomes (2),
-    # competencies (3), governance (2), and each survey's results (3): the same
-    # whatever the number of responses.
-    with django_assert_max_num_queries(18):
+    # competencies (3), governance (2), each survey's results (3), and the
+    # assessment cycle (the moves offered, the steps so far, the previous final
+    # round, notices against the commissioner): the same whatever the number
+    # of responses.
+    with django_assert_max_num_queries(20):
         content = client.get(url).content.decode()
     assert "Results are shown once at least 5 people have answered" in content
     assert "A comment" not in content and "80%" not in content
     answer(respondents[4:6])
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         content = client.get(url).content.decode()
     assert "100%" in content and "0%" in content and "A comment" in content

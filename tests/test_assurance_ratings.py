@@ -10,11 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assurance import rollup, services
-from assurance.models import AssessmentRound, Competency, Measure, MeasureRating
+from assurance.models import Competency, Measure, MeasureRating
 from assurance.selectors import competency_rows
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
+    finalise_with_levels,
     framework_fixture,
+    with_panel,
 )
 
 
@@ -69,6 +71,7 @@ def test_only_the_commissioner_rates_itself(system, assessment, who):
 
 def test_the_panel_sets_the_final_level_with_a_reason_when_it_differs(system, assessment):
     rating = rate(system, assessment, first_measure(), level=3)
+    with_panel(assessment)
     with pytest.raises(PermissionDenied):
         services.set_final_level(user=system.commissioner, rating=rating, level=3)
     with pytest.raises(ValidationError) as error:
@@ -83,17 +86,34 @@ def test_the_panel_sets_the_final_level_with_a_reason_when_it_differs(system, as
     assert [h.final_level for h in rating.history.order_by("history_date")] == [None, 3, 2]
 
 
-def test_scorecard_rolls_up_with_last_years_levels(system, assessment):
-    last_year = AssessmentRound.objects.create(commissioner=system.commissioner_org, year=2025)
-    for measure, (now, before) in zip(
-        Competency.objects.get(number=1).measures.all(), [(4, 2), (3, 2), (3, 3)], strict=True
+def test_scorecard_rolls_up_with_the_previous_final_rounds_levels(system, framework):
+    def open_round(year):
+        return services.open_assessment_round(
+            user=system.commissioner, commissioner=system.commissioner_org, year=year
+        )
+
+    finalise_with_levels(system, open_round(2025), {"1a": 2, "1b": 2, "1c": 3})
+    annual = open_round(2026)
+    for measure, level in zip(
+        Competency.objects.get(number=1).measures.all(), [4, 3, 3], strict=True
     ):
-        for round, level in ((assessment, now), (last_year, before)):
-            rating = rate(system, round, measure, level)
-            services.set_final_level(user=system.admin, rating=rating, level=level)
-    rows, overall, overall_last_year = competency_rows(assessment)
-    assert (rows[0]["level"], rows[0]["last_year"]) == (3.3, 2.3)
-    assert rows[1]["level"] is None and overall is None and overall_last_year is None
+        rate(system, annual, measure, level)
+    rows, overall, overall_last_year = competency_rows(annual)
+    assert (rows[0]["level"], rows[0]["last_year"], rows[0]["change"]) == (None, 2.3, None)
+    with_panel(annual)
+    for rating in annual.ratings.all():
+        services.set_final_level(user=system.admin, rating=rating, level=rating.self_level)
+    rows, overall, overall_last_year = competency_rows(annual)
+    # Competency 1: (4 + 3 + 3) / 3 = 3.3 against (2 + 2 + 3) / 3 = 2.3 in 2025.
+    assert (rows[0]["level"], rows[0]["last_year"], rows[0]["change"]) == (3.3, 2.3, 1.0)
+    # The other ten carry 2025's 3s forward: overall (3.3 + 30) / 11 against (2.3 + 30) / 11.
+    assert (rows[1]["level"], rows[1]["change"]) == (3.0, 0.0)
+    assert [(c["measure"].code, c["level"], c["year"]) for c in rows[1]["carried_forward"]] == [
+        ("2a", 3, 2025),
+        ("2b", 3, 2025),
+        ("2c", 3, 2025),
+    ]
+    assert (overall, overall_last_year) == (3.0, 2.9)
 
 
 def test_rating_page_for_commissioner_and_panel(client, system, assessment):
@@ -107,6 +127,7 @@ def test_rating_page_for_commissioner_and_panel(client, system, assessment):
     assert not MeasureRating.objects.exists()
     response = client.post(url, {"form": "self", "level": "3", "evidence": "360 results"})
     assert response.status_code == 302
+    with_panel(assessment)
     client.force_login(system.admin)
     response = client.post(url, {"form": "final", "level": "2", "reason": ""})
     assert "Say why the panel" in response.content.decode()
@@ -128,6 +149,7 @@ def test_api_rating_round_trip_and_scorecard(api_client, system, assessment):
     assert created.status_code == 201 and created.json()["measure_code"] == "1a"
     bad = api_client.post("/api/v1/measure-ratings/", {**body, "level": 0}, format="json")
     assert bad.status_code == 400 and "level" in bad.json()
+    with_panel(assessment)
     final = f"/api/v1/measure-ratings/{created.json()['id']}/final/"
     assert api_client.post(final, {"level": 4}, format="json").status_code == 403
     api_client.force_authenticate(system.admin)

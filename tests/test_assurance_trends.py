@@ -120,9 +120,9 @@ def test_scorecard_queries_do_not_grow(
     many_outcomes(system, assessment, metrics, months)
     client.force_login(system.commissioner)
     api_client.force_authenticate(system.commissioner)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(17):
         page = client.get(reverse("assurance:scorecard", args=[assessment.pk]))
     assert page.content.decode().count("data-chart=") == metrics
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         card = api_client.get(f"/api/v1/assessment-rounds/{assessment.pk}/scorecard/")
     assert len(card.json()["outcomes"]) == metrics

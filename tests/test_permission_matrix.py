@@ -346,6 +346,9 @@ EXPECTED = {
     "assurance:scorecard": Route(
         pk_of("assessment"), GET=page(SIGNED_IN, **ASSESSED),
         POST=page_write(SIGNED_IN, **ASSESSED, may_write={"commissioner"})),
+    "assurance:transition": Route(
+        pk_of("assessment"),
+        POST=page_write(COMMISSIONERS, **ASSESSED, may_write={"commissioner", "admin"})),
     "assurance:rating": Route(
         lambda d, side: {"pk": side.assessment.pk, "measure": side.measure.pk},
         GET=page(SIGNED_IN, **ASSESSED), POST=page_write(SIGNED_IN, **ASSESSED)),
@@ -374,6 +377,12 @@ EXPECTED = {
     "api:assessment-round-list": Route(GET=api(), POST=api_write(COMMISSIONERS)),
     "api:assessment-round-detail": Route(pk_of("assessment"), GET=api(**ASSESSED)),
     "api:assessment-round-scorecard": Route(pk_of("assessment"), GET=api(**ASSESSED)),
+    "api:assessment-round-submit": Route(
+        pk_of("assessment"), POST=api_write(COMMISSIONERS, **ASSESSED, may_write={"commissioner"})),
+    "api:assessment-round-return": Route(
+        pk_of("assessment"), POST=api_write(PANEL, a=PANEL, b=PANEL)),
+    "api:assessment-round-finalise": Route(
+        pk_of("assessment"), POST=api_write(PANEL, a=PANEL, b=PANEL)),
     "api:assessment-round-outcomes": Route(
         pk_of("assessment"), POST=api_write(COMMISSIONERS, **ASSESSED)),
     "api:governance-answer-list": Route(GET=api(), POST=api_write(COMMISSIONERS)),

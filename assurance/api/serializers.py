@@ -2,9 +2,12 @@
 serialized one by one: only aggregated results, and only for the
 commissioner and the panel."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assurance.choices import Agreement, Certification, PanelResult
+from assurance.choices import Agreement, Certification, PanelResult, RoundKind, RoundState
+from assurance.evidence import NOTICE_COMPETENCY
 from assurance.models import (
     AssessmentRound,
     Competency,
@@ -12,6 +15,7 @@ from assurance.models import (
     GovernanceAnswer,
     Measure,
     MeasureRating,
+    RoundTransition,
     SurveyStatement,
 )
 
@@ -78,12 +82,36 @@ class ReviewInputSerializer(serializers.Serializer):
     panel_reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class RoundTransitionSerializer(serializers.ModelSerializer):
+    by = serializers.StringRelatedField()
+
+    class Meta:
+        model = RoundTransition
+        fields = ["action", "from_state", "to_state", "by", "at", "reason"]
+
+
 class AssessmentRoundSerializer(serializers.ModelSerializer):
     commissioner_code = serializers.CharField(source="commissioner.code", read_only=True)
+    kind = serializers.ChoiceField(
+        choices=RoundKind.choices,
+        read_only=True,
+        help_text="Derived: the first round is the baseline, a full review every few years.",
+    )
+    state = serializers.ChoiceField(choices=RoundState.choices, read_only=True)
+    transitions = RoundTransitionSerializer(many=True, read_only=True)
 
     class Meta:
         model = AssessmentRound
-        fields = ["id", "commissioner", "commissioner_code", "year", "created_at"]
+        fields = [
+            "id",
+            "commissioner",
+            "commissioner_code",
+            "year",
+            "kind",
+            "state",
+            "transitions",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
         # The service reports a second round for the same year, naming the field.
         validators = []
@@ -180,11 +208,43 @@ class FinalLevelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class CarriedLevelSerializer(serializers.Serializer):
+    measure = serializers.CharField(source="measure.code")
+    level = serializers.IntegerField()
+    year = serializers.IntegerField(help_text="The final round the level was set in.")
+
+
 class CompetencyLevelSerializer(serializers.Serializer):
     number = serializers.IntegerField(source="competency.number")
     name = serializers.CharField(source="competency.name")
     level = serializers.FloatField(allow_null=True)
-    last_year = serializers.FloatField(allow_null=True)
+    last_year = serializers.FloatField(
+        allow_null=True, help_text="The level in the previous final round."
+    )
+    change = serializers.FloatField(
+        allow_null=True, help_text="Improvement since the previous final round."
+    )
+    carried_forward = CarriedLevelSerializer(many=True)
+
+
+class NoticeEvidenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    contract = serializers.CharField(source="contract.reference")
+    raised_by = serializers.CharField(source="raised_by_organisation.code")
+    raised_on = serializers.DateField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    competency = serializers.SerializerMethodField(
+        help_text="The number of the framework competency the notice is evidence for."
+    )
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_competency(self, notice):
+        return NOTICE_COMPETENCY
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
 class OutcomeMonthSerializer(serializers.Serializer):
@@ -227,7 +287,17 @@ class AssuranceScorecardSerializer(serializers.Serializer):
     outcomes = OutcomeRowSerializer(many=True)
     round = AssessmentRoundSerializer()
     overall = serializers.FloatField(allow_null=True)
-    overall_last_year = serializers.FloatField(allow_null=True)
+    overall_last_year = serializers.FloatField(
+        allow_null=True, help_text="Overall level in the previous final round."
+    )
+    previous_year = serializers.IntegerField(
+        allow_null=True, help_text="The year of the previous final round."
+    )
+    overall_change = serializers.FloatField(allow_null=True)
     competencies = CompetencyLevelSerializer(many=True)
+    notices = NoticeEvidenceSerializer(
+        many=True,
+        help_text="Notices raised against the commissioner in the assessed year.",
+    )
     governance = GovernanceAnswerSerializer(many=True)
     surveys = SurveyResultsSerializer(many=True)

@@ -8,7 +8,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from assurance import selectors, services
+from assurance import cycle, evidence, rollup, selectors, services
 from assurance.api.serializers import (
     AssessmentRoundSerializer,
     AssuranceScorecardSerializer,
@@ -23,7 +23,9 @@ from assurance.api.serializers import (
     ReviewInputSerializer,
     SurveyAnswerInputSerializer,
     SurveyResultsSerializer,
+    TransitionInputSerializer,
 )
+from assurance.choices import RoundAction
 from assurance.models import (
     AssessmentRound,
     Competency,
@@ -61,10 +63,12 @@ class AssessmentRoundViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """A commissioner's assessment per year. Its commissioners (or the
     panel) open one by posting the commissioner and year."""
 
-    queryset = AssessmentRound.objects.select_related("commissioner")
+    queryset = AssessmentRound.objects.select_related("commissioner").prefetch_related(
+        "transitions__by"
+    )
     serializer_class = AssessmentRoundSerializer
     write_roles = (Role.COMMISSIONER,)
-    filterset_fields = ["commissioner", "year"]
+    filterset_fields = ["commissioner", "year", "state"]
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -89,11 +93,15 @@ class AssessmentRoundViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         governance answers and reviews, and 360 results."""
         round = self.get_object()
         competencies, overall, overall_last_year = selectors.competency_rows(round)
+        previous = round.previous_final
         body = {
             "round": round,
             "overall": overall,
             "overall_last_year": overall_last_year,
+            "previous_year": previous and previous.year,
+            "overall_change": rollup.change(overall, overall_last_year),
             "competencies": competencies,
+            "notices": evidence.notices_against(round),
             "outcomes": selectors.outcome_rows(round),
             "governance": round.governance_answers.select_related(
                 "question", "certified_by", "reviewed_by"
@@ -101,6 +109,44 @@ class AssessmentRoundViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             "surveys": [selectors.survey_results(s) for s in round.surveys.order_by("-opened_at")],
         }
         return Response(AssuranceScorecardSerializer(body).data)
+
+    def move(self, request, action):
+        serializer = TransitionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        round = cycle.transition(
+            user=request.user,
+            round=self.get_object(),
+            action=action,
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=round.pk)).data)
+
+    @extend_schema(request=TransitionInputSerializer, responses=AssessmentRoundSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None, format=None):
+        """Submit the self assessment to the panel (the commissioner); its
+        ratings, certifications and outcome choices lock. A full review needs
+        every measure rated and every governance question certified."""
+        return self.move(request, RoundAction.SUBMIT)
+
+    @extend_schema(request=TransitionInputSerializer, responses=AssessmentRoundSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_to_commissioner(self, request, pk=None, format=None):
+        """Return the round from panel review to self assessment (the panel;
+        `reason` required)."""
+        return self.move(request, RoundAction.RETURN)
+
+    @extend_schema(request=TransitionInputSerializer, responses=AssessmentRoundSerializer)
+    @action(detail=True, methods=["post"])
+    def finalise(self, request, pk=None, format=None):
+        """Make the round final (the panel): every measure needs a final level
+        and every governance answer a review. Everything then locks."""
+        return self.move(request, RoundAction.FINALISE)
+
+    def get_permissions(self):
+        if self.action in ("return_to_commissioner", "finalise"):
+            self.write_roles = ()  # admins only: they are the panel
+        return super().get_permissions()
 
     @extend_schema(request=ChooseOutcomesSerializer, responses=AssuranceScorecardSerializer)
     @action(detail=True, methods=["post"])

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import DetailView
 
+from assurance import evidence as assurance_evidence
 from contracts import notices as notices_service
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import NoticeStatus, NoticeStep
@@ -361,6 +362,7 @@ class NoticeDetailView(ScopedViewMixin, DetailView):
             today=self.today,
             contract=notice.contract,
             against=notice.against_organisation,
+            assessment_year=assurance_evidence.assessment_year(notice),
             party=self.party,
             status_tag=tag(notice.get_status_display(), NOTICE_STATUS_COLOURS[notice.status]),
             deadlines=self.deadlines(),
