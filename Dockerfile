@@ -2,12 +2,9 @@
 FROM python:3.11-slim-bookworm
 ENV PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY config ./config
-COPY contracts ./contracts
-COPY outcomes ./outcomes
-RUN pip install --no-cache-dir .
 COPY . .
+# The versions pinned in constraints.txt, the ones the test suite passed with.
+RUN pip install --no-cache-dir -c constraints.txt .
 # Hashed, compressed static files for whitenoise (production settings).
 RUN PRODUCTION=true SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
 RUN useradd --create-home concord && mkdir -p /app/media && chown concord /app/media

@@ -8,10 +8,11 @@ RUN := env -u PYTHONDONTWRITEBYTECODE
 
 .PHONY: install demo test bench lint services-check frontend clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every dependency to the versions the suite last passed with.
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
