@@ -108,10 +108,22 @@ def test_only_admins_reach_the_framework_admin(client, system, framework, who):
 
 
 def test_demo_seeding_is_idempotent(db):
-    contracts_demo.seed_people(contracts_demo.seed_organisations())
-    seed_assurance({})
-    seed_assurance({})
-    assert AssessmentRound.objects.get().commissioner.code == "QNW"
-    assert GovernanceAnswer.objects.count() == 4
-    assert GovernanceAnswer.history.count() == 4
+    from django.contrib.auth import get_user_model
+
+    from outcomes import demo as outcomes_demo
+
+    orgs = contracts_demo.seed_organisations()
+    contracts_demo.seed_people(orgs)
+    admin = get_user_model().objects.get(username="admin")
+    contracts_demo.seed_contracts(orgs, outcomes_demo.seed_framework(), admin)
+    seed_assurance()
+    histories = [model.history.count() for model in (AssessmentRound, GovernanceAnswer)]
+    seed_assurance()
+    assert [model.history.count() for model in (AssessmentRound, GovernanceAnswer)] == histories
+    rounds = AssessmentRound.objects.filter(commissioner__code="QNW").order_by("year")
+    assert [(r.year, r.kind, r.state) for r in rounds] == [
+        (2025, "baseline", "final"),
+        (2026, "annual", "self_assessment"),
+    ]
+    assert GovernanceAnswer.objects.count() == 8
     assert Measure.objects.count() == 33

@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
 from contracts.choices import NoticeStatus, OrganisationKind, Role
 from contracts.models import Contract, ContractMetric, Membership, Organisation, PerformanceNotice
@@ -137,3 +138,87 @@ def test_seed_demo_publishes_a_scorecard_per_network(seeded):
         live = scorecards.live().get()
         assert live.snapshot["aggregate"]["score"] is not None
         assert live.snapshot["metrics"] and all(m["description"] for m in live.snapshot["metrics"])
+
+
+@pytest.mark.django_db
+def test_seed_demo_takes_a_baseline_through_the_cycle_and_publishes_it(seeded):
+    from assurance.choices import RoundAction, RoundKind, RoundState
+    from assurance.models import AssessmentRound, FeedbackSurvey, Measure, SurveyRespondent
+    from assurance.selectors import survey_results
+    from outcomes.models import PublishedScorecard
+
+    baseline = AssessmentRound.objects.get(commissioner__code="QNW", year=2025)
+    assert (baseline.kind, baseline.state) == (RoundKind.BASELINE, RoundState.FINAL)
+    assert list(baseline.transitions.values_list("action", "by__username")) == [
+        (RoundAction.SUBMIT, "commissioner"),
+        (RoundAction.FINALISE, "admin"),
+    ]
+    ratings = baseline.ratings.all()
+    assert ratings.count() == Measure.objects.count() == 33
+    assert all(r.evidence and r.final_level for r in ratings)
+    differing = {r.measure.code: r.panel_reason for r in ratings if r.final_level != r.self_level}
+    assert set(differing) == {"3b", "7a", "10c"} and all(differing.values())
+    results = dict(baseline.governance_answers.values_list("question__number", "panel_result"))
+    assert results == {1: "confirmed", 2: "challenged", 3: "confirmed", 4: "confirmed"}
+    assert baseline.outcomes.count() >= 2
+    [survey] = baseline.surveys.all()
+    assert not survey.is_open(timezone.now())
+    results = survey_results(survey)
+    assert results.respondents == 7 >= survey.minimum_respondents and not results.suppressed
+    assert [s.suppressed for s in results.statements].count(True) == 1  # answered by three
+    for respondent in SurveyRespondent.objects.filter(survey=survey).select_related("user"):
+        assert FeedbackSurvey.objects.answerable_by(respondent.user).filter(pk=survey.pk).exists()
+
+    published = PublishedScorecard.objects.live().get(assessment_round=baseline)
+    assert published.kind == "assurance" and published.summary
+    assert published.snapshot["overall"] == pytest.approx(2.2)
+    assert published.snapshot["outcomes"] and len(published.snapshot["feedback"]) == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_the_annual_review_in_self_assessment(seeded):
+    from assurance.choices import RoundKind, RoundState
+    from assurance.models import AssessmentRound
+    from assurance.selectors import carried_forward, competency_rows
+
+    annual = AssessmentRound.objects.get(commissioner__code="QNW", year=2026)
+    assert (annual.kind, annual.state) == (RoundKind.ANNUAL, RoundState.SELF_ASSESSMENT)
+    assert annual.previous_final.year == 2025
+    rated = {r.measure.code: r.self_level for r in annual.ratings.select_related("measure")}
+    assert rated == {"3a": 3, "3b": 2, "10c": 2}
+    carried = carried_forward(annual)
+    assert len(carried) == 33 and {year for _, year in carried.values()} == {2025}
+    rows, overall, overall_before = competency_rows(annual)
+    by_number = {row["competency"].number: row for row in rows}
+    # Competency 1 is carried forward whole: its level, the baseline's and no change.
+    assert by_number[1]["level"] == by_number[1]["last_year"] == pytest.approx(2.3)
+    assert by_number[1]["change"] == 0.0 and len(by_number[1]["carried_forward"]) == 3
+    # Competency 3 is being rated again, so has no level until the panel's.
+    assert by_number[3]["level"] is None and by_number[3]["last_year"] is not None
+    assert overall is None and overall_before == pytest.approx(2.2)
+    assert annual.governance_answers.count() == 4 and annual.outcomes.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_replaces_the_round_of_a_demo_seeded_before_the_baseline(seeded):
+    """Older demo databases hold the demo year's round as QNW's baseline; a
+    rerun replaces it so the rounds open in year order."""
+    from assurance import demo, services
+    from assurance.choices import RoundKind
+    from assurance.models import AssessmentRound
+    from outcomes.models import PublishedScorecard
+
+    PublishedScorecard.objects.filter(kind="assurance").delete()
+    AssessmentRound.objects.filter(commissioner__code="QNW").delete()
+    old = services.open_assessment_round(
+        user=Membership.objects.get(user__username="commissioner").user,
+        commissioner=Organisation.objects.get(code="QNW"),
+        year=2026,
+    )
+    assert old.kind == RoundKind.BASELINE
+    demo.seed_assurance()
+    kinds = dict(
+        AssessmentRound.objects.filter(commissioner__code="QNW").values_list("year", "kind")
+    )
+    assert kinds == {2025: RoundKind.BASELINE, 2026: RoundKind.ANNUAL}
+    assert not AssessmentRound.objects.filter(pk=old.pk).exists()

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             incentives_demo.seed_incentives(contracts)
             # After the settlements: a scorecard freezes the signed-off ones' text.
             outcomes_demo.seed_scorecards(contracts)
-            assurance_demo.seed_assurance(contracts)
+            assurance_demo.seed_assurance()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"Demo log-ins (password for all: {contracts_demo.DEMO_PASSWORD}):")
         for username, role in logins:
