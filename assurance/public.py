@@ -1,6 +1,8 @@
 """The public page of a published assurance scorecard, for lay readers:
 everything it shows is computed from the frozen snapshot
-(assurance.publishing.build_snapshot), never from live data."""
+(assurance.publishing.build_snapshot), never from live data, and read
+through `public_snapshot`, which keeps 360 comment text out even of the
+snapshots published before comments were left out (version 1)."""
 
 import datetime as dt
 
@@ -17,6 +19,20 @@ DIRECTION_TEXT = {
     "lower": "Lower is better.",
     "neutral": "Shown for context: neither higher nor lower is better.",
 }
+
+
+def public_feedback(survey: dict) -> dict:
+    """A published survey's results without comment text: only how many
+    comments there were (None when the survey was below its minimum)."""
+    shown = {key: value for key, value in survey.items() if key != "comments"}
+    if "comment_count" not in shown:  # version 1: the text was frozen in
+        shown["comment_count"] = None if survey["suppressed"] else len(survey["comments"])
+    return shown
+
+
+def public_snapshot(snapshot: dict) -> dict:
+    """The snapshot as it may be shown to anyone (the stored row is not changed)."""
+    return {**snapshot, "feedback": [public_feedback(s) for s in snapshot["feedback"]]}
 
 
 def level_name(level) -> str:
@@ -68,6 +84,7 @@ def overview(snapshot: dict) -> list[str]:
 
 
 def public_context(snapshot: dict) -> dict:
+    snapshot = public_snapshot(snapshot)
     outcomes = []
     for outcome in snapshot["outcomes"]:
         outcomes.append(

@@ -8,10 +8,12 @@ later changes to the round, the framework or the scores never reach it:
 the outcomes with value, rank, national figures, trend and monthly values;
 competency levels with the previous ones and the overall level; the
 governance certifications and the panel's results (no evidence, no names);
-and the results of closed 360 surveys exactly as the commissioner sees them
-(suppressed below the minimum, comments only at or above it). Open surveys
-are left out: results frozen before a survey closes, then again after,
-would differ by the latest answers and so could single them out."""
+and the results of closed 360 surveys as the commissioner sees them
+(suppressed below the minimum), with the number of comments but never their
+text: free text can identify its writer (a small provider naming its own
+service) and nobody moderates it before publication. Open surveys are left
+out: results frozen before a survey closes, then again after, would differ
+by the latest answers and so could single them out."""
 
 import datetime as dt
 
@@ -26,7 +28,7 @@ from contracts.services import require_commissioner_of
 from outcomes.choices import ScorecardKind
 from outcomes.models import PublishedScorecard
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: 360 comments counted, not quoted (version 1 quoted them)
 
 
 def _number(value):
@@ -90,7 +92,8 @@ def _feedback(round: AssessmentRound, now) -> list[dict]:
                     }
                     for s in results.statements
                 ],
-                "comments": list(results.comments),
+                # None below the minimum, where comments are not counted either.
+                "comment_count": None if results.suppressed else len(results.comments),
             }
         )
     return surveys

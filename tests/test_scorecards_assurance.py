@@ -144,10 +144,18 @@ def test_publishing_freezes_the_assessment(system, assessed, published):
     one, two = survey["statements"][:2]
     assert (one["responses"], one["share_agreeing"]) == (6, 50.0)
     assert (two["responses"], two["share_agreeing"]) == (2, None)  # below the minimum
-    assert survey["comments"] == [f"Comment {n}" for n in range(6)]
+    # Comments are counted, never quoted: free text can identify its writer.
+    assert survey["comment_count"] == 6 and "comments" not in survey
     # Evidence, reasons and people stay private.
     text = str(snapshot)
-    for private in ("Jane Smith", "Minutes.", "Seen the minutes", "commissioner@", "provider_a"):
+    for private in (
+        "Jane Smith",
+        "Minutes.",
+        "Seen the minutes",
+        "commissioner@",
+        "provider_a",
+        "Comment 0",
+    ):
         assert private not in text
     assert PublishedScorecard.history.filter(id=published.pk).count() == 1
 
@@ -171,7 +179,7 @@ def test_comments_of_a_survey_below_the_minimum_are_never_published(
         user=system.admin, round=make_final(assessment), summary="Summary."
     )
     [results] = scorecard.snapshot["feedback"]
-    assert results["suppressed"] and results["comments"] == []
+    assert results["suppressed"] and results["comment_count"] is None
     assert all(s["share_agreeing"] is None for s in results["statements"])
     assert "only clinic" not in str(scorecard.snapshot)
 
@@ -240,7 +248,8 @@ def test_anonymous_reader_sees_the_lay_page(client, published):
     assert "2 of 3 commissioners" in html and "Lower is better." in html
     assert 'data-chart="trend-emadm-data"' in html and "improving on the year before" in html
     assert "Strategy" in html and "Confirmed" in html
-    assert "Too few responses" in html and "Comment 3" in html
+    assert "Too few responses" in html and "Comment 3" not in html
+    assert "Respondents also wrote 6 comments" in html
     assert "Still open" not in html and "Jane Smith" not in html
     assert "plotly/plotly.min.js" in html
     # The services scorecard's tables do not exist for an assurance scorecard.
@@ -316,3 +325,27 @@ def test_public_list_and_api_queries_with_both_kinds(
     assurance = PublishedScorecard.objects.get(kind="assurance")
     with django_assert_max_num_queries(1):
         assert client.get(assurance.get_absolute_url()).status_code == 200
+
+
+def test_comment_text_of_an_older_snapshot_is_never_shown(client, api_client, system, published):
+    """Snapshots published before comments were left out (version 1) keep
+    them, frozen; the public page and the API show only how many there were."""
+    old = dict(published.snapshot, version=1)
+    old["feedback"] = [
+        {**{k: v for k, v in survey.items() if k != "comment_count"}, "comments": ["I run RVZ."]}
+        for survey in old["feedback"]
+    ]
+    PublishedScorecard.objects.filter(pk=published.pk).update(snapshot=old)
+    published.refresh_from_db()
+    html = client.get(published.get_absolute_url()).content.decode()
+    assert "RVZ" not in html and "Respondents also wrote 1 comment." in html
+    data = api_client.get(f"{API}{published.pk}/").json()
+    assert "RVZ" not in str(data) and data["snapshot"]["feedback"][0]["comment_count"] == 1
+    published.refresh_from_db()
+    assert published.snapshot == old  # the stored snapshot is not rewritten
+
+
+def test_the_commissioner_still_reads_the_comments(client, system, assessed):
+    client.force_login(system.commissioner)
+    html = client.get(reverse("assurance:scorecard", args=[assessed.pk])).content.decode()
+    assert "Comment 3" in html

@@ -5,13 +5,15 @@ Both kinds: a contract's network or provider for a month (`kind`
 ("assurance": no contract; the snapshot is assurance.publishing's). The same
 published data as the public pages: each scorecard's frozen snapshot, who
 published it and when, and, once withdrawn, when and why (the snapshot is
-then left out, as the page leaves out its figures). Nothing
+then left out, as the page leaves out its figures; an assurance snapshot
+never carries 360 comment text, see assurance.public.public_snapshot). Nothing
 unpublished is reachable here: the only rows are PublishedScorecard's."""
 
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 
+from assurance.public import public_snapshot
 from contracts.api.base import ScopedViewSetMixin
 from outcomes.choices import ScorecardKind
 from outcomes.models import PublishedScorecard
@@ -82,7 +84,11 @@ class ScorecardSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "object", "nullable": True})
     def get_snapshot(self, scorecard):
-        return None if scorecard.is_withdrawn else scorecard.snapshot
+        if scorecard.is_withdrawn:
+            return None
+        if scorecard.kind == ScorecardKind.ASSURANCE:
+            return public_snapshot(scorecard.snapshot)
+        return scorecard.snapshot
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
