@@ -74,8 +74,10 @@ def _outcomes(round: AssessmentRound) -> list[dict]:
 
 def _feedback(round: AssessmentRound, now) -> list[dict]:
     surveys = []
-    for survey in round.surveys.filter(closes_at__lte=now).order_by("closes_at", "pk"):
-        results = selectors.survey_results(survey)
+    for results in selectors.results_of(
+        round.surveys.filter(closes_at__lte=now).order_by("closes_at", "pk")
+    ):
+        survey = results.survey
         surveys.append(
             {
                 "title": survey.title,

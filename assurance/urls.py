@@ -1,11 +1,16 @@
 from django.urls import path
 
-from assurance import views, views_publishing
+from assurance import views, views_downloads, views_publishing
 
 app_name = "assurance"
 urlpatterns = [
     path("", views.AssuranceHomeView.as_view(), name="home"),
     path("rounds/<int:pk>/", views.ScorecardView.as_view(), name="scorecard"),
+    path(
+        "rounds/<int:pk>/<slug:table>.<str:format>",
+        views_downloads.ScorecardDownloadView.as_view(),
+        name="scorecard-download",
+    ),
     path("rounds/<int:pk>/state/", views.TransitionView.as_view(), name="transition"),
     path(
         "rounds/<int:pk>/governance/<int:number>/",

@@ -138,10 +138,9 @@ class ScorecardView(RoundMixin, DetailView):
                     else tag("Awaiting review", "grey")
                 )
         now = timezone.now()
-        surveys = []
-        for survey in self.object.surveys.order_by("-opened_at"):
-            survey.open = survey.is_open(now)
-            surveys.append(selectors.survey_results(survey))
+        surveys = selectors.results_of(self.object.surveys.order_by("-opened_at"))
+        for results in surveys:
+            results.survey.open = results.survey.is_open(now)
         competencies, overall, overall_last_year = selectors.competency_rows(self.object)
         outcomes = selectors.outcome_rows(self.object)
         for row in outcomes:

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import TemplateView
 
+from assurance.downloads import published_table
 from assurance.public import public_context
 from contracts.access import has_role
 from contracts.choices import Role
@@ -513,15 +514,19 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
 
 
 def scorecard_download(request, pk, table, format):
-    """`/scorecards/<id>/<table>.<csv|xlsx>`: a table of a live scorecard."""
+    """`/scorecards/<id>/<table>.<csv|xlsx>`: a table of a live scorecard of
+    either kind, read from its snapshot only."""
     scorecard = get_object_or_404(
-        PublishedScorecard.objects.visible_to(request.user).filter(kind=ScorecardKind.CONTRACT),
-        pk=pk,
+        PublishedScorecard.objects.visible_to(request.user).select_related("organisation"), pk=pk
     )
     if scorecard.is_withdrawn:
         raise Http404("This scorecard has been withdrawn.")
-    chosen = scorecard_tables(scorecard).get(table)
+    if scorecard.kind == ScorecardKind.ASSURANCE:
+        chosen = published_table(scorecard.snapshot, table)
+        stem = f"assurance-{scorecard.organisation.code}-{scorecard.period_start:%Y}"
+    else:
+        chosen = scorecard_tables(scorecard).get(table)
+        stem = f"scorecard-{scorecard.pk}-{scorecard.period_start:%Y-%m}"
     if chosen is None:
         raise Http404("No such table.")
-    stem = f"scorecard-{scorecard.pk}-{scorecard.period_start:%Y-%m}-{chosen.name}"
-    return table_response(stem, format, chosen.title, chosen.header, chosen.rows)
+    return table_response(f"{stem}-{chosen.name}", format, chosen.title, chosen.header, chosen.rows)

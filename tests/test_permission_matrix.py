@@ -346,6 +346,9 @@ EXPECTED = {
     "assurance:scorecard": Route(
         pk_of("assessment"), GET=page(SIGNED_IN, **ASSESSED),
         POST=page_write(SIGNED_IN, **ASSESSED, may_write={"commissioner"})),
+    "assurance:scorecard-download": Route(
+        lambda d, side: {"pk": side.assessment.pk, "table": "governance", "format": "csv"},
+        GET=page(SIGNED_IN, **ASSESSED)),
     "assurance:transition": Route(
         pk_of("assessment"),
         POST=page_write(COMMISSIONERS, **ASSESSED, may_write={"commissioner", "admin"})),

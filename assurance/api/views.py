@@ -106,7 +106,7 @@ class AssessmentRoundViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             "governance": round.governance_answers.select_related(
                 "question", "certified_by", "reviewed_by"
             ),
-            "surveys": [selectors.survey_results(s) for s in round.surveys.order_by("-opened_at")],
+            "surveys": selectors.results_of(round.surveys.order_by("-opened_at")),
         }
         return Response(AssuranceScorecardSerializer(body).data)
 
