@@ -217,8 +217,9 @@ def trend_months(year: int) -> list[dt.date]:
 
 
 def outcome_rows(round: AssessmentRound) -> list[dict]:
-    """Each chosen outcome metric with the commissioner's latest value, its
-    rank among commissioners with a value for that month, the national
+    """Each chosen outcome metric with the commissioner's latest value up to
+    the end of the assessed year (later months belong to later assessments),
+    its rank among commissioners with a value for that month, the national
     average and upper quartile, and the improvement from the starting point
     (the stored scores' share of the baseline-to-target gap closed). A
     commissioner's value is the mean over its contracts of the contract
@@ -230,10 +231,12 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
     from outcomes.models import MetricScore
 
     choices = list(round.outcomes.select_related("metric"))
+    window = trend_months(round.year)
     rows = (
         MetricScore.objects.filter(
             run__is_current=True,
             metric_id__in=[c.metric_id for c in choices],
+            period_start__range=(window[0], window[-1]),
             organisation_id=F("run__contract__provider_id"),
             value__isnull=False,
         )
@@ -264,7 +267,7 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
         improvements = by.get(round.commissioner_id, ([], []))[1]
         months = [
             monthly(found.get((choice.metric_id, month), {}), round.commissioner_id, month)
-            for month in trend_months(round.year)
+            for month in window
         ]
         result.append(
             {

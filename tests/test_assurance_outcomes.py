@@ -113,6 +113,18 @@ def test_outcomes_show_value_rank_average_and_quartile(system, assessment, emadm
     assert row["improvement"] == pytest.approx(0.6)
 
 
+def test_outcomes_read_no_month_after_the_assessed_year(system, assessment, emadm):
+    """A 2026 assessment is not moved by January 2027's figures, however late
+    it is looked at; months before the year before are outside its window too."""
+    score(system.contract_a, emadm, dt.date(2027, 1, 1), 40.0, 0.1)
+    score(system.contract_a, emadm, dt.date(2024, 12, 1), 10.0, 0.9)
+    services.choose_outcomes(user=system.commissioner, round=assessment, metrics=[emadm])
+    [row] = outcome_rows(assessment)
+    assert row["period"] == JUNE
+    assert (row["position"].value, row["position"].rank) == (25.0, 2)
+    assert row["improvement"] == pytest.approx(0.6)
+
+
 def test_choosing_outcomes_checks_contracts_and_the_limit(system, assessment, emadm):
     other = MetricFactory(code="OTHER", name="Not contracted")
     with pytest.raises(ValidationError) as error:
