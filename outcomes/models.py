@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Now
 from simple_history.models import HistoricalRecords
 
 from outcomes.choices import (
@@ -213,6 +214,9 @@ class Measurement(models.Model):
     submission = models.ForeignKey(
         Submission, on_delete=models.PROTECT, related_name="measurements"
     )
+    # When the revision was stored: the database fills it (COPY included), and
+    # the audit trail reads revisions newest first from its index.
+    recorded_at = models.DateTimeField(db_default=Now(), editable=False)
 
     objects = MeasurementQuerySet.as_manager()
 
@@ -234,7 +238,8 @@ class Measurement(models.Model):
                 fields=["organisation", "metric", "period_start"],
                 condition=models.Q(is_current=True),
                 name="current_measurement_idx",
-            )
+            ),
+            models.Index(fields=["recorded_at", "id"], name="measurement_recorded_idx"),
         ]
 
     def __str__(self):
