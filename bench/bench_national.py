@@ -15,11 +15,13 @@ monthly data by default), then
 - the database's size and its largest tables.
 
 Runs in a scratch database (`concord_national`, created with Django's
-test-database machinery and dropped at the end). Needs REDIS_URL. Reproduce
-with:
+test-database machinery and dropped at the end). Needs REDIS_URL, best a
+Redis database of its own (here 9): Django's `cache.clear()`, which some
+tests call, empties the whole Redis database, queued tasks included.
+Reproduce with:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \\
-    REDIS_URL=redis://127.0.0.1:6379/0 make bench BENCH_ARGS=national
+    REDIS_URL=redis://127.0.0.1:6379/9 make bench BENCH_ARGS=national
 
 BENCH_NATIONAL_SIZES (default 5000x60x5: ORGANISATIONSxMETRICSxYEARS, comma
 separated), BENCH_WORKERS (default 1,2) and BENCH_REPEAT (default 20
@@ -38,7 +40,7 @@ import uuid
 from pathlib import Path
 
 COMMAND = (
-    "DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/0 "
+    "DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379/9 "
     "make bench BENCH_ARGS=national"
 )
 SCRATCH_DB = "concord_national"
