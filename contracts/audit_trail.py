@@ -12,15 +12,22 @@ It only reads records that are already kept, never writes:
 
 Commissioners see changes to rows in their scope (the contracts they can see
 and the organisations in their data scope, as contracts.access defines
-them), admins everything. A page costs a fixed number of queries: a count
-and one page of (kind, row, when, who) over a UNION ALL of the sources, then
-one query per kind on the page for its rows and the rows before them, and
-two for the people."""
+them), admins everything. A page costs a fixed number of queries: one page
+of (kind, row, when, who) over a UNION ALL of the sources, then one query
+per kind on the page for its rows and the rows before them, and two for the
+people.
+
+Pages are keyset pages ("older" and "newer" than an entry, `Cursor`), not
+numbered ones: each source reads its next rows newest first from an index
+on its time (history_date, Measurement.recorded_at) and stops, so a page
+costs the same at the start and at the end of millions of entries, and
+nothing counts them."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
     CharField,
     Exists,
@@ -30,8 +37,8 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from contracts.access import data_scope
@@ -66,6 +73,51 @@ class Filters:
     person: str = ""  # a username
     since: dt.date | None = None
     until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A place in the trail: the entry (time, kind, row) a page goes on from,
+    towards older entries or, with `newer`, towards newer ones. Entries are
+    ordered newest first, then by kind, then newest row first, so equal
+    times never make a page repeat or skip an entry."""
+
+    at: dt.datetime
+    kind: str
+    row: int
+    newer: bool = False
+
+    @classmethod
+    def of(cls, item, newer=False):
+        return cls(item["at"], item["kind"], item["row"], newer)
+
+    @property
+    def token(self) -> str:
+        """Microseconds since the epoch, kind and row: URL-safe as it is."""
+        micros = (self.at - EPOCH) // dt.timedelta(microseconds=1)
+        return f"{micros}.{self.kind}.{self.row}"
+
+    @classmethod
+    def parse(cls, token: str, newer=False):
+        """The cursor a token names; ValueError if it names none."""
+        micros, kind, row = token.split(".")
+        if kind not in SOURCES:
+            raise ValueError(f"No kind of record {kind!r}.")
+        at = EPOCH + dt.timedelta(microseconds=int(micros))
+        return cls(at, kind, int(row), newer)
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass
+class Page:
+    """A page of (kind, row, at, by) items, newest first, and the cursors of
+    the pages either side (None at either end)."""
+
+    items: list[dict]
+    older: Cursor | None
+    newer: Cursor | None
 
 
 @dataclass
@@ -151,9 +203,10 @@ class HistorySource:
 
     # --- Used by the trail ---
 
-    def entries(self, user, filters: Filters):
-        """(kind, row, at, by) of every entry in scope matching `filters`."""
-        rows = self.scoped(user).alias(audit_at=self.when_expression())
+    def entries(self, user, filters: Filters, cursor: Cursor | None = None):
+        """(kind, row, at, by) of every entry in scope matching `filters`,
+        beyond `cursor` if given."""
+        rows = self.scoped(user).alias(audit_at=F(self.at))
         if filters.object_id is not None:
             rows = rows.filter(self.for_object(filters.object_id))
         if filters.contract is not None:
@@ -164,10 +217,13 @@ class HistorySource:
             rows = rows.filter(
                 **{f"{self.by}__in": User.objects.filter(username=filters.person).values("id")}
             )
+        # Local days as ranges of time, which the index on the time can serve.
         if filters.since is not None:
-            rows = rows.filter(audit_at__date__gte=filters.since)
+            rows = rows.filter(audit_at__gte=_start_of(filters.since))
         if filters.until is not None:
-            rows = rows.filter(audit_at__date__lte=filters.until)
+            rows = rows.filter(audit_at__lt=_start_of(filters.until + dt.timedelta(days=1)))
+        if cursor is not None:
+            rows = rows.filter(self.beyond(cursor))
         return rows.order_by().values(
             kind=Value(self.kind, output_field=CharField()),
             row=F(self.key),
@@ -175,8 +231,20 @@ class HistorySource:
             by=F(self.by),
         )
 
-    def when_expression(self):
-        return F(self.at)
+    def beyond(self, cursor: Cursor) -> Q:
+        """This source's rows after `cursor` in the trail's order (before it
+        when going newer). At the cursor's very time, kinds go a to z and
+        rows newest first, so a kind after the cursor's takes that time
+        whole, the cursor's own kind its rows past the cursor's row."""
+        later = "gt" if cursor.newer else "lt"
+        if self.kind == cursor.kind:
+            # The first condition is a range on the time index; the second
+            # only sorts out rows at the cursor's very time.
+            return Q(**{f"audit_at__{later}e": cursor.at}) & (
+                Q(**{f"audit_at__{later}": cursor.at}) | Q(**{f"{self.key}__{later}": cursor.row})
+            )
+        whole_time = (self.kind > cursor.kind) != cursor.newer
+        return Q(**{f"audit_at__{later}{'e' if whole_time else ''}": cursor.at})
 
     def load(self, keys):
         """{key: (row, the row before it or None)} for `keys`, in one query."""
@@ -185,11 +253,16 @@ class HistorySource:
         if previous is None:
             rows = self.rows().filter(on_page).select_related(*self.related).order_by()
             return {getattr(row, self.key): (row, None) for row in rows}
-        before = self.rows().filter(on_page).annotate(previous_key=previous)
+        on_page_rows = self.rows().filter(on_page).order_by()
+        # One IN over a UNION, not "on the page OR before one": PostgreSQL
+        # reads an OR with a subquery by scanning the whole table.
+        wanted = on_page_rows.values(self.key).union(
+            on_page_rows.annotate(previous_key=previous).values("previous_key"), all=True
+        )
         rows = {
             getattr(row, self.key): row
             for row in self.rows()
-            .filter(on_page | Q(**{f"{self.key}__in": before.values("previous_key")}))
+            .filter(**{f"{self.key}__in": wanted})
             .annotate(previous_key=previous)
             .select_related(*self.related)
             .order_by()
@@ -342,17 +415,13 @@ class MeasurementSource(HistorySource):
 
     kind, label, model = "measurement", "Measurement", Measurement
     related = ("metric", "organisation", "submission")
-    key, by = "id", "submission__submitted_by_id"
+    key, at, by = "id", "recorded_at", "submission__submitted_by_id"
 
     def rows(self):
         return Measurement.objects.all()
 
     def tracked(self):
         return [Measurement._meta.get_field(name) for name in ("value", "numerator", "denominator")]
-
-    def when_expression(self):
-        # A stored submission has finished_at; created_at is a safeguard.
-        return Coalesce("submission__finished_at", "submission__created_at")
 
     def scope(self, user):
         return Q(organisation_id__in=data_scope(user).values("id"))
@@ -428,14 +497,51 @@ SOURCES = {
 KIND_CHOICES = [(kind, source.label) for kind, source in SOURCES.items()]
 
 
-def entries(user, filters: Filters):
-    """The matching entries as one lazy queryset of dicts (kind, row, at,
-    by), newest first: paginate it, then `describe` a page."""
+CURSORS = ("older", "newer")
+
+
+def cursor_from(params) -> Cursor | None:
+    """The cursor `?older=` or `?newer=` names (None for the first page);
+    ValueError if the token names none."""
+    for name in CURSORS:
+        if params.get(name):
+            return Cursor.parse(params[name], newer=name == "newer")
+    return None
+
+
+NEWEST_FIRST = ("-at", "kind", "-row")
+OLDEST_FIRST = ("at", "-kind", "row")
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def read_page(user, filters: Filters, size: int, cursor: Cursor | None = None) -> Page:
+    """A page of the matching entries as dicts (kind, row, at, by), newest
+    first: the first page, or the one beyond `cursor`; then `describe` it.
+    One query: each source's next size + 1 rows (newest first, from its
+    index), merged and cut to size + 1, the last telling if there is more."""
+    newer = cursor is not None and cursor.newer
+    order = OLDEST_FIRST if newer else NEWEST_FIRST
     sources = [SOURCES[filters.kind]] if filters.kind else list(SOURCES.values())
-    first, *others = (source.entries(user, filters) for source in sources)
+    branches = [source.entries(user, filters, cursor) for source in sources]
+    if len(branches) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        branches = [rows.order_by(order[0], order[2])[: size + 1] for rows in branches]
+    first, *others = branches
     if others:
         first = first.union(*others, all=True)
-    return first.order_by("-at", "kind", "-row")
+    items = list(first.order_by(*order)[: size + 1])
+    more, items = len(items) > size, items[:size]
+    if newer:
+        items.reverse()
+    if not items:
+        return Page([], None, None)
+    return Page(
+        items,
+        older=Cursor.of(items[-1]) if newer or more else None,
+        newer=Cursor.of(items[0], newer=True) if (more if newer else cursor) else None,
+    )
 
 
 def _people(user_ids):

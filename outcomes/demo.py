@@ -20,6 +20,7 @@ from outcomes.choices import (
 )
 from outcomes.models import (
     Dimension,
+    Measurement,
     Metric,
     Outcome,
     PeriodReview,
@@ -456,9 +457,9 @@ def seed_measurements(contracts) -> None:
             process(submission, today=when.date())
             if submission.status != SubmissionStatus.STORED:
                 raise RuntimeError(f"demo data for {name} refused: {submission.errors[:3]}")
-            Submission.objects.filter(pk=submission.pk).update(
-                created_at=when, finished_at=when + dt.timedelta(seconds=40)
-            )
+            stored = when + dt.timedelta(seconds=40)
+            Submission.objects.filter(pk=submission.pk).update(created_at=when, finished_at=stored)
+            Measurement.objects.filter(submission=submission).update(recorded_at=stored)
     seed_reviews(contracts, months)
 
 

@@ -5,6 +5,8 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from contracts import audit_trail
 from contracts.access import has_role
@@ -38,6 +40,13 @@ class AuditEntrySerializer(serializers.Serializer):
     fields = FieldChangeSerializer(many=True, source="field_changes")
 
 
+class AuditPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page: older changes.")
+    previous = serializers.URLField(allow_null=True, help_text="The page before: newer changes.")
+    results = AuditEntrySerializer(many=True)
+
+
+PAGE_SIZE = 100
 FILTERS = [
     OpenApiParameter("record", str, enum=list(audit_trail.SOURCES), description="Kind of record."),
     OpenApiParameter(
@@ -48,18 +57,22 @@ FILTERS = [
     OpenApiParameter("person", str, description="Username of the person who made the change."),
     OpenApiParameter("since", OpenApiTypes.DATE, description="Changed on or after."),
     OpenApiParameter("until", OpenApiTypes.DATE, description="Changed on or before."),
+    OpenApiParameter("older", str, description="The page after this cursor (from `next`)."),
+    OpenApiParameter("newer", str, description="The page before this cursor (from `previous`)."),
 ]
 
 
 class AuditTrailViewSet(viewsets.GenericViewSet):
     """Every change to measurements, contract metric terms, incentive scheme
     versions, settlements, notices and notice steps, and dialogue actions,
-    newest first: who, when, and each field before and after."""
+    newest first: who, when, and each field before and after. Paged by
+    cursor, 100 a page: follow `next` (older) and `previous` (newer)."""
 
     permission_classes = [AuditorPermission]
     serializer_class = AuditEntrySerializer
+    pagination_class = None
 
-    @extend_schema(parameters=FILTERS)
+    @extend_schema(parameters=FILTERS, responses=AuditPageSerializer)
     def list(self, request, *args, **kwargs):
         form = AuditFilterForm(request.query_params, user=request.user)
         if not form.is_valid():
@@ -67,6 +80,25 @@ class AuditTrailViewSet(viewsets.GenericViewSet):
                 raise Http404("No such record in your scope.")
             errors = {name: list(messages) for name, messages in form.errors.items()}
             raise exceptions.ValidationError(errors)
-        page = self.paginate_queryset(audit_trail.entries(request.user, form.filters()))
-        entries = audit_trail.describe(list(page))
-        return self.get_paginated_response(self.get_serializer(entries, many=True).data)
+        try:
+            cursor = audit_trail.cursor_from(request.query_params)
+        except ValueError:
+            raise exceptions.NotFound("Invalid cursor.") from None
+        page = audit_trail.read_page(request.user, form.filters(), PAGE_SIZE, cursor)
+        entries = audit_trail.describe(page.items)
+        return Response(
+            {
+                "next": self._link(request, "older", page.older),
+                "previous": self._link(request, "newer", page.newer),
+                "results": self.get_serializer(entries, many=True).data,
+            }
+        )
+
+    @staticmethod
+    def _link(request, name, cursor):
+        if cursor is None:
+            return None
+        url = request.build_absolute_uri()
+        for other in audit_trail.CURSORS:
+            url = remove_query_param(url, other)
+        return replace_query_param(url, name, cursor.token)

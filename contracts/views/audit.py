@@ -1,7 +1,6 @@
 """`/audit/`: the audit trail for commissioners (their scope) and admins.
 Read-only: the view answers GET alone."""
 
-from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.views.generic import TemplateView
 
@@ -16,15 +15,16 @@ PAGE_SIZE = 50
 
 
 class AuditTrailView(RoleRequiredMixin, TemplateView):
-    """The filtered trail, newest first, a page at a time; `?download=csv`
-    gives the same page as CSV (formula-leading cells escaped)."""
+    """The filtered trail, newest first, a page at a time ("Newer" and
+    "Older" links, `?older=` / `?newer=` an entry); `?download=csv` gives the
+    same page as CSV (formula-leading cells escaped)."""
 
     template_name = "contracts/audit_trail.html"
     allowed_roles = (Role.COMMISSIONER,)
 
     def get(self, request, *args, **kwargs):
         query = request.GET.copy()
-        for name in ("page", "download"):
+        for name in ("download", *audit_trail.CURSORS):
             query.pop(name, None)
         form = AuditFilterForm(query, user=request.user)
         if not form.is_valid():
@@ -33,23 +33,26 @@ class AuditTrailView(RoleRequiredMixin, TemplateView):
             return self.render_to_response(
                 self.get_context_data(form=form, errors=error_summary(form), entries=[])
             )
-        paginator = Paginator(audit_trail.entries(request.user, form.filters()), PAGE_SIZE)
         try:
-            page = paginator.page(request.GET.get("page") or 1)
-        except InvalidPage:
+            cursor = audit_trail.cursor_from(request.GET)
+        except ValueError:
             raise Http404("No such page.") from None
-        entries = audit_trail.describe(list(page.object_list))
+        page = audit_trail.read_page(request.user, form.filters(), PAGE_SIZE, cursor)
+        entries = audit_trail.describe(page.items)
         if request.GET.get("download") == "csv":
             return csv_response(
-                f"audit-trail-page-{page.number}.csv",
-                audit_trail.CSV_HEADER,
-                audit_trail.csv_rows(entries),
+                "audit-trail-page.csv", audit_trail.CSV_HEADER, audit_trail.csv_rows(entries)
             )
+        here = request.GET.copy()
+        here.pop("download", None)
         return self.render_to_response(
             self.get_context_data(
                 form=form,
                 entries=entries,
-                page_obj=page,
                 query=query.urlencode(),
+                here=here.urlencode(),
+                older=page.older and page.older.token,
+                newer=page.newer and page.newer.token,
+                first_page=cursor is None,
             )
         )
