@@ -13,7 +13,15 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from config.beat import beat_schedule
-from config.env import env_bool, env_database, env_int, env_list, env_redis_url, env_str
+from config.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_redis_url,
+    env_str,
+    redis_neighbour,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -138,9 +146,20 @@ STORAGES = {
 }
 
 REDIS_URL = env_redis_url("REDIS_URL")
-if REDIS_URL:
+# The cache lives apart from the broker (by default in the next database of
+# the same server): clearing the cache is a FLUSHDB, which in the broker's
+# database would drop queued tasks.
+CACHE_REDIS_URL = env_redis_url("CACHE_REDIS_URL") or (REDIS_URL and redis_neighbour(REDIS_URL))
+if CACHE_REDIS_URL == REDIS_URL and REDIS_URL:
+    raise ImproperlyConfigured(
+        "CACHE_REDIS_URL must not be REDIS_URL: a cache clear would drop queued tasks"
+    )
+if CACHE_REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -201,6 +220,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {"AssessmentRoundStateEnum": "assurance.choices.RoundState"},
 }
 
 if PRODUCTION:

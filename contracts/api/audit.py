@@ -3,11 +3,17 @@ export, with the page's filters and scope. Read-only: GET alone."""
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from config.schema import DETAIL
 from contracts import audit_trail
 from contracts.access import has_role
 from contracts.choices import Role
@@ -40,6 +46,7 @@ class AuditEntrySerializer(serializers.Serializer):
     fields = FieldChangeSerializer(many=True, source="field_changes")
 
 
+@extend_schema_serializer(many=False)  # a page object, not a list of pages
 class AuditPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page: older changes.")
     previous = serializers.URLField(allow_null=True, help_text="The page before: newer changes.")
@@ -62,17 +69,23 @@ FILTERS = [
 ]
 
 
-class AuditTrailViewSet(viewsets.GenericViewSet):
+class AuditTrailViewSet(viewsets.ViewSet):
     """Every change to measurements, contract metric terms, incentive scheme
     versions, settlements, notices and notice steps, and dialogue actions,
     newest first: who, when, and each field before and after. Paged by
     cursor, 100 a page: follow `next` (older) and `previous` (newer)."""
 
     permission_classes = [AuditorPermission]
-    serializer_class = AuditEntrySerializer
-    pagination_class = None
 
-    @extend_schema(parameters=FILTERS, responses=AuditPageSerializer)
+    @extend_schema(
+        parameters=FILTERS,
+        responses={
+            200: AuditPageSerializer,
+            404: OpenApiResponse(
+                DETAIL, description="A filter names a record outside your scope, or a bad cursor."
+            ),
+        },
+    )
     def list(self, request, *args, **kwargs):
         form = AuditFilterForm(request.query_params, user=request.user)
         if not form.is_valid():
@@ -90,7 +103,7 @@ class AuditTrailViewSet(viewsets.GenericViewSet):
             {
                 "next": self._link(request, "older", page.older),
                 "previous": self._link(request, "newer", page.newer),
-                "results": self.get_serializer(entries, many=True).data,
+                "results": AuditEntrySerializer(entries, many=True).data,
             }
         )
 
