@@ -5,6 +5,7 @@ malformed, so every reader here raises ImproperlyConfigured with the name.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -68,3 +69,11 @@ def env_redis_url(name: str) -> str | None:
     if url is not None and not url.startswith(("redis://", "rediss://")):
         raise ImproperlyConfigured(f"{name} must start with redis:// or rediss:// (got {url!r})")
     return url
+
+
+def redis_neighbour(url: str) -> str:
+    """The same Redis server's next database: `redis://h:6379/0` gives
+    `redis://h:6379/1` (no database in the URL means 0)."""
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{database + 1}"))

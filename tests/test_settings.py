@@ -104,3 +104,25 @@ def test_production_settings_pass_the_deployment_checks():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "broker,cache",
+    [
+        ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/1"),
+        ("redis://127.0.0.1:6379", "redis://127.0.0.1:6379/1"),
+        ("rediss://:secret@cache.example:6380/4", "rediss://:secret@cache.example:6380/5"),
+    ],
+)
+def test_the_cache_defaults_to_the_brokers_next_redis_database(broker, cache):
+    from config.env import redis_neighbour
+
+    assert redis_neighbour(broker) == cache
+
+
+def test_the_cache_may_not_share_the_brokers_redis_database():
+    url = "redis://127.0.0.1:6379/3"
+    result = manage("check", REDIS_URL=url, CACHE_REDIS_URL=url)
+    assert result.returncode != 0
+    assert "CACHE_REDIS_URL" in result.stderr
+    assert "Traceback" not in result.stderr
