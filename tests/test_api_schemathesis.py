@@ -8,10 +8,10 @@ costed contract year, an incentive scheme and its settlement, a notice, a
 meeting series with an action, a published scorecard). The calls are made
 with a knox token by an admin, who sees every row, and then by people whose
 scope is narrower (a commissioner, a network manager), whose refusals (403,
-404) must be documented answers too. Each operation is tried twice: with data that fits the schema, aimed at a real row when the
-path names one, and with data that does not (which must be a 4xx, never a
-5xx). Examples are few per operation and derandomized, so every run sends
-the same requests."""
+404) must be documented answers too. Each operation is tried twice: with
+data that fits the schema, aimed at a real row when the path names one, and
+with data that does not (which must be a 4xx, never a 5xx). Examples are few
+per operation and derandomized, so every run sends the same requests."""
 
 import datetime as dt
 import socket

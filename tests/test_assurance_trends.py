@@ -64,7 +64,7 @@ def test_page_shows_chart_text_table_and_trend(client, system, assessment, emadm
     assert "improving on the year before" in content
     assert "nhsuk-tag--blue" in content
     assert "plotly/plotly.min.js" in content
-    assert "<td class=\"nhsuk-table__cell\">Jun 2025</td>" in content
+    assert '<td class="nhsuk-table__cell">Jun 2025</td>' in content
 
 
 def test_api_has_months_and_trend(api_client, system, assessment, emadm):
