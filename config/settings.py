@@ -13,6 +13,7 @@ from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from config.beat import beat_schedule
+from config.caches import redis_cache
 from config.env import (
     env_bool,
     env_database,
@@ -155,12 +156,8 @@ if CACHE_REDIS_URL == REDIS_URL and REDIS_URL:
         "CACHE_REDIS_URL must not be REDIS_URL: a cache clear would drop queued tasks"
     )
 if CACHE_REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_REDIS_URL,
-        }
-    }
+    CACHES = {"default": redis_cache(CACHE_REDIS_URL)}
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True  # an outage is logged, not raised
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
