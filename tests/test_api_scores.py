@@ -148,6 +148,21 @@ def test_an_unknown_level_is_a_400(api_client, system, scored):
     assert response.status_code == 400 and "level" in response.data
 
 
+def test_period_picks_one_month(api_client, system, scored):
+    everything = rows(api_client, system.commissioner, level="metric")
+    assert {row["period_start"] for row in everything} > {"2025-09-01"}
+    september = rows(api_client, system.commissioner, level="metric", period=SEPTEMBER)
+    assert september and {row["period_start"] for row in september} == {"2025-09-01"}
+    assert by_org(september)["PA1"]["value"] == pytest.approx(26.0)
+    assert rows(api_client, system.commissioner, period="2024-01-01") == []
+
+
+@pytest.mark.parametrize("period", ["2025-09-15", "September", "2025-13-01"])
+def test_a_period_that_is_not_a_month_start_is_a_400(api_client, system, scored, period):
+    response = get(api_client, system.commissioner, SCORES, period=period)
+    assert response.status_code == 400 and "period" in response.data
+
+
 def test_missing_values_are_null(api_client, system, scored):
     october = D(2025, 10, 1)
     metric = by_org(

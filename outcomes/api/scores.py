@@ -9,6 +9,7 @@
   holding a contract with the metric and organisation (and admins) add one,
   its creator or an admin withdraws it. The rules live in outcomes.series."""
 
+from django import forms
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -57,6 +58,22 @@ class LevelFilter(filters.ChoiceFilter):
     """Which level of scores: the level names no model field."""
 
 
+class MonthStartField(forms.DateField):
+    """A date that must be a month's first day (scores are stored per month)."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and value.day != 1:
+            raise forms.ValidationError("Give the month's first day, e.g. 2025-09-01.")
+
+
+class MonthFilter(filters.DateFilter):
+    """Scores of one month, or a 400 naming the filter for another day (which
+    would otherwise match nothing, silently)."""
+
+    field_class = MonthStartField
+
+
 class ScoreFilter(filters.FilterSet):
     """Filters every level shares (no model: the level picks the model)."""
 
@@ -68,6 +85,9 @@ class ScoreFilter(filters.FilterSet):
     contract = IdFilter(field_name="run__contract_id", help_text="Contract id.")
     organisation = filters.CharFilter(
         field_name="organisation__code", help_text="Organisation code."
+    )
+    period = MonthFilter(
+        field_name="period_start", help_text="One month: its first day, e.g. 2025-09-01."
     )
     period_from = filters.DateFilter(
         field_name="period_start", lookup_expr="gte", help_text="Periods starting on or after."
