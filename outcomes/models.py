@@ -162,7 +162,8 @@ class Metric(models.Model):
 class Submission(models.Model):
     """One batch of measurements (a CSV file or JSON rows) and what became of
     it: validated as a whole, then stored atomically or rejected with every
-    error. The original file is kept."""
+    error. The original file is kept, unless it was over the size limit or
+    looked like it held an NHS number."""
 
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"

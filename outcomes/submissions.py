@@ -28,12 +28,23 @@ from outcomes.choices import RATIO_TYPES, MetricType, ReviewStatus, SubmissionSt
 from outcomes.locks import SUBMISSION_PROCESSING, held_alone
 from outcomes.models import Measurement, Metric, PeriodReview, Submission
 from outcomes.rescore import mark_pending
-from outcomes.validation import FileError, MetricSpec, Reference, parse_csv, validate
+from outcomes.validation import (
+    NHS_NUMBER_MESSAGE,
+    FileError,
+    MetricSpec,
+    Reference,
+    parse_csv,
+    validate,
+)
 
 logger = logging.getLogger(__name__)
 SUBMITTER_ROLES = (Role.PROVIDER_USER, Role.NETWORK_MANAGER, Role.COMMISSIONER)
 VALUE_PLACES = Decimal("0.00000001")
 OUTLIER_Z = 3
+FILE_NOT_KEPT = (
+    "The file was not kept: it holds what looks like an NHS number, so Concord deleted "
+    "its copy. Remove the patient identifiers and submit the file again."
+)
 
 
 def max_upload_bytes() -> int:
@@ -175,6 +186,13 @@ def _validate_and_store(submission: Submission, today: dt.date | None) -> Submis
             clean, errors = validate(rows, ref)
     submission.row_count = len(rows)
     if errors:
+        if any(error["message"] == NHS_NUMBER_MESSAGE for error in errors):
+            # No copy of a patient identifier is kept: deleted from storage
+            # before the submission is saved without it, so a failure here
+            # marks it failed and never leaves an unreferenced file behind.
+            submission.original_file.delete(save=False)
+            submission.original_file = ""
+            errors = [{"row": None, "column": None, "message": FILE_NOT_KEPT}, *errors]
         _set_status(submission, SubmissionStatus.REJECTED, errors=errors)
         return submission
     _set_status(submission, SubmissionStatus.STORING)

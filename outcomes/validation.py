@@ -8,7 +8,9 @@ row (the line in the file: the header is row 1) and column."""
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -112,19 +114,52 @@ def _errors(mask: pd.Series, column: str, message) -> pd.DataFrame:
     return pd.DataFrame({"row": rows, "column": column, "message": messages})
 
 
+NHS_NUMBER_MESSAGE = (
+    "This looks like an NHS number. Concord holds aggregate data only: remove patient identifiers."
+)
+# A number whose value is a whole number of ten digits however it is written:
+# 9434765919.0, -9434765919.00, 0009434765919 (a JSON number that passed
+# through a float, or a spreadsheet's export); the ten digits are group 1.
+WHOLE_TEN_DIGITS = r"[+-]?0*([1-9]\d{9})(?:\.0*)?"
+EXPONENT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)e[+-]?\d+", re.IGNORECASE)
+
+
+def _exponent_ten_digits(text: str) -> str | None:
+    """The ten digits of a number written with an exponent (9.434765919e9)
+    whose value is a whole number of ten digits, else None."""
+    if not EXPONENT.fullmatch(text):
+        return None
+    number = abs(Decimal(text))
+    if not 10**9 <= number < 10**10 or number != number.to_integral_value():
+        return None
+    return str(int(number))
+
+
 def _looks_like_nhs_number(text: pd.Series) -> pd.Series:
-    """Ten digits whose modulus-11 check digit is valid: Concord holds
-    aggregate data only, so such a value is refused wherever it appears."""
+    """Ten digits whose modulus-11 check digit is valid, written as digits
+    (spaces and hyphens allowed) or as a number whose value is such a whole
+    number (9434765919.0): Concord holds aggregate data only, so such a value
+    is refused wherever it appears. A number with a fraction is not one."""
     # Checked once per distinct text, and only texts long enough to hold ten
-    # digits: a column of codes or dates has few distinct values.
-    distinct = pd.Series([s for s in pd.unique(text.to_numpy()) if len(s) >= 10], dtype=object)
+    # digits or with an exponent: a column of codes or dates has few distinct
+    # values.
+    distinct = pd.Series(
+        [s for s in pd.unique(text.to_numpy()) if len(s) >= 10 or "e" in s or "E" in s],
+        dtype=object,
+    )
     if distinct.empty:
         return pd.Series(False, index=text.index)
     digits = distinct.str.replace(r"[\s-]", "", regex=True)
-    candidate = digits.str.fullmatch(r"\d{10}")
+    ten = digits.where(digits.str.fullmatch(r"\d{10}"))
+    compact = distinct.str.replace(r"\s", "", regex=True)
+    ten = ten.where(ten.notna(), compact.str.extract(f"^{WHOLE_TEN_DIGITS}$", expand=False))
+    exponent = ten.isna() & compact.str.contains("e", case=False, regex=False)
+    if exponent.any():
+        ten[exponent] = compact[exponent].map(_exponent_ten_digits)
+    candidate = ten.notna()
     if not candidate.any():
         return pd.Series(False, index=text.index)
-    matrix = np.array([[int(ch) for ch in s] for s in digits[candidate]])
+    matrix = np.array([[int(ch) for ch in s] for s in ten[candidate]])
     remainder = (matrix[:, :9] * np.arange(10, 1, -1)).sum(axis=1) % 11
     check = (11 - remainder) % 11
     valid = distinct[candidate][(check != 10) & (check == matrix[:, 9])]
@@ -152,8 +187,7 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
             _errors(
                 _looks_like_nhs_number(rows[column]),
                 column,
-                "This looks like an NHS number. Concord holds aggregate data only: remove "
-                "patient identifiers.",
+                NHS_NUMBER_MESSAGE,
             )
         )
 

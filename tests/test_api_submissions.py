@@ -211,8 +211,43 @@ def test_an_nhs_number_in_json_is_refused_as_in_a_file(system, metrics, send):
     row = {"metric_code": "COUNT", "organisation_code": "PA1", "period_start": "2025-09-01"}
     _, body = send(system.provider_a, rows=[{**row, "value": 9434765919}])
     assert body["status"] == "rejected"
-    assert body["errors"][0]["column"] == "value"
-    assert "NHS number" in body["errors"][0]["message"]
+    assert body["errors"][0]["message"].startswith("The file was not kept")
+    assert (body["errors"][1]["row"], body["errors"][1]["column"]) == (2, "value")
+    assert "NHS number" in body["errors"][1]["message"]
+
+
+@pytest.mark.parametrize("value", [9434765919.0, 9.434765919e9])
+def test_an_nhs_number_as_a_json_float_is_refused_and_not_kept(system, metrics, send, value):
+    row = {"metric_code": "COUNT", "organisation_code": "PA1", "period_start": "2025-09-01"}
+    good = {**row, "period_start": "2025-08-01", "value": 1234.5}
+    _, body = send(system.provider_a, rows=[good, {**row, "value": value}])
+    assert body["status"] == "rejected"
+    assert body["errors"][0] == {
+        "row": None,
+        "column": None,
+        "message": "The file was not kept: it holds what looks like an NHS number, so Concord "
+        "deleted its copy. Remove the patient identifiers and submit the file again.",
+    }
+    assert [(e["row"], e["column"]) for e in body["errors"][1:]] == [(3, "value")]
+    assert not Submission.objects.get(pk=body["id"]).original_file
+    assert not Measurement.objects.exists()
+
+
+def test_json_decimals_and_a_bad_check_digit_are_stored(system, metrics, send):
+    row = {"metric_code": "COUNT", "organisation_code": "PA1"}
+    _, body = send(
+        system.provider_a,
+        rows=[
+            {**row, "period_start": "2025-08-01", "value": 1234.5},
+            {**row, "period_start": "2025-09-01", "value": 9434765918.0},
+        ],
+    )
+    assert body["status"] == "stored", body["errors"]
+    assert sorted(Measurement.objects.values_list("value", flat=True)) == [
+        Decimal("1234.5"),
+        Decimal("9434765918"),
+    ]
+    assert Submission.objects.get(pk=body["id"]).original_file
 
 
 def test_a_rejected_submission_is_202_with_errors_and_stores_nothing(system, metrics, send):

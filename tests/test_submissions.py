@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 
 from outcomes.choices import Channel, Frequency, MetricType, ReviewStatus, SubmissionStatus
 from outcomes.models import Measurement, PeriodReview, Submission
-from outcomes.submissions import submit
+from outcomes.submissions import process, receive, submit
 from tests.factories import MetricFactory
 
 TODAY = dt.date(2026, 11, 23)
@@ -164,9 +165,62 @@ def test_duplicated_rows_point_to_the_first(system, metrics):
     ]
 
 
-def test_a_ten_digit_number_that_fails_the_check_digit_is_allowed(system, metrics):
-    submission = send(system, HEADER + "COUNT,PA1,2026-09-01,,,9434765918\n")
+@pytest.mark.parametrize(
+    "value",
+    ["9434765918", "9434765918.0", "1234.5", "9434765919.5", "12345678901.0"],
+)
+def test_a_ten_digit_number_that_fails_the_check_digit_is_allowed(system, metrics, value):
+    """Nor is a decimal, or a whole number of more than ten digits, an NHS number."""
+    submission = send(system, HEADER + f"COUNT,PA1,2026-09-01,,,{value}\n")
     assert submission.status == SubmissionStatus.STORED, submission.errors
+    assert Measurement.objects.get().value == Decimal(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["9434765919.0", "9434765919.00", " 9434765919.0 ", "9.434765919e9", "+9434765919.0"],
+)
+def test_an_nhs_number_written_as_a_decimal_is_refused(system, metrics, value):
+    """A spreadsheet or a JSON float writes 9434765919 as 9434765919.0; its
+    value is the same ten digits with a valid check digit."""
+    submission = send(
+        system, HEADER + f'PROP,PA2,2026-08-01,1,2,\nCOUNT,PA1,2026-09-01,,,"{value}"\n'
+    )
+    assert submission.status == SubmissionStatus.REJECTED
+    assert errors_of(submission) == [(None, None), (3, "value")]
+    assert "looks like an NHS number" in submission.errors[1]["message"]
+    assert not Measurement.objects.exists()
+
+
+def receive_and_process(system, text):
+    """The stored file's name, and the submission once processed."""
+    submission = receive(
+        user=system.network_manager_a, content=text.encode(), name="data.csv", channel=Channel.WEB
+    )
+    name = submission.original_file.name
+    assert name.startswith("submissions/") and default_storage.exists(name)
+    process(submission, TODAY)
+    return name, Submission.objects.get(pk=submission.pk)
+
+
+def test_a_file_with_an_nhs_number_is_deleted_not_kept(system, metrics):
+    name, submission = receive_and_process(system, HEADER + "COUNT,PA1,2026-09-01,,,9434765919\n")
+    assert submission.status == SubmissionStatus.REJECTED
+    assert not default_storage.exists(name)
+    assert not submission.original_file
+    assert submission.errors[0]["row"] is None
+    assert submission.errors[0]["message"].startswith("The file was not kept")
+    assert errors_of(submission)[1:] == [(2, "value")]
+
+
+def test_a_file_rejected_for_another_reason_is_kept(system, metrics):
+    text = HEADER + "COUNT,PA1,2026-09-01,,,twelve\n"
+    name, submission = receive_and_process(system, text)
+    assert submission.status == SubmissionStatus.REJECTED
+    assert errors_of(submission) == [(2, "value")]
+    assert submission.original_file.name == name
+    with submission.original_file.open("rb") as kept:
+        assert kept.read() == text.encode()
 
 
 def test_a_locked_period_cannot_be_resubmitted_until_unlocked(system, contract, metric):
