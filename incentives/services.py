@@ -110,8 +110,9 @@ def create_scheme_version(
     **parameters,
 ) -> IncentiveScheme:
     """Add a version of the contract's incentive scheme applying from contract
-    year `effective_from_year`. Versions are never edited, so a year already
-    settled keeps the version it was settled under. `bands`, `corridors` and
+    year `effective_from_year`. Versions are never edited, and a new one may
+    only start after the last signed-off year, so a signed-off year keeps the
+    version it was settled under. `bands`, `corridors` and
     `indicators` are lists of dicts (indicators name a `metric`)."""
     require_commissioner_of(user, contract)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)  # versions queue up
@@ -130,15 +131,17 @@ def create_scheme_version(
     years = contract.years.count()
     if not 1 <= effective_from_year <= years:
         errors.setdefault("effective_from_year", []).append(f"The contract has years 1 to {years}.")
-    elif Settlement.objects.filter(
-        contract_year__contract=contract,
-        contract_year__number=effective_from_year,
-        status=SettlementStatus.SIGNED_OFF,
-    ).exists():
-        errors.setdefault("effective_from_year", []).append(
-            f"Year {effective_from_year} is signed off and keeps its scheme version: "
-            "a new version can apply from a later year."
-        )
+    else:
+        # A signed-off year keeps its version: the new one may only start
+        # after the last signed-off year, whatever the years before it are.
+        last_signed_off = Settlement.objects.filter(
+            contract_year__contract=contract, status=SettlementStatus.SIGNED_OFF
+        ).aggregate(last=Max("contract_year__number"))["last"]
+        if last_signed_off is not None and last_signed_off >= effective_from_year:
+            errors.setdefault("effective_from_year", []).append(
+                f"Year {last_signed_off} is signed off and keeps its scheme version: "
+                f"a new version can apply from year {last_signed_off + 1} at the earliest."
+            )
     existing = IncentiveScheme.objects.filter(contract=contract)
     if existing.exists() and not reason.strip():
         errors.setdefault("reason", []).append("Say why the scheme is changing.")

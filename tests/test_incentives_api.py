@@ -141,6 +141,23 @@ def test_bad_scheme_is_a_400_naming_the_field(api_client, system, contract):
     assert not IncentiveScheme.objects.exists()
 
 
+def test_a_version_reaching_back_over_a_signed_off_year_is_a_400(
+    api_client, system, contract, settlement
+):
+    # Year 1 is a draft; year 2 (costed, unscored) is signed off.
+    for month in range(12):
+        day = dt.date(2025 + (month + 3) // 12, (month + 3) % 12 + 1, 1)
+        ActualCost.objects.create(contract=contract, month=day, amount=Decimal("950000"))
+    year_two = services.compute_settlement(contract_year=contract.years.get(number=2))
+    services.sign_off(user=system.commissioner, settlement=year_two)
+    response = as_user(api_client, system.commissioner).post(
+        SCHEMES, scheme_body(contract, effective_from_year=1), format="json"
+    )
+    assert response.status_code == 400
+    assert "Year 2 is signed off" in " ".join(response.data["effective_from_year"])
+    assert IncentiveScheme.objects.count() == 1
+
+
 def test_the_commissioner_runs_a_settlement_on_demand(api_client, system, contract, year_one):
     client = as_user(api_client, system.commissioner)
     response = client.post(SETTLEMENTS, {"contract": contract.pk, "year": 1}, format="json")

@@ -13,10 +13,14 @@ from contracts.models import ActualCost
 from incentives import services
 from incentives.choices import SettlementStatus
 from incentives.models import IncentiveScheme, Settlement, SettlementComment
+from outcomes import rescore
+from outcomes.choices import Channel, RunTrigger, SubmissionStatus
+from outcomes.submissions import submit
 from tests.factories import MetricFactory
 from tests.incentives_fixtures import (  # noqa: F401 (fixtures)
     DEFAULT_BANDS,
     DEFAULT_CORRIDORS,
+    HEADER,
     YEAR_ONE,
     rescore_year,
     scheme_fields,
@@ -158,6 +162,88 @@ def test_a_draft_is_recomputed_under_a_new_version_for_its_year(system, contract
     settlement = services.compute_settlement(contract_year=year_one)
     assert settlement.scheme.version == 2
     assert amounts(settlement)["gain_share_network"] == D("360000.00")  # 60%
+
+
+YEAR_TWO = [dt.date(2025 + (m + 3) // 12, (m + 3) % 12 + 1, 1) for m in range(12)]
+
+
+def cost_year_two(contract):
+    for month in YEAR_TWO:
+        ActualCost.objects.create(contract=contract, month=month, amount=D("950000.00"))
+    return contract.years.get(number=2)
+
+
+def test_no_new_version_may_reach_back_over_a_signed_off_later_year(system, contract, year_one):
+    # Year 2 signed off (costed, unscored) while year 1 is still a draft.
+    draft = services.compute_settlement(contract_year=year_one)
+    year_two = cost_year_two(contract)
+    signed = services.sign_off(
+        user=system.commissioner, settlement=services.compute_settlement(contract_year=year_two)
+    )
+    metric = contract.metric_versions.get().metric
+    generous = [dict(band, network_share=band["network_share"] + 10) for band in DEFAULT_BANDS]
+    for start in (1, 2):
+        with pytest.raises(ValidationError) as error:
+            services.create_scheme_version(
+                user=system.commissioner,
+                contract=contract,
+                reason="More generous bands",
+                **scheme_fields(metric, bands=generous, effective_from_year=start),
+            )
+        assert error.value.message_dict["effective_from_year"] == [
+            "Year 2 is signed off and keeps its scheme version: "
+            "a new version can apply from year 3 at the earliest."
+        ]
+    assert IncentiveScheme.objects.count() == 1
+    assert services.scheme_in_force(contract, 1).version == 1
+    assert services.scheme_in_force(contract, 2).version == 1
+    v2 = services.create_scheme_version(
+        user=system.commissioner,
+        contract=contract,
+        reason="More generous bands",
+        **scheme_fields(metric, bands=generous, effective_from_year=3),
+    )
+    assert services.scheme_in_force(contract, 2).version == 1
+    assert services.scheme_in_force(contract, 3) == v2
+    # The year-1 draft is still recomputed under version 1, unchanged.
+    assert services.compute_settlement(contract_year=year_one).computed_at == draft.computed_at
+    signed.refresh_from_db()
+    assert signed.scheme.version == 1
+
+
+def test_year_two_pays_its_own_percent_at_risk_on_the_outcome(system, contract, year_one):
+    year_two = cost_year_two(contract)
+    submission = submit(
+        user=system.network_manager_a,
+        channel=Channel.COMMAND,
+        name="year2.csv",
+        content=(
+            HEADER
+            + "".join(
+                f"EMADM,{org.code},{month},248,10000,\n"
+                for month in YEAR_TWO
+                for org in (system.pa1, system.pa2)
+            )
+        ).encode(),
+        today=dt.date(2026, 4, 20),
+    )
+    assert submission.status == SubmissionStatus.STORED, submission.errors
+    rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=dt.date(2026, 4, 20))
+    settlement = services.compute_settlement(contract_year=year_two)
+    scheme = settlement.scheme
+    assert scheme.at_risk_for(1) == 0 and scheme.at_risk_for(2) == 10
+    assert year_two.contract_value == D("12001200.00")
+    assert settlement.score == D("65.00")
+    lines = amounts(settlement)
+    # 10% of £12,001,200 is £1,200,120 at risk; a score of 65 earns 65% of it.
+    assert lines["outcome_payment"] == D("780078.00")
+    assert lines["outcome_payment_retained"] == D("420042.00")
+    line = settlement.lines.get(key="outcome_payment")
+    assert line.inputs["at_risk"] == "1200120.00"
+    assert line.rule.startswith("10% of contract value")
+    # Savings £12m - £11.4m at band 60-75 (50%), 52% of 1.25% of £12,001,200.
+    assert lines["quality_EMADM"] == D("78007.80")
+    assert settlement.net_transfer == D("300000.00") + D("78007.80") + D("780078.00")
 
 
 def test_sign_off_refused_when_inputs_changed_since_computed(system, contract, year_one):
