@@ -268,16 +268,6 @@ def answer_feedback_survey(
         errors["answers"] = ["Answer at least one statement."]
     if errors:
         raise ValidationError(errors)
-    # Once a round, across its surveys: the round's row lock makes two answers
-    # to two of its surveys at the same moment queue up.
-    list(AssessmentRound.objects.select_for_update().filter(pk=survey.round_id).values("pk"))
-    other = SurveyRespondent.objects.filter(survey__round_id=survey.round_id, user=user).exclude(
-        survey=survey
-    )
-    if other.exists():
-        raise ValidationError(
-            {"survey": ["You have already answered a 360 survey in this assessment round."]}
-        )
     try:
         with transaction.atomic():
             SurveyRespondent.objects.create(survey=survey, user=user)

@@ -86,17 +86,6 @@ def test_the_panel_sets_the_final_level_with_a_reason_when_it_differs(system, as
     assert [h.final_level for h in rating.history.order_by("history_date")] == [None, 3, 2]
 
 
-@pytest.mark.parametrize("level", [0, 5])
-def test_the_panels_level_must_be_from_1_to_4(system, assessment, level):
-    rating = rate(system, assessment, first_measure(), level=3)
-    with_panel(assessment)
-    with pytest.raises(ValidationError) as error:
-        services.set_final_level(user=system.admin, rating=rating, level=level, reason="Because.")
-    assert "from 1 (below baseline) to 4" in error.value.message_dict["level"][0]
-    rating.refresh_from_db()
-    assert rating.final_level is None
-
-
 def test_scorecard_rolls_up_with_the_previous_final_rounds_levels(system, framework):
     def open_round(year):
         return services.open_assessment_round(
