@@ -59,12 +59,18 @@ def compare(lower, upper, comparator, direction: str) -> np.ndarray:
 def peer_ranks(values: pd.Series, directions: pd.Series, groups: list[pd.Series]) -> pd.DataFrame:
     """Rank (1 = best) and quintile (1 = best fifth) of each value among the
     others in its group (e.g. the members' values of one metric and month),
-    best being highest or lowest by the metric's direction."""
+    best being highest or lowest by the metric's direction, and the group's
+    size (how many were ranked)."""
     key = values.where(directions.eq("lower"), -values)
     grouped = key.groupby(groups)
     rank = grouped.rank(method="min")
     size = grouped.transform("size")
     quintile = (np.floor((rank - 1) / size * 5) + 1).clip(1, 5)
     return pd.DataFrame(
-        {"rank": rank.astype("Int64"), "quintile": quintile.astype("Int64")}, index=values.index
+        {
+            "rank": rank.astype("Int64"),
+            "quintile": quintile.astype("Int64"),
+            "size": size.astype("Int64"),
+        },
+        index=values.index,
     )

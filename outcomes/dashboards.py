@@ -66,11 +66,10 @@ ASSURANCE_LABELS = {
     "consistent_fail": "Consistently fails the target",
     "inconsistent": "Hits and misses the target",
 }
-COMPARISON_LABELS = {
-    "better": "Better than the network",
-    "similar": "Similar to the network",
-    "worse": "Worse than the network",
-}
+COMPARISON_WORDS = {"better": "Better than", "similar": "Similar to", "worse": "Worse than"}
+# What a metric's value is compared with: a network's member with the whole
+# network, a single provider with every provider holding the metric.
+COMPARATORS = {True: "the network", False: "comparable providers"}
 
 METRIC_SCORE_FIELDS = [
     "organisation_id",
@@ -86,6 +85,7 @@ METRIC_SCORE_FIELDS = [
     "comparison",
     "peer_rank",
     "peer_quintile",
+    "peer_count",
 ]
 
 
@@ -210,6 +210,11 @@ def _frame(queryset, fields: list[str]) -> pd.DataFrame:
 def as_value(value):
     """NaN and pandas' NA as None, for templates and JSON."""
     return None if value is None or pd.isna(value) else value
+
+
+def as_int(value) -> int | None:
+    """A stored count or place (NA when absent) as an int or None."""
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def metric_info(contract, period: dt.date) -> dict[int, dict]:
@@ -390,6 +395,8 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
     )
     for column in ("value", "score", "improvement", "ci_lower", "ci_upper", "comparator"):
         metric_scores[column] = metric_scores[column].astype(float)
+    for column in ("peer_rank", "peer_quintile", "peer_count"):
+        metric_scores[column] = metric_scores[column].astype("Int64")
     board.members = metric_scores[metric_scores["period_start"].eq(period)]
 
     values = spc_values(user, selection, list(info), period)
@@ -405,7 +412,7 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         for metric_id, group in own_scores.groupby("metric_id")
     }
     current = own_scores[own_scores["period_start"].eq(period)].set_index("metric_id")
-    members_in_period = board.members.groupby("metric_id")["organisation_id"].nunique()
+    comparator = COMPARATORS[contract.provider.is_network]
     groups: dict[int, list] = {}
     for metric_id, metric in sorted(
         info.items(), key=lambda i: (i[1]["dimension_order"], i[1]["code"])
@@ -424,9 +431,9 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
             "ci_upper": as_value(record["ci_upper"]) if record is not None else None,
             "comparator": as_value(record["comparator"]) if record is not None else None,
             "comparison": (as_value(record["comparison"]) or None) if record is not None else None,
-            "peer_rank": as_value(record["peer_rank"]) if record is not None else None,
-            "peer_quintile": as_value(record["peer_quintile"]) if record is not None else None,
-            "peers": int(members_in_period.get(metric_id, 0)) - (1 if org.is_network else 0),
+            "peer_rank": as_int(record["peer_rank"]) if record is not None else None,
+            "peer_quintile": as_int(record["peer_quintile"]) if record is not None else None,
+            "peer_count": as_int(record["peer_count"]) if record is not None else None,
             "variation": summary["variation"] if summary else None,
             "assurance": summary["assurance"] if summary else None,
             "spc_points": result["n"] if result else 0,
@@ -436,7 +443,9 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         row["rating_label"] = RATING_LABELS.get(row["rating"])
         row["variation_label"] = VARIATION_LABELS.get(row["variation"])
         row["assurance_label"] = ASSURANCE_LABELS.get(row["assurance"])
-        row["comparison_label"] = COMPARISON_LABELS.get(row["comparison"])
+        row["comparison_label"] = (
+            f"{COMPARISON_WORDS[row['comparison']]} {comparator}" if row["comparison"] else None
+        )
         groups.setdefault(metric["dimension_id"], []).append(row)
     by_id = {d.pk: d for d in dimensions}
     board.metric_groups = [(by_id[pk], rows) for pk, rows in groups.items()]

@@ -350,13 +350,20 @@ class MetricScore(models.Model):
     rating = models.CharField(max_length=24, blank=True)
     improvement = models.FloatField(null=True)
     measurement_ids = models.JSONField(default=list)
-    # Benchmark against the network as a whole (members of a network only).
+    # Benchmark: a network's member against the network as a whole and ranked
+    # among the members; a single provider against its peers (every provider
+    # holding the metric) and ranked among them.
     ci_lower = models.FloatField(null=True, help_text="95% interval (Wilson or Byar's).")
     ci_upper = models.FloatField(null=True)
-    comparator = models.FloatField(null=True, help_text="The network's pooled value.")
+    comparator = models.FloatField(
+        null=True, help_text="The network's value, or the peers' pooled value."
+    )
     comparison = models.CharField(max_length=8, blank=True, help_text="better/similar/worse")
-    peer_rank = models.PositiveSmallIntegerField(null=True, help_text="1 = best member.")
+    peer_rank = models.PositiveSmallIntegerField(null=True, help_text="1 = best.")
     peer_quintile = models.PositiveSmallIntegerField(null=True, help_text="1 = best fifth.")
+    peer_count = models.PositiveIntegerField(
+        null=True, help_text="How many were ranked (the rank is out of this), itself included."
+    )
 
     objects = ScoreQuerySet.as_manager()
 

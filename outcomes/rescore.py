@@ -219,7 +219,15 @@ JOIN peer own ON own.metric_id = p.metric_id AND own.period_start = p.period_sta
 GROUP BY p.metric_id, p.period_start
 HAVING COUNT(*) >= 2
 """
-PEER_COLUMNS = ["metric_id", "organisation_id", "period_start", "comparator", "rank", "quintile"]
+PEER_COLUMNS = [
+    "metric_id",
+    "organisation_id",
+    "period_start",
+    "comparator",
+    "rank",
+    "quintile",
+    "size",
+]
 
 
 def _peers(values: pd.DataFrame) -> pd.DataFrame:
@@ -285,6 +293,7 @@ def _benchmarks(metrics: pd.DataFrame, network_id: int | None, peers: pd.DataFra
         comparison="",
         peer_rank=pd.NA,
         peer_quintile=pd.NA,
+        peer_count=pd.NA,
     )
     for metric_type in RATIO_TYPES:
         rows = metrics["metric_type"].eq(metric_type) & metrics["denominator"].gt(0)
@@ -308,12 +317,14 @@ def _benchmarks(metrics: pd.DataFrame, network_id: int | None, peers: pd.DataFra
         )
         metrics.loc[ranked.index, "peer_rank"] = places["rank"]
         metrics.loc[ranked.index, "peer_quintile"] = places["quintile"]
+        metrics.loc[ranked.index, "peer_count"] = places["size"]
     elif not peers.empty:
         index = pd.MultiIndex.from_frame(metrics[[*keys, "organisation_id"]])
         found = peers.set_index([*keys, "organisation_id"]).reindex(index)
         metrics["comparator"] = found["comparator"].to_numpy()
         metrics["peer_rank"] = found["rank"].to_numpy()
         metrics["peer_quintile"] = found["quintile"].to_numpy()
+        metrics["peer_count"] = found["size"].where(found["rank"].notna()).to_numpy()
     compared = metrics["ci_lower"].notna() & metrics["comparator"].notna()
     for direction, rows in metrics[compared].groupby("direction").groups.items():
         metrics.loc[rows, "comparison"] = benchmark.compare(
@@ -416,6 +427,7 @@ METRIC_SCORE_FIELDS = [
     "comparison",
     "peer_rank",
     "peer_quintile",
+    "peer_count",
 ]
 DIMENSION_SCORE_FIELDS = ["dimension_id", "organisation_id", "period_start", "score", "coverage"]
 AGGREGATE_SCORE_FIELDS = ["organisation_id", "period_start", "score", "coverage"]
@@ -426,6 +438,7 @@ INT_FIELDS = {
     "dimension_id",
     "peer_rank",
     "peer_quintile",
+    "peer_count",
 }
 
 

@@ -118,9 +118,10 @@ def dashboard_tables(board: dashboards.Dashboard) -> dict[str, Table]:
                 "SPC assurance",
                 "95% interval lower",
                 "95% interval upper",
-                "Network value",
+                "Compared with (network or peers' value)",
                 "Benchmark",
-                "Rank among members",
+                "Rank",
+                "Ranked out of",
                 "Quintile",
             ],
             [
@@ -141,6 +142,7 @@ def dashboard_tables(board: dashboards.Dashboard) -> dict[str, Table]:
                     _round(row["comparator"], 4),
                     row["comparison"],
                     row["peer_rank"],
+                    row["peer_count"],
                     row["peer_quintile"],
                 ]
                 for row in board.metric_rows

@@ -96,7 +96,7 @@ def test_metric_scores_by_hand_with_provenance(api_client, system, contract, sco
     # Benchmarked against the network's pooled 29, inside PA1's 95% interval.
     assert pa1["comparator"] == pytest.approx(29.0) and pa1["comparison"] == "similar"
     assert pa1["ci_lower"] < 26 < pa1["ci_upper"]
-    assert pa1["peer_rank"] == 1
+    assert (pa1["peer_rank"], pa1["peer_count"]) == (1, 2)  # first of the two members
     network = scores["NETA"]
     assert network["value"] == pytest.approx(29.0) and network["score"] == pytest.approx(1.25)
     assert network["rating"] == "requires_improvement"
@@ -124,7 +124,7 @@ def test_dimension_and_aggregate_levels(api_client, system, contract, scored):
         == ScoreRun.objects.get(contract=contract, period_start=SEPTEMBER).pk
     )
     assert pa1["provenance"]["measurement_ids"] is None
-    assert pa1["comparison"] is None and pa1["ci_lower"] is None
+    assert pa1["comparison"] is None and pa1["ci_lower"] is pa1["peer_count"] is None
 
     aggregates = rows(api_client, system.commissioner, period_from=SEPTEMBER, period_to=SEPTEMBER)
     assert {row["level"] for row in aggregates} == {"aggregate"}  # the default level

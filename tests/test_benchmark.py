@@ -59,5 +59,6 @@ def test_rank_and_quintile_among_peers_by_group_and_direction():
     directions = pd.Series(["higher"] * 10 + ["lower"] * 10)
     groups = [pd.Series(["a"] * 10 + ["b"] * 10)]
     places = benchmark.peer_ranks(values, directions, groups)
-    assert places.loc[0].tolist() == [1, 1] and places.loc[9].tolist() == [10, 5]  # higher
-    assert places.loc[19].tolist() == [1, 1] and places.loc[12].tolist() == [8, 4]  # lower
+    # rank, quintile and how many were ranked in the group
+    assert places.loc[0].tolist() == [1, 1, 10] and places.loc[9].tolist() == [10, 5, 10]
+    assert places.loc[19].tolist() == [1, 1, 10] and places.loc[12].tolist() == [8, 4, 10]

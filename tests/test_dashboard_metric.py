@@ -206,6 +206,16 @@ def test_downloads_escape_formula_cells_and_keep_missing_empty(client, system, c
     assert sheet["C3"].data_type != "f"
 
 
+def test_a_members_download_says_how_many_it_was_ranked_among(client, system, contract, scored):
+    response = download(
+        client, system.commissioner, "metrics", "csv", contract, organisation=system.pa1.pk
+    )
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    emadm = next(row for row in csv.DictReader(io.StringIO(text)) if row["Metric code"] == "EMADM")
+    assert emadm["Rank"] in ("1", "2") and emadm["Ranked out of"] == "2"  # PA1 and PA2
+    assert emadm["Compared with (network or peers' value)"] != ""
+
+
 def test_unknown_tables_and_formats_are_404(client, system, contract, scored):
     assert download(client, system.commissioner, "secrets", "csv", contract).status_code == 404
     assert download(client, system.commissioner, "metrics", "pdf", contract).status_code == 404

@@ -113,7 +113,11 @@ def test_a_trust_is_compared_with_every_trust():
         assert score.comparator == pytest.approx(
             total["numerator"] / total["denominator"] * expected["metric__factor"]
         )
-        assert (score.peer_rank, score.peer_quintile) == (expected["rank"], expected["quintile"])
+        assert (score.peer_rank, score.peer_quintile, score.peer_count) == (
+            expected["rank"],
+            expected["quintile"],
+            expected["size"],
+        )
 
 
 def test_bench_sizes_and_the_split_across_workers_are_read():

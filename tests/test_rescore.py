@@ -232,9 +232,9 @@ def test_members_are_benchmarked_against_the_network(system, contract, scored):
     assert (pa1.ci_lower, pa1.ci_upper) == (pytest.approx(lower), pytest.approx(upper))
     assert pa1.comparator == pytest.approx(29.0)
     assert pa1.comparison == "similar"  # 29 lies inside PA1's interval (about 17 to 38)
-    assert (pa1.peer_rank, pa1.peer_quintile) == (1, 1)  # lower is better: 26 beats 32
-    assert (pa2.peer_rank, pa2.peer_quintile) == (2, 3)
-    assert network.comparator is None and network.peer_rank is None
+    assert (pa1.peer_rank, pa1.peer_quintile, pa1.peer_count) == (1, 1, 2)  # 26 beats 32
+    assert (pa2.peer_rank, pa2.peer_quintile, pa2.peer_count) == (2, 3, 2)
+    assert network.comparator is None and network.peer_rank is network.peer_count is None
 
 
 def test_rescoring_only_the_submitted_months_equals_a_full_rescore(system, contract, scored):
@@ -315,9 +315,10 @@ def test_a_single_provider_is_compared_with_providers_holding_the_metric(single_
     lower, upper = byar(20)
     assert (ps.ci_lower, ps.ci_upper) == (pytest.approx(lower), pytest.approx(upper))
     assert ps.comparison == "similar"  # 26 lies inside about 12.2 to 30.9
-    assert (ps.peer_rank, ps.peer_quintile) == (1, 1)  # lower is better: 20 of 20, 26, 32
+    # Lower is better: 20 is first of 20, 26 and 32 (PS, PA1 and PA2).
+    assert (ps.peer_rank, ps.peer_quintile, ps.peer_count) == (1, 1, 3)
     october = score_of(single_provider, "PS", D(2025, 10, 1))
-    assert october.comparator is None and october.peer_rank is None  # no data, no comparison
+    assert october.comparator is None and october.peer_rank is october.peer_count is None
 
 
 def test_a_peers_submission_rescores_the_single_providers_month(
@@ -337,3 +338,24 @@ def test_a_peers_submission_rescores_the_single_providers_month(
     assert ps.run.trigger == RunTrigger.SUBMISSION
     assert ps.comparator == pytest.approx(22.0)  # (20 + 14 + 32) / 3000 x 1000
     assert ps.peer_rank == 2  # 14 now beats 20
+
+
+def test_the_peer_count_migration_counts_ranked_members(system, contract, single_provider):
+    """Scores stored before peer_count: members get theirs from their own
+    run; a single provider's waits for the next rescore (its digest counts it)."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("outcomes.migrations.0012_metric_score_peer_count")
+    MetricScore.objects.update(peer_count=None)
+    migration.count_ranked_members(apps, None)
+    pa1, pa2, network = (score_of(contract, c) for c in ("PA1", "PA2", "NETA"))
+    assert (pa1.peer_count, pa2.peer_count, network.peer_count) == (2, 2, None)
+    assert score_of(single_provider, "PS").peer_count is None
+    # Runs stored before this change have digests without the count.
+    ScoreRun.objects.filter(contract=single_provider).update(inputs_digest="older")
+    rescore.rescore_contract(
+        single_provider.pk, RunTrigger.NIGHTLY, today=D(2025, 10, 15), only_if_changed=True
+    )
+    assert score_of(single_provider, "PS").peer_count == 3

@@ -158,13 +158,20 @@ class ScoreSerializer(serializers.Serializer):
     )
     ci_upper = serializers.FloatField(allow_null=True)
     comparator = serializers.FloatField(
-        allow_null=True, help_text="The network's pooled value (members of a network)."
+        allow_null=True,
+        help_text="The network's value (members of a network) or the peers' pooled value "
+        "(single providers).",
     )
     comparison = serializers.CharField(
         allow_null=True, help_text="better, similar or worse than the comparator; else null."
     )
-    peer_rank = serializers.IntegerField(allow_null=True, help_text="1 = best member.")
+    peer_rank = serializers.IntegerField(
+        allow_null=True, help_text="1 = best among the network's members, or among the peers."
+    )
     peer_quintile = serializers.IntegerField(allow_null=True, help_text="1 = best fifth.")
+    peer_count = serializers.IntegerField(
+        allow_null=True, help_text="How many were ranked, this organisation included."
+    )
     provenance = serializers.SerializerMethodField()
 
     def __init__(self, *args, **kwargs):
