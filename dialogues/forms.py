@@ -5,12 +5,16 @@ onto the fields."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.forms.models import model_to_dict
 
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import OrganisationKind
 from contracts.forms import NHSForm, date_field
-from contracts.models import Contract, Membership, Organisation
+from contracts.models import Contract, Membership, Organisation, PerformanceNotice
+from dialogues import services
 from dialogues.choices import ActionStatus, Attendance, MeetingType, ReminderKind, SeriesLevel
+from outcomes.models import Metric
 
 
 def person_name(user) -> str:
@@ -107,11 +111,13 @@ class ActionForm(NHSForm):
         label="Detail (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, meeting, **kwargs):
+    def __init__(self, *args, provider, meeting, **kwargs):
+        """Owners are the people of the organisations taking part in `meeting`
+        (the network and its members for an action raised outside one)."""
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = (
             Membership.objects.filter(
-                organisation__in=meeting.series.organisations.all(),
+                organisation_id__in=services.owner_organisation_ids(provider, meeting),
                 role__in=PRIVATE_DATA_ROLES,
             )
             .select_related("user", "organisation")
@@ -122,6 +128,63 @@ class ActionForm(NHSForm):
         data = dict(self.cleaned_data)
         membership = data.pop("owner")
         return {**data, "owner": membership.user, "owner_organisation": membership.organisation}
+
+
+class EditActionForm(ActionForm):
+    """Change an open action: the quick log's fields and what it links to."""
+
+    metric = forms.ModelChoiceField(
+        label="Metric (optional)",
+        queryset=Metric.objects.order_by("code"),
+        required=False,
+        empty_label="None",
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation it is about (optional)",
+        queryset=Organisation.objects,
+        required=False,
+        empty_label="None",
+    )
+    notice = forms.ModelChoiceField(
+        label="Performance notice (optional)",
+        queryset=PerformanceNotice.objects,
+        required=False,
+        empty_label="None",
+    )
+
+    def __init__(self, *args, action, user, **kwargs):
+        """Filled in with the action as it is; notices are those `user` can
+        see on the network's contracts, and the one it links to."""
+        owner = (
+            Membership.objects.filter(
+                user_id=action.owner_id,
+                organisation_id=action.owner_organisation_id,
+                role__in=PRIVATE_DATA_ROLES,
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        fields = ["title", "detail", "due_on", "metric", "organisation", "notice"]
+        provider = action.provider
+        super().__init__(
+            *args,
+            provider=provider,
+            meeting=action.meeting,
+            prefix="edit",
+            initial={**model_to_dict(action, fields=fields), "owner": owner},
+            **kwargs,
+        )
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=services.linkable_organisation_ids(provider)
+        ).order_by("name")
+        # The linked notice stays a choice even if `user` cannot see its
+        # contract, so saving other fields does not unlink it.
+        visible = PerformanceNotice.objects.visible_to(user).filter(contract__provider=provider)
+        self.fields["notice"].queryset = (
+            PerformanceNotice.objects.filter(Q(pk__in=visible) | Q(pk=action.notice_id))
+            .select_related("contract")
+            .order_by("-raised_on", "pk")
+        )
 
 
 class StatusForm(NHSForm):

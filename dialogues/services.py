@@ -450,12 +450,18 @@ def _owner_organisation(owner, owner_organisation, org_ids: set[int], where: str
     return organisation_id
 
 
+def linkable_organisation_ids(provider: Organisation) -> set[int]:
+    """What an action can be about: the network, its members and the
+    commissioners of its contracts."""
+    return allowed_organisation_ids(provider, None) | set(
+        provider.contracts_held.values_list("commissioner_id", flat=True)
+    )
+
+
 def _check_links(provider: Organisation, organisation, notice) -> None:
     """An action can be about the network's own organisations and notices only."""
     errors = {}
-    if organisation is not None and organisation.pk not in allowed_organisation_ids(
-        provider, None
-    ) | set(provider.contracts_held.values_list("commissioner_id", flat=True)):
+    if organisation is not None and organisation.pk not in linkable_organisation_ids(provider):
         errors["organisation"] = f"{organisation.name} is not part of {provider.name}'s dialogues."
     if notice is not None and notice.contract.provider_id != provider.pk:
         errors["notice"] = f"That notice is not on a contract held by {provider.name}."
@@ -468,6 +474,58 @@ def _title(title: str) -> str:
     if not title:
         raise ValidationError({"title": "Enter what needs to be done."})
     return title
+
+
+def owner_organisation_ids(provider: Organisation, meeting: Meeting | None) -> set[int]:
+    """Whom an action's owner can act for: the participating organisations of
+    the meeting that raised it, or for an action raised outside a meeting the
+    network and its members."""
+    if meeting is None:
+        return allowed_organisation_ids(provider, None)
+    return participating_org_ids(meeting.series)
+
+
+def _checked_action_fields(
+    provider: Organisation,
+    meeting: Meeting | None,
+    raised_on: dt.date,
+    *,
+    title: str,
+    detail: str,
+    owner,
+    owner_organisation: Organisation | None,
+    due_on: dt.date,
+    metric,
+    organisation: Organisation | None,
+    notice: PerformanceNotice | None,
+) -> dict:
+    """The rules an action keeps when it is logged and whenever it is edited:
+    a title, a due date not before the meeting that raised it (or the day it
+    was raised), an owner for one of `owner_organisation_ids` (theirs when no
+    organisation is given), links within the network. Returns the fields to
+    save, with `owner_organisation_id`."""
+    title = _title(title)
+    if due_on is None:
+        raise ValidationError({"due_on": "Enter the due date."})
+    if due_on < raised_on:
+        when = "the day the action was raised" if meeting is None else "the meeting"
+        raise ValidationError(
+            {"due_on": f"The due date cannot be before {when} ({raised_on:%-d %B %Y})."}
+        )
+    where = provider.name if meeting is None else "this meeting"
+    org_ids = owner_organisation_ids(provider, meeting)
+    owner_organisation_id = _owner_organisation(owner, owner_organisation, org_ids, where)
+    _check_links(provider, organisation, notice)
+    return {
+        "title": title,
+        "detail": (detail or "").strip(),
+        "owner": owner,
+        "owner_organisation_id": owner_organisation_id,
+        "due_on": due_on,
+        "metric": metric,
+        "organisation": organisation,
+        "notice": notice,
+    }
 
 
 @transaction.atomic
@@ -488,30 +546,21 @@ def log_action(
     meeting's participating organisations; it cannot fall due before the
     meeting."""
     _require_contributor(user, meeting)
-    title = _title(title)
-    if due_on is None:
-        raise ValidationError({"due_on": "Enter the due date."})
-    held_on = local_date(meeting.starts_at)
-    if due_on < held_on:
-        raise ValidationError(
-            {"due_on": f"The due date cannot be before the meeting ({held_on:%-d %B %Y})."}
-        )
-    org_ids = participating_org_ids(meeting.series)
-    owner_org_id = _owner_organisation(owner, owner_organisation, org_ids, "this meeting")
-    _check_links(meeting.series.provider, organisation, notice)
-    action = Action(
+    provider = meeting.series.provider
+    fields = _checked_action_fields(
+        provider,
+        meeting,
+        local_date(meeting.starts_at),
         title=title,
-        detail=detail.strip(),
-        provider_id=meeting.series.provider_id,
-        meeting=meeting,
+        detail=detail,
         owner=owner,
-        owner_organisation_id=owner_org_id,
+        owner_organisation=owner_organisation,
         due_on=due_on,
         metric=metric,
         organisation=organisation,
         notice=notice or meeting.notice,
-        created_by=user,
     )
+    action = Action(provider=provider, meeting=meeting, created_by=user, **fields)
     action._change_reason = f"Logged at {meeting}"
     return save_as(action, user)
 
@@ -542,25 +591,20 @@ def raise_action(
     Returns the saved Action (status open). It appears in the action log and
     API, gets reminders, and when overdue escalates to the network's next
     monthly meeting. Raises ValidationError naming the field on bad input."""
-    title = _title(title)
-    today = timezone.localdate()
-    if due_on is None or due_on < today:
-        raise ValidationError({"due_on": "The due date cannot be in the past."})
-    org_ids = allowed_organisation_ids(network, None)
-    owner_org_id = _owner_organisation(owner, owner_organisation, org_ids, f"{network.name}")
-    _check_links(network, organisation, notice)
-    action = Action(
+    fields = _checked_action_fields(
+        network,
+        None,
+        timezone.localdate(),
         title=title,
-        detail=detail.strip(),
-        provider=network,
+        detail=detail,
         owner=owner,
-        owner_organisation_id=owner_org_id,
+        owner_organisation=owner_organisation,
         due_on=due_on,
         metric=metric,
         organisation=organisation,
         notice=notice,
-        created_by=raised_by,
     )
+    action = Action(provider=network, created_by=raised_by, **fields)
     action._change_reason = "Raised by Concord" if raised_by is None else "Raised"
     return save_as(action, raised_by)
 
@@ -571,6 +615,51 @@ def _require_action_editor(user, action) -> None:
             "Only the action's owner, whoever logged it, the network's managers or the "
             "meeting's chair can change it."
         )
+
+
+# What edit_action can change, and how its history names each.
+EDITABLE_ACTION_FIELDS = {
+    "title": "title",
+    "detail": "detail",
+    "owner": "owner",
+    "owner_organisation": "owner's organisation",
+    "due_on": "due date",
+    "metric": "metric",
+    "organisation": "organisation it is about",
+    "notice": "notice",
+}
+
+
+@transaction.atomic
+def edit_action(*, user, action: Action, **changes) -> Action:
+    """Change what an open or in-progress action is: any of
+    EDITABLE_ACTION_FIELDS, under the rules it was logged with. A new owner
+    given without an organisation acts for theirs. A done or dropped action
+    must be reopened first. The history names the fields changed; a change
+    to nothing saves and records nothing."""
+    _require_action_editor(user, action)
+    if not action.is_live:
+        raise ValidationError(
+            {
+                "status": f"The action is {action.get_status_display().lower()}: "
+                "reopen it to edit it."
+            }
+        )
+    current = {name: getattr(action, name) for name in EDITABLE_ACTION_FIELDS}
+    if "owner_organisation" not in changes and changes.get("owner", action.owner) != action.owner:
+        current["owner_organisation"] = None  # a new owner acts for theirs
+    raised_at = action.meeting.starts_at if action.meeting_id else action.created_at
+    fields = _checked_action_fields(
+        action.provider, action.meeting, local_date(raised_at), **{**current, **changes}
+    )
+    changed = [name for name, value in fields.items() if getattr(action, name) != value]
+    if not changed:
+        return action
+    for name in changed:
+        setattr(action, name, fields[name])
+    labels = [EDITABLE_ACTION_FIELDS[name.removesuffix("_id")] for name in changed]
+    action._change_reason = f"Edited: {', '.join(labels)}"
+    return save_as(action, user)
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from dialogues.forms import (
     AgendaItemForm,
     AttendanceForm,
     DecisionForm,
+    EditActionForm,
     EvidenceForm,
     MilestoneForm,
     MinutesForm,
@@ -239,7 +240,9 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
             ),
             "minutes_form": MinutesForm(bound("minutes"), initial={"minutes": meeting.minutes}),
             "decision_form": DecisionForm(bound("decision")),
-            "action_form": ActionForm(bound("action"), meeting=meeting),
+            "action_form": ActionForm(
+                bound("action"), provider=meeting.series.provider, meeting=meeting
+            ),
             "status_form": StatusForm(bound("status")),
         }
 
@@ -468,12 +471,18 @@ class ActionListView(ScopedViewMixin, ListView):
 
 
 class ActionDetailView(ScopedViewMixin, DetailView):
-    """`/dialogues/actions/<id>/`: status, milestones, evidence and history."""
+    """`/dialogues/actions/<id>/`: its details (editable while it is open),
+    status, milestones, evidence and history."""
 
     model = Action
     template_name = "dialogues/action_detail.html"
     allowed_roles = PRIVATE_DATA_ROLES
-    FORMS = {"status": StatusForm, "milestone": MilestoneForm, "evidence": EvidenceForm}
+    FORMS = {
+        "edit": EditActionForm,
+        "status": StatusForm,
+        "milestone": MilestoneForm,
+        "evidence": EvidenceForm,
+    }
 
     def scoped_queryset(self, queryset):
         return queryset.select_related(
@@ -488,14 +497,23 @@ class ActionDetailView(ScopedViewMixin, DetailView):
             "milestones", Prefetch("evidence", ActionEvidence.objects.select_related("added_by"))
         )
 
+    def make_form(self, which, data=None, files=None):
+        if which == "edit":
+            return EditActionForm(data, action=self.object, user=self.request.user)
+        return self.FORMS[which](data, files)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         action, today = self.object, timezone.localdate()
-        for name, form_class in self.FORMS.items():
-            context.setdefault(f"{name}_form", form_class())
+        for name in self.FORMS:
+            if f"{name}_form" not in context:
+                context[f"{name}_form"] = self.make_form(name)
+        can_edit = services.may_update_action(self.request.user, action)
         context.update(
             status_tag=action_tag(action, today),
-            can_edit=services.may_update_action(self.request.user, action),
+            can_edit=can_edit,
+            # Done and dropped actions are reopened before they are edited.
+            can_edit_details=can_edit and action.is_live,
             changes=action.history.select_related("history_user").order_by("-history_date"),
         )
         return context
@@ -516,11 +534,14 @@ class ActionDetailView(ScopedViewMixin, DetailView):
             return redirect(reverse("dialogues:action-detail", args=[action.pk]) + "#milestones")
         if which not in self.FORMS:
             raise PermissionDenied("Unknown form.")
-        form = self.FORMS[which](request.POST, request.FILES)
+        form = self.make_form(which, request.POST, request.FILES)
         if form.is_valid():
             data, user = form.cleaned_data, request.user
             try:
-                if which == "status":
+                if which == "edit":
+                    services.edit_action(user=user, action=action, **form.service_fields())
+                    message = "Action saved."
+                elif which == "status":
                     services.set_action_status(user=user, action=action, **data)
                     message = f"Now {action.get_status_display().lower()}."
                 elif which == "milestone":

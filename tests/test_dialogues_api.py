@@ -276,6 +276,71 @@ def test_bad_actions_are_400s_naming_the_field(
     assert not Action.objects.exists()
 
 
+def test_patch_an_action_changes_only_the_fields_sent(system, api_client, meeting):
+    action = log(meeting, system.network_manager_a, system.provider_a)
+    api_client.force_authenticate(system.network_manager_a)
+    response = api_client.patch(
+        f"{ACTIONS}{action.pk}/",
+        {"title": "Chase falls data", "owner": "nm_a", "organisation": "PA2"},
+        format="json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (
+        body["title"],
+        body["owner"],
+        body["owner_organisation"],
+        body["organisation"],
+        body["due_on"],
+        body["status"],
+    ) == ("Chase falls data", "nm_a", "NETA", "PA2", "2026-03-20", "open")
+    change = action.history.latest("history_date")
+    assert (change.history_user, change.history_change_reason) == (
+        system.network_manager_a,
+        "Edited: title, owner, owner's organisation, organisation it is about",
+    )
+    assert api_client.put(f"{ACTIONS}{action.pk}/", {}, format="json").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"due_on": "2026-03-01"}, "due_on", "cannot be before the meeting"),
+        ({"owner": "provider_b"}, "owner", "not in any organisation taking part"),
+        ({"title": ""}, "title", "may not be blank"),
+        ({"organisation": "PB1"}, "organisation", "not part of Network A's dialogues"),
+    ],
+)
+def test_bad_action_edits_are_400s_naming_the_field(
+    system, api_client, meeting, body, field, message
+):
+    action = log(meeting, system.network_manager_a, system.provider_a)
+    api_client.force_authenticate(system.network_manager_a)
+    response = api_client.patch(
+        f"{ACTIONS}{action.pk}/", {"detail": "Changed too", **body}, format="json"
+    )
+    assert response.status_code == 400
+    assert message in " ".join(response.json()[field])
+    action.refresh_from_db()
+    assert (action.title, action.detail, action.history.count()) == ("Chase data", "", 1)
+
+
+def test_action_edits_are_refused_to_outsiders_and_once_closed(system, api_client, meeting):
+    action = log(meeting, system.network_manager_a, system.provider_a)
+    url = f"{ACTIONS}{action.pk}/"
+    for who, status_code in (("provider_b", 404), ("commissioner", 403), ("lay_partner", 403)):
+        api_client.force_authenticate(getattr(system, who))
+        assert api_client.patch(url, {"title": "Mine"}, format="json").status_code == status_code
+    services.set_action_status(
+        user=system.network_manager_a, action=action, status=ActionStatus.DONE
+    )
+    api_client.force_authenticate(system.network_manager_a)
+    response = api_client.patch(url, {"title": "Later"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"status": ["The action is done: reopen it to edit it."]}
+    assert Action.objects.get().title == "Chase data"
+
+
 def test_action_filters(system, api_client, meeting):
     nm = system.network_manager_a
     log(meeting, nm, system.provider_a, "A", dt.date(2026, 3, 10))
@@ -367,6 +432,7 @@ def test_the_schema_lists_the_dialogue_endpoints(client):
     paths = response.json()["paths"]
     for path in (SERIES, MEETINGS, ACTIONS, "/api/v1/actions/{id}/status/"):
         assert path in paths
+    assert set(paths["/api/v1/actions/{id}/"]) == {"get", "patch"}
 
 
 def test_only_the_chair_redrafts_the_agenda(system, api_client, meeting):

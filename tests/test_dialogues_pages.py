@@ -253,6 +253,80 @@ def test_action_page_changes_status_adds_milestones_and_evidence(system, client,
     assert client.get(f"/dialogues/evidence/{evidence.pk}/").status_code == 404
 
 
+def edit_form(system, **overrides):
+    """The edit form as filled in for the action of `actions_for`, changed by `overrides`."""
+    data = {
+        "form": "edit",
+        "edit-title": "Action 20 0",
+        "edit-owner": system.provider_a.memberships.get().pk,
+        "edit-due_on": "2026-03-20",
+        "edit-detail": "",
+        "edit-metric": "",
+        "edit-organisation": "",
+        "edit-notice": "",
+    }
+    return {**data, **{f"edit-{name}": value for name, value in overrides.items()}}
+
+
+def test_the_edit_form_is_shown_to_those_who_may_edit_an_open_action(system, client, meeting):
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))
+    action = Action.objects.get()
+    url = f"/dialogues/actions/{action.pk}/"
+    sign_in(client, system.network_manager_a)
+    page = client.get(url).content.decode()
+    assert '<h2 id="edit">Edit the action</h2>' in page
+    assert '<label class="nhsuk-label" for="id_edit-title">Action</label>' in page
+    owner = system.provider_a.memberships.get()
+    assert f'<option value="{owner.pk}" selected>provider_a (Provider A1)</option>' in page
+    # The commissioner sees the action but may not change it.
+    sign_in(client, system.commissioner)
+    page = client.get(url).content.decode()
+    assert "Action 20 0" in page and "Edit the action" not in page
+    assert client.post(url, edit_form(system, title="Theirs")).status_code == 403
+    # Once done it is reopened before it is edited.
+    services.set_action_status(
+        user=system.network_manager_a, action=action, status=ActionStatus.DONE
+    )
+    sign_in(client, system.network_manager_a)
+    assert "Edit the action" not in client.get(url).content.decode()
+    assert Action.objects.get().title == "Action 20 0"
+
+
+def test_edit_an_action_from_its_page(system, client, meeting):
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))
+    action = Action.objects.get()
+    url = f"/dialogues/actions/{action.pk}/"
+    sign_in(client, system.provider_a)
+    changes = {"title": "Chase falls data", "due_on": "2026-03-27", "organisation": system.pa2.pk}
+    response = client.post(url, edit_form(system, **changes))
+    assert response.status_code == 302 and response["Location"] == url
+    action.refresh_from_db()
+    assert (action.title, action.due_on, action.organisation) == (
+        "Chase falls data",
+        dt.date(2026, 3, 27),
+        system.pa2,
+    )
+    page = client.get(url).content.decode()
+    assert "Action saved." in page
+    assert "Edited: title, due date, organisation it is about" in page
+
+
+def test_an_edit_error_names_the_field_and_saves_nothing(system, client, meeting):
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))
+    action = Action.objects.get()
+    sign_in(client, system.network_manager_a)
+    response = client.post(
+        f"/dialogues/actions/{action.pk}/",
+        edit_form(system, title="Chase falls data", due_on="2026-03-01"),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    message = "The due date cannot be before the meeting (3 March 2026)."
+    assert f'<a href="#id_edit-due_on">{message}</a>' in page
+    assert "nhsuk-form-group--error" in page
+    assert Action.objects.get().title == "Action 20 0"
+
+
 def test_lists_cost_a_fixed_number_of_queries(
     system, client, meeting, django_assert_max_num_queries
 ):

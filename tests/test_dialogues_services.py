@@ -8,12 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from contracts.choices import NoticeStatus
+from contracts.choices import NoticeStatus, Role
 from dialogues import services
 from dialogues.choices import ActionStatus, Attendance, MeetingType, SeriesLevel
+from dialogues.forms import EditActionForm
 from dialogues.models import Action, Meeting, MeetingSeries
 from dialogues.tasks import escalate_overdue_actions, generate_meetings
+from tests.factories import MembershipFactory
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
@@ -477,3 +480,192 @@ def test_an_action_links_only_to_the_networks_organisations_and_notices(system, 
         notice=notice,
     )
     assert action.notice == notice
+
+
+# --- Editing an action ----------------------------------------------------------
+
+
+def logged_action(system):
+    """Chase data, logged by network A's manager at the 3 March 2026 meeting
+    for provider_a (Provider A1), due 10 March."""
+    return services.log_action(
+        user=system.network_manager_a,
+        meeting=first_meeting(system),
+        title="Chase data",
+        owner=system.provider_a,
+        due_on=dt.date(2026, 3, 10),
+    )
+
+
+def reasons(action):
+    return list(
+        action.history.order_by("history_date").values_list(
+            "history_change_reason", "history_user__username"
+        )
+    )
+
+
+def test_editing_an_action_changes_each_field_and_keeps_who_did_it(system, notice_in, metric):
+    action = logged_action(system)
+    nm = system.network_manager_a
+    notice = notice_in(NoticeStatus.RAISED)
+    services.edit_action(
+        user=system.provider_a, action=action, title=" Chase falls data ", detail="From PA2"
+    )
+    services.edit_action(user=nm, action=action, due_on=dt.date(2026, 3, 24))
+    services.edit_action(user=nm, action=action, owner=nm)  # acts for their own network
+    assert action.owner_organisation == system.network_a
+    services.edit_action(
+        user=nm, action=action, owner=system.provider_a, owner_organisation=system.pa1
+    )
+    # Someone in two participating organisations acts for the one chosen;
+    # naming them again as the owner keeps it.
+    MembershipFactory(user=system.provider_a, organisation=system.pa2, role=Role.PROVIDER_USER)
+    services.edit_action(user=nm, action=action, owner_organisation=system.pa2)
+    services.edit_action(user=nm, action=action, owner=system.provider_a)
+    assert action.owner_organisation == system.pa2
+    services.edit_action(
+        user=nm, action=action, metric=metric, organisation=system.pa2, notice=notice
+    )
+    # The same values again change nothing and record nothing.
+    services.edit_action(user=nm, action=action, title="Chase falls data", organisation=system.pa2)
+    action.refresh_from_db()
+    assert (
+        action.title,
+        action.detail,
+        action.due_on,
+        action.owner,
+        action.owner_organisation,
+        action.metric,
+        action.organisation,
+        action.notice,
+        action.status,
+    ) == (
+        "Chase falls data",
+        "From PA2",
+        dt.date(2026, 3, 24),
+        system.provider_a,
+        system.pa2,
+        metric,
+        system.pa2,
+        notice,
+        ActionStatus.OPEN,
+    )
+    assert reasons(action) == [
+        (f"Logged at {action.meeting}", "nm_a"),
+        ("Edited: title, detail", "provider_a"),
+        ("Edited: due date", "nm_a"),
+        ("Edited: owner, owner's organisation", "nm_a"),
+        ("Edited: owner, owner's organisation", "nm_a"),
+        ("Edited: owner's organisation", "nm_a"),
+        ("Edited: metric, organisation it is about, notice", "nm_a"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (lambda s: {"title": "  "}, "title", "Enter what needs to be done."),
+        (lambda s: {"due_on": None}, "due_on", "Enter the due date."),
+        (
+            lambda s: {"due_on": dt.date(2026, 3, 2)},
+            "due_on",
+            "The due date cannot be before the meeting (3 March 2026).",
+        ),
+        (
+            lambda s: {"owner": s.provider_b},
+            "owner",
+            "provider_b is not in any organisation taking part in this meeting.",
+        ),
+        (
+            lambda s: {"owner_organisation": s.pa2},
+            "owner",
+            "provider_a does not belong to Provider A2.",
+        ),
+        (
+            lambda s: {"owner": s.network_manager_a, "owner_organisation": s.pb1},
+            "owner_organisation",
+            "Provider B1 is not taking part in this meeting.",
+        ),
+        (
+            lambda s: {"organisation": s.pb1},
+            "organisation",
+            "Provider B1 is not part of Network A's dialogues.",
+        ),
+    ],
+)
+def test_a_bad_edit_names_the_field_and_saves_nothing(system, changes, field, message):
+    action = logged_action(system)
+    with pytest.raises(ValidationError) as caught:
+        services.edit_action(
+            user=system.network_manager_a, action=action, detail="Changed too", **changes(system)
+        )
+    assert caught.value.message_dict == {field: [message]}
+    action.refresh_from_db()
+    assert (action.title, action.detail, action.owner, action.due_on) == (
+        "Chase data",
+        "",
+        system.provider_a,
+        dt.date(2026, 3, 10),
+    )
+    assert action.history.count() == 1
+
+
+def test_an_action_raised_outside_a_meeting_is_edited_within_its_network(system):
+    today = timezone.localdate()
+    action = services.raise_action(
+        network=system.network_a,
+        title="Support plan",
+        owner=system.provider_a,
+        due_on=today + dt.timedelta(days=30),
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.edit_action(user=system.admin, action=action, owner=system.provider_b)
+    assert caught.value.message_dict["owner"] == [
+        "provider_b is not in any organisation taking part in Network A."
+    ]
+    with pytest.raises(ValidationError) as caught:
+        services.edit_action(user=system.admin, action=action, due_on=today - dt.timedelta(days=1))
+    assert caught.value.message_dict["due_on"] == [
+        f"The due date cannot be before the day the action was raised ({today:%-d %B %Y})."
+    ]
+    services.edit_action(user=system.admin, action=action, owner=system.network_manager_a)
+    assert (action.owner, action.owner_organisation) == (
+        system.network_manager_a,
+        system.network_a,
+    )
+    assert reasons(action)[-1] == ("Edited: owner, owner's organisation", "admin")
+
+
+@pytest.mark.parametrize("status", [ActionStatus.DONE, ActionStatus.DROPPED])
+def test_done_and_dropped_actions_cannot_be_edited(system, status):
+    action = logged_action(system)
+    services.set_action_status(
+        user=system.network_manager_a, action=action, status=status, reason="Overtaken"
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.edit_action(user=system.network_manager_a, action=action, title="Later")
+    message = f"The action is {ActionStatus(status).label.lower()}: reopen it to edit it."
+    assert caught.value.message_dict == {"status": [message]}
+    assert Action.objects.get().title == "Chase data"
+
+
+@pytest.mark.parametrize("who", ["commissioner", "provider_b", "lay_partner", "outsider"])
+def test_only_those_who_may_update_an_action_edit_it(system, who):
+    action = logged_action(system)
+    with pytest.raises(PermissionDenied):
+        services.edit_action(user=getattr(system, who), action=action, title="Mine now")
+    assert Action.objects.get().title == "Chase data"
+
+
+def test_the_edit_form_keeps_a_linked_notice_its_editor_cannot_see(system, notice_in):
+    """Saving the form must not unlink a notice on a contract the editor
+    cannot see: it stays among the choices, and is the one selected."""
+    action = logged_action(system)
+    notice = notice_in(NoticeStatus.RAISED)
+    services.edit_action(user=system.network_manager_a, action=action, notice=notice)
+    blind = EditActionForm(action=action, user=system.outsider)
+    assert list(blind.fields["notice"].queryset) == [notice]
+    assert blind.initial["notice"] == notice.pk
+    sighted = EditActionForm(action=action, user=system.network_manager_a)
+    assert list(sighted.fields["notice"].queryset) == [notice]

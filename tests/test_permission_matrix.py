@@ -329,7 +329,11 @@ EXPECTED = {
         for step in ("attendance", "minutes", "decisions", "draft-agenda")
     },
     "api:action-list": Route(GET=api(), POST=api_write()),
-    "api:action-detail": Route(pk_of("action"), GET=api(**A_AND_B)),
+    # Editing an action: its owner, whoever logged it, the network's managers,
+    # the chair (each side's action is the network manager's) and admins.
+    "api:action-detail": Route(
+        pk_of("action"), GET=api(**A_AND_B),
+        PATCH=api_write(**A_AND_B, may_write=frozenset({"nm_a", "admin"}))),
     "api:action-set-status": Route(pk_of("action"), POST=api_write(**A_AND_B)),
     "api:incentive-scheme-list": Route(GET=api(), POST=api_write(COMMISSIONERS)),
     "api:incentive-scheme-detail": Route(pk_of("scheme"), GET=api(**PARTIES)),

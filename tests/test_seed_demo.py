@@ -222,3 +222,20 @@ def test_seed_demo_replaces_the_round_of_a_demo_seeded_before_the_baseline(seede
     )
     assert kinds == {2025: RoundKind.BASELINE, 2026: RoundKind.ANNUAL}
     assert not AssessmentRound.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_sets_up_the_four_default_series_per_network(seeded):
+    from dialogues.choices import MeetingType
+    from dialogues.demo import DEFAULT_SERIES
+    from dialogues.models import MeetingSeries
+
+    expected = sorted((meeting_type, level) for meeting_type, level, *_ in DEFAULT_SERIES)
+    assert len(expected) == 4
+    for network in Organisation.objects.networks():
+        # Contract management series come from notices, not the defaults.
+        series = MeetingSeries.objects.filter(provider=network).exclude(
+            meeting_type=MeetingType.CONTRACT_MANAGEMENT
+        )
+        assert sorted(series.values_list("meeting_type", "level")) == expected, network.code
+        assert all(one.meetings.exists() for one in series), network.code

@@ -249,6 +249,13 @@ class ActionCreateSerializer(serializers.Serializer):
     )
 
 
+class ActionEditSerializer(ActionCreateSerializer):
+    """Change an open action (PATCH): only the fields sent change. A new owner
+    sent without an owner_organisation acts for their own."""
+
+    meeting = None
+
+
 class ActionStatusSerializer(serializers.Serializer):
     status = enum_field("ActionStatusEnum", ActionStatus.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")

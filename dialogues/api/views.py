@@ -21,6 +21,7 @@ from dialogues.api.filters import ActionFilter, MeetingFilter, MeetingSeriesFilt
 from dialogues.api.serializers import (
     ActionCreateSerializer,
     ActionDetailSerializer,
+    ActionEditSerializer,
     ActionSerializer,
     ActionStatusSerializer,
     AttendanceListSerializer,
@@ -160,18 +161,24 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
         return self.meeting_response(meeting.pk)
 
 
-class ActionViewSet(TodayContextMixin, mixins.CreateModelMixin, ScopedReadOnlyViewSet):
+class ActionViewSet(
+    TodayContextMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet
+):
     """The action log: actions the user can see, filtered by owner, status,
-    due dates and organisation. Actions are logged at a meeting (POST) and
-    move through their statuses with `status` (history keeps each change)."""
+    due dates and organisation. Actions are logged at a meeting (POST),
+    changed while open (PATCH; there is no PUT) and move through their
+    statuses with `status` (history keeps each change)."""
 
     queryset = Action.objects.select_related(*ACTION_RELATED)
     filterset_class = ActionFilter
     write_roles = PRIVATE_DATA_ROLES
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
         if self.action == "create":
             return ActionCreateSerializer
+        if self.action == "partial_update":
+            return ActionEditSerializer
         if self.action == "retrieve":
             return ActionDetailSerializer
         return ActionSerializer
@@ -197,6 +204,16 @@ class ActionViewSet(TodayContextMixin, mixins.CreateModelMixin, ScopedReadOnlyVi
             raise serializers.ValidationError({"meeting": [f"There is no meeting {meeting_id}."]})
         logged = services.log_action(user=request.user, meeting=meeting, **data)
         return self.action_response(logged.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ActionEditSerializer, responses=ActionDetailSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        """Change the fields sent, under the rules the action was logged with
+        (who may: as for `status`). A done or dropped action is reopened first."""
+        row = self.get_object()
+        serializer = self.get_serializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.edit_action(user=request.user, action=row, **serializer.validated_data)
+        return self.action_response(row.pk)
 
     @extend_schema(request=ActionStatusSerializer, responses=ActionDetailSerializer)
     @action(detail=True, methods=["post"], url_path="status")
