@@ -609,7 +609,7 @@ def raise_action(
     return save_as(action, raised_by)
 
 
-def _require_action_editor(user, action) -> None:
+def require_action_editor(user, action) -> None:
     if not may_update_action(user, action):
         raise PermissionDenied(
             "Only the action's owner, whoever logged it, the network's managers or the "
@@ -637,7 +637,7 @@ def edit_action(*, user, action: Action, **changes) -> Action:
     given without an organisation acts for theirs. A done or dropped action
     must be reopened first. The history names the fields changed; a change
     to nothing saves and records nothing."""
-    _require_action_editor(user, action)
+    require_action_editor(user, action)
     if not action.is_live:
         raise ValidationError(
             {
@@ -668,7 +668,7 @@ def set_action_status(
 ) -> Action:
     """Move an action to a new status. Dropping, and reopening a closed
     action, need a reason; every change is kept in the action's history."""
-    _require_action_editor(user, action)
+    require_action_editor(user, action)
     if status not in ActionStatus.values:
         raise ValidationError({"status": f"'{status}' is not an action status."})
     if status == action.status:
@@ -687,7 +687,7 @@ def set_action_status(
 
 @transaction.atomic
 def add_milestone(*, user, action: Action, description: str, due_on: dt.date) -> ActionMilestone:
-    _require_action_editor(user, action)
+    require_action_editor(user, action)
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": "Describe the milestone."})
@@ -698,7 +698,7 @@ def add_milestone(*, user, action: Action, description: str, due_on: dt.date) ->
 
 @transaction.atomic
 def complete_milestone(*, user, milestone: ActionMilestone, on: dt.date | None = None):
-    _require_action_editor(user, milestone.action)
+    require_action_editor(user, milestone.action)
     if milestone.completed_on:
         raise ValidationError({"milestone": "This milestone is already complete."})
     milestone.completed_on = on or timezone.localdate()
@@ -722,7 +722,7 @@ def check_evidence_file(upload) -> None:
 
 @transaction.atomic
 def add_evidence(*, user, action: Action, note: str = "", upload=None) -> ActionEvidence:
-    _require_action_editor(user, action)
+    require_action_editor(user, action)
     note = (note or "").strip()
     if not note and upload is None:
         raise ValidationError({"note": "Write a note or attach a file."})

@@ -249,7 +249,8 @@ EXPECTED = {
         POST=but(page_write(**A_AND_B), **CHAIR_ONLY)),
     "dialogues:action-list": Route(GET=page()),
     "dialogues:action-detail": Route(
-        pk_of("action"), GET=page(**A_AND_B), POST=page_write(**A_AND_B)),
+        pk_of("action"), GET=page(**A_AND_B),
+        POST=page_write(**A_AND_B, may_write=frozenset({"nm_a", "admin"}))),
     "dialogues:evidence-file": Route(pk_of("evidence"), GET=page(**A_AND_B)),
     "dialogues:preferences": Route(GET=page(SIGNED_IN), POST=page_write(SIGNED_IN)),
     # The feed's unguessable token is the key (calendar apps cannot sign in).
@@ -334,7 +335,8 @@ EXPECTED = {
     "api:action-detail": Route(
         pk_of("action"), GET=api(**A_AND_B),
         PATCH=api_write(**A_AND_B, may_write=frozenset({"nm_a", "admin"}))),
-    "api:action-set-status": Route(pk_of("action"), POST=api_write(**A_AND_B)),
+    "api:action-set-status": Route(
+        pk_of("action"), POST=api_write(**A_AND_B, may_write=frozenset({"nm_a", "admin"}))),
     "api:incentive-scheme-list": Route(GET=api(), POST=api_write(COMMISSIONERS)),
     "api:incentive-scheme-detail": Route(pk_of("scheme"), GET=api(**PARTIES)),
     "api:settlement-list": Route(GET=api(), POST=api_write()),

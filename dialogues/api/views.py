@@ -205,11 +205,18 @@ class ActionViewSet(
         logged = services.log_action(user=request.user, meeting=meeting, **data)
         return self.action_response(logged.pk, status.HTTP_201_CREATED)
 
+    def editable_action(self):
+        """The action, if the user may change it: someone who may not is
+        refused (403) before what they sent is read."""
+        row = self.get_object()
+        services.require_action_editor(self.request.user, row)
+        return row
+
     @extend_schema(request=ActionEditSerializer, responses=ActionDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
         """Change the fields sent, under the rules the action was logged with
         (who may: as for `status`). A done or dropped action is reopened first."""
-        row = self.get_object()
+        row = self.editable_action()
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.edit_action(user=request.user, action=row, **serializer.validated_data)
@@ -219,7 +226,7 @@ class ActionViewSet(
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None, format=None):
         """Move the action to a status: dropping or reopening needs a reason."""
-        row = self.get_object()
+        row = self.editable_action()
         serializer = ActionStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.set_action_status(user=request.user, action=row, **serializer.validated_data)
