@@ -352,7 +352,7 @@ def create_notice_meetings(*, now=None) -> int:
 # --- Attendance, minutes, decisions -------------------------------------------
 
 
-def _require_contributor(user, meeting) -> None:
+def require_contributor(user, meeting) -> None:
     if not may_contribute(user, meeting):
         raise PermissionDenied("Only the meeting's participants can do this.")
 
@@ -373,7 +373,7 @@ def person_organisation(person, org_ids: set[int]) -> int | None:
 def record_attendance(*, user, meeting: Meeting, entries) -> list[AttendanceRecord]:
     """Record who was present, sent apologies or was absent: `entries` is a
     list of (person, status). Recording a person again corrects it."""
-    _require_contributor(user, meeting)
+    require_contributor(user, meeting)
     org_ids = participating_org_ids(meeting.series)
     records, errors = [], []
     for person, status in entries:
@@ -400,7 +400,7 @@ def record_attendance(*, user, meeting: Meeting, entries) -> list[AttendanceReco
     return records
 
 
-def _require_recorder(user, meeting, what: str) -> None:
+def require_recorder(user, meeting, what: str) -> None:
     if not may_record_minutes(user, meeting):
         raise PermissionDenied(
             f"Only the chair or someone recorded as present can {what} of this meeting."
@@ -409,14 +409,14 @@ def _require_recorder(user, meeting, what: str) -> None:
 
 @transaction.atomic
 def save_minutes(*, user, meeting: Meeting, minutes: str) -> Meeting:
-    _require_recorder(user, meeting, "edit the minutes")
+    require_recorder(user, meeting, "edit the minutes")
     meeting.minutes = (minutes or "").strip()
     return save_as(meeting, user)
 
 
 @transaction.atomic
 def add_decision(*, user, meeting: Meeting, text: str) -> Decision:
-    _require_recorder(user, meeting, "record the decisions")
+    require_recorder(user, meeting, "record the decisions")
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Enter the decision."})
@@ -545,7 +545,7 @@ def log_action(
     """Log an action at a meeting. The owner must belong to one of the
     meeting's participating organisations; it cannot fall due before the
     meeting."""
-    _require_contributor(user, meeting)
+    require_contributor(user, meeting)
     provider = meeting.series.provider
     fields = _checked_action_fields(
         provider,

@@ -116,6 +116,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
         )
 
     def parsed(self, serializer_class) -> dict:
+        """The body, read only once the user's right to send it is checked."""
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
@@ -125,6 +126,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
     def attendance(self, request, pk=None, format=None):
         """Record who was present, sent apologies or was absent."""
         meeting = self.get_object()
+        services.require_contributor(request.user, meeting)
         rows = self.parsed(AttendanceListSerializer)["attendance"]
         services.record_attendance(
             user=request.user,
@@ -138,6 +140,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
     def minutes(self, request, pk=None, format=None):
         """Replace the minutes (the chair, or someone recorded as present)."""
         meeting = self.get_object()
+        services.require_recorder(request.user, meeting, "edit the minutes")
         services.save_minutes(user=request.user, meeting=meeting, **self.parsed(MinutesSerializer))
         return self.meeting_response(meeting.pk)
 
@@ -146,6 +149,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
     def decisions(self, request, pk=None, format=None):
         """Record a decision (the chair, or someone recorded as present)."""
         meeting = self.get_object()
+        services.require_recorder(request.user, meeting, "record decisions")
         services.add_decision(
             user=request.user, meeting=meeting, **self.parsed(DecisionInputSerializer)
         )
