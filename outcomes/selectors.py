@@ -117,13 +117,16 @@ class OrganisationPeriod:
 
     @property
     def completeness(self) -> float | None:
-        """Arrived / expected, as a percentage (None when nothing is expected)."""
-        return 100 * self.arrived / self.expected if self.expected else None
+        """Arrived / expected so far (items not yet due and not arrived are
+        left out), as a percentage; None when nothing is due yet."""
+        due_so_far = self.expected - self.not_due_yet
+        return 100 * self.arrived / due_so_far if due_so_far else None
 
     @property
     def timeliness(self) -> float | None:
-        """Arrived by the due date / expected, as a percentage."""
-        return 100 * self.on_time / self.expected if self.expected else None
+        """Arrived by the due date / expected so far, as a percentage."""
+        due_so_far = self.expected - self.not_due_yet
+        return 100 * self.on_time / due_so_far if due_so_far else None
 
 
 def expected_organisations(contract) -> tuple[list[Organisation], Organisation]:

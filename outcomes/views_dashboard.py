@@ -368,8 +368,11 @@ class DashboardView(DashboardMixin, TemplateView):
             )
             row["url"] = f"{reverse('dashboard-metric', args=[row['id']])}?{urlencode(query)}"
         trend_months = list(board.trend["period_start"])
+        compared = {"compare": board.compare_metric["metric"]["id"]} if comparison else {}
         context.update(
             query=urlencode(query),
+            # The comparison download names the metric the page shows.
+            compare_query=urlencode({**query, **compared}),
             charts=chart_list,
             comparison=comparison,
             tables=tables,

@@ -261,3 +261,19 @@ def test_overdue_actions_and_the_incentive_position(client, system, contract, sc
     # Provider A1 sees their own organisation's actions only.
     response = page(client, system.provider_a, contract=contract.pk)
     assert response.context["board"].overdue_actions == []
+
+
+def test_the_comparison_download_is_of_the_metric_shown(client, system, contract, scored):
+    html = page(client, system.commissioner, contract=contract.pk, period="2025-05")
+    picker = re.search(r'<select[^>]*name="compare">(.*?)</select>', html.content.decode(), re.S)
+    metric_id, code = re.findall(r'<option value="(\d+)"[^>]*>(\w+):', picker.group(1))[-1]
+    response = page(
+        client, system.commissioner, contract=contract.pk, period="2025-05", compare=metric_id
+    )
+    assert response.context["board"].compare_metric["metric"]["code"] == code
+    url = reverse("dashboard-download", kwargs={"table": "comparison", "format": "csv"})
+    link = re.search(rf'href="({re.escape(url)}\?[^"]+)"', response.content.decode()).group(1)
+    assert f"compare={metric_id}" in link
+    download = client.get(link.replace("&amp;", "&"))
+    rows = b"".join(download.streaming_content).decode().splitlines()
+    assert len(rows) > 1 and all(code in row for row in rows[1:])

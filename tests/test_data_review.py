@@ -89,6 +89,8 @@ def test_not_yet_due_is_not_missing(system, small):
     rows = selectors.completeness(small, [PERIOD], today=D(2026, 10, 5))
     pa2 = rows[1]
     assert (pa2.missing, pa2.not_due_yet) == (0, 2)
+    # Nothing was due yet: no percentage, not 0%.
+    assert (pa2.completeness, pa2.timeliness) == (None, None)
 
 
 def test_first_arrival_counts_for_timeliness(system, small):
