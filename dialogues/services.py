@@ -93,8 +93,8 @@ def participating_org_ids(series: MeetingSeries) -> set[int]:
 
 
 def may_contribute(user, meeting: Meeting) -> bool:
-    """Log actions and record attendance: the chair, named participants, the
-    network's managers, people of a participating organisation, admins."""
+    """Log actions: the chair, named participants, the network's managers,
+    people of a participating organisation, admins."""
     series = meeting.series
     if user.is_staff or user.pk in (meeting.chair_id, series.chair_id):
         return True
@@ -104,6 +104,15 @@ def may_contribute(user, meeting: Meeting) -> bool:
     if series.provider_id in _role_org_ids(user, Role.NETWORK_MANAGER):
         return True
     return bool(mine & participating_org_ids(series))
+
+
+def may_record_attendance(user, meeting: Meeting) -> bool:
+    """Attendance: the chair, the network's managers, admins. Not every
+    participant: being recorded present is what lets someone edit the
+    minutes, so nobody may record it for themselves."""
+    if user.is_staff or user.pk == meeting.chair_id_effective:
+        return True
+    return meeting.series.provider_id in _role_org_ids(user, Role.NETWORK_MANAGER)
 
 
 def may_record_minutes(user, meeting: Meeting) -> bool:
@@ -373,7 +382,7 @@ def person_organisation(person, org_ids: set[int]) -> int | None:
 def record_attendance(*, user, meeting: Meeting, entries) -> list[AttendanceRecord]:
     """Record who was present, sent apologies or was absent: `entries` is a
     list of (person, status). Recording a person again corrects it."""
-    require_contributor(user, meeting)
+    require_attendance_recorder(user, meeting)
     org_ids = participating_org_ids(meeting.series)
     records, errors = [], []
     for person, status in entries:
@@ -398,6 +407,13 @@ def record_attendance(*, user, meeting: Meeting, entries) -> list[AttendanceReco
     if errors:
         raise ValidationError({"attendance": errors})
     return records
+
+
+def require_attendance_recorder(user, meeting) -> None:
+    if not may_record_attendance(user, meeting):
+        raise PermissionDenied(
+            "Only the chair or the network's managers can record attendance at this meeting."
+        )
 
 
 def require_recorder(user, meeting, what: str) -> None:

@@ -274,6 +274,7 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
             earlier_actions=with_tags(earlier, today),
             is_chair=user.is_staff or user.pk == meeting.chair_id_effective,
             can_contribute=services.may_contribute(user, meeting),
+            can_record_attendance=services.may_record_attendance(user, meeting),
             can_record=services.may_record_minutes(user, meeting),
             held_on=timezone.localdate(meeting.starts_at),
             status_choices=ActionStatus.choices,

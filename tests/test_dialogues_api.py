@@ -212,6 +212,18 @@ def test_someone_absent_cannot_edit_the_minutes(system, api_client, meeting):
     assert Meeting.objects.get(pk=meeting.pk).minutes == ""
 
 
+def test_only_the_chair_or_managers_record_attendance(system, api_client, meeting):
+    api_client.force_authenticate(system.provider_a)
+    response = api_client.post(
+        f"{MEETINGS}{meeting.pk}/attendance/",
+        {"attendance": [{"person": "provider_a", "status": "present"}]},
+        format="json",
+    )
+    assert response.status_code == 403
+    assert "chair or the network's managers" in response.json()["detail"]
+    assert not meeting.attendance.exists()
+
+
 def test_attendance_of_an_outsider_is_a_400(system, api_client, meeting):
     api_client.force_authenticate(system.network_manager_a)
     response = api_client.post(

@@ -253,6 +253,19 @@ def test_minutes_need_the_chair_or_someone_present(system):
     assert meeting.history.first().history_user == system.provider_a
 
 
+def test_a_participant_cannot_record_themselves_present_to_edit_the_minutes(system):
+    meeting = make_series(system, ends_on=dt.date(2026, 3, 3)).meetings.get()
+    with pytest.raises(PermissionDenied, match="chair or the network's managers"):
+        services.record_attendance(
+            user=system.provider_a,
+            meeting=meeting,
+            entries=[(system.provider_a, Attendance.PRESENT)],
+        )
+    assert not meeting.attendance.exists()
+    with pytest.raises(PermissionDenied):
+        services.save_minutes(user=system.provider_a, meeting=meeting, minutes="Mine")
+
+
 def test_attendance_of_someone_outside_the_meeting_is_refused(system):
     meeting = make_series(system, ends_on=dt.date(2026, 3, 3)).meetings.get()
     with pytest.raises(ValidationError) as caught:

@@ -325,14 +325,12 @@ EXPECTED = {
         pk_of("series"), GET=api(**A_AND_B), PATCH=api_write(MANAGERS, **A_AND_B)),
     "api:meeting-list": Route(GET=api()),
     "api:meeting-detail": Route(pk_of("meeting"), GET=api(**A_AND_B)),
-    # Attendance: the people of a participating organisation; minutes,
-    # decisions and the agenda: the chair (the network manager) and admins.
-    "api:meeting-attendance": Route(pk_of("meeting"), POST=api_write(
-        **A_AND_B, may_write=frozenset({"provider_a", "nm_a", "provider_b", "admin"}))),
+    # Attendance, minutes, decisions and the agenda: the chair (the network
+    # manager) and admins.
     **{
         f"api:meeting-{step}": Route(
             pk_of("meeting"), POST=api_write(**A_AND_B, may_write=frozenset({"nm_a", "admin"})))
-        for step in ("minutes", "decisions", "draft-agenda")
+        for step in ("attendance", "minutes", "decisions", "draft-agenda")
     },
     "api:action-list": Route(GET=api(), POST=api_write()),
     # Editing an action: its owner, whoever logged it, the network's managers,

@@ -126,7 +126,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
     def attendance(self, request, pk=None, format=None):
         """Record who was present, sent apologies or was absent."""
         meeting = self.get_object()
-        services.require_contributor(request.user, meeting)
+        services.require_attendance_recorder(request.user, meeting)
         rows = self.parsed(AttendanceListSerializer)["attendance"]
         services.record_attendance(
             user=request.user,
