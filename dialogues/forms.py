@@ -74,13 +74,21 @@ class SeriesForm(NHSForm):
     )
 
     def __init__(self, *args, user, **kwargs):
+        """Participants can come from the organisations `user` can see and the
+        commissioners of the contracts they can see, so that a network
+        manager can set up (and edit, keeping them) series with the
+        commissioner."""
         super().__init__(*args, **kwargs)
-        visible = Organisation.objects.visible_to(user)
+        contracts = Contract.objects.visible_to(user)
+        visible = Organisation.objects.filter(
+            Q(pk__in=Organisation.objects.visible_to(user).values("id"))
+            | Q(pk__in=contracts.values("commissioner_id"))
+        )
         self.fields["provider"].queryset = visible.exclude(
             kind=OrganisationKind.COMMISSIONER
         ).order_by("name")
         self.fields["organisations"].queryset = visible.order_by("name")
-        self.fields["contract"].queryset = Contract.objects.visible_to(user).order_by("reference")
+        self.fields["contract"].queryset = contracts.order_by("reference")
         people = (
             get_user_model()
             .objects.filter(

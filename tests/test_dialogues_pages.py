@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from dialogues import agenda, services
-from dialogues.choices import ActionStatus, Attendance
+from dialogues.choices import ActionStatus, Attendance, SeriesLevel
 from dialogues.models import Action, MeetingSeries
 from tests.test_dialogues_api import other_network_meeting  # noqa: F401 (fixture)
 from tests.test_dialogues_services import make_series
@@ -167,6 +167,36 @@ def test_set_up_a_series_in_the_browser(system, client):
     # Provider users cannot set series up.
     sign_in(client, system.provider_a)
     assert client.get("/dialogues/series/new/").status_code == 403
+
+
+def test_a_network_manager_sets_up_a_series_with_the_commissioner(system, client):
+    """The commissioner of the network's contract is offered, so editing a
+    commissioner-level series in the browser keeps them."""
+    sign_in(client, system.network_manager_a)
+    form = client.get("/dialogues/series/new/").content.decode()
+    assert "Test ICB" in form and "Other ICB" not in form
+    body = {
+        "title": "Quarterly review",
+        "level": SeriesLevel.COMMISSIONER_NETWORK,
+        "meeting_type": "quarterly",
+        "provider": system.network_a.pk,
+        "contract": system.contract_a.pk,
+        "rrule": "FREQ=MONTHLY;INTERVAL=3;BYDAY=3WE",
+        "starts_on": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
+        "start_time": "10:00",
+        "duration_minutes": 90,
+        "organisations": [system.commissioner_org.pk, system.network_a.pk],
+        "participants": [system.commissioner.pk, system.network_manager_a.pk],
+        "chair": system.commissioner.pk,
+        "agenda_days_before": 5,
+    }
+    response = client.post("/dialogues/series/new/", body)
+    assert response.status_code == 302, response.content.decode()
+    series = MeetingSeries.objects.get()
+    assert set(series.organisations.all()) == {system.commissioner_org, system.network_a}
+    assert series.chair == system.commissioner
+    edit = client.get(f"/dialogues/series/{series.pk}/edit/").content.decode()
+    assert "Test ICB" in edit
 
 
 def test_only_the_chair_edits_the_agenda(system, client, meeting):
