@@ -477,7 +477,12 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
     board.overdue_actions = list(
         Action.objects.visible_to(user)
         .overdue(today)
-        .filter(provider_id__in=shown)
+        # The network's actions, and those its members own or are about.
+        .filter(
+            Q(provider_id__in=shown)
+            | Q(owner_organisation_id__in=shown)
+            | Q(organisation_id__in=shown)
+        )
         .select_related("provider", "owner_organisation")
         .order_by("due_on", "pk")
     )

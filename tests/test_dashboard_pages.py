@@ -258,9 +258,20 @@ def test_overdue_actions_and_the_incentive_position(client, system, contract, sc
     assert [a.pk for a in response.context["board"].overdue_actions] == [action.pk]
     assert "Falls prevention plan for care homes" in html
     assert "No contract year has been settled yet." in html
-    # Provider A1 sees their own organisation's actions only.
+    # Provider A1 sees their own organisation's actions only: those it owns
+    # or that are about it, not one about Provider A2.
     response = page(client, system.provider_a, contract=contract.pk)
     assert response.context["board"].overdue_actions == []
+    theirs = raise_action(
+        network=system.network_a,
+        title="Send the missing falls data",
+        owner=system.provider_a,
+        due_on=today,
+    )
+    Action.objects.filter(pk=theirs.pk).update(due_on=today - dt.timedelta(days=3))
+    response = page(client, system.provider_a, contract=contract.pk)
+    assert [a.pk for a in response.context["board"].overdue_actions] == [theirs.pk]
+    assert '<td class="nhsuk-table__cell">Provider A1</td>' in response.content.decode()
 
 
 def test_the_comparison_download_is_of_the_metric_shown(client, system, contract, scored):

@@ -455,3 +455,23 @@ def test_only_the_chair_redrafts_the_agenda(system, api_client, meeting):
     response = api_client.post(url)
     assert response.status_code == 200
     assert response.json()["agenda_drafted_at"] is not None
+
+
+def test_patch_refuses_fields_it_cannot_edit(system, api_client, meeting):
+    api_client.force_authenticate(system.network_manager_a)
+    logged = services.log_action(
+        user=system.network_manager_a,
+        meeting=meeting,
+        title="Chase data",
+        owner=system.provider_a,
+        due_on=timezone.localdate(meeting.starts_at),
+    )
+    response = api_client.patch(
+        f"/api/v1/actions/{logged.pk}/", {"status": "done", "provider": "NETB"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": ["Change the status with POST /api/v1/actions/<id>/status/."],
+        "provider": ["This field cannot be edited."],
+    }
+    assert Action.objects.get().status == ActionStatus.OPEN

@@ -255,6 +255,18 @@ class ActionEditSerializer(ActionCreateSerializer):
 
     meeting = None
 
+    def validate(self, attrs):
+        """Refuse fields that cannot be edited, rather than ignore them."""
+        errors = {
+            name: "Change the status with POST /api/v1/actions/<id>/status/."
+            if name == "status"
+            else "This field cannot be edited."
+            for name in set(self.initial_data) - set(self.fields)
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
 
 class ActionStatusSerializer(serializers.Serializer):
     status = enum_field("ActionStatusEnum", ActionStatus.choices)
