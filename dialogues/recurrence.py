@@ -3,6 +3,7 @@ in local wall-clock time: a 10:00 meeting stays at 10:00 in Europe/London
 across the clock changes, so its UTC time moves. No Django here."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -10,15 +11,29 @@ from dateutil.rrule import rrule, rrulestr
 
 # A rule must produce a date within this long of its start to be accepted.
 LOOK_AHEAD = relativedelta(years=5)
+# Calendars (Outlook, Google) write UNTIL in UTC: 20271231T235959Z.
+UTC_UNTIL = re.compile(r"UNTIL=(\d{8}T\d{6})Z", re.IGNORECASE)
+TOO_OFTEN = re.compile(r"(?:^|;)\s*FREQ=(HOURLY|MINUTELY|SECONDLY)\b", re.IGNORECASE)
 
 
 class RuleError(ValueError):
     """The rule cannot be used: the message says why, in plain English."""
 
 
-def parse(rule: str, first: dt.datetime) -> rrule:
-    """The rule starting at `first` (naive local time). Only the RRULE part is
-    accepted: the start comes from the series, not the rule."""
+def _local_until(text: str, zone: ZoneInfo) -> str:
+    """A UTC UNTIL as wall-clock time in `zone`, as the naive start is."""
+
+    def local(match: re.Match) -> str:
+        moment = dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=dt.UTC)
+        return f"UNTIL={moment.astimezone(zone):%Y%m%dT%H%M%S}"
+
+    return UTC_UNTIL.sub(local, text)
+
+
+def parse(rule: str, first: dt.datetime, time_zone: str = "Europe/London") -> rrule:
+    """The rule starting at `first` (naive local time in `time_zone`). Only
+    the RRULE part is accepted: the start comes from the series, not the
+    rule. Meetings repeat at most daily."""
     text = (rule or "").strip()
     if text.upper().startswith("RRULE:"):
         text = text[len("RRULE:") :]
@@ -28,8 +43,15 @@ def parse(rule: str, first: dt.datetime) -> rrule:
         raise RuleError(
             "Give one RRULE only (e.g. FREQ=MONTHLY;BYDAY=2WE); the start is set apart."
         )
+    if any("=" not in part for part in text.split(";") if part.strip()):
+        raise RuleError(
+            "Write the rule as NAME=VALUE parts separated by semicolons, "
+            "e.g. FREQ=WEEKLY;BYDAY=TU."
+        )
+    if TOO_OFTEN.search(text):
+        raise RuleError("Meetings can repeat at most daily (FREQ=DAILY).")
     try:
-        parsed = rrulestr(text, dtstart=first)
+        parsed = rrulestr(_local_until(text, ZoneInfo(time_zone)), dtstart=first)
     except (ValueError, TypeError, KeyError) as exc:
         raise RuleError(f"This is not a valid RFC 5545 recurrence rule ({exc}).") from exc
     if not isinstance(parsed, rrule):
@@ -59,5 +81,6 @@ def occurrences(
     # rrule works in naive wall time; the zone is attached after, so each
     # date keeps its local time whatever the UTC offset is that day.
     return [
-        moment.replace(tzinfo=zone) for moment in parse(rule, first).between(start, end, inc=True)
+        moment.replace(tzinfo=zone)
+        for moment in parse(rule, first, time_zone).between(start, end, inc=True)
     ]

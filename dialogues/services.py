@@ -187,7 +187,7 @@ def _check_series(series: MeetingSeries, organisations, participants) -> None:
     if series.meeting_type not in AD_HOC_TYPES or series.rrule:
         first = dt.datetime.combine(series.starts_on, series.start_time)
         try:
-            recurrence.parse(series.rrule, first)
+            recurrence.parse(series.rrule, first, series.time_zone)
         except recurrence.RuleError as exc:
             errors["rrule"] = str(exc)
     if series.ends_on and series.starts_on and series.ends_on < series.starts_on:

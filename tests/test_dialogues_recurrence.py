@@ -71,6 +71,9 @@ def test_the_last_day_stops_the_series():
         ("FREQ=DAILY;COUNT=0", "produces no meeting dates"),
         ("FREQ=WEEKLY;BYDAY=XX", "not a valid RFC 5545"),
         ("RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "produces no meeting dates"),
+        ("every tuesday", "NAME=VALUE parts separated by semicolons"),
+        ("FREQ=HOURLY;BYHOUR=8,9,10", "at most daily"),
+        ("FREQ=MINUTELY", "at most daily"),
     ],
 )
 def test_unusable_rules_say_why(rule, message):
@@ -81,3 +84,14 @@ def test_unusable_rules_say_why(rule, message):
 def test_an_rrule_prefix_is_accepted():
     rule = recurrence.parse("RRULE:FREQ=WEEKLY;BYDAY=MO", dt.datetime(2026, 1, 5, 9))
     assert rule.after(dt.datetime(2026, 1, 5, 9)) == dt.datetime(2026, 1, 12, 9)
+
+
+def test_a_utc_until_from_a_calendar_is_accepted_as_uk_time():
+    """Outlook and Google write UNTIL in UTC; 23:30 UTC on 30 June is 00:30 on
+    1 July in London (BST), so a meeting at 00:15 on 1 July is the last."""
+    rule = recurrence.parse(
+        "FREQ=DAILY;UNTIL=20260630T233000Z", dt.datetime(2026, 6, 28, 0, 15)
+    )
+    assert list(rule) == [dt.datetime(2026, 6, day, 0, 15) for day in (28, 29, 30)] + [
+        dt.datetime(2026, 7, 1, 0, 15)
+    ]
