@@ -45,8 +45,7 @@ def parse(rule: str, first: dt.datetime, time_zone: str = "Europe/London") -> rr
         )
     if any("=" not in part for part in text.split(";") if part.strip()):
         raise RuleError(
-            "Write the rule as NAME=VALUE parts separated by semicolons, "
-            "e.g. FREQ=WEEKLY;BYDAY=TU."
+            "Write the rule as NAME=VALUE parts separated by semicolons, e.g. FREQ=WEEKLY;BYDAY=TU."
         )
     if TOO_OFTEN.search(text):
         raise RuleError("Meetings can repeat at most daily (FREQ=DAILY).")

@@ -89,9 +89,7 @@ def test_an_rrule_prefix_is_accepted():
 def test_a_utc_until_from_a_calendar_is_accepted_as_uk_time():
     """Outlook and Google write UNTIL in UTC; 23:30 UTC on 30 June is 00:30 on
     1 July in London (BST), so a meeting at 00:15 on 1 July is the last."""
-    rule = recurrence.parse(
-        "FREQ=DAILY;UNTIL=20260630T233000Z", dt.datetime(2026, 6, 28, 0, 15)
-    )
+    rule = recurrence.parse("FREQ=DAILY;UNTIL=20260630T233000Z", dt.datetime(2026, 6, 28, 0, 15))
     assert list(rule) == [dt.datetime(2026, 6, day, 0, 15) for day in (28, 29, 30)] + [
         dt.datetime(2026, 7, 1, 0, 15)
     ]
