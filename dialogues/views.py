@@ -52,6 +52,13 @@ STATUS_COLOURS = {
 ACTION_RELATED = ("owner", "owner_organisation", "provider")
 
 
+def posted_id(request, name: str) -> int | None:
+    """The id posted as `name`, or None when it is missing or not a number
+    (a tampered form is then "not found", not a server error)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
 def action_tag(action: Action, today: dt.date) -> dict:
     """Overdue stands out in red; otherwise the status colour."""
     if action.is_overdue(today):
@@ -331,7 +338,7 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
     def action_from_post(self, meeting) -> Action:
         action = (
             Action.objects.visible_to(self.request.user)
-            .filter(pk=self.request.POST.get("action_id"), provider_id=meeting.series.provider_id)
+            .filter(pk=posted_id(self.request, "action_id"), provider_id=meeting.series.provider_id)
             .select_related("meeting__series", "meeting__chair")
             .first()
         )
@@ -393,7 +400,7 @@ class AgendaEditView(ScopedViewMixin, DetailView):
             return self.render_to_response(
                 self.get_context_data(add_form=form, errors=error_summary(form))
             )
-        item = AgendaItem.objects.filter(meeting=meeting, pk=request.POST.get("item")).first()
+        item = AgendaItem.objects.filter(meeting=meeting, pk=posted_id(request, "item")).first()
         if item is None:
             raise Http404("No such agenda item.")
         if op == "remove":
@@ -523,7 +530,7 @@ class ActionDetailView(ScopedViewMixin, DetailView):
         self.object = action = self.get_object()
         which = request.POST.get("form")
         if which == "complete":
-            milestone = action.milestones.filter(pk=request.POST.get("milestone")).first()
+            milestone = action.milestones.filter(pk=posted_id(request, "milestone")).first()
             if milestone is None:
                 raise Http404("No such milestone.")
             try:

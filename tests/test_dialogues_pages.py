@@ -388,3 +388,18 @@ def test_a_status_error_links_to_the_rows_reason(system, client, meeting):
     page = response.content.decode()
     assert f'<a href="#reason-{action.pk}">Give the reason for dropping the action.</a>' in page
     assert f'id="reason-{action.pk}"' in page
+
+
+def test_tampered_ids_in_a_form_are_not_found(system, client, meeting):
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))
+    action = Action.objects.get()
+    sign_in(client, system.network_manager_a)
+    meeting_url = f"/dialogues/meetings/{meeting.pk}/"
+    posts = [
+        (meeting_url, {"form": "status", "action_id": "abc", "status": "done"}),
+        (f"{meeting_url}agenda/", {"op": "remove", "item": "abc"}),
+        (f"/dialogues/actions/{action.pk}/", {"form": "complete", "milestone": "1x"}),
+    ]
+    for url, body in posts:
+        assert client.post(url, body).status_code == 404, url
+    assert Action.objects.get().status == ActionStatus.OPEN
