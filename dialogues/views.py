@@ -441,10 +441,14 @@ class ActionListView(ScopedViewMixin, ListView):
     paginate_by = 50
 
     def scoped_queryset(self, queryset):
-        self.filters = ActionFilterForm(self.request.GET or None, user=self.request.user)
+        # The page number is not a filter: page 2 of the default list is
+        # still open and in-progress actions only.
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        self.filters = ActionFilterForm(params or None, user=self.request.user)
         today = timezone.localdate()
         queryset = queryset.select_related(*ACTION_RELATED, "meeting").order_by("due_on", "pk")
-        if not self.request.GET:
+        if not params:
             return queryset.filter(status__in=LIVE_ACTION_STATUSES)
         if not self.filters.is_valid():
             return queryset.none()

@@ -403,3 +403,15 @@ def test_tampered_ids_in_a_form_are_not_found(system, client, meeting):
     for url, body in posts:
         assert client.post(url, body).status_code == 404, url
     assert Action.objects.get().status == ActionStatus.OPEN
+
+
+def test_the_default_action_log_stays_open_actions_on_every_page(system, client, meeting):
+    actions_for(system, meeting, 2, dt.date(2026, 3, 20))
+    done = Action.objects.first()
+    services.set_action_status(
+        user=system.network_manager_a, action=done, status=ActionStatus.DONE
+    )
+    sign_in(client, system.network_manager_a)
+    for query in ({}, {"page": 1}):
+        listed = client.get("/dialogues/actions/", query).context["actions"]
+        assert done.pk not in [action.pk for action in listed], query
