@@ -408,9 +408,7 @@ def test_tampered_ids_in_a_form_are_not_found(system, client, meeting):
 def test_the_default_action_log_stays_open_actions_on_every_page(system, client, meeting):
     actions_for(system, meeting, 2, dt.date(2026, 3, 20))
     done = Action.objects.first()
-    services.set_action_status(
-        user=system.network_manager_a, action=done, status=ActionStatus.DONE
-    )
+    services.set_action_status(user=system.network_manager_a, action=done, status=ActionStatus.DONE)
     sign_in(client, system.network_manager_a)
     for query in ({}, {"page": 1}):
         listed = client.get("/dialogues/actions/", query).context["actions"]
