@@ -130,7 +130,7 @@ def show(value, unit: str) -> str:
 
 
 def below_minimum(contracts, subjects) -> list[AgendaItem]:
-    """Metrics rated below the minimum threshold in each contract's latest
+    """Metrics rated worse than the minimum threshold in each contract's latest
     scored month (the current score runs), one item per metric naming each
     organisation below it."""
     current = MetricScore.objects.current().filter(
@@ -164,8 +164,11 @@ def below_minimum(contracts, subjects) -> list[AgendaItem]:
             items.append(
                 _item(
                     AgendaSource.BELOW_MINIMUM,
-                    f"{metric.code} {metric.name}: below the minimum at {where}",
-                    f"{values} in {period:%B %Y}, against a minimum of {minimum}.",
+                    # "Worse", not "below": for lower-is-better metrics the
+                    # value is above the threshold.
+                    f"{metric.code} {metric.name}: worse than the minimum threshold at {where}",
+                    f"{values} in {period:%B %Y}, against a minimum threshold of {minimum} "
+                    f"({metric.get_direction_display().lower()}).",
                     metric=metric,
                     organisation=below[0].organisation if len(below) == 1 else None,
                 )

@@ -56,7 +56,7 @@ def weekly(system):
 @pytest.fixture
 def exceptions(system, contract, metric, weekly):
     """PA1: 14 steady months then a jump above the upper limit in February
-    2026 (lower is better: a concern), below the minimum, January's data
+    2026 (lower is better: a concern), worse than the minimum, January's data
     late. PA2: January missing. Actions overdue, due soon, later and done."""
     steady = [25, 26, 24, 25, 27, 25, 24, 26, 25, 24, 26, 25, 25, 24]
     values = [(month(n), v) for n, v in enumerate(steady)] + [(month(14), 40)]
@@ -106,14 +106,16 @@ def test_agenda_brings_in_each_kind_of_exception(system, metric, exceptions, not
     code = f"{metric.code} {metric.name}"
     assert [(i.source, i.title) for i in drafted] == [
         (AgendaSource.SPC_CONCERN, f"{code}: special-cause concern at Provider A1"),
-        (AgendaSource.BELOW_MINIMUM, f"{code}: below the minimum at Provider A1"),
+        (AgendaSource.BELOW_MINIMUM, f"{code}: worse than the minimum threshold at Provider A1"),
         (AgendaSource.LATE_DATA, "Late data from Provider A1 for January 2026"),
         (AgendaSource.MISSING_DATA, "Missing data from Provider A2 for January 2026"),
         (AgendaSource.OPEN_NOTICE, "Performance notice: Emergency admissions above threshold"),
         (AgendaSource.OVERDUE_ACTION, "Overdue: Chase the falls data"),
         (AgendaSource.DUE_SOON_ACTION, "Due soon: Book the deep dive"),
     ]
-    assert drafted[1].detail == "Provider A1: 40 in February 2026, against a minimum of 30."
+    assert drafted[1].detail == (
+        "Provider A1: 40 in February 2026, against a minimum threshold of 30 (lower is better)."
+    )
     assert drafted[0].organisation == system.pa1 and drafted[0].metric == metric
     assert Meeting.objects.get(pk=exceptions.pk).agenda_drafted_at is not None
 
