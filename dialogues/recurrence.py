@@ -1,6 +1,8 @@
 """Meeting dates from an RFC 5545 recurrence rule (python-dateutil's rrule),
 in local wall-clock time: a 10:00 meeting stays at 10:00 in Europe/London
-across the clock changes, so its UTC time moves. No Django here."""
+across the clock changes, so its UTC time moves. Each wall-clock time is
+turned into an instant (`instant`) before anything is added to it. No Django
+here."""
 
 import datetime as dt
 import re
@@ -18,6 +20,16 @@ TOO_OFTEN = re.compile(r"(?:^|;)\s*FREQ=(HOURLY|MINUTELY|SECONDLY)\b", re.IGNORE
 
 class RuleError(ValueError):
     """The rule cannot be used: the message says why, in plain English."""
+
+
+def instant(wall: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """The moment (in UTC) a naive wall-clock time in `zone` names, as
+    zoneinfo reads it (fold=0): a time the clocks skip (01:30 on the spring
+    Sunday in London) takes the offset from before the change, so it falls
+    after it (02:30 BST); a time they repeat (01:30 on the autumn Sunday) is
+    the first (BST) one. In UTC, adding a duration adds real time, so a
+    meeting across a clock change keeps its length."""
+    return wall.replace(tzinfo=zone).astimezone(dt.UTC)
 
 
 def _local_until(text: str, zone: ZoneInfo) -> str:
@@ -68,7 +80,7 @@ def occurrences(
     window_end: dt.datetime,
     last_day: dt.date | None = None,
 ) -> list[dt.datetime]:
-    """The rule's meeting start times (aware, in `time_zone`) from
+    """The rule's meeting start times (instants in UTC) from
     window_start to window_end inclusive (both aware), none after `last_day`."""
     zone = ZoneInfo(time_zone)
     start = window_start.astimezone(zone).replace(tzinfo=None)
@@ -77,9 +89,9 @@ def occurrences(
         end = min(end, dt.datetime.combine(last_day, dt.time.max))
     if end < start:
         return []
-    # rrule works in naive wall time; the zone is attached after, so each
+    # rrule works in naive wall time; the zone is applied after, so each
     # date keeps its local time whatever the UTC offset is that day.
     return [
-        moment.replace(tzinfo=zone)
+        instant(moment, zone)
         for moment in parse(rule, first, time_zone).between(start, end, inc=True)
     ]

@@ -63,7 +63,7 @@ def local_date(moment: dt.datetime) -> dt.date:
 
 
 def aware(day: dt.date, time: dt.time, zone: str) -> dt.datetime:
-    return dt.datetime.combine(day, time).replace(tzinfo=ZoneInfo(zone))
+    return recurrence.instant(dt.datetime.combine(day, time), ZoneInfo(zone))
 
 
 # --- Who may do what ---------------------------------------------------------
@@ -234,6 +234,8 @@ def save_series(
 
 
 def _meeting_fields(series: MeetingSeries, starts_at: dt.datetime) -> dict:
+    """`starts_at` is an instant in UTC (recurrence.instant), so the end is
+    the real duration later, across a clock change too."""
     return {
         "title": series.title,
         "starts_at": starts_at,

@@ -92,6 +92,58 @@ def test_monthly_meetings_keep_local_time_across_the_autumn_clock_change(system)
     ]
 
 
+def local_spans(series):
+    """Each meeting as (local start, minutes long)."""
+    return [
+        (
+            m.starts_at.astimezone(LONDON).strftime("%d %b %H:%M %Z"),
+            (m.ends_at - m.starts_at) // dt.timedelta(minutes=1),
+        )
+        for m in series.meetings.order_by("starts_at")
+    ]
+
+
+def test_a_start_time_the_clocks_skip_moves_forward_by_the_gap(system):
+    # 01:30 on 29 March 2026 does not exist in London (01:00 GMT -> 02:00 BST):
+    # that meeting is at 02:30 BST, an hour long; the other Sundays at 01:30.
+    series = make_series(
+        system,
+        rrule="FREQ=WEEKLY;BYDAY=SU",
+        starts_on=dt.date(2026, 3, 22),
+        start_time=dt.time(1, 30),
+        ends_on=dt.date(2026, 4, 5),
+    )
+    assert local_spans(series) == [
+        ("22 Mar 01:30 GMT", 60),
+        ("29 Mar 02:30 BST", 60),
+        ("05 Apr 01:30 BST", 60),
+    ]
+
+
+def test_a_meeting_across_the_autumn_clock_change_keeps_its_length(system):
+    # 01:30 on 25 October 2026 happens twice (02:00 BST -> 01:00 GMT): the
+    # meeting starts at the first, and ends 90 real minutes later (02:00 GMT).
+    series = make_series(
+        system,
+        rrule="FREQ=WEEKLY;BYDAY=SU",
+        starts_on=dt.date(2026, 10, 18),
+        start_time=dt.time(1, 30),
+        duration_minutes=90,
+        ends_on=dt.date(2026, 11, 1),
+        now=at(2026, 10, 1),
+    )
+    assert local_spans(series) == [
+        ("18 Oct 01:30 BST", 90),
+        ("25 Oct 01:30 BST", 90),
+        ("01 Nov 01:30 GMT", 90),
+    ]
+    across = series.meetings.get(starts_at=dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC))
+    assert across.ends_at == dt.datetime(2026, 10, 25, 2, 0, tzinfo=UTC)
+    # Generating again finds the same instants: nothing added or changed.
+    assert services.generate_meetings(series, now=at(2026, 10, 1)) == 0
+    assert series.meetings.count() == 3
+
+
 def test_generation_is_idempotent_and_covers_a_year_ahead(system):
     series = make_series(system)
     count = series.meetings.count()
