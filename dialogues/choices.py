@@ -28,9 +28,6 @@ ESCALATES_TO = {
 # as if it came from the weekly meeting: first to the monthly meeting.
 UNPLACED_ESCALATES_TO = MeetingType.MONTHLY
 
-# Types whose meetings come from notices, not a recurrence (the rule is optional).
-AD_HOC_TYPES = (MeetingType.CONTRACT_MANAGEMENT, MeetingType.CUSTOM)
-
 
 class ActionStatus(models.TextChoices):
     OPEN = "open", "Open"

@@ -57,7 +57,7 @@ class MeetingSeries(models.Model):
         max_length=300,
         blank=True,
         help_text="An RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=TU. Empty only for "
-        "contract management and custom series, whose meetings are added one by one.",
+        "contract management series, whose meetings come from performance notices.",
     )
     starts_on = models.DateField(help_text="The date of the first meeting.")
     start_time = models.TimeField(help_text="Local time in Europe/London.")

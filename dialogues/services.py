@@ -20,7 +20,6 @@ from contracts.choices import NoticeStatus, OrganisationKind, Role
 from contracts.models import Contract, Membership, Organisation, PerformanceNotice
 from dialogues import recurrence
 from dialogues.choices import (
-    AD_HOC_TYPES,
     ESCALATES_TO,
     LIVE_ACTION_STATUSES,
     UNPLACED_ESCALATES_TO,
@@ -184,7 +183,9 @@ def _check_series(series: MeetingSeries, organisations, participants) -> None:
         )
     if series.chair_id and series.chair_id not in people and not series.chair.is_staff:
         errors["chair"] = "The chair must belong to a participating organisation."
-    if series.meeting_type not in AD_HOC_TYPES or series.rrule:
+    # Contract management meetings come from notices; every other series,
+    # custom ones too, gets its meetings only from its rule.
+    if series.meeting_type != MeetingType.CONTRACT_MANAGEMENT or series.rrule:
         first = dt.datetime.combine(series.starts_on, series.start_time)
         try:
             recurrence.parse(series.rrule, first, series.time_zone)

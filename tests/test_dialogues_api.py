@@ -89,6 +89,7 @@ def test_network_manager_creates_a_series_and_its_meetings(system, api_client):
         ({"organisations": ["NETA", "PB1"]}, "organisations", "Provider B1 cannot take part"),
         ({"chair": "nobody"}, "chair", "does not exist"),
         ({"meeting_type": "fortnightly"}, "meeting_type", "not a valid choice"),
+        ({"meeting_type": "custom", "rrule": ""}, "rrule", "Enter a recurrence rule"),
     ],
 )
 def test_bad_series_is_a_400_naming_the_field(system, api_client, overrides, field, message):

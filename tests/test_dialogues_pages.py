@@ -169,6 +169,34 @@ def test_set_up_a_series_in_the_browser(system, client):
     assert client.get("/dialogues/series/new/").status_code == 403
 
 
+def test_a_custom_series_without_a_rule_is_refused_on_the_rule_field(system, client):
+    """Concord has no one-off meetings: a custom series with no rule would
+    never get one."""
+    sign_in(client, system.network_manager_a)
+    response = client.post(
+        "/dialogues/series/new/",
+        {
+            "title": "Falls deep dive",
+            "level": "network_members",
+            "meeting_type": "custom",
+            "provider": system.network_a.pk,
+            "rrule": "",
+            "starts_on": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
+            "start_time": "10:00",
+            "duration_minutes": 60,
+            "organisations": [system.network_a.pk],
+            "chair": system.network_manager_a.pk,
+            "agenda_days_before": 3,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["rrule"] == [
+        "Enter a recurrence rule, e.g. FREQ=WEEKLY;BYDAY=TU."
+    ]
+    assert 'href="#id_rrule"' in response.content.decode()  # the error summary links to it
+    assert not MeetingSeries.objects.exists()
+
+
 def test_a_network_manager_sets_up_a_series_with_the_commissioner(system, client):
     """The commissioner of the network's contract is offered, so editing a
     commissioner-level series in the browser keeps them."""
