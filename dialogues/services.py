@@ -245,19 +245,39 @@ def _meeting_fields(series: MeetingSeries, starts_at: dt.datetime) -> dict:
     }
 
 
-def _has_content(meeting: Meeting) -> bool:
-    return bool(meeting.minutes) or any(
-        related.exists() for related in (meeting.actions, meeting.decisions, meeting.attendance)
+def _has_work(meeting: Meeting) -> bool:
+    """Something was prepared or recorded for the meeting: its agenda
+    (drafted, or items the chair added), attendance, minutes, decisions,
+    actions logged at it or escalated to it."""
+    return bool(meeting.minutes or meeting.agenda_drafted_at) or any(
+        related.exists()
+        for related in (
+            meeting.agenda_items,
+            meeting.attendance,
+            meeting.decisions,
+            meeting.actions,
+            meeting.escalated_actions,
+        )
     )
+
+
+def _update(meeting: Meeting, fields: dict) -> None:
+    changed = [name for name, value in fields.items() if getattr(meeting, name) != value]
+    if changed:
+        for name in changed:
+            setattr(meeting, name, fields[name])
+        meeting.save(update_fields=changed)
 
 
 @transaction.atomic
 def generate_meetings(series: MeetingSeries, *, now=None, since=None) -> int:
     """Create the series' meetings from `since` (default now) to a year ahead;
     returns how many were created. Idempotent: a meeting exists once per
-    recurrence instance. Future meetings the rule no longer produces are
-    deleted, or cancelled if something was already recorded against them;
-    future meetings it still produces take the series' current details."""
+    recurrence instance. Future meetings the rule still produces take the
+    series' current details. A future meeting the rule no longer produces
+    is deleted if nothing was done for it yet; if something was (see
+    `_has_work`), it moves, with its page, agenda and records, to the
+    nearest new time that has no meeting, or is cancelled when there is none."""
     now = now or timezone.now()
     future = {
         m.occurrence: m
@@ -275,20 +295,22 @@ def generate_meetings(series: MeetingSeries, *, now=None, since=None) -> int:
             series.ends_on,
         )
     wanted_set = set(wanted)
-    for occurrence, meeting in future.items():
+    taken = set(series.meetings.filter(occurrence__in=wanted).values_list("occurrence", flat=True))
+    free = sorted(wanted_set - taken)
+    for occurrence, meeting in sorted(future.items()):
         if occurrence in wanted_set:
-            fields = _meeting_fields(series, occurrence)
-            changed = [k for k, v in fields.items() if getattr(meeting, k) != v]
-            if changed:
-                for name in changed:
-                    setattr(meeting, name, fields[name])
-                meeting.save(update_fields=changed)
-        elif _has_content(meeting):
-            if not meeting.is_cancelled:
-                meeting.is_cancelled = True
-                meeting.save(update_fields=["is_cancelled"])
-        else:
+            _update(meeting, _meeting_fields(series, occurrence))
+        elif not _has_work(meeting):
             meeting.delete()
+        elif free:
+            # The chair's agenda and anything recorded go with the meeting to
+            # its new time, and the email links to it keep working.
+            slot = min(free, key=lambda moment: abs(moment - occurrence))
+            free.remove(slot)
+            fields = {"occurrence": slot, "is_cancelled": False}
+            _update(meeting, {**fields, **_meeting_fields(series, slot)})
+        else:
+            _update(meeting, {"is_cancelled": True})
     existing = set(
         series.meetings.filter(occurrence__in=wanted).values_list("occurrence", flat=True)
     )

@@ -227,6 +227,56 @@ def test_a_network_manager_sets_up_a_series_with_the_commissioner(system, client
     assert "Test ICB" in edit
 
 
+def test_a_new_day_moves_a_meeting_whose_agenda_the_chair_prepared(system, client):
+    """The chair drafts next week's agenda, adds an item, then moves the
+    series from Tuesdays to Thursdays: the meeting moves to the Thursday with
+    its agenda (the "agenda ready" email's link still works); a meeting
+    nobody prepared is simply replaced."""
+    today = timezone.localdate()
+    tuesday = today + dt.timedelta(days=(1 - today.weekday()) % 7 or 7)
+    series = make_series(
+        system,
+        starts_on=tuesday,
+        ends_on=tuesday + dt.timedelta(days=7),
+        now=timezone.now(),
+    )
+    prepared, untouched = series.meetings.order_by("starts_at")
+    sign_in(client, system.network_manager_a)
+    agenda_url = f"/dialogues/meetings/{prepared.pk}/agenda/"
+    client.post(agenda_url, {"op": "redraft"})
+    client.post(agenda_url, {"op": "add", "new-title": "Winter plan"})
+    body = {
+        "title": series.title,
+        "level": series.level,
+        "meeting_type": series.meeting_type,
+        "provider": system.network_a.pk,
+        "contract": system.contract_a.pk,
+        "rrule": "FREQ=WEEKLY;BYDAY=TH",
+        "starts_on": tuesday.isoformat(),
+        "ends_on": (tuesday + dt.timedelta(days=9)).isoformat(),
+        "start_time": "10:00",
+        "duration_minutes": 60,
+        "organisations": [system.network_a.pk, system.pa1.pk, system.pa2.pk],
+        "participants": [system.network_manager_a.pk, system.provider_a.pk],
+        "chair": system.network_manager_a.pk,
+        "agenda_days_before": 5,
+    }
+    response = client.post(f"/dialogues/series/{series.pk}/edit/", body)
+    assert response.status_code == 302, response.content.decode()
+
+    page = client.get(agenda_url)
+    assert page.status_code == 200
+    assert "Winter plan" in page.content.decode()
+    prepared.refresh_from_db()
+    thursdays = [tuesday + dt.timedelta(days=2), tuesday + dt.timedelta(days=9)]
+    assert timezone.localdate(prepared.starts_at) == thursdays[0]
+    assert not prepared.is_cancelled
+    assert [timezone.localdate(m.starts_at) for m in series.meetings.order_by("starts_at")] == (
+        thursdays
+    )
+    assert not series.meetings.filter(pk=untouched.pk).exists()
+
+
 def test_only_the_chair_edits_the_agenda(system, client, meeting):
     sign_in(client, system.provider_a)
     assert client.get(f"/dialogues/meetings/{meeting.pk}/agenda/").status_code == 403

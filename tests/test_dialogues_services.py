@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from contracts.choices import NoticeStatus, Role
-from dialogues import services
+from dialogues import agenda, services
 from dialogues.choices import ActionStatus, Attendance, MeetingType, SeriesLevel
 from dialogues.forms import EditActionForm
 from dialogues.models import Action, Meeting, MeetingSeries
@@ -163,7 +163,7 @@ def test_editing_a_series_regenerates_future_meetings_not_past_ones(system):
     held = series.meetings.get(starts_at=at(2026, 3, 10, 10))
     held.minutes = "Discussed the falls data."
     held.save()
-    # An action logged for a future meeting keeps that meeting (cancelled, not deleted).
+    # An action logged for a future meeting moves it to the new day, not away.
     planned = series.meetings.get(starts_at=at(2026, 4, 14, 10))
     services.log_action(
         user=system.network_manager_a,
@@ -191,8 +191,27 @@ def test_editing_a_series_regenerates_future_meetings_not_past_ones(system):
     assert {
         t.astimezone(LONDON).strftime("%a") for t in future.values_list("starts_at", flat=True)
     } == {"Thu"}
-    assert future.count() == 6  # 26 Mar to 30 Apr
-    assert Meeting.objects.get(pk=planned.pk).is_cancelled
+    assert future.count() == 6  # 26 Mar to 30 Apr, one meeting each Thursday
+    planned.refresh_from_db()
+    assert (planned.starts_at, planned.is_cancelled) == (at(2026, 4, 16, 10), False)
+    assert planned.actions.get().title == "Bring the rota"
+
+
+def test_a_meeting_with_work_that_has_nowhere_to_move_is_cancelled_not_deleted(system):
+    series = make_series(system, ends_on=dt.date(2026, 4, 30))
+    drafted = series.meetings.get(starts_at=at(2026, 4, 14, 10))
+    agenda.add_item(user=system.network_manager_a, meeting=drafted, title="Winter plan")
+    services.save_series(
+        user=system.network_manager_a,
+        series=series,
+        organisations=[system.network_a],
+        ends_on=dt.date(2026, 4, 7),
+        now=at(2026, 3, 20),
+    )
+    drafted.refresh_from_db()
+    assert drafted.is_cancelled
+    assert drafted.agenda_items.get().title == "Winter plan"
+    assert not series.meetings.filter(starts_at=at(2026, 4, 21, 10)).exists()  # no work: gone
 
 
 def test_changing_the_duration_updates_future_meetings_only(system):
