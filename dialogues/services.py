@@ -121,14 +121,25 @@ def may_record_minutes(user, meeting: Meeting) -> bool:
     return meeting.attendance.filter(person=user, status=Attendance.PRESENT).exists()
 
 
+def action_editor_test(user):
+    """`may_update_action` for many actions (a page's action tables): the
+    user's roles are read once."""
+    managed = _role_org_ids(user, Role.NETWORK_MANAGER)
+
+    def may(action: Action) -> bool:
+        if user.is_staff or user.pk in (action.owner_id, action.created_by_id):
+            return True
+        if action.provider_id in managed:
+            return True
+        return action.meeting_id is not None and user.pk == action.meeting.chair_id_effective
+
+    return may
+
+
 def may_update_action(user, action: Action) -> bool:
     """The owner, whoever logged it, the network's managers, the chair of the
     meeting that raised it, admins."""
-    if user.is_staff or user.pk in (action.owner_id, action.created_by_id):
-        return True
-    if action.provider_id in _role_org_ids(user, Role.NETWORK_MANAGER):
-        return True
-    return action.meeting_id is not None and user.pk == action.meeting.chair_id_effective
+    return action_editor_test(user)(action)
 
 
 # --- Meeting series and generation -------------------------------------------

@@ -259,16 +259,23 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
         today = timezone.localdate()
         for name, form in self.forms(meeting).items():
             context.setdefault(name, form)
-        raised_here = Action.objects.filter(meeting=meeting).select_related(*ACTION_RELATED)
+        raised_here = Action.objects.filter(meeting=meeting).select_related(
+            *ACTION_RELATED, "meeting__series"
+        )
         earlier = (
             Action.objects.visible_to(user)
             .live()
             .filter(provider_id=meeting.series.provider_id)
             .exclude(meeting=meeting)
             .filter(Q(meeting__starts_at__lt=meeting.starts_at) | Q(meeting__isnull=True))
-            .select_related(*ACTION_RELATED)
+            .select_related(*ACTION_RELATED, "meeting__series")
             .order_by("due_on")
         )
+        actions, earlier = with_tags(raised_here, today), with_tags(earlier, today)
+        # A status form only on the rows the person may change (as the POST checks).
+        may_update = services.action_editor_test(user)
+        for action in actions + earlier:
+            action.can_update = may_update(action)
         context.update(
             series=meeting.series,
             chair=meeting.chaired_by,
@@ -277,8 +284,10 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
             ),
             attendance=meeting.attendance.select_related("person", "organisation"),
             decisions=meeting.decisions.select_related("recorded_by"),
-            actions=with_tags(raised_here, today),
-            earlier_actions=with_tags(earlier, today),
+            actions=actions,
+            earlier_actions=earlier,
+            status_forms=any(action.can_update for action in actions),
+            earlier_status_forms=any(action.can_update for action in earlier),
             is_chair=user.is_staff or user.pk == meeting.chair_id_effective,
             can_contribute=services.may_contribute(user, meeting),
             can_record_attendance=services.may_record_attendance(user, meeting),

@@ -8,9 +8,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from contracts.choices import Role
 from dialogues import agenda, services
 from dialogues.choices import ActionStatus, Attendance, SeriesLevel
 from dialogues.models import Action, MeetingSeries
+from tests.factories import MembershipFactory, UserFactory
 from tests.test_dialogues_api import other_network_meeting  # noqa: F401 (fixture)
 from tests.test_dialogues_services import make_series
 
@@ -111,6 +113,44 @@ def test_an_action_due_before_the_meeting_is_shown_as_an_error(system, client, m
     assert "The due date cannot be before the meeting (3 March 2026)." in response.content.decode()
     assert 'href="#id_due_on"' in response.content.decode()
     assert not Action.objects.exists()
+
+
+def test_status_forms_only_on_the_rows_the_person_may_change(system, client, meeting):
+    """provider_a takes part, so sees the meeting's actions, but may change
+    only their own: no form on the manager's row (its POST would be refused)."""
+    nm = system.network_manager_a
+    mine = services.log_action(
+        user=nm,
+        meeting=meeting,
+        title="Chase data",
+        owner=system.provider_a,
+        due_on=dt.date(2026, 3, 20),
+    )
+    theirs = services.log_action(
+        user=nm, meeting=meeting, title="Book room", owner=nm, due_on=dt.date(2026, 3, 20)
+    )
+    later = make_series(system, title="Monthly", rrule="FREQ=MONTHLY;BYDAY=-1TU").meetings.first()
+    sign_in(client, system.provider_a)
+    for page_meeting in (meeting, later):  # actions logged here, then as earlier actions
+        page = client.get(f"/dialogues/meetings/{page_meeting.pk}/").content.decode()
+        assert f'id="status-{mine.pk}"' in page
+        assert f'id="status-{theirs.pk}"' not in page
+    response = client.post(
+        f"/dialogues/meetings/{meeting.pk}/",
+        {"form": "status", "action_id": theirs.pk, "status": "done"},
+    )
+    assert "Only the action&#x27;s owner" in response.content.decode()
+    assert Action.objects.get(pk=theirs.pk).status == ActionStatus.OPEN
+    # The network's manager may change both.
+    sign_in(client, nm)
+    page = client.get(f"/dialogues/meetings/{meeting.pk}/").content.decode()
+    assert f'id="status-{mine.pk}"' in page and f'id="status-{theirs.pk}"' in page
+    # Someone of a participating organisation who may change neither: no Update column.
+    pa2_user = UserFactory(username="pa2_user")
+    MembershipFactory(user=pa2_user, organisation=system.pa2, role=Role.PROVIDER_USER)
+    sign_in(client, pa2_user)
+    page = client.get(f"/dialogues/meetings/{meeting.pk}/").content.decode()
+    assert "Chase data" in page and ">Update</th>" not in page
 
 
 def test_attendance_and_minutes_from_the_meeting_page(system, client, meeting):
