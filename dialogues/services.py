@@ -737,6 +737,20 @@ def set_action_status(
     return save_as(action, user)
 
 
+# django-simple-history keeps a change's reason in 100 characters.
+REASON_LENGTH = 100
+
+
+def _record_on_action(action: Action, user, reason: str) -> None:
+    """Milestones and evidence are rows of their own: a history row on the
+    action (no field changed, the reason saying what happened) puts them in
+    the action's history with its other changes."""
+    if len(reason) > REASON_LENGTH:
+        reason = reason[: REASON_LENGTH - 1] + "…"
+    action._change_reason = reason
+    save_as(action, user)
+
+
 @transaction.atomic
 def add_milestone(*, user, action: Action, description: str, due_on: dt.date) -> ActionMilestone:
     require_action_editor(user, action)
@@ -745,7 +759,11 @@ def add_milestone(*, user, action: Action, description: str, due_on: dt.date) ->
         raise ValidationError({"description": "Describe the milestone."})
     if due_on is None:
         raise ValidationError({"due_on": "Enter the milestone's date."})
-    return save_as(ActionMilestone(action=action, description=description, due_on=due_on), user)
+    milestone = save_as(
+        ActionMilestone(action=action, description=description, due_on=due_on), user
+    )
+    _record_on_action(action, user, f"Milestone for {due_on:%-d %B %Y} added: {description}")
+    return milestone
 
 
 @transaction.atomic
@@ -754,7 +772,13 @@ def complete_milestone(*, user, milestone: ActionMilestone, on: dt.date | None =
     if milestone.completed_on:
         raise ValidationError({"milestone": "This milestone is already complete."})
     milestone.completed_on = on or timezone.localdate()
-    return save_as(milestone, user)
+    save_as(milestone, user)
+    _record_on_action(
+        milestone.action,
+        user,
+        f"Milestone done {milestone.completed_on:%-d %B %Y}: {milestone.description}",
+    )
+    return milestone
 
 
 def check_evidence_file(upload) -> None:
@@ -784,7 +808,12 @@ def add_evidence(*, user, action: Action, note: str = "", upload=None) -> Action
         evidence.file = upload
         evidence.file_name = upload.name[:200]
         evidence.file_size = upload.size
-    return save_as(evidence, user)
+    save_as(evidence, user)
+    what = [f"file {evidence.file_name}"] if evidence.file_name else []
+    if note:
+        what.insert(0, "a note")
+    _record_on_action(action, user, f"Evidence added: {' and '.join(what)}")
+    return evidence
 
 
 # --- Escalation -------------------------------------------------------------------

@@ -6,6 +6,7 @@ and overdue highlighting, and fixed query counts."""
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from contracts.choices import Role
@@ -382,8 +383,6 @@ def test_action_page_changes_status_adds_milestones_and_evidence(system, client,
     client.post(url, {"form": "milestone", "description": "Draft", "due_on": "2026-03-15"})
     milestone = action.milestones.get()
     client.post(url, {"form": "complete", "milestone": milestone.pk})
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     client.post(
         url,
         {"form": "evidence", "note": "Sent", "file": SimpleUploadedFile("note.txt", b"done")},
@@ -399,6 +398,39 @@ def test_action_page_changes_status_adds_milestones_and_evidence(system, client,
     assert "Marked done" in page
     sign_in(client, system.provider_b)
     assert client.get(f"/dialogues/evidence/{evidence.pk}/").status_code == 404
+
+
+def test_milestones_and_evidence_are_in_the_actions_history(system, client, meeting):
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))
+    action = Action.objects.get()
+    sign_in(client, system.provider_a)
+    url = f"/dialogues/actions/{action.pk}/"
+    long = "Agree the falls pathway with every care home in the network " * 5
+    client.post(url, {"form": "milestone", "description": "Draft", "due_on": "2026-03-15"})
+    client.post(url, {"form": "milestone", "description": long[:300], "due_on": "2026-03-18"})
+    draft = action.milestones.get(description="Draft")
+    client.post(url, {"form": "complete", "milestone": draft.pk})
+    client.post(
+        url,
+        {"form": "evidence", "note": "Sent", "file": SimpleUploadedFile("plan.pdf", b"%PDF")},
+    )
+    client.post(url, {"form": "evidence", "note": "Chased again"})
+    done_on = timezone.localdate()
+
+    response = client.get(url)
+    history = [
+        (change.history_change_reason, change.history_user.username)
+        for change in response.context["changes"]
+    ]
+    assert history == [
+        ("Evidence added: a note", "provider_a"),
+        ("Evidence added: a note and file plan.pdf", "provider_a"),
+        (f"Milestone done {done_on.day} {done_on:%B %Y}: Draft", "provider_a"),
+        (f"Milestone for 18 March 2026 added: {long[:64]}…", "provider_a"),
+        ("Milestone for 15 March 2026 added: Draft", "provider_a"),
+        (f"Logged at {meeting}", "nm_a"),
+    ]
+    assert "Evidence added: a note and file plan.pdf" in response.content.decode()
 
 
 def edit_form(system, **overrides):
