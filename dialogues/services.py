@@ -661,6 +661,12 @@ def raise_action(
     return save_as(action, raised_by)
 
 
+def raised_on(action: Action) -> dt.date:
+    """The day of the meeting that raised the action, or the day it was raised
+    outside a meeting: nothing about it can fall due before."""
+    return local_date(action.meeting.starts_at if action.meeting_id else action.created_at)
+
+
 def require_action_editor(user, action) -> None:
     if not may_update_action(user, action):
         raise PermissionDenied(
@@ -700,9 +706,8 @@ def edit_action(*, user, action: Action, **changes) -> Action:
     current = {name: getattr(action, name) for name in EDITABLE_ACTION_FIELDS}
     if "owner_organisation" not in changes and changes.get("owner", action.owner) != action.owner:
         current["owner_organisation"] = None  # a new owner acts for theirs
-    raised_at = action.meeting.starts_at if action.meeting_id else action.created_at
     fields = _checked_action_fields(
-        action.provider, action.meeting, local_date(raised_at), **{**current, **changes}
+        action.provider, action.meeting, raised_on(action), **{**current, **changes}
     )
     changed = [name for name, value in fields.items() if getattr(action, name) != value]
     if not changed:
@@ -759,6 +764,16 @@ def add_milestone(*, user, action: Action, description: str, due_on: dt.date) ->
         raise ValidationError({"description": "Describe the milestone."})
     if due_on is None:
         raise ValidationError({"due_on": "Enter the milestone's date."})
+    earliest = raised_on(action)
+    if due_on < earliest:
+        when = (
+            "the day the action was raised"
+            if action.meeting_id is None
+            else "the meeting that raised the action"
+        )
+        raise ValidationError(
+            {"due_on": f"The milestone's date cannot be before {when} ({earliest:%-d %B %Y})."}
+        )
     milestone = save_as(
         ActionMilestone(action=action, description=description, due_on=due_on), user
     )

@@ -433,6 +433,25 @@ def test_milestones_and_evidence_are_in_the_actions_history(system, client, meet
     assert "Evidence added: a note and file plan.pdf" in response.content.decode()
 
 
+def test_a_milestone_dated_before_the_meeting_is_refused_on_its_date(system, client, meeting):
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))
+    action = Action.objects.get()
+    sign_in(client, system.provider_a)
+    url = f"/dialogues/actions/{action.pk}/"
+    response = client.post(
+        url, {"form": "milestone", "description": "Draft", "due_on": "1999-03-15"}
+    )
+    assert response.status_code == 200
+    assert response.context["milestone_form"].errors["due_on"] == [
+        "The milestone's date cannot be before the meeting that raised the action (3 March 2026)."
+    ]
+    assert 'href="#id_due_on"' in response.content.decode()
+    assert not action.milestones.exists()
+    # The meeting's own day is fine.
+    client.post(url, {"form": "milestone", "description": "Draft", "due_on": "2026-03-03"})
+    assert action.milestones.get().due_on == dt.date(2026, 3, 3)
+
+
 def edit_form(system, **overrides):
     """The edit form as filled in for the action of `actions_for`, changed by `overrides`."""
     data = {

@@ -486,6 +486,30 @@ def test_raise_action_for_a_network(system):
     assert "owner" in caught.value.message_dict
 
 
+def test_a_milestone_of_an_action_raised_outside_a_meeting_is_not_before_that_day(system):
+    today = timezone.localdate()
+    action = services.raise_action(
+        network=system.network_a,
+        title="Support plan",
+        owner=system.provider_a,
+        due_on=today + dt.timedelta(days=30),
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.add_milestone(
+            user=system.provider_a,
+            action=action,
+            description="Baseline",
+            due_on=today - dt.timedelta(days=1),
+        )
+    assert caught.value.message_dict == {
+        "due_on": [
+            "The milestone's date cannot be before the day the action was raised "
+            f"({today:%-d %B %Y})."
+        ]
+    }
+    assert not action.milestones.exists()
+
+
 # --- Escalation -------------------------------------------------------------------
 
 
