@@ -143,7 +143,7 @@ class EditActionForm(ActionForm):
 
     metric = forms.ModelChoiceField(
         label="Metric (optional)",
-        queryset=Metric.objects.order_by("code"),
+        queryset=Metric.objects,
         required=False,
         empty_label="None",
     )
@@ -161,8 +161,9 @@ class EditActionForm(ActionForm):
     )
 
     def __init__(self, *args, action, user, **kwargs):
-        """Filled in with the action as it is; notices are those `user` can
-        see on the network's contracts, and the one it links to."""
+        """Filled in with the action as it is; metrics are those of the
+        contracts it concerns, notices those `user` can see on the network's
+        contracts; each keeps the one it links to."""
         owner = (
             Membership.objects.filter(
                 user_id=action.owner_id,
@@ -182,6 +183,10 @@ class EditActionForm(ActionForm):
             initial={**model_to_dict(action, fields=fields), "owner": owner},
             **kwargs,
         )
+        self.fields["metric"].queryset = Metric.objects.filter(
+            Q(pk__in=services.linkable_metric_ids(provider, action.meeting))
+            | Q(pk=action.metric_id)
+        ).order_by("code")
         self.fields["organisation"].queryset = Organisation.objects.filter(
             pk__in=services.linkable_organisation_ids(provider)
         ).order_by("name")

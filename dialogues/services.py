@@ -17,7 +17,13 @@ from django.utils import timezone
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.audit import bulk_create_as, save_as
 from contracts.choices import NoticeStatus, OrganisationKind, Role
-from contracts.models import Contract, Membership, Organisation, PerformanceNotice
+from contracts.models import (
+    Contract,
+    ContractMetric,
+    Membership,
+    Organisation,
+    PerformanceNotice,
+)
 from dialogues import recurrence
 from dialogues.choices import (
     ESCALATES_TO,
@@ -510,9 +516,37 @@ def linkable_organisation_ids(provider: Organisation) -> set[int]:
     )
 
 
-def _check_links(provider: Organisation, organisation, notice) -> None:
-    """An action can be about the network's own organisations and notices only."""
+def action_contracts(provider: Organisation, meeting: Meeting | None):
+    """The contracts an action concerns: that of the series of the meeting
+    that raised it, or (no meeting, or a series about no one contract) every
+    contract the network holds."""
+    if meeting is not None and meeting.series.contract_id:
+        return Contract.objects.filter(pk=meeting.series.contract_id)
+    return provider.contracts_held.all()
+
+
+def linkable_metric_ids(provider: Organisation, meeting: Meeting | None) -> set[int]:
+    """What metric an action can be about: one in the terms of its contracts."""
+    contracts = action_contracts(provider, meeting)
+    return set(
+        ContractMetric.objects.filter(contract__in=contracts).values_list("metric_id", flat=True)
+    )
+
+
+def _check_links(
+    provider: Organisation, meeting: Meeting | None, metric, organisation, notice
+) -> None:
+    """An action can be about the metrics of its contracts and the network's
+    own organisations and notices only."""
     errors = {}
+    if metric is not None and metric.pk not in linkable_metric_ids(provider, meeting):
+        references = list(action_contracts(provider, meeting).values_list("reference", flat=True))
+        contracts = (
+            f"{'contract' if len(references) == 1 else 'contracts'} {', '.join(references)}"
+            if references
+            else f"any contract {provider.name} holds"
+        )
+        errors["metric"] = f"{metric.code} is not a metric of {contracts}."
     if organisation is not None and organisation.pk not in linkable_organisation_ids(provider):
         errors["organisation"] = f"{organisation.name} is not part of {provider.name}'s dialogues."
     if notice is not None and notice.contract.provider_id != provider.pk:
@@ -554,7 +588,7 @@ def _checked_action_fields(
     """The rules an action keeps when it is logged and whenever it is edited:
     a title, a due date not before the meeting that raised it (or the day it
     was raised), an owner for one of `owner_organisation_ids` (theirs when no
-    organisation is given), links within the network. Returns the fields to
+    organisation is given), links within the network and its contracts. Returns the fields to
     save, with `owner_organisation_id`."""
     title = _title(title)
     if due_on is None:
@@ -567,7 +601,7 @@ def _checked_action_fields(
     where = provider.name if meeting is None else "this meeting"
     org_ids = owner_organisation_ids(provider, meeting)
     owner_organisation_id = _owner_organisation(owner, owner_organisation, org_ids, where)
-    _check_links(provider, organisation, notice)
+    _check_links(provider, meeting, metric, organisation, notice)
     return {
         "title": title,
         "detail": (detail or "").strip(),

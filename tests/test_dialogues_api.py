@@ -5,11 +5,15 @@ query counts."""
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from contracts.models import ContractMetric
 from dialogues import services
 from dialogues.choices import ActionStatus, MeetingType, SeriesLevel
+from dialogues.forms import EditActionForm
 from dialogues.models import Action, Meeting, MeetingSeries
+from tests.factories import MetricFactory
 from tests.test_dialogues_services import make_series
 
 SERIES = "/api/v1/meeting-series/"
@@ -287,6 +291,43 @@ def test_bad_actions_are_400s_naming_the_field(
     assert response.status_code == 400
     assert message in " ".join(response.json()[field])
     assert not Action.objects.exists()
+
+
+def test_an_action_links_only_to_a_metric_of_its_contract(system, api_client, meeting, contract):
+    """CON-A (the meeting's series' contract) has EMADM; FALLS is on CON-B only."""
+    falls = MetricFactory(code="FALLS", name="Falls")
+    ContractMetric.objects.create(
+        contract=system.contract_b,
+        metric=falls,
+        effective_from=dt.date(2024, 4, 1),
+        minimum_threshold=10,
+        target=5,
+    )
+    api_client.force_authenticate(system.network_manager_a)
+    body = {"meeting": meeting.pk, "title": "Chase", "owner": "provider_a", "due_on": "2026-03-20"}
+    response = api_client.post(ACTIONS, {**body, "metric": "FALLS"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"metric": ["FALLS is not a metric of contract CON-A."]}
+    assert not Action.objects.exists()
+    response = api_client.post(ACTIONS, {**body, "metric": "EMADM"}, format="json")
+    assert response.status_code == 201
+    action_id = response.json()["id"]
+    response = api_client.patch(f"{ACTIONS}{action_id}/", {"metric": "FALLS"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"metric": ["FALLS is not a metric of contract CON-A."]}
+    assert Action.objects.get().metric.code == "EMADM"
+    # The edit form offers the contract's metrics only; raise_action keeps the same rule.
+    form = EditActionForm(action=Action.objects.get(), user=system.network_manager_a)
+    assert [m.code for m in form.fields["metric"].queryset] == ["EMADM"]
+    with pytest.raises(ValidationError) as caught:
+        services.raise_action(
+            network=system.network_a,
+            title="Support plan",
+            owner=system.provider_a,
+            due_on=timezone.localdate(),
+            metric=falls,
+        )
+    assert caught.value.message_dict == {"metric": ["FALLS is not a metric of contract CON-A."]}
 
 
 def test_patch_an_action_changes_only_the_fields_sent(system, api_client, meeting):
