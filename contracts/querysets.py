@@ -9,11 +9,21 @@ from contracts.choices import Role
 
 class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """The organisations whose pages `user` may open: those in their data
+        scope, their own, and the parties to the contracts they can see (a
+        member provider sees its network and the commissioner). Seeing an
+        organisation is not seeing its data: data reads use data_scope."""
+        from contracts.models import Contract
+
         if not user.is_authenticated:
             return self.none()
         # A lay partner sees the organisation they belong to, nothing more.
+        contracts = Contract.objects.visible_to(user)
         return self.filter(
-            Q(id__in=data_scope(user).values("id")) | Q(memberships__user=user)
+            Q(id__in=data_scope(user).values("id"))
+            | Q(memberships__user=user)
+            | Q(id__in=contracts.values("provider_id"))
+            | Q(id__in=contracts.values("commissioner_id"))
         ).distinct()
 
     def networks(self):

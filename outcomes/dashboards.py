@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from contracts.access import data_scope
@@ -33,6 +33,7 @@ from dialogues.models import Action
 from incentives.models import Settlement
 from incentives.selectors import projected_position
 from outcomes import selectors, series
+from outcomes.choices import Side
 from outcomes.models import (
     AggregateScore,
     Dimension,
@@ -123,6 +124,18 @@ class Selection:
     def is_network(self) -> bool:
         return bool(self.organisation and self.organisation.is_network)
 
+    @property
+    def offers_commissioner(self) -> bool:
+        return any(org.pk == self.contract.commissioner_id for org in self.organisations)
+
+    @property
+    def side(self) -> str:
+        """Whose metrics the page shows: the commissioner's own obligations
+        when the commissioner is chosen, else the providers'."""
+        if self.organisation and self.organisation.pk == self.contract.commissioner_id:
+            return Side.COMMISSIONER
+        return Side.PROVIDER
+
     def query(self, **extra) -> dict:
         """The GET parameters that reproduce this selection."""
         params = {}
@@ -139,7 +152,8 @@ class Selection:
 def select(user, contract=None, organisation=None, period=None, today=None) -> Selection:
     """The selection for the request's GET values (ids and 'YYYY-MM'), falling
     back to the first contract, its provider (or the user's own organisation)
-    and the latest month. Two queries."""
+    and the latest month. The commissioner is offered only when the contract
+    holds it to metrics of its own. Two queries."""
     today = today or timezone.localdate()
     contracts = list(
         Contract.objects.visible_to(user)
@@ -152,11 +166,14 @@ def select(user, contract=None, organisation=None, period=None, today=None) -> S
     wanted = parse_id(contract)
     selection.contract = next((c for c in contracts if c.pk == wanted), contracts[0])
     chosen = selection.contract
+    commissioner_metrics = ContractMetric.objects.filter(
+        contract_id=chosen.pk, metric__submitted_by=Side.COMMISSIONER
+    )
     selection.organisations = sorted(
         Organisation.objects.filter(
             Q(pk=chosen.provider_id)
             | Q(network_links__network_id=chosen.provider_id)
-            | Q(pk=chosen.commissioner_id),
+            | Q(Exists(commissioner_metrics), pk=chosen.commissioner_id),
             pk__in=data_scope(user).values("id"),
         ).distinct(),
         key=lambda org: (
@@ -197,6 +214,7 @@ class Dashboard:
     settlement: object = None  # the latest incentive settlement, if any
     projection: object = None  # the incentive position of the year in progress, if any
     metrics: dict = field(default_factory=dict)  # metric id -> info
+    other_side_metrics: int = 0  # metrics of the contract the other party submits
 
     @property
     def metric_rows(self) -> list:
@@ -240,6 +258,7 @@ def metric_info(contract, period: dt.date) -> dict[int, dict]:
             "dimension_id": metric.dimension_id,
             "dimension": metric.dimension.name,
             "dimension_order": metric.dimension.order,
+            "submitted_by": metric.submitted_by,
             "target": float(version.target) if version.target is not None else None,
             "minimum": float(version.minimum_threshold),
             "weight": float(version.weight),
@@ -332,9 +351,11 @@ def metric_spc(user, selection: Selection, metric: dict) -> dict:
     return result
 
 
-def _window(period: dt.date) -> list[dt.date]:
-    """The TREND_MONTHS months ending with `period`, oldest first."""
-    return [period - relativedelta(months=n) for n in range(TREND_MONTHS - 1, -1, -1)]
+def _window(period: dt.date, first: dt.date) -> list[dt.date]:
+    """The TREND_MONTHS months ending with `period`, oldest first, none
+    before `first` (the contract's first month)."""
+    months = [period - relativedelta(months=n) for n in range(TREND_MONTHS - 1, -1, -1)]
+    return [month for month in months if month >= first]
 
 
 def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
@@ -356,7 +377,7 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         if not scored.empty:
             selection.period = max(scored["period_start"])
     period = selection.period
-    window = _window(period)
+    window = _window(period, selectors.month_start(contract.start_date))
 
     own = aggregates[aggregates["organisation_id"].eq(org.pk)].set_index("period_start")
     board.trend = pd.DataFrame({"period_start": window}).merge(
@@ -365,7 +386,11 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
     if period in own.index:
         row = own.loc[period]
         board.aggregate = {"score": as_value(row["score"]), "coverage": as_value(row["coverage"])}
-    board.member_aggregates = aggregates[aggregates["period_start"].eq(period)]
+    # The commissioner's own aggregate (its obligations) is not a member's.
+    board.member_aggregates = aggregates[
+        aggregates["period_start"].eq(period)
+        & aggregates["organisation_id"].ne(contract.commissioner_id)
+    ]
 
     dimensions = list(Dimension.objects.order_by("order", "name"))
     dimension_scores = _frame(
@@ -386,7 +411,12 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
             }
         )
 
-    info = board.metrics = metric_info(contract, period)
+    every_metric = metric_info(contract, period)
+    side = selection.side
+    info = board.metrics = {
+        pk: metric for pk, metric in every_metric.items() if metric["submitted_by"] == side
+    }
+    board.other_side_metrics = len(every_metric) - len(info)
     metric_scores = _frame(
         MetricScore.objects.visible_to(user)
         .current()

@@ -32,7 +32,8 @@ from outcomes.choices import ReviewStatus
 from outcomes.models import PeriodReview, PublishedScorecard
 from outcomes.selectors import expected_organisations
 
-SNAPSHOT_VERSION = 2  # 2: "payments" (version 1 snapshots have none)
+# 2: "payments" (version 1 snapshots have none); 3: "commissioner_metrics".
+SNAPSHOT_VERSION = 3
 
 TRENDS = {
     "improvement_high": "improving",
@@ -98,7 +99,6 @@ def build_snapshot(user, contract, organisation, period: dt.date) -> dict:
             }
         )
     board = dashboards.build(user, selection)
-    window = list(board.trend["period_start"])
     names = {org.pk: org for org in selection.organisations}
     return {
         "version": SNAPSHOT_VERSION,
@@ -137,33 +137,8 @@ def build_snapshot(user, contract, organisation, period: dt.date) -> dict:
             }
             for item in board.dimensions
         ],
-        "metrics": [
-            {
-                "code": row["code"],
-                "name": row["name"],
-                "description": row["description"],
-                "dimension": row["dimension"],
-                "unit": row["unit"],
-                "direction": row["direction"],
-                "expected": row["expected"],
-                "value": _number(row["value"]),
-                "target": _number(row["target"]),
-                "minimum": _number(row["minimum"]),
-                "score": _number(row["score"]),
-                "rating": row["rating"],
-                "variation": row["variation"],
-                "assurance": row["assurance"],
-                "trend": TRENDS.get(row["variation"]),
-                "history": [
-                    {
-                        "period_start": month.isoformat(),
-                        "value": _number(value) if month in months else None,
-                    }
-                    for month, value in zip(window, row["sparkline"], strict=True)
-                ],
-            }
-            for row in board.metric_rows
-        ],
+        "metrics": _metrics(board, months),
+        "commissioner_metrics": _commissioner_metrics(user, contract, period, months),
         "members": [
             {
                 "code": names[row.organisation_id].code,
@@ -173,10 +148,57 @@ def build_snapshot(user, contract, organisation, period: dt.date) -> dict:
                 "coverage": _number(dashboards.as_value(row.coverage)),
             }
             for row in board.member_aggregates.itertuples()
-            if row.organisation_id in names and row.organisation_id != contract.commissioner_id
+            if row.organisation_id in names
         ],
         "payments": public_settlements(contract, organisation.name),
     }
+
+
+def _metrics(board, months: set[dt.date]) -> list[dict]:
+    """The board's metric rows as plain values; history only of accepted months."""
+    window = list(board.trend["period_start"])
+    return [
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "description": row["description"],
+            "dimension": row["dimension"],
+            "unit": row["unit"],
+            "direction": row["direction"],
+            "expected": row["expected"],
+            "value": _number(row["value"]),
+            "target": _number(row["target"]),
+            "minimum": _number(row["minimum"]),
+            "score": _number(row["score"]),
+            "rating": row["rating"],
+            "variation": row["variation"],
+            "assurance": row["assurance"],
+            "trend": TRENDS.get(row["variation"]),
+            "history": [
+                {
+                    "period_start": month.isoformat(),
+                    "value": _number(value) if month in months else None,
+                }
+                for month, value in zip(window, row["sparkline"], strict=True)
+            ],
+        }
+        for row in board.metric_rows
+    ]
+
+
+def _commissioner_metrics(user, contract, period: dt.date, months: set[dt.date]) -> list[dict]:
+    """The metrics the contract holds the commissioner to, with its values:
+    accountability runs both ways (DOMAIN.md section 1). Empty when there
+    are none."""
+    selection = dashboards.select(
+        user,
+        contract=contract.pk,
+        organisation=contract.commissioner_id,
+        period=f"{period:%Y-%m}",
+    )
+    if selection.organisation is None or selection.organisation.pk != contract.commissioner_id:
+        return []
+    return _metrics(dashboards.build(user, selection), months)
 
 
 def default_title(contract, organisation, period: dt.date) -> str:

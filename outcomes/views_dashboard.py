@@ -467,8 +467,11 @@ class MetricSpcView(DashboardMixin, TemplateView):
             raise Http404("There is no such contract or organisation for you.")
         info = dashboards.metric_info(selection.contract, selection.period)
         self.metric = info.get(self.kwargs["pk"])
-        if self.metric is None:
-            raise Http404("The contract holds no such metric in that month.")
+        if self.metric is None or self.metric["submitted_by"] != selection.side:
+            raise Http404(
+                f"The contract holds no such metric for {selection.organisation.name} "
+                "in that month."
+            )
         result = dashboards.metric_spc(self.request.user, selection, self.metric)
         self.result = result
 

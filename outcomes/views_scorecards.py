@@ -159,6 +159,37 @@ def overview(snapshot: dict) -> list[str]:
     return sentences
 
 
+def member_rows(snapshot: dict) -> list[dict]:
+    """The members of the network, without the network's own row."""
+    return [m for m in snapshot["members"] if not m["is_network"]]
+
+
+def _score(value):
+    """A score as the page shows it: one decimal place."""
+    return None if value is None else round(value, 1)
+
+
+def metric_card(metric: dict) -> dict:
+    """A snapshot metric with the words and sparkline its card shows."""
+    values = [point["value"] for point in metric["history"]]
+    return {
+        **metric,
+        "direction_text": DIRECTION_TEXT.get(metric["direction"], ""),
+        "rating_label": dashboards.RATING_LABELS.get(metric["rating"]),
+        "rating_css": RATING_CSS.get(metric["rating"], ""),
+        "value_text": _value_text(metric["value"], metric["unit"]),
+        "target_text": _value_text(metric["target"], metric["unit"])
+        if metric["target"] is not None
+        else "none",
+        "trend_colour": TREND_TAGS.get(metric["trend"], "grey"),
+        "sparkline_runs": charts.sparkline(values),
+        "history_text": ", ".join(
+            f"{_day(p['period_start']):%b %Y} " + _value_text(p["value"], metric["unit"])
+            for p in metric["history"]
+        ),
+    }
+
+
 def scorecard_context(scorecard: PublishedScorecard) -> dict:
     """Charts, text and tables of a scorecard, from its snapshot alone."""
     snapshot = scorecard.snapshot
@@ -172,7 +203,7 @@ def scorecard_context(scorecard: PublishedScorecard) -> dict:
         {"name": d["name"], "score": d["score"], "coverage": d["coverage"]}
         for d in snapshot["dimensions"]
     ]
-    member_rows = [m for m in snapshot["members"] if not m["is_network"]]
+    members = member_rows(snapshot)
     name = snapshot["organisation"]["name"]
     context = {
         "overview": overview(snapshot),
@@ -194,35 +225,20 @@ def scorecard_context(scorecard: PublishedScorecard) -> dict:
         },
         "groups": [],
     }
-    if len(member_rows) > 1:
+    if len(members) > 1:
         title = f"Overall score of each member, {_day(snapshot['period_start']):%B %Y}"
         context["charts"]["members"] = chart(
             "chart-members",
-            charts.scores_figure(member_rows, title),
-            charts.scores_text(member_rows, title),
+            charts.scores_figure(members, title),
+            charts.scores_text(members, title),
         )
-        context["member_rows"] = member_rows
+        context["member_rows"] = members
     groups: dict[str, list] = {}
     for metric in snapshot["metrics"]:
-        values = [point["value"] for point in metric["history"]]
-        groups.setdefault(metric["dimension"], []).append(
-            {
-                **metric,
-                "direction_text": DIRECTION_TEXT.get(metric["direction"], ""),
-                "rating_label": dashboards.RATING_LABELS.get(metric["rating"]),
-                "rating_css": RATING_CSS.get(metric["rating"], ""),
-                "value_text": _value_text(metric["value"], metric["unit"]),
-                "target_text": _value_text(metric["target"], metric["unit"])
-                if metric["target"] is not None
-                else "none",
-                "trend_colour": TREND_TAGS.get(metric["trend"], "grey"),
-                "sparkline_runs": charts.sparkline(values),
-                "history_text": ", ".join(
-                    f"{_day(p['period_start']):%b %Y} " + _value_text(p["value"], metric["unit"])
-                    for p in metric["history"]
-                ),
-            }
-        )
+        groups.setdefault(metric["dimension"], []).append(metric_card(metric))
+    context["commissioner_metrics"] = [
+        metric_card(metric) for metric in snapshot.get("commissioner_metrics", [])
+    ]
     descriptions = {d["name"]: d for d in snapshot["dimensions"]}
     context["groups"] = [
         {"dimension": descriptions.get(name, {"name": name, "description": ""}), "metrics": rows}
@@ -454,7 +470,7 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
             "Overall outcome score by month",
             ["Month", "Accepted", "Score (0-100)"],
             [
-                [_day(row["period_start"]), row["accepted"], row["score"]]
+                [_day(row["period_start"]), row["accepted"], _score(row["score"])]
                 for row in snapshot["trend"]
             ],
         ),
@@ -466,7 +482,7 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
                 [
                     d["name"],
                     d["description"],
-                    d["score"],
+                    _score(d["score"]),
                     None if d["coverage"] is None else round(100 * d["coverage"], 1),
                 ]
                 for d in snapshot["dimensions"]
@@ -476,7 +492,7 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
             "members",
             "Overall score of each member",
             ["Code", "Member", "Score (0-100)"],
-            [[m["code"], m["name"], m["score"]] for m in snapshot["members"]],
+            [[m["code"], m["name"], _score(m["score"])] for m in member_rows(snapshot)],
         ),
         Table(
             "measures",
@@ -492,6 +508,7 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
                 "Target",
                 "Rating",
                 "Improving?",
+                "Accountable",
             ],
             [
                 [
@@ -505,8 +522,13 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
                     m["target"],
                     dashboards.RATING_LABELS.get(m["rating"]),
                     m["trend"],
+                    accountable,
                 ]
-                for m in snapshot["metrics"]
+                for accountable, metrics in (
+                    (snapshot["organisation"]["name"], snapshot["metrics"]),
+                    (snapshot["commissioner"]["name"], snapshot.get("commissioner_metrics", [])),
+                )
+                for m in metrics
             ],
         ),
     ]

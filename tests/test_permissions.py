@@ -7,13 +7,14 @@ from django.urls import reverse
 from contracts.api.base import ScopedViewSetMixin
 from contracts.views_base import ScopedViewMixin
 
-# Which organisation codes each person may see (system fixture in conftest).
+# Which organisation codes each person may see (system fixture in conftest):
+# those in their data scope, their own, and the parties to their contracts.
 VISIBLE = {
     "admin": {"QCOM", "QOTH", "NETA", "NETB", "PA1", "PA2", "PB1"},
     "commissioner": {"QCOM", "NETA", "PA1", "PA2"},
-    "network_manager_a": {"NETA", "PA1", "PA2"},
-    "provider_a": {"PA1"},
-    "provider_b": {"PB1"},
+    "network_manager_a": {"NETA", "PA1", "PA2", "QCOM"},
+    "provider_a": {"PA1", "NETA", "QCOM"},  # its network's contract is with QCOM
+    "provider_b": {"PB1", "NETB", "QOTH"},
     "lay_partner": {"QCOM"},
     "outsider": set(),
 }
@@ -106,9 +107,13 @@ def test_anonymous_visitor_is_sent_to_sign_in(system, client):
 def test_network_page_lists_members_only_as_far_as_the_viewer_may_see(system, client):
     client.force_login(system.provider_a)
     response = client.get(reverse("organisation-detail", args=["PA1"]))
-    assert [
-        n.code for n in response.context["networks"]
-    ] == []  # the network itself is not in scope
+    assert [n.code for n in response.context["networks"]] == ["NETA"]
+    # A member opens its network's page and sees itself among the members,
+    # not the other members, whose data is not theirs to see.
+    response = client.get(reverse("organisation-detail", args=["NETA"]))
+    assert response.status_code == 200
+    assert [m.code for m in response.context["members"]] == ["PA1"]
+    assert [c.reference for c in response.context["contracts"]] == ["CON-A"]
     client.force_login(system.network_manager_a)
     response = client.get(reverse("organisation-detail", args=["NETA"]))
     assert sorted(m.code for m in response.context["members"]) == ["PA1", "PA2"]
@@ -140,4 +145,4 @@ def test_organisation_list_costs_a_fixed_number_of_queries(
         add_member(system.network_a, OrganisationFactory(code=f"PX{n:02d}"))
     with django_assert_max_num_queries(4):
         response = api_client.get("/api/v1/organisations/")
-    assert response.json()["count"] == 23
+    assert response.json()["count"] == 24  # the network, 22 members, the commissioner

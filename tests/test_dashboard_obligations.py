@@ -1,0 +1,260 @@
+"""The commissioner's own obligations on the dashboard and public scorecards:
+a metric the commissioner submits is shown under the commissioner, never as
+a blank row of the network's; members compared are the network's members;
+the trend starts with the contract; the settlement says who pays whom."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from contracts.models import ContractMetric
+from outcomes import publishing, rescore
+from outcomes.choices import Channel, Direction, MetricType, RunTrigger, Side, SubmissionStatus
+from outcomes.models import PeriodReview
+from outcomes.submissions import submit
+from tests.dashboard_data import FIRST, months_from, seed
+from tests.factories import ContractFactory, MetricFactory
+from tests.incentives_fixtures import year_one_fixture  # noqa: F401 (fixture)
+
+DASHBOARD = reverse("dashboard")
+MONTHS = 14
+
+
+@pytest.fixture
+def obligations(system, contract):
+    """CON-A scored for 14 months, plus DEMAND: the commissioner's
+    demand-plan accuracy (higher is better, target 90%), submitted by the
+    commissioner for the same months."""
+    seed(system, contract, metrics=2, months=MONTHS)
+    demand = MetricFactory(
+        code="DEMAND",
+        name="Demand plan accuracy",
+        metric_type=MetricType.PROPORTION,
+        factor=100,
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        submitted_by=Side.COMMISSIONER,
+    )
+    ContractMetric.objects.create(
+        contract=contract,
+        metric=demand,
+        effective_from=FIRST,
+        minimum_threshold=70,
+        target=90,
+        baseline=80,
+    )
+    months = months_from(FIRST, MONTHS)
+    today = months[-1] + dt.timedelta(days=60)
+    lines = "".join(
+        f"DEMAND,QCOM,{month:%Y-%m-%d},{80 + n % 5},100,\n" for n, month in enumerate(months)
+    )
+    submission = submit(
+        user=system.commissioner,
+        channel=Channel.COMMAND,
+        name="demand.csv",
+        content=(
+            "metric_code,organisation_code,period_start,numerator,denominator,value\n" + lines
+        ).encode(),
+        today=today,
+    )
+    assert submission.status == SubmissionStatus.STORED, submission.errors[:3]
+    rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=today)
+    return demand
+
+
+def dashboard(client, user, **params):
+    client.force_login(user)
+    response = client.get(DASHBOARD, {"period": "2025-05", **params})
+    assert response.status_code == 200
+    return response
+
+
+def text(response) -> str:
+    """A download's body (downloads stream)."""
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def codes(response) -> set[str]:
+    return {row["code"] for row in response.context["board"].metric_rows}
+
+
+def test_the_network_page_leaves_the_commissioners_metric_to_the_commissioner(
+    client, system, contract, obligations
+):
+    response = dashboard(client, system.commissioner, contract=contract.pk)
+    html = response.content.decode()
+    assert codes(response) == {"EMADM", "PROP1"}
+    assert (
+        "1 metric of this contract is the commissioner's own obligation: choose Test ICB "
+        "(commissioner's obligations) to see it." in html
+    )
+    assert "Test ICB (commissioner's obligations)</option>" in html
+    # A member's page, likewise.
+    member = dashboard(
+        client, system.commissioner, contract=contract.pk, organisation=system.pa1.pk
+    )
+    assert codes(member) == {"EMADM", "PROP1"}
+
+
+def test_the_commissioners_obligations_show_its_own_metric_with_its_values(
+    client, system, contract, obligations
+):
+    response = dashboard(
+        client, system.commissioner, contract=contract.pk, organisation=system.commissioner_org.pk
+    )
+    html = response.content.decode()
+    (row,) = response.context["board"].metric_rows
+    assert row["code"] == "DEMAND"
+    assert row["expected"] and row["value"] == pytest.approx(83.0)  # May 2025: 80 + 13 % 5
+    assert row["target"] == 90.0 and row["assurance"] == "consistent_fail"
+    assert "These are the metrics the contract holds Test ICB to" in html
+    assert "Not due this month" not in html
+    # Its SPC page opens for the commissioner, not for the network.
+    url = reverse("dashboard-metric", args=[obligations.pk])
+    chosen = {"contract": contract.pk, "period": "2025-05"}
+    assert (
+        client.get(url, {**chosen, "organisation": system.commissioner_org.pk}).status_code == 200
+    )
+    assert client.get(url, {**chosen, "organisation": system.network_a.pk}).status_code == 404
+
+
+def test_a_member_provider_is_not_pointed_at_obligations_it_cannot_open(
+    client, system, contract, obligations
+):
+    response = dashboard(client, system.provider_a, contract=contract.pk)
+    html = response.content.decode()
+    assert codes(response) == {"EMADM", "PROP1"}
+    assert "commissioner's own obligation" not in html
+    assert "commissioner's obligations" not in html
+
+
+def test_obligations_are_offered_only_where_the_contract_holds_the_commissioner_to_some(
+    client, system, contract
+):
+    seed(system, contract, metrics=2, months=MONTHS)
+    response = dashboard(client, system.commissioner, contract=contract.pk)
+    organisations = response.context["selection"].organisations
+    assert system.commissioner_org not in organisations
+    assert "commissioner's obligations" not in response.content.decode()
+
+
+def test_members_compared_leave_out_the_commissioner(client, system, contract, obligations):
+    response = dashboard(client, system.commissioner, contract=contract.pk)
+    assert {code for code, *_ in response.context["member_rows"]} == {"NETA", "PA1", "PA2"}
+    csv = text(
+        client.get(
+            reverse("dashboard-download", args=["members", "csv"]),
+            {"contract": contract.pk, "period": "2025-05"},
+        )
+    )
+    assert "QCOM" not in csv and "PA1" in csv
+
+
+def test_assurance_says_no_data_rather_than_no_target(client, system, contract):
+    """A metric with a target and no values in the trend window is 'No data'."""
+    seed(system, contract, metrics=2, months=MONTHS)
+    silent = MetricFactory(code="SILENT", name="Never submitted")
+    ContractMetric.objects.create(
+        contract=contract, metric=silent, effective_from=FIRST, minimum_threshold=30, target=22
+    )
+    response = dashboard(client, system.commissioner, contract=contract.pk)
+    html = response.content.decode()
+    row = {row["code"]: row for row in response.context["board"].metric_rows}["SILENT"]
+    assert row["target"] == 22.0 and row["assurance"] is None
+    cells = html[html.index("Never submitted") :]
+    cells = cells[: cells.index("</tr>")]
+    assert "No data" in cells and "No target" not in cells
+
+
+def test_the_trend_starts_with_the_contract(client, system, contract):
+    """Months before the contract started are not months without a score."""
+    seed(system, contract, metrics=2, months=MONTHS)
+    response = dashboard(client, system.commissioner, contract=contract.pk, period="2024-09")
+    trend = response.context["board"].trend
+    assert list(trend["period_start"]) == months_from(FIRST, 6)  # April to September 2024
+    assert "Missing" not in response.content.decode().split('id="dimensions"')[0]
+    row = response.context["board"].metric_rows[0]
+    assert len(row["sparkline"]) == 6
+
+
+def test_a_negative_settlement_says_the_network_pays(client, system, contract, year_one):
+    """An overspend the network shares makes the net transfer negative."""
+    from contracts.models import ActualCost
+    from incentives import services
+
+    ActualCost.objects.filter(contract=contract).update(amount=Decimal("1100000.00"))
+    settlement = services.compute_settlement(contract_year=year_one)
+    assert settlement.net_transfer < 0
+    html = dashboard(client, system.commissioner, contract=contract.pk).content.decode()
+    sentence = html[html.index("net transfer") :]
+    sentence = sentence[: sentence.index("</p>")]
+    assert f"net transfer −£{-settlement.net_transfer:,.2f} (Network A pays the commissioner)" in (
+        sentence
+    )
+    assert "from the commissioner" not in sentence
+
+
+def test_a_published_scorecard_shows_what_the_commissioner_is_held_to(
+    client, system, contract, obligations
+):
+    PeriodReview.objects.filter(contract=contract).update(status="accepted")
+    scorecard = publishing.publish(
+        user=system.commissioner,
+        contract=contract,
+        organisation=system.network_a,
+        period=dt.date(2025, 5, 1),
+        summary="Steady.",
+    )
+    snapshot = scorecard.snapshot
+    assert {m["code"] for m in snapshot["metrics"]} == {"EMADM", "PROP1"}
+    (held,) = snapshot["commissioner_metrics"]
+    assert held["code"] == "DEMAND" and held["value"] == pytest.approx(83.0)
+    client.logout()
+    html = client.get(scorecard.get_absolute_url()).content.decode()
+    assert "What Test ICB is held to" in html
+    assert "Demand plan accuracy" in html
+    csv = text(
+        client.get(
+            reverse(
+                "scorecard-download",
+                kwargs={"pk": scorecard.pk, "table": "measures", "format": "csv"},
+            )
+        )
+    )
+    assert "DEMAND" in csv and "Test ICB" in csv
+
+
+def test_public_member_scores_download_as_the_page_shows_them(client, system, contract):
+    seed(system, contract, metrics=2, months=MONTHS)
+    scorecard = publishing.publish(
+        user=system.commissioner,
+        contract=contract,
+        organisation=system.network_a,
+        period=dt.date(2025, 5, 1),
+        summary="Steady.",
+    )
+    client.logout()
+    csv = text(
+        client.get(
+            reverse(
+                "scorecard-download",
+                kwargs={"pk": scorecard.pk, "table": "members", "format": "csv"},
+            )
+        )
+    )
+    lines = csv.strip().splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["PA1", "PA2"]  # not the network
+    for line in lines[1:]:
+        score = line.split(",")[-1]
+        assert len(score.split(".")[-1]) <= 1, line  # one decimal place, as on the page
+
+
+def test_a_single_provider_contract_offers_no_obligations(client, system):
+    own = ContractFactory(
+        reference="CON-S", commissioner=system.commissioner_org, provider=system.pa1
+    )
+    response = dashboard(client, system.commissioner, contract=own.pk)
+    assert [org.code for org in response.context["selection"].organisations] == ["PA1"]
