@@ -349,7 +349,10 @@ def generate_all_meetings(*, now=None) -> int:
 
 
 def contract_management_series(notice: PerformanceNotice) -> MeetingSeries:
-    """The contract's series of contract management meetings (made on first use)."""
+    """The contract's series of contract management meetings (made on first
+    use), between the commissioner and the network. Their people are named
+    as participants, as they are at each notice, since the calendar feed
+    lists the meetings a person is named in (not every meeting they can see)."""
     contract = notice.contract
     series = MeetingSeries.objects.filter(
         contract=contract, meeting_type=MeetingType.CONTRACT_MANAGEMENT
@@ -369,6 +372,7 @@ def contract_management_series(notice: PerformanceNotice) -> MeetingSeries:
             None,
         )
         series.organisations.set([contract.commissioner_id, contract.provider_id])
+    series.participants.add(*_people_in({contract.commissioner_id, contract.provider_id}))
     return series
 
 

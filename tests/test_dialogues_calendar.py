@@ -3,13 +3,19 @@ meetings in Europe/London time, cancelled ones marked, a private URL that
 can be renewed or turned off, and nothing for people not invited."""
 
 import datetime as dt
+import importlib
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps as django_apps
 from django.utils import timezone
 from icalendar import Calendar
 
+from contracts import notices
+from contracts.choices import Role
 from dialogues import calendar, services
+from dialogues.models import Meeting
+from tests.factories import MembershipFactory, UserFactory
 from tests.test_dialogues_services import make_series
 
 LONDON = ZoneInfo("Europe/London")
@@ -104,3 +110,47 @@ def test_the_preferences_page_creates_renews_and_turns_off_the_feed(system, clie
     assert calendar.feed_of(system.provider_a).token != token
     client.post("/dialogues/preferences/", {"op": "revoke-feed"})
     assert calendar.feed_of(system.provider_a) is None
+
+
+def raise_notice_today(system, contract, metric):
+    return notices.raise_notice(
+        user=system.commissioner,
+        contract=contract,
+        title="Emergency admissions above threshold",
+        concern="Three months above the minimum threshold.",
+        raised_on=timezone.localdate(),
+        metrics=[metric],
+    )
+
+
+def test_contract_management_meetings_reach_both_parties_feeds(system, client, contract, metric):
+    """Not only the commissioner who raised the notice (its chair): their
+    colleagues and the network's people are named in the series too."""
+    colleague = UserFactory(username="commissioner_2")
+    MembershipFactory(user=colleague, organisation=system.commissioner_org, role=Role.COMMISSIONER)
+    notice = raise_notice_today(system, contract, metric)
+    services.create_notice_meetings()
+    meeting = Meeting.objects.get(notice=notice)
+    uid = f"concord-meeting-{meeting.pk}"
+    for person in (system.commissioner, colleague, system.network_manager_a):
+        assert [str(e["UID"]) for e in fetch(client, person).walk("VEVENT")] == [uid]
+    for person in (system.provider_b, system.lay_partner):
+        assert fetch(client, person).walk("VEVENT") == []
+    assert set(meeting.series.organisations.all()) == {system.commissioner_org, system.network_a}
+
+
+def test_the_migration_names_the_parties_of_earlier_contract_management_series(
+    system, contract, metric
+):
+    notice = raise_notice_today(system, contract, metric)
+    services.create_notice_meetings()
+    series = Meeting.objects.get(notice=notice).series
+    series.participants.clear()  # as such series were made before
+    migration = importlib.import_module(
+        "dialogues.migrations.0003_contract_management_participants"
+    )
+    migration.name_the_parties(django_apps, None)
+    assert set(series.participants.values_list("username", flat=True)) == {
+        "commissioner",
+        "nm_a",
+    }
