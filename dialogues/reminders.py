@@ -5,9 +5,13 @@
 
 Each reminder is claimed before it is sent (a unique ReminderSent row per
 kind, person and subject), so running the job twice, or two at once, sends
-nothing twice. A person's ReminderPreference says what they receive."""
+nothing twice. An email that fails is logged and its claim released, so the
+next run tries it again; the others are sent all the same. A person's
+ReminderPreference says what they receive."""
 
 import datetime as dt
+import logging
+from collections import Counter
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -21,7 +25,11 @@ from dialogues.choices import ReminderKind
 from dialogues.models import Action, Meeting, ReminderPreference, ReminderSent
 from outcomes.selectors import completeness, contract_months
 
+logger = logging.getLogger(__name__)
+
 MAX_DAYS_BEFORE = 14
+# What became of one reminder; each job counts them.
+SENT, SKIPPED, FAILED = "sent", "skipped", "failed"
 DATA_MONTHS = 3
 DATA_SUBMITTER_ROLES = (Role.PROVIDER_USER, Role.COMMISSIONER)
 
@@ -36,13 +44,14 @@ def link(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
-def send(kind: str, person, key: str, subject: str, body: str, prefs=None) -> bool:
+def send(kind: str, person, key: str, subject: str, body: str, prefs=None) -> str:
     """Send one reminder unless the person opted out, has no email address, or
-    was sent it already. The claim and the email are undone together: if the
-    email fails, the claim is removed so the next run tries again."""
+    was sent it already: SENT, SKIPPED or FAILED. The claim and the email are
+    undone together: if the email fails, the claim is removed so the next run
+    tries again, and the failure is logged for the rest of the run to go on."""
     prefs = prefs or preference_of(person)
     if not prefs.wants(kind) or not person.email:
-        return False
+        return SKIPPED
     try:
         with transaction.atomic():
             ReminderSent.objects.create(kind=kind, recipient=person, key=key)
@@ -53,17 +62,22 @@ def send(kind: str, person, key: str, subject: str, body: str, prefs=None) -> bo
                 [person.email],
             )
     except IntegrityError:
-        return False  # already sent (or being sent by another run)
-    return True
+        return SKIPPED  # already sent (or being sent by another run)
+    except Exception:
+        # Any mail error (SMTP, connection, a bad address): one person's
+        # failure must not stop everyone else's reminders.
+        logger.exception("Reminder %s about %s to user %s failed", kind, key, person.pk)
+        return FAILED
+    return SENT
 
 
 def _name(person) -> str:
     return person.get_full_name() or person.username
 
 
-def action_reminders(today: dt.date) -> int:
+def action_reminders(today: dt.date) -> Counter:
     """Owners: due within their notice period, and overdue (once per due date)."""
-    sent = 0
+    outcomes = Counter()
     actions = (
         Action.objects.live()
         .filter(due_on__lte=today + dt.timedelta(days=MAX_DAYS_BEFORE))
@@ -86,13 +100,13 @@ def action_reminders(today: dt.date) -> int:
             continue
         body += f"\nUpdate it (status, milestones, evidence): {url}"
         key = f"action:{action.pk}:{action.due_on:%Y-%m-%d}"
-        sent += send(kind, owner, key, subject, body, pref)
-    return sent
+        outcomes[send(kind, owner, key, subject, body, pref)] += 1
+    return outcomes
 
 
-def agenda_reminders(now: dt.datetime) -> int:
+def agenda_reminders(now: dt.datetime) -> Counter:
     """Chairs of coming meetings whose agenda has been drafted."""
-    sent = 0
+    outcomes = Counter()
     meetings = Meeting.objects.filter(
         agenda_drafted_at__isnull=False, is_cancelled=False, starts_at__gt=now
     ).select_related("series__chair", "chair")
@@ -105,15 +119,17 @@ def agenda_reminders(now: dt.datetime) -> int:
             f"{link(reverse('dialogues:agenda-edit', args=[meeting.pk]))}"
         )
         subject = f"agenda ready for {meeting.title}, {when:%-d %B}"
-        sent += send(ReminderKind.AGENDA_READY, chair, f"meeting:{meeting.pk}", subject, body)
-    return sent
+        outcomes[
+            send(ReminderKind.AGENDA_READY, chair, f"meeting:{meeting.pk}", subject, body)
+        ] += 1
+    return outcomes
 
 
-def data_reminders(today: dt.date) -> int:
+def data_reminders(today: dt.date) -> Counter:
     """Submitters of each organisation expected to send data for an active
     contract: values due within their notice period, and values missing past
     their due date, for the last three months."""
-    sent = 0
+    outcomes = Counter()
     submitters: dict[int, list] = {}
     for membership in Membership.objects.filter(role__in=DATA_SUBMITTER_ROLES).select_related(
         "user"
@@ -143,7 +159,7 @@ def data_reminders(today: dt.date) -> int:
                         f"is late: {', '.join(late)}.\nSubmit it: {url}"
                     )
                     subject = f"data late for {month} ({contract.reference})"
-                    sent += send(ReminderKind.DATA_LATE, person, base, subject, body, pref)
+                    outcomes[send(ReminderKind.DATA_LATE, person, base, subject, body, pref)] += 1
                 if soon:
                     due = min(i.due for i in waiting if i.metric.code in soon)
                     body = (
@@ -151,19 +167,23 @@ def data_reminders(today: dt.date) -> int:
                         f"is due by {due.day} {due:%B %Y}: {', '.join(soon)}.\nSubmit it: {url}"
                     )
                     subject = f"data due {due.day} {due:%B} ({contract.reference})"
-                    sent += send(ReminderKind.DATA_DUE, person, base, subject, body, pref)
-    return sent
+                    outcomes[send(ReminderKind.DATA_DUE, person, base, subject, body, pref)] += 1
+    return outcomes
 
 
 def send_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """The daily job. Returns how many of each were sent."""
+    """The daily job. Returns how many of each were sent, and how many failed
+    (to be tried again on the next run)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    return {
+    runs = {
         "actions": action_reminders(today),
         "agendas": agenda_reminders(now),
         "data": data_reminders(today),
     }
+    counts = {name: outcomes[SENT] for name, outcomes in runs.items()}
+    counts["failed"] = sum(outcomes[FAILED] for outcomes in runs.values())
+    return counts
 
 
 def recent_for(person, limit: int = 20):

@@ -2,6 +2,8 @@
 again, and each person's choices respected; the preferences page."""
 
 import datetime as dt
+import logging
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 
@@ -16,6 +18,10 @@ from tests.test_dialogues_services import at, make_series
 @pytest.fixture
 def meeting(system):
     return make_series(system, ends_on=dt.date(2026, 3, 31)).meetings.order_by("starts_at").first()
+
+
+def sent_count(outcomes) -> int:
+    return outcomes[reminders.SENT]
 
 
 def sent(mailoutbox):
@@ -35,11 +41,13 @@ def test_owners_hear_before_the_due_date_and_once_overdue(system, meeting, mailo
         user=nm, meeting=meeting, title="Book room", owner=nm, due_on=dt.date(2026, 3, 10)
     )
     services.set_action_status(user=nm, action=done, status=ActionStatus.DONE)
-    assert reminders.action_reminders(dt.date(2026, 3, 16)) == 0  # 4 days ahead: not yet
-    assert reminders.action_reminders(dt.date(2026, 3, 17)) == 1
-    assert reminders.action_reminders(dt.date(2026, 3, 18)) == 0
-    assert reminders.action_reminders(dt.date(2026, 3, 21)) == 1
-    assert reminders.action_reminders(dt.date(2026, 3, 22)) == 0
+    assert (
+        sent_count(reminders.action_reminders(dt.date(2026, 3, 16))) == 0
+    )  # 4 days ahead: not yet
+    assert sent_count(reminders.action_reminders(dt.date(2026, 3, 17))) == 1
+    assert sent_count(reminders.action_reminders(dt.date(2026, 3, 18))) == 0
+    assert sent_count(reminders.action_reminders(dt.date(2026, 3, 21))) == 1
+    assert sent_count(reminders.action_reminders(dt.date(2026, 3, 22))) == 0
     assert sent(mailoutbox) == [
         ("provider_a", "Concord: action due 20 March 2026: Chase data"),
         ("provider_a", "Concord: overdue action: Chase data"),
@@ -48,7 +56,7 @@ def test_owners_hear_before_the_due_date_and_once_overdue(system, meeting, mailo
     # A new due date is a new subject: the owner hears again.
     action.due_on = dt.date(2026, 3, 25)
     action.save()
-    assert reminders.action_reminders(dt.date(2026, 3, 23)) == 1
+    assert sent_count(reminders.action_reminders(dt.date(2026, 3, 23))) == 1
 
 
 def test_a_person_who_opts_out_gets_nothing(system, meeting, mailoutbox):
@@ -60,8 +68,8 @@ def test_a_person_who_opts_out_gets_nothing(system, meeting, mailoutbox):
         owner=system.provider_a,
         due_on=dt.date(2026, 3, 20),
     )
-    assert reminders.action_reminders(dt.date(2026, 3, 13)) == 1  # 7 days ahead
-    assert reminders.action_reminders(dt.date(2026, 3, 21)) == 0  # overdue: opted out
+    assert sent_count(reminders.action_reminders(dt.date(2026, 3, 13))) == 1  # 7 days ahead
+    assert sent_count(reminders.action_reminders(dt.date(2026, 3, 21))) == 0  # overdue: opted out
     assert [m.subject for m in mailoutbox] == ["Concord: action due 20 March 2026: Chase data"]
 
 
@@ -84,7 +92,7 @@ def test_submitters_hear_when_data_is_due_or_late(system, contract, metric, mail
     # PA1 sent December 2025 only: January is late (due 20 Feb), February due 20 March.
     store(system.provider_a, system.pa1, metric, [(month(12), 25)], at(2026, 1, 10))
     result = send_reminders.delay(at(2026, 3, 16, 7).isoformat()).get()
-    assert result == {"actions": 0, "agendas": 0, "data": 2}
+    assert result == {"actions": 0, "agendas": 0, "data": 2, "failed": 0}
     assert sent(mailoutbox) == [
         ("provider_a", "Concord: data due 20 March (CON-A)"),
         ("provider_a", "Concord: data late for January 2026 (CON-A)"),
@@ -108,7 +116,7 @@ def test_people_without_an_email_address_are_skipped(system, meeting, mailoutbox
         owner=system.provider_a,
         due_on=dt.date(2026, 3, 20),
     )
-    assert reminders.action_reminders(dt.date(2026, 3, 21)) == 0
+    assert sent_count(reminders.action_reminders(dt.date(2026, 3, 21))) == 0
     assert not ReminderSent.objects.exists()
 
 
@@ -133,3 +141,38 @@ def test_the_preferences_page_shows_and_changes_choices(system, client, meeting)
     assert client.get("/dialogues/preferences/").status_code == 200
     client.logout()
     assert client.get("/dialogues/preferences/").status_code == 302
+
+
+def test_one_failing_email_does_not_stop_the_others_and_is_tried_again(
+    system, meeting, mailoutbox, monkeypatch, caplog
+):
+    """The mail server refuses provider_a's address today: nm_a still hears,
+    the failure is logged and counted, and provider_a hears on the next run."""
+    nm = system.network_manager_a
+    for owner in (system.provider_a, nm):
+        services.log_action(
+            user=nm, meeting=meeting, title="Chase data", owner=owner, due_on=dt.date(2026, 3, 5)
+        )
+    real_send_mail = reminders.send_mail
+
+    def refuse_provider_a(subject, body, sender, to):
+        if to == [system.provider_a.email]:
+            raise SMTPRecipientsRefused({to[0]: (550, b"Mailbox unavailable")})
+        return real_send_mail(subject, body, sender, to)
+
+    monkeypatch.setattr(reminders, "send_mail", refuse_provider_a)
+    with caplog.at_level(logging.ERROR, logger="dialogues.reminders"):
+        result = reminders.send_reminders(now=at(2026, 3, 6, 7))
+    assert result == {"actions": 1, "agendas": 0, "data": 0, "failed": 1}
+    assert sent(mailoutbox) == [("nm_a", "Concord: overdue action: Chase data")]
+    [record] = caplog.records
+    assert "action_overdue" in record.getMessage() and record.exc_info is not None
+    assert not ReminderSent.objects.filter(recipient=system.provider_a).exists()
+
+    monkeypatch.setattr(reminders, "send_mail", real_send_mail)
+    result = reminders.send_reminders(now=at(2026, 3, 7, 7))
+    assert result == {"actions": 1, "agendas": 0, "data": 0, "failed": 0}
+    assert sent(mailoutbox) == [
+        ("nm_a", "Concord: overdue action: Chase data"),
+        ("provider_a", "Concord: overdue action: Chase data"),
+    ]
