@@ -372,8 +372,13 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         ["organisation_id", "period_start", "score", "coverage"],
     )
     if not selection.period_chosen:
-        # Default to the latest month the organisation has an aggregate score.
-        scored = aggregates[aggregates["organisation_id"].eq(org.pk) & aggregates["score"].notna()]
+        # Default to the latest month the organisation has an aggregate score,
+        # else any data (a commissioner's few obligations may never cover
+        # enough of the dimensions for an aggregate score).
+        own_rows = aggregates[aggregates["organisation_id"].eq(org.pk)]
+        scored = own_rows[own_rows["score"].notna()]
+        if scored.empty:
+            scored = own_rows[own_rows["coverage"].gt(0)]
         if not scored.empty:
             selection.period = max(scored["period_start"])
     period = selection.period

@@ -258,3 +258,18 @@ def test_a_single_provider_contract_offers_no_obligations(client, system):
     )
     response = dashboard(client, system.commissioner, contract=own.pk)
     assert [org.code for org in response.context["selection"].organisations] == ["PA1"]
+
+
+def test_the_obligations_open_on_the_latest_month_with_data(client, system, contract, obligations):
+    """The commissioner's one metric never covers enough of the dimensions
+    for an aggregate score, so the page opens on its latest month with data,
+    not on this month, when nothing is due yet."""
+    client.force_login(system.commissioner)
+    response = client.get(
+        DASHBOARD, {"contract": contract.pk, "organisation": system.commissioner_org.pk}
+    )
+    board = response.context["board"]
+    assert board.aggregate["score"] is None
+    assert response.context["selection"].period == dt.date(2025, 5, 1)
+    (row,) = board.metric_rows
+    assert row["value"] == pytest.approx(83.0)
