@@ -9,6 +9,7 @@ Missing values are gaps (None), never zero."""
 
 import datetime as dt
 import math
+import textwrap
 
 import pandas as pd
 
@@ -38,17 +39,34 @@ def month_label(day: dt.date) -> str:
 
 
 def _layout(title: str, **extra) -> dict:
+    """A layout that fits any width, from a 375 px phone up: no fixed width
+    (the figure takes its container's), small fixed margins that the title,
+    tick labels and axis titles push out as far as they need (`automargin`),
+    and the legend in rows under the plot, at the foot of the figure, so it
+    never takes width from the plot. The height is fixed. static/js/dashboard-charts.js draws it
+    responsive and wraps a title too long for a narrow screen."""
     layout = {
-        "title": {"text": title, "font": {"size": 16}},
+        "title": {"text": title, "font": {"size": 16}, "automargin": True, "yref": "paper"},
         "font": FONT,
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 60},
+        "autosize": True,
+        "height": 450,  # fixed: a responsive chart with no height collapses to nothing
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10, "pad": 4},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "hovermode": "closest",
         "showlegend": True,
-        "legend": {"orientation": "h", "y": -0.25},
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+        },
     }
     layout.update(extra)
+    for axis in ("xaxis", "yaxis"):
+        layout[axis] = {"automargin": True, **layout.get(axis, {})}
     return layout
 
 
@@ -112,14 +130,26 @@ def trend_text(trend: pd.DataFrame, what: str = "The aggregate outcome score") -
 # --- Dimensions -----------------------------------------------------------
 
 
+def _category_label(name: str, note: str = "", width: int = 20) -> str:
+    """A bar's category label on lines of about `width` characters, with a
+    note on a line of its own: short enough to leave a phone room for bars."""
+    lines = textwrap.wrap(name, width) or [name]
+    if note:
+        lines.append(note)
+    return "<br>".join(lines)
+
+
 def dimensions_figure(rows: list[dict]) -> dict:
-    """Horizontal bars of each dimension's score (0-10); coverage in the label.
-    `rows`: {name, score, coverage}."""
+    """Horizontal bars of each dimension's score (0-10), the score at the end
+    of the bar and the coverage under the dimension's name (so the label
+    outside the bar is short enough for a phone). `rows`: {name, score, coverage}."""
     names = [row["name"] for row in rows]
-    labels = [
+    notes = [
         "no score (insufficient data)"
         if _missing(row["score"])
-        else f"{row['score']:.1f} ({row['coverage'] * 100:.0f}% coverage)"
+        else ""
+        if _missing(row["coverage"])
+        else f"{row['coverage'] * 100:.0f}% coverage"
         for row in rows
     ]
     return {
@@ -130,7 +160,7 @@ def dimensions_figure(rows: list[dict]) -> dict:
                 "name": "Score",
                 "x": [clean(row["score"]) for row in rows],
                 "y": names,
-                "text": labels,
+                "text": ["" if _missing(row["score"]) else f"{row['score']:.1f}" for row in rows],
                 "textposition": "outside",
                 "cliponaxis": False,
                 "marker": {"color": BLUE},
@@ -138,10 +168,16 @@ def dimensions_figure(rows: list[dict]) -> dict:
         ],
         "layout": _layout(
             "Dimension scores (0-10)",
-            xaxis={"range": [0, 14], "tickvals": [0, 2, 4, 6, 8, 10], "gridcolor": "#e8edee"},
-            yaxis={"autorange": "reversed", "automargin": True},
+            xaxis={"range": [0, 12.5], "tickvals": [0, 2, 4, 6, 8, 10], "gridcolor": "#e8edee"},
+            yaxis={
+                "autorange": "reversed",
+                "tickmode": "array",
+                "tickvals": names,
+                "ticktext": [
+                    _category_label(name, note) for name, note in zip(names, notes, strict=True)
+                ],
+            },
             showlegend=False,
-            margin={"l": 20, "r": 20, "t": 50, "b": 40},
         ),
     }
 
@@ -369,16 +405,16 @@ def xmr_figure(result: dict, metric: dict) -> dict:
         }
         for day in summary.get("rebases", [])
     ]
-    return {
-        "data": data,
-        "layout": _layout(
-            f"{metric['code']}: XmR chart",
-            xaxis={"type": "category", "automargin": True},
-            yaxis={"title": {"text": metric.get("unit") or "Value"}, "gridcolor": "#e8edee"},
-            shapes=shapes,
-            annotations=annotations,
-        ),
-    }
+    layout = _layout(
+        f"{metric['code']}: XmR chart",
+        xaxis={"type": "category", "automargin": True},
+        yaxis={"title": {"text": metric.get("unit") or "Value"}, "gridcolor": "#e8edee"},
+        shapes=shapes,
+        annotations=annotations,
+    )
+    if annotations:  # room between the title and the plot for "Rebased"
+        layout["title"]["pad"] = {"b": 24}
+    return {"data": data, "layout": layout}
 
 
 def xmr_text(result: dict, metric: dict, variation_label=None, assurance_label=None) -> str:
@@ -460,9 +496,13 @@ def scores_figure(rows: list[dict], title: str) -> dict:
         "layout": _layout(
             title,
             xaxis={"range": [0, 110], "tickvals": [0, 20, 40, 60, 80, 100], "gridcolor": "#e8edee"},
-            yaxis={"autorange": "reversed", "automargin": True},
+            yaxis={
+                "autorange": "reversed",
+                "tickmode": "array",
+                "tickvals": [row["name"] for row in rows],
+                "ticktext": [_category_label(row["name"]) for row in rows],
+            },
             showlegend=False,
-            margin={"l": 20, "r": 20, "t": 50, "b": 40},
         ),
     }
 
