@@ -84,6 +84,32 @@ def _require_party(user, contract) -> Organisation:
     return party
 
 
+# Steps only the party that raised the notice may take, and how to say so.
+RAISER_STEPS = {
+    NoticeStep.ESCALATED: "escalate it",
+    NoticeStep.REMEDIED: "agree it is remedied",
+    NoticeStep.WITHDRAWN: "withdraw it",
+}
+
+
+def require_actor(user, notice, step: NoticeStep) -> Organisation:
+    """The party `user` acts for, if they may take `step` on `notice`; else
+    PermissionDenied. The API asks before reading the request body, so that
+    someone who may not act is refused (403), not told what to fix (400)."""
+    contract = notice.contract
+    party = _require_party(user, contract)
+    if step == NoticeStep.WITHHELD and (
+        party != contract.commissioner
+        or notice.raised_by_organisation_id != contract.commissioner_id
+    ):
+        raise PermissionDenied("Only the commissioner withholds, on a notice it raised.")
+    if step == NoticeStep.RETAINED and party != contract.commissioner:
+        raise PermissionDenied("Only the commissioner retains withheld payments.")
+    if step in RAISER_STEPS and party.pk != notice.raised_by_organisation_id:
+        raise PermissionDenied(f"Only the party that raised the notice can {RAISER_STEPS[step]}.")
+    return party
+
+
 def _require_reason(reason: str) -> str:
     if not reason or not reason.strip():
         raise ValidationError({"reason": "Give a reason for this step."})
@@ -179,7 +205,7 @@ def raise_notice(
 @transaction.atomic
 def record_meeting(*, user, notice, held_on: dt.date, outcome: str, reason: str):
     """Record the contract management meeting and what it decided."""
-    _require_party(user, notice.contract)
+    require_actor(user, notice, NoticeStep.MEETING_HELD)
     notice = _locked(notice)
     outcome = MeetingOutcome(outcome)
     status = MEETING_OUTCOME_STATUS[outcome]
@@ -195,7 +221,7 @@ def record_meeting(*, user, notice, held_on: dt.date, outcome: str, reason: str)
 @transaction.atomic
 def conclude_investigation(*, user, notice, on: dt.date, plan_needed: bool, reason: str):
     """A joint investigation ends with a remedial plan or the notice withdrawn."""
-    _require_party(user, notice.contract)
+    require_actor(user, notice, NoticeStep.INVESTIGATION_CONCLUDED)
     notice = _locked(notice)
     if plan_needed:
         _step(
@@ -223,7 +249,7 @@ def conclude_investigation(*, user, notice, on: dt.date, plan_needed: bool, reas
 @transaction.atomic
 def agree_plan(*, user, notice, agreed_on: dt.date, milestones: list[dict], reason: str):
     """Agree the remedial action plan: milestones with owners and dates."""
-    _require_party(user, notice.contract)
+    require_actor(user, notice, NoticeStep.PLAN_AGREED)
     notice = _locked(notice)
     if not milestones:
         raise ValidationError(
@@ -254,7 +280,7 @@ def agree_plan(*, user, notice, agreed_on: dt.date, milestones: list[dict], reas
 
 @transaction.atomic
 def complete_milestone(*, user, milestone: RemedialMilestone, completed_on: dt.date, reason: str):
-    _require_party(user, milestone.notice.contract)
+    require_actor(user, milestone.notice, NoticeStep.MILESTONE_COMPLETED)
     _require_reason(reason)
     notice = _locked(milestone.notice)
     if milestone.completed_on:
@@ -268,7 +294,7 @@ def complete_milestone(*, user, milestone: RemedialMilestone, completed_on: dt.d
 @transaction.atomic
 def raise_exception(*, user, notice, on: dt.date, reason: str):
     """A missed milestone raises an Exception Notice."""
-    _require_party(user, notice.contract)
+    require_actor(user, notice, NoticeStep.EXCEPTION_RAISED)
     notice = _locked(notice)
     if not any(m.is_missed(on) for m in notice.milestones.all()):
         raise ValidationError(
@@ -292,15 +318,10 @@ def withhold(
 ) -> Withholding:
     """The commissioner withholds up to the contract's cap of the monthly value
     for a month while the exception stands unremedied."""
-    party = _require_party(user, notice.contract)
+    require_actor(user, notice, NoticeStep.WITHHELD)
     _require_reason(reason)
     notice = _locked(notice)
     contract = notice.contract
-    if (
-        party != contract.commissioner
-        or notice.raised_by_organisation_id != contract.commissioner_id
-    ):
-        raise PermissionDenied("Only the commissioner withholds, on a notice it raised.")
     month = month.replace(day=1)
     percent = Decimal(percent)
     if percent <= 0:
@@ -324,8 +345,8 @@ def retain_overdue_withholdings(*, notice, today: dt.date, user=None) -> int:
     """Withheld sums unremedied for `retain_after_months` are retained for good.
     `user` None means Concord's daily job; a person must be the commissioner.
     Idempotent: a second run on the same day finds nothing left to retain."""
-    if user is not None and _require_party(user, notice.contract) != notice.contract.commissioner:
-        raise PermissionDenied("Only the commissioner retains withheld payments.")
+    if user is not None:
+        require_actor(user, notice, NoticeStep.RETAINED)
     notice = _locked(notice)
     _check_allowed(notice, NoticeStep.RETAINED)
     cutoff = today - relativedelta(months=notice.contract.retain_after_months)
@@ -357,10 +378,8 @@ def retain_all_overdue_withholdings(today: dt.date) -> int:
 @transaction.atomic
 def escalate(*, user, notice, on: dt.date, reason: str):
     """Flag the notice for escalation towards termination."""
-    party = _require_party(user, notice.contract)
+    require_actor(user, notice, NoticeStep.ESCALATED)
     notice = _locked(notice)
-    if party.pk != notice.raised_by_organisation_id:
-        raise PermissionDenied("Only the party that raised the notice can escalate it.")
     if notice.escalated:
         raise ValidationError({"step": "The notice is already escalated."})
     _step(notice, NoticeStep.ESCALATED, user, on, reason, escalated=True)
@@ -370,10 +389,8 @@ def escalate(*, user, notice, on: dt.date, reason: str):
 @transaction.atomic
 def mark_remedied(*, user, notice, on: dt.date, reason: str):
     """The breach is remedied: close the notice and repay what is still withheld."""
-    party = _require_party(user, notice.contract)
+    require_actor(user, notice, NoticeStep.REMEDIED)
     notice = _locked(notice)
-    if party.pk != notice.raised_by_organisation_id:
-        raise PermissionDenied("Only the party that raised the notice can agree it is remedied.")
     _step(notice, NoticeStep.REMEDIED, user, on, reason, status=NoticeStatus.REMEDIED, closed_on=on)
     update_as(
         notice.withholdings.filter(status=WithholdingStatus.WITHHELD),
@@ -387,10 +404,8 @@ def mark_remedied(*, user, notice, on: dt.date, reason: str):
 @transaction.atomic
 def withdraw(*, user, notice, on: dt.date, reason: str):
     """The party that raised the notice withdraws it."""
-    party = _require_party(user, notice.contract)
+    require_actor(user, notice, NoticeStep.WITHDRAWN)
     notice = _locked(notice)
-    if party.pk != notice.raised_by_organisation_id:
-        raise PermissionDenied("Only the party that raised the notice can withdraw it.")
     _step(
         notice, NoticeStep.WITHDRAWN, user, on, reason, status=NoticeStatus.WITHDRAWN, closed_on=on
     )

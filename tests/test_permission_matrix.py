@@ -282,11 +282,19 @@ EXPECTED = {
     "api:contract-metric-detail": Route(pk_of("contract_metric"), GET=api(**CONTRACT_PAGE)),
     "api:notice-list": Route(GET=api(), POST=api_write()),
     "api:notice-detail": Route(pk_of("notice"), GET=api(**CONTRACT_PAGE)),
+    # Notice steps: the parties (the network's manager, the commissioner, an
+    # admin acting for it); withholding, retaining and the raiser's steps
+    # only the commissioner, who raised these notices.
     **{
-        f"api:notice-{step}": Route(pk_of("notice"), POST=api_write(**CONTRACT_PAGE))
+        f"api:notice-{step}": Route(
+            pk_of("notice"), POST=api_write(**CONTRACT_PAGE, may_write=PARTIES_A))
         for step in ("record-meeting", "conclude-investigation", "agree-plan",
-                     "complete-milestone", "raise-exception", "withhold", "retain",
-                     "escalate", "remedied", "withdraw")
+                     "complete-milestone", "raise-exception")
+    },
+    **{
+        f"api:notice-{step}": Route(
+            pk_of("notice"), POST=api_write(**CONTRACT_PAGE, may_write=COMMISSIONERS))
+        for step in ("withhold", "retain", "escalate", "remedied", "withdraw")
     },
     "api:actual-cost-list": Route(GET=api(), POST=api_write(COMMISSIONERS)),
     "api:audit-list": Route(

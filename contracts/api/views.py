@@ -46,7 +46,7 @@ from contracts.api.serializers import (
     WithholdSerializer,
     local_today,
 )
-from contracts.choices import Role
+from contracts.choices import NoticeStep, Role
 from contracts.models import (
     ActualCost,
     Contract,
@@ -232,14 +232,21 @@ class NoticeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         notice = notices.raise_notice(user=request.user, **serializer.validated_data)
         return self.notice_response(notice.pk, status.HTTP_201_CREATED)
 
+    def notice_for(self, step: NoticeStep):
+        """The notice (scoped: one the user cannot see is a 404), once the
+        user may take `step` on it (403 before the body is read)."""
+        notice = self.get_object()
+        notices.require_actor(self.request.user, notice, step)
+        return notice
+
     def step_input(self, serializer_class, notice) -> dict:
         context = {**self.get_serializer_context(), "notice": notice}
         serializer = serializer_class(data=self.request.data, context=context)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
-    def take_step(self, service, serializer_class) -> Response:
-        notice = self.get_object()  # scoped: a notice the user cannot see is a 404
+    def take_step(self, step: NoticeStep, service, serializer_class) -> Response:
+        notice = self.notice_for(step)
         service(user=self.request.user, notice=notice, **self.step_input(serializer_class, notice))
         return self.notice_response(notice.pk)
 
@@ -247,19 +254,25 @@ class NoticeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], url_path="record-meeting")
     def record_meeting(self, request, pk=None, format=None):
         """Record the contract management meeting and its outcome."""
-        return self.take_step(notices.record_meeting, RecordMeetingSerializer)
+        return self.take_step(
+            NoticeStep.MEETING_HELD, notices.record_meeting, RecordMeetingSerializer
+        )
 
     @extend_schema(request=ConcludeInvestigationSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="conclude-investigation")
     def conclude_investigation(self, request, pk=None, format=None):
         """End a joint investigation with a remedial plan due, or withdrawal."""
-        return self.take_step(notices.conclude_investigation, ConcludeInvestigationSerializer)
+        return self.take_step(
+            NoticeStep.INVESTIGATION_CONCLUDED,
+            notices.conclude_investigation,
+            ConcludeInvestigationSerializer,
+        )
 
     @extend_schema(request=AgreePlanSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="agree-plan")
     def agree_plan(self, request, pk=None, format=None):
         """Agree the remedial action plan: milestones with owners and dates."""
-        notice = self.get_object()
+        notice = self.notice_for(NoticeStep.PLAN_AGREED)
         data = self.step_input(AgreePlanSerializer, notice)
         data["milestones"] = [dict(milestone) for milestone in data["milestones"]]
         notices.agree_plan(user=request.user, notice=notice, **data)
@@ -269,7 +282,7 @@ class NoticeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], url_path="complete-milestone")
     def complete_milestone(self, request, pk=None, format=None):
         """Mark one of the plan's milestones complete."""
-        notice = self.get_object()
+        notice = self.notice_for(NoticeStep.MILESTONE_COMPLETED)
         notices.complete_milestone(
             user=request.user, **self.step_input(CompleteMilestoneSerializer, notice)
         )
@@ -279,20 +292,20 @@ class NoticeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], url_path="raise-exception")
     def raise_exception(self, request, pk=None, format=None):
         """Raise an Exception Notice: a milestone has been missed."""
-        return self.take_step(notices.raise_exception, StepSerializer)
+        return self.take_step(NoticeStep.EXCEPTION_RAISED, notices.raise_exception, StepSerializer)
 
     @extend_schema(request=WithholdSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="withhold")
     def withhold(self, request, pk=None, format=None):
         """Withhold up to the contract's cap of a month's contract value (the
         commissioner, on a notice it raised, while the exception stands)."""
-        return self.take_step(notices.withhold, WithholdSerializer)
+        return self.take_step(NoticeStep.WITHHELD, notices.withhold, WithholdSerializer)
 
     @extend_schema(request=RetainSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="retain")
     def retain(self, request, pk=None, format=None):
         """Retain for good what has been withheld unremedied for too long."""
-        notice = self.get_object()
+        notice = self.notice_for(NoticeStep.RETAINED)
         notices.retain_overdue_withholdings(
             user=request.user, notice=notice, **self.step_input(RetainSerializer, notice)
         )
@@ -302,19 +315,19 @@ class NoticeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], url_path="escalate")
     def escalate(self, request, pk=None, format=None):
         """Escalate towards termination (the party that raised the notice)."""
-        return self.take_step(notices.escalate, StepSerializer)
+        return self.take_step(NoticeStep.ESCALATED, notices.escalate, StepSerializer)
 
     @extend_schema(request=StepSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="remedied")
     def remedied(self, request, pk=None, format=None):
         """Close the notice as remedied and repay what is still withheld."""
-        return self.take_step(notices.mark_remedied, StepSerializer)
+        return self.take_step(NoticeStep.REMEDIED, notices.mark_remedied, StepSerializer)
 
     @extend_schema(request=StepSerializer, responses=NoticeDetailSerializer)
     @action(detail=True, methods=["post"], url_path="withdraw")
     def withdraw(self, request, pk=None, format=None):
         """Withdraw the notice (the party that raised it)."""
-        return self.take_step(notices.withdraw, StepSerializer)
+        return self.take_step(NoticeStep.WITHDRAWN, notices.withdraw, StepSerializer)
 
 
 class MembershipOutSerializer(serializers.Serializer):
