@@ -28,10 +28,10 @@ from outcomes.selectors import completeness, contract_months
 logger = logging.getLogger(__name__)
 
 MAX_DAYS_BEFORE = 14
-# What became of one reminder; each job counts them.
-SENT, SKIPPED, FAILED = "sent", "skipped", "failed"
 DATA_MONTHS = 3
 DATA_SUBMITTER_ROLES = (Role.PROVIDER_USER, Role.COMMISSIONER)
+# What became of one reminder; each job counts them.
+SENT, SKIPPED, FAILED = "sent", "skipped", "failed"
 
 
 def preference_of(person) -> ReminderPreference:

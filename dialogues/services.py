@@ -324,8 +324,10 @@ def generate_meetings(series: MeetingSeries, *, now=None, since=None) -> int:
             # its new time, and the email links to it keep working.
             slot = min(free, key=lambda moment: abs(moment - occurrence))
             free.remove(slot)
-            fields = {"occurrence": slot, "is_cancelled": False}
-            _update(meeting, {**fields, **_meeting_fields(series, slot)})
+            _update(
+                meeting,
+                {"occurrence": slot, "is_cancelled": False, **_meeting_fields(series, slot)},
+            )
         else:
             _update(meeting, {"is_cancelled": True})
     existing = set(
@@ -592,8 +594,8 @@ def _checked_action_fields(
     """The rules an action keeps when it is logged and whenever it is edited:
     a title, a due date not before the meeting that raised it (or the day it
     was raised), an owner for one of `owner_organisation_ids` (theirs when no
-    organisation is given), links within the network and its contracts. Returns the fields to
-    save, with `owner_organisation_id`."""
+    organisation is given), links within the network and its contracts.
+    Returns the fields to save, with `owner_organisation_id`."""
     title = _title(title)
     if due_on is None:
         raise ValidationError({"due_on": "Enter the due date."})
@@ -862,10 +864,12 @@ def add_evidence(*, user, action: Action, note: str = "", upload=None) -> Action
         evidence.file_name = upload.name[:200]
         evidence.file_size = upload.size
     save_as(evidence, user)
-    what = [f"file {evidence.file_name}"] if evidence.file_name else []
+    added = []
     if note:
-        what.insert(0, "a note")
-    _record_on_action(action, user, f"Evidence added: {' and '.join(what)}")
+        added.append("a note")
+    if upload is not None:
+        added.append(f"file {evidence.file_name}")
+    _record_on_action(action, user, f"Evidence added: {' and '.join(added)}")
     return evidence
 
 
