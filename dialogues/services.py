@@ -653,7 +653,7 @@ def log_action(
         notice=notice or meeting.notice,
     )
     action = Action(provider=provider, meeting=meeting, created_by=user, **fields)
-    action._change_reason = f"Logged at {meeting}"
+    _set_history_reason(action, f"Logged at {meeting}")
     return save_as(action, user)
 
 
@@ -755,7 +755,7 @@ def edit_action(*, user, action: Action, **changes) -> Action:
     for name in changed:
         setattr(action, name, fields[name])
     labels = [EDITABLE_ACTION_FIELDS[name.removesuffix("_id")] for name in changed]
-    action._change_reason = f"Edited: {', '.join(labels)}"
+    _set_history_reason(action, f"Edited: {', '.join(labels)}")
     return save_as(action, user)
 
 
@@ -778,7 +778,7 @@ def set_action_status(
     action.status = status
     action.status_reason = reason
     action.completed_on = (on or timezone.localdate()) if status == ActionStatus.DONE else None
-    action._change_reason = reason or f"Marked {ActionStatus(status).label.lower()}"
+    _set_history_reason(action, reason or f"Marked {ActionStatus(status).label.lower()}")
     return save_as(action, user)
 
 
@@ -786,13 +786,20 @@ def set_action_status(
 REASON_LENGTH = 100
 
 
+def _set_history_reason(action: Action, reason: str) -> None:
+    """The reason the action's next history row gives, cut to what the
+    history keeps (a longer one fails to save on PostgreSQL). A status
+    reason is kept whole in `status_reason`, which the history records."""
+    if len(reason) > REASON_LENGTH:
+        reason = reason[: REASON_LENGTH - 1] + "…"
+    action._change_reason = reason
+
+
 def _record_on_action(action: Action, user, reason: str) -> None:
     """Milestones and evidence are rows of their own: a history row on the
     action (no field changed, the reason saying what happened) puts them in
     the action's history with its other changes."""
-    if len(reason) > REASON_LENGTH:
-        reason = reason[: REASON_LENGTH - 1] + "…"
-    action._change_reason = reason
+    _set_history_reason(action, reason)
     save_as(action, user)
 
 
@@ -928,8 +935,8 @@ def escalate_overdue_actions(*, now=None) -> int:
             if not claimed:
                 continue
             action.escalated_to = target
-            action._change_reason = (
-                f"Overdue since {action.due_on:%-d %B %Y}: escalated to {target}"
+            _set_history_reason(
+                action, f"Overdue since {action.due_on:%-d %B %Y}: escalated to {target}"
             )
             save_as(action, None)
             if target.agenda_drafted_at:

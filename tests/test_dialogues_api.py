@@ -273,6 +273,36 @@ def test_log_an_action_and_move_it_to_done(system, api_client, meeting):
     assert (response.json()["status"], response.json()["completed_on"]) == ("done", "2026-03-19")
 
 
+def test_a_long_reason_is_kept_whole_on_the_action(system, api_client, meeting):
+    """The history's reason column holds 100 characters: a longer status
+    reason is cut there (it was a database error on PostgreSQL) and kept
+    whole in the action's status_reason."""
+    from dialogues.models import Action
+
+    api_client.force_authenticate(system.network_manager_a)
+    created = api_client.post(
+        ACTIONS,
+        {
+            "meeting": meeting.pk,
+            "title": "Chase data",
+            "owner": "provider_a",
+            "due_on": "2026-03-20",
+        },
+        format="json",
+    ).json()
+    reason = "Superseded by the new falls pathway agreed at the quarterly review. " * 8
+    response = api_client.post(
+        f"{ACTIONS}{created['id']}/status/", {"status": "dropped", "reason": reason}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    action = Action.objects.get(pk=created["id"])
+    assert action.status_reason == reason.strip()
+    latest = action.history.latest("history_date")
+    assert len(latest.history_change_reason) == 100
+    assert latest.history_change_reason.endswith("…")
+    assert reason.startswith(latest.history_change_reason[:-1])
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
