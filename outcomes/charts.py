@@ -10,6 +10,7 @@ Missing values are gaps (None), never zero."""
 import datetime as dt
 import math
 import textwrap
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -71,10 +72,17 @@ def _layout(title: str, **extra) -> dict:
 
 
 def fmt(value, digits: int = 1, unit: str = "") -> str:
-    """A number for text alternatives; 'no data' when missing."""
+    """A number as every page writes it, 'no data' when missing: rounded
+    half up as Django's floatformat does (91.35 is 91.4 everywhere), with
+    thousands separators; money in pounds and pence (£1,429.70)."""
     if _missing(value):
         return "no data"
-    text = f"{float(value):,.{digits}f}"
+    if unit == "£":
+        digits = 2
+    exact = Decimal(str(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+    text = f"{exact:,.{digits}f}"
+    if unit == "£":
+        return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
     return f"{text}{unit}" if unit in ("%", "") else f"{text} {unit}"
 
 

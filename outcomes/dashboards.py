@@ -268,10 +268,13 @@ def metric_info(contract, period: dt.date) -> dict[int, dict]:
 
 
 def spc_values(user, selection: Selection, metric_ids, until: dt.date) -> pd.DataFrame:
-    """(metric_id, period_start, value) of the selected organisation's series,
-    in one query: its current measurements, or for a network (which submits
-    nothing itself) its pooled monthly values from the current scores."""
+    """(metric_id, period_start, value) of the selected organisation's series
+    from the contract's first month, in one query: its current measurements,
+    or for a network (which submits nothing itself) its pooled monthly
+    values from the current scores. Values from before the contract (a
+    provider's history) are left out: limits describe the contract's process."""
     org = selection.organisation
+    first = selectors.month_start(selection.contract.start_date)
     if org.is_network:
         queryset = (
             MetricScore.objects.visible_to(user)
@@ -280,6 +283,7 @@ def spc_values(user, selection: Selection, metric_ids, until: dt.date) -> pd.Dat
                 run__contract_id=selection.contract.pk,
                 organisation_id=org.pk,
                 metric_id__in=metric_ids,
+                period_start__gte=first,
                 period_start__lte=until,
                 value__isnull=False,
             )
@@ -288,7 +292,12 @@ def spc_values(user, selection: Selection, metric_ids, until: dt.date) -> pd.Dat
         queryset = (
             Measurement.objects.visible_to(user)
             .current()
-            .filter(organisation_id=org.pk, metric_id__in=metric_ids, period_start__lte=until)
+            .filter(
+                organisation_id=org.pk,
+                metric_id__in=metric_ids,
+                period_start__gte=first,
+                period_start__lte=until,
+            )
         )
     frame = _frame(
         queryset.order_by("metric_id", "period_start"), ["metric_id", "period_start", "value"]
@@ -454,11 +463,17 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
     ):
         record = current.loc[metric_id] if metric_id in current.index else None
         result = spc_results.get(metric_id)
-        summary = result["summary"] if result else None
+        value = as_value(record["value"]) if record is not None else None
+        # Variation and assurance describe the month's value: none without one.
+        summary = result["summary"] if result and value is not None else None
         row = {
             **metric,
             "expected": record is not None,
-            "value": as_value(record["value"]) if record is not None else None,
+            # Expected this month, but its data is not due yet.
+            "not_due_yet": record is not None
+            and value is None
+            and selectors.due_date(metric["metric"], period) >= today,
+            "value": value,
             "score": as_value(record["score"]) if record is not None else None,
             "rating": (as_value(record["rating"]) or None) if record is not None else None,
             "improvement": as_value(record["improvement"]) if record is not None else None,
@@ -475,6 +490,7 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
             "spc_warnings": summary["warnings"] if summary else [],
             "sparkline": [as_value(history.get(metric_id, {}).get(month)) for month in window],
         }
+        row["ranked"] = bool(row["peer_rank"] and row["peer_count"] and row["peer_count"] > 1)
         row["rating_label"] = RATING_LABELS.get(row["rating"])
         row["variation_label"] = VARIATION_LABELS.get(row["variation"])
         row["assurance_label"] = ASSURANCE_LABELS.get(row["assurance"])

@@ -104,10 +104,7 @@ def _day(text: str) -> dt.date:
 
 
 def _value_text(value, unit: str) -> str:
-    if value is None:
-        return "no data"
-    text = f"{value:,.1f}"
-    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+    return charts.fmt(value, 1, unit)
 
 
 def overview(snapshot: dict) -> list[str]:
@@ -345,10 +342,17 @@ class PublishView(ScopedViewMixin, TemplateView):
             self.request.user, contract=params.get("contract"), period=params.get("period")
         )
         contract = self.selection.contract
+        # The dashboard falls back to another contract or month; publishing never does.
+        if "contract" in params and (
+            contract is None or contract.pk != dashboards.parse_id(params["contract"])
+        ):
+            raise Http404("You hold no such contract.")
         if contract is None or not publishing.may_publish(self.request.user, contract):
             raise PermissionDenied("Only the contract's commissioner may publish its scorecard.")
         if self.selection.period is None:
             raise Http404("The contract has not started.")
+        if "period" in params and self.selection.period != dashboards.parse_month(params["period"]):
+            raise Http404("That is not a month of the contract that has started.")
         self.organisation = contract.provider
 
     def get_context_data(self, form=None, **kwargs):

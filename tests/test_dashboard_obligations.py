@@ -1,7 +1,9 @@
-"""The commissioner's own obligations on the dashboard and public scorecards:
-a metric the commissioner submits is shown under the commissioner, never as
-a blank row of the network's; members compared are the network's members;
-the trend starts with the contract; the settlement says who pays whom."""
+"""What the browser audit of the dashboard found, fixed: the commissioner's
+own obligations (a metric the commissioner submits is shown under the
+commissioner, never as a blank row of the network's); members compared
+are the network's members; the trend and SPC series start with the
+contract; a month not yet due is not missing; the settlement says who
+pays whom; values are written alike everywhere."""
 
 import datetime as dt
 from decimal import Decimal
@@ -273,3 +275,46 @@ def test_the_obligations_open_on_the_latest_month_with_data(client, system, cont
     assert response.context["selection"].period == dt.date(2025, 5, 1)
     (row,) = board.metric_rows
     assert row["value"] == pytest.approx(83.0)
+
+
+def test_a_month_not_yet_due_is_not_missing(client, system, contract, monkeypatch):
+    """June 2025's data is due after the month ends: on 15 June it is 'Not
+    due yet', not 'Missing', and no variation is claimed for the month."""
+    from django.utils import timezone
+
+    seed(system, contract, metrics=2, months=MONTHS)  # April 2024 to May 2025
+    monkeypatch.setattr(timezone, "localdate", lambda *args: dt.date(2025, 6, 15))
+    response = dashboard(client, system.commissioner, contract=contract.pk, period="2025-06")
+    rows = response.context["board"].metric_rows
+    assert rows and all(row["expected"] and row["not_due_yet"] for row in rows)
+    assert all(row["variation"] is None and row["assurance"] is None for row in rows)
+    table = response.content.decode().split('id="metrics"')[1].split("</section>")[0]
+    assert "Not due yet" in table and "Missing" not in table
+    assert "No value this month" in table and "Common cause" not in table
+
+
+def test_spc_series_start_with_the_contract(client, system, contract):
+    """A provider's values from before the contract started are its history,
+    not the contract's process: the SPC page leaves them out."""
+    from outcomes.models import Measurement
+
+    seed(system, contract, metrics=2, months=MONTHS)
+    first = Measurement.objects.filter(organisation=system.pa1).order_by("period_start").first()
+    contract.start_date = dt.date(2024, 10, 1)
+    contract.save()
+    client.force_login(system.commissioner)
+    response = client.get(
+        reverse("dashboard-metric", args=[first.metric_id]),
+        {"contract": contract.pk, "organisation": system.pa1.pk, "period": "2025-05"},
+    )
+    months = [point["period_start"] for point in response.context["points"]]
+    assert months[0] == dt.date(2024, 10, 1) and len(months) == 8
+
+
+def test_values_are_written_alike_on_every_page():
+    from outcomes.charts import fmt
+
+    assert fmt(1429.7, 1, "£") == "£1,429.70"
+    assert fmt(91.35, 1, "%") == "91.4%"  # half up, as floatformat rounds on the dashboard
+    assert fmt(12.25, 1, "per 1,000") == "12.3 per 1,000"
+    assert fmt(None, 1, "£") == "no data"

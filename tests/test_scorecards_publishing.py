@@ -165,3 +165,27 @@ def test_commissioner_withdraws_with_a_reason(client, system, contract, scored):
     assert scorecard.withdrawal_reason == "The March data was wrong."
     client.force_login(system.network_manager_a)
     assert client.post(url, {"reason": "x"}).status_code == 403
+
+
+def test_the_publish_page_never_swaps_in_another_contract_or_month(
+    client, system, contract, scored
+):
+    """The dashboard falls back to a contract or month the person can see;
+    the publish page must not offer to publish something else instead."""
+    from contracts.choices import Role
+    from tests.factories import ContractFactory, MembershipFactory, UserFactory
+
+    theirs = ContractFactory(
+        reference="CON-O", commissioner=system.other_commissioner_org, provider=system.network_b
+    )
+    other = UserFactory(username="other_commissioner")
+    MembershipFactory(
+        user=other, organisation=system.other_commissioner_org, role=Role.COMMISSIONER
+    )
+    client.force_login(other)
+    url = reverse("scorecard-publish")
+    assert client.get(url, {"contract": contract.pk, "period": "2025-05"}).status_code == 404
+    assert client.get(url, {"contract": theirs.pk, "period": "2025-05"}).status_code == 200
+    client.force_login(system.commissioner)
+    assert client.get(url, {"contract": contract.pk, "period": "2023-01"}).status_code == 404
+    assert client.get(url, {"contract": contract.pk, "period": "2025-05"}).status_code == 200
