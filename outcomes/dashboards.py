@@ -119,6 +119,7 @@ class Selection:
     months: list = field(default_factory=list)  # newest first
     period: dt.date | None = None
     period_chosen: bool = False
+    notes: list = field(default_factory=list)  # why a choice asked for was replaced
 
     @property
     def is_network(self) -> bool:
@@ -166,6 +167,10 @@ def select(user, contract=None, organisation=None, period=None, today=None) -> S
     wanted = parse_id(contract)
     selection.contract = next((c for c in contracts if c.pk == wanted), contracts[0])
     chosen = selection.contract
+    if contract not in (None, "") and chosen.pk != wanted:
+        selection.notes.append(
+            f"The contract asked for is not one you can see: showing {chosen.reference}."
+        )
     commissioner_metrics = ContractMetric.objects.filter(
         contract_id=chosen.pk, metric__submitted_by=Side.COMMISSIONER
     )
@@ -187,12 +192,25 @@ def select(user, contract=None, organisation=None, period=None, today=None) -> S
         (o for o in selection.organisations if o.pk == wanted),
         selection.organisations[0] if selection.organisations else None,
     )
+    if (
+        organisation not in (None, "")
+        and selection.organisation
+        and (selection.organisation.pk != wanted)
+    ):
+        selection.notes.append(
+            f"The organisation asked for is not one of {chosen.reference}'s that you can see: "
+            f"showing {selection.organisation.name}."
+        )
     selection.months = selectors.contract_months(chosen, today)
     month = parse_month(period)
     if month in selection.months:
         selection.period, selection.period_chosen = month, True
     elif selection.months:
         selection.period = selection.months[0]
+        if period not in (None, ""):
+            selection.notes.append(
+                f"{chosen.reference} has no month {period} so far: showing the latest month."
+            )
     return selection
 
 

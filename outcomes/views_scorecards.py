@@ -474,7 +474,11 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
             "Overall outcome score by month",
             ["Month", "Accepted", "Score (0-100)"],
             [
-                [_day(row["period_start"]), row["accepted"], _score(row["score"])]
+                [
+                    _day(row["period_start"]),
+                    "Yes" if row["accepted"] else "No",
+                    _score(row["score"]),
+                ]
                 for row in snapshot["trend"]
             ],
         ),

@@ -318,3 +318,44 @@ def test_values_are_written_alike_on_every_page():
     assert fmt(91.35, 1, "%") == "91.4%"  # half up, as floatformat rounds on the dashboard
     assert fmt(12.25, 1, "per 1,000") == "12.3 per 1,000"
     assert fmt(None, 1, "£") == "no data"
+
+
+def test_a_choice_that_cannot_be_shown_is_replaced_with_a_note(client, system, contract):
+    seed(system, contract, metrics=2, months=MONTHS)
+    response = dashboard(
+        client,
+        system.commissioner,
+        contract=contract.pk,
+        organisation=system.pb1.pk,  # network B's member: not CON-A's
+        period="2023-01",
+    )
+    selection = response.context["selection"]
+    assert selection.organisation == system.network_a
+    html = response.content.decode()
+    assert "The organisation asked for is not one of CON-A&#x27;s that you can see" in html
+    assert "CON-A has no month 2023-01 so far: showing the latest month." in html
+    assert "Provider B1" not in html
+
+
+def test_a_withdrawn_scorecard_does_not_claim_to_show_its_figures(client, system, contract):
+    seed(system, contract, metrics=2, months=MONTHS)
+    scorecard = publishing.publish(
+        user=system.commissioner,
+        contract=contract,
+        organisation=system.network_a,
+        period=dt.date(2025, 5, 1),
+        summary="Steady.",
+    )
+    trend = text(
+        client.get(
+            reverse(
+                "scorecard-download",
+                kwargs={"pk": scorecard.pk, "table": "trend", "format": "csv"},
+            )
+        )
+    )
+    assert ",Yes," in trend and "True" not in trend
+    publishing.withdraw(user=system.commissioner, scorecard=scorecard, reason="Data corrected.")
+    html = client.get(scorecard.get_absolute_url()).content.decode()
+    assert "Its figures are no longer shown" in html
+    assert "The figures are as they were when published" not in html
