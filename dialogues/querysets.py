@@ -4,7 +4,9 @@ A meeting series is visible to everyone whose data scope includes its
 network (its network managers, the commissioners contracting with it), to
 people of its participating organisations, and to its named participants
 and chair. Lay partners see none of it: dialogues are private data.
-Meetings follow their series; actions also follow their owner."""
+Meetings follow their series; actions follow the series of the meeting that
+raised them and of the meeting they were escalated to (so those at that
+meeting can open what its agenda lists), and also their owner."""
 
 from django.db import models
 from django.db.models import Q
@@ -70,11 +72,13 @@ class ActionQuerySet(models.QuerySet):
         if user.is_staff:
             return self
         scope = data_scope(user).values("id")
+        series = _visible_series_ids(user)
         return self.filter(
             Q(provider__in=scope)
             | Q(owner_organisation__in=scope)
             | Q(owner=user)
-            | Q(meeting__series_id__in=_visible_series_ids(user))
+            | Q(meeting__series_id__in=series)
+            | Q(escalated_to__series_id__in=series)
         )
 
     def live(self):

@@ -279,9 +279,7 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
         context.update(
             series=meeting.series,
             chair=meeting.chaired_by,
-            agenda_items=meeting.agenda_items.select_related("action", "notice").order_by(
-                "position", "pk"
-            ),
+            agenda_items=self.agenda_items(meeting, user),
             attendance=meeting.attendance.select_related("person", "organisation"),
             decisions=meeting.decisions.select_related("recorded_by"),
             actions=actions,
@@ -296,6 +294,23 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
             status_choices=ActionStatus.choices,
         )
         return context
+
+    def agenda_items(self, meeting, user) -> list[AgendaItem]:
+        """The agenda, each item marked `can_open` when it links an action the
+        person may open (one query for the lot): a due-soon action of the
+        network can be on a members' meeting agenda that a member cannot open."""
+        items = list(
+            meeting.agenda_items.select_related("action", "notice").order_by("position", "pk")
+        )
+        linked = {item.action_id for item in items if item.action_id}
+        visible = (
+            set(Action.objects.visible_to(user).filter(pk__in=linked).values_list("pk", flat=True))
+            if linked
+            else set()
+        )
+        for item in items:
+            item.can_open = item.action_id in visible
+        return items
 
     def post(self, request, *args, **kwargs):
         self.object = meeting = self.get_object()

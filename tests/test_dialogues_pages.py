@@ -582,3 +582,50 @@ def test_the_default_action_log_stays_open_actions_on_every_page(system, client,
     for query in ({}, {"page": 1}):
         listed = client.get("/dialogues/actions/", query).context["actions"]
         assert done.pk not in [action.pk for action in listed], query
+
+
+def test_agenda_links_only_the_actions_the_reader_can_open(system, client):
+    """The network team's weekly meeting is management only; its members meet
+    monthly. An action escalated from the weekly to the monthly meeting is
+    visible to the members there; a network action due soon is listed on the
+    monthly agenda but not linked for a member, who could not open it."""
+    weekly = make_series(
+        system,
+        ends_on=dt.date(2026, 3, 31),
+        organisations=[system.network_a],
+        participants=[system.network_manager_a],
+    ).meetings.order_by("starts_at")[0]
+    monthly = make_series(
+        system,
+        title="Monthly: Network A",
+        meeting_type="monthly",
+        rrule="FREQ=MONTHLY;BYDAY=2WE",
+        ends_on=dt.date(2026, 4, 30),
+    ).meetings.order_by("starts_at")[0]
+
+    def log(title, due):
+        return services.log_action(
+            user=system.network_manager_a,
+            meeting=weekly,
+            title=title,
+            owner=system.network_manager_a,
+            due_on=due,
+        )
+
+    escalated = log("Fix the data feed", dt.date(2026, 3, 5))
+    Action.objects.filter(pk=escalated.pk).update(escalated_to=monthly)
+    soon = log("Restructure the team", dt.date(2026, 3, 20))
+    agenda.draft_agenda(monthly, today=dt.date(2026, 3, 10))
+
+    sign_in(client, system.provider_a)
+    page = client.get(f"/dialogues/meetings/{monthly.pk}/").content.decode()
+    assert "Escalated: Fix the data feed" in page
+    assert f'href="/dialogues/actions/{escalated.pk}/"' in page
+    assert client.get(f"/dialogues/actions/{escalated.pk}/").status_code == 200
+    assert "Due soon: Restructure the team" in page
+    assert f'href="/dialogues/actions/{soon.pk}/"' not in page
+    assert client.get(f"/dialogues/actions/{soon.pk}/").status_code == 404
+
+    sign_in(client, system.network_manager_a)
+    page = client.get(f"/dialogues/meetings/{monthly.pk}/").content.decode()
+    assert f'href="/dialogues/actions/{soon.pk}/"' in page
