@@ -209,61 +209,124 @@ def dimensions_text(rows: list[dict]) -> str:
 # --- Members compared (caterpillar plot) -----------------------------------
 
 
+# The comparison groups of the members compared, in legend order: each
+# group's legend name and colour. Members without a comparison (no interval,
+# say) are grey too, but open circles, under a name of their own.
+COMPARISON_GROUPS = (
+    ("better", "Better than the network", IMPROVEMENT, "circle"),
+    ("similar", "Similar to the network", GREY, "circle"),
+    ("worse", "Worse than the network", ORANGE, "circle"),
+    (None, "Not compared with the network", GREY, "circle-open"),
+)
+CATERPILLAR_ROW = 22  # px per line of an organisation's (wrapped) name
+CATERPILLAR_ROOM = 240  # px for the title, value axis and legend around the plot
+CATERPILLAR_MIN_PLOT = 170  # px: the plot area is never shorter than this
+
+
+def _interval_text(row: dict, unit: str) -> str:
+    text = fmt(row["value"], 1, unit)
+    if not _missing(row.get("ci_lower")) and not _missing(row.get("ci_upper")):
+        text += f" (95% interval {fmt(row['ci_lower'], 1)} to {fmt(row['ci_upper'], 1)})"
+    return text
+
+
 def caterpillar_figure(rows: list[dict], metric: dict) -> dict:
-    """Each organisation's value with its 95% interval, best first by the
-    metric's direction, and the network's value as a line. `rows`:
-    {name, value, ci_lower, ci_upper, comparator, comparison}."""
+    """Each organisation's value with its 95% interval as a horizontal error
+    bar, one row per organisation, best first from the top by the metric's
+    direction (lower is better: the lowest first), and the network's value
+    as a vertical dashed line. One trace per comparison group that occurs
+    (better, similar or worse than the network), so the legend explains the
+    colours. The height grows with the number of organisations and the lines
+    their wrapped names take, so every row is readable on a phone.
+    `rows`: {name, value, ci_lower, ci_upper, comparator, comparison}."""
     shown = [row for row in rows if not _missing(row["value"]) and not row.get("is_network")]
     shown.sort(key=lambda r: r["value"], reverse=metric["direction"] != "lower")
-    colours = {"better": IMPROVEMENT, "worse": ORANGE}
-    trace = {
-        "type": "scatter",
-        "mode": "markers",
-        "name": metric["code"],
-        "x": [row["name"] for row in shown],
-        "y": [clean(row["value"]) for row in shown],
-        "marker": {
-            "size": 12,
-            "color": [colours.get(row.get("comparison"), GREY) for row in shown],
-            "line": {"color": DARK, "width": 1},
-        },
-    }
-    if any(not _missing(row.get("ci_lower")) for row in shown):
-        trace["error_y"] = {
-            "type": "data",
-            "symmetric": False,
-            "array": [
-                None if _missing(row.get("ci_upper")) else row["ci_upper"] - row["value"]
-                for row in shown
-            ],
-            "arrayminus": [
-                None if _missing(row.get("ci_lower")) else row["value"] - row["ci_lower"]
-                for row in shown
-            ],
-            "color": DARK,
+    unit = metric.get("unit") or ""
+    names = [row["name"] for row in shown]
+    labels = [_category_label(name) for name in names]
+    known = {key for key, *_ in COMPARISON_GROUPS}
+    data = []
+    for key, legend, colour, symbol in COMPARISON_GROUPS:
+        group = [
+            row
+            for row in shown
+            if (row.get("comparison") if row.get("comparison") in known else None) == key
+        ]
+        if not group:
+            continue
+        trace = {
+            "type": "scatter",
+            "mode": "markers",
+            "name": legend,
+            "x": [clean(row["value"]) for row in group],
+            "y": [row["name"] for row in group],
+            "text": [_interval_text(row, unit) for row in group],
+            "hovertemplate": "%{y}: %{text}<extra></extra>",
+            "marker": {
+                "size": 12,
+                "color": colour,
+                "symbol": symbol,
+                "line": {"color": colour if symbol.endswith("open") else DARK, "width": 1.5},
+            },
         }
-    data = [trace]
+        if any(not _missing(row.get("ci_lower")) for row in group):
+            trace["error_x"] = {
+                "type": "data",
+                "symmetric": False,
+                "array": [
+                    None if _missing(row.get("ci_upper")) else row["ci_upper"] - row["value"]
+                    for row in group
+                ],
+                "arrayminus": [
+                    None if _missing(row.get("ci_lower")) else row["value"] - row["ci_lower"]
+                    for row in group
+                ],
+                "color": DARK,
+                "thickness": 1.5,
+                "width": 6,
+            }
+        data.append(trace)
     comparator = next(
         (row["comparator"] for row in shown if not _missing(row.get("comparator"))), None
     )
+    extra = {}
     if comparator is not None:
+        # On an overlaid axis from 0 to 1, so the line runs the plot's full
+        # height whatever the number of rows, and has its legend entry.
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines",
                 "name": "Network value",
-                "x": [row["name"] for row in shown],
-                "y": [comparator] * len(shown),
-                "line": {"color": PURPLE, "dash": "dash"},
+                "x": [clean(comparator), clean(comparator)],
+                "y": [0, 1],
+                "yaxis": "y2",
+                "line": {"color": PURPLE, "dash": "dash", "width": 2},
+                "hovertemplate": f"Network value: {fmt(comparator, 1, unit)}<extra></extra>",
             }
         )
-    unit = metric.get("unit") or ""
+        extra["yaxis2"] = {"overlaying": "y", "range": [0, 1], "visible": False, "fixedrange": True}
+    lines = sum(label.count("<br>") + 1 for label in labels)
+    plot = max(CATERPILLAR_MIN_PLOT, CATERPILLAR_ROW * lines + 16 * len(labels))
     return {
         "data": data,
         "layout": _layout(
             f"{metric['code']}: members compared (95% intervals)",
-            yaxis={"title": {"text": unit or "Value"}, "gridcolor": "#e8edee"},
-            xaxis={"type": "category", "automargin": True},
+            height=CATERPILLAR_ROOM + plot,
+            xaxis={"title": {"text": unit or "Value"}, "gridcolor": "#e8edee", "zeroline": False},
+            yaxis={
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": names,
+                # Reversed, so the first (best) is at the top, and half a row
+                # beyond the first and last, so each name has a band of its own.
+                "range": [len(names) - 0.5, -0.5],
+                "tickmode": "array",
+                "tickvals": names,
+                "ticktext": labels,
+                "fixedrange": True,
+            },
+            **extra,
         ),
     }
 

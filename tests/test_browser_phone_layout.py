@@ -45,6 +45,23 @@ LABELS_OUTSIDE = """() => {
 }"""
 
 
+# A drawn chart's plot area (inside the axes) in px, and the boxes of its
+# category (y) tick labels, top to bottom.
+PLOT_AREA = """(id) => {
+  const chart = document.getElementById(id);
+  const size = chart._fullLayout._size;
+  const ticks = Array.from(chart.querySelectorAll(".ytick text")).map((t) => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, top: r.top, bottom: r.bottom};
+  });
+  ticks.sort((a, b) => a.top - b.top);
+  const legend = Array.from(chart.querySelectorAll(".legend .legendtext")).map(
+    (t) => t.textContent
+  );
+  return {width: Math.round(size.w), height: Math.round(size.h), ticks: ticks, legend: legend};
+}"""
+
+
 @pytest.fixture
 def scored(system, contract):
     return seed(system, contract, metrics=3, months=14)
@@ -88,6 +105,8 @@ def test_dashboard_fits_the_screen_and_wide_tables_scroll_in_a_region(
     expect(page.get_by_role("heading", level=1)).to_have_text("Network A: May 2025")
     assert_fits(page, 3)
     assert serious_violations(page) == []
+    # The members compared on one metric: a plot tall enough to read.
+    assert page.evaluate(PLOT_AREA, "chart-comparison")["height"] >= 150
 
     region = page.get_by_role("region", name="Quality of care", exact=True)
     expect(region.get_by_role("table", name="Quality of care")).to_be_visible()
@@ -105,3 +124,30 @@ def test_dashboard_fits_the_screen_and_wide_tables_scroll_in_a_region(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Emergency admissions")
     assert_fits(page, 1)
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_members_compared_chart_is_readable_with_long_names(
+    system, contract, page, live_server, sign_in, viewport
+):
+    """Real trusts have long names: the chart of members compared on one
+    metric keeps a plot tall enough to read the intervals, names each row
+    (best first, lower is better here) without overlap, and its legend
+    explains the colours."""
+    system.pa1.name = "Northumbria Healthcare NHS Foundation Trust Community Services"
+    system.pa1.save()
+    system.pa2.name = "Sheffield Teaching Hospitals NHS Foundation Trust"
+    system.pa2.save()
+    seed(system, contract, metrics=3, months=14)
+    sign_in("commissioner")
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/dashboard/")
+    charts_drawn(page, 3)
+    plot = page.evaluate(PLOT_AREA, "chart-comparison")
+    assert plot["height"] >= 150, plot
+    assert_fits(page, 3)
+    ticks = plot["ticks"]
+    assert [tick["text"][:10] for tick in ticks] == ["Northumbri", "Sheffield "], ticks
+    assert all(a["bottom"] <= b["top"] for a, b in zip(ticks, ticks[1:], strict=False)), ticks
+    # The legend explains the colours: the groups that occur, and the line.
+    assert plot["legend"] == ["Similar to the network", "Network value"], plot["legend"]

@@ -62,15 +62,61 @@ def test_caterpillar_orders_best_first_and_leaves_out_the_network_point():
     metric = {"code": "EMADM", "name": "Admissions", "direction": "lower", "unit": ""}
     figure = charts.caterpillar_figure(rows, metric)
     valid(figure)
-    points, line = figure["data"]
-    assert points["x"] == ["A", "B"]
-    assert points["error_y"]["array"] == [6.0, 5.0]
-    assert points["error_y"]["arrayminus"] == [5.0, 5.0]
-    assert points["marker"]["color"] == [charts.GREY, charts.ORANGE]
-    assert line["y"] == [30.0, 30.0]
+    similar, worse, line = figure["data"]
+    yaxis = figure["layout"]["yaxis"]
+    assert yaxis["categoryarray"] == ["A", "B"]  # lower is better: best first, from the top
+    assert yaxis["range"] == [1.5, -0.5]
+    assert (similar["y"], similar["x"]) == (["A"], [25.0])
+    assert (worse["y"], worse["x"]) == (["B"], [40.0])
+    assert (similar["error_x"]["array"], similar["error_x"]["arrayminus"]) == ([6.0], [5.0])
+    assert (worse["error_x"]["array"], worse["error_x"]["arrayminus"]) == ([5.0], [5.0])
+    assert similar["marker"]["color"] == charts.GREY and worse["marker"]["color"] == charts.ORANGE
+    assert line["name"] == "Network value" and line["x"] == [30.0, 30.0]
     text = charts.caterpillar_text(rows, metric)
     assert "B: 40.0 (95% interval 35.0 to 45.0), worse than the network" in text
     assert "C: no data" in text
+
+
+def test_caterpillar_legend_names_the_comparison_groups_that_occur():
+    """One trace per comparison group, so the legend explains the colours;
+    rows are organisations (best first from the top: higher is better here)
+    and the chart grows with their number and their wrapped names."""
+    network = {"comparator": 50.0}
+    rows = [
+        {**network, "name": "Worse Trust", "value": 40.0, "ci_lower": 35.0, "ci_upper": 45.0,
+         "comparison": "worse"},
+        {**network, "name": "A very long name for a community health services trust",
+         "value": 70.0, "ci_lower": 65.0, "ci_upper": 75.0, "comparison": "better"},
+        {**network, "name": "No interval", "value": 55.0, "ci_lower": None, "ci_upper": None,
+         "comparison": None},
+        {**network, "name": "Better Trust", "value": 60.0, "ci_lower": 55.5, "ci_upper": 64.5,
+         "comparison": "better"},
+    ]  # fmt: skip
+    metric = {"code": "PROP1", "name": "Seen in two weeks", "direction": "higher", "unit": "%"}
+    figure = charts.caterpillar_figure(rows, metric)
+    valid(figure)
+    legend = [(trace["name"], trace["marker"]["color"]) for trace in figure["data"][:-1]]
+    assert legend == [
+        ("Better than the network", charts.IMPROVEMENT),
+        ("Worse than the network", charts.ORANGE),  # no member is similar: no entry
+        ("Not compared with the network", charts.GREY),
+    ]
+    better, worse, uncompared, line = figure["data"]
+    assert better["y"] == [rows[1]["name"], "Better Trust"] and better["x"] == [70.0, 60.0]
+    assert "error_x" in better and "error_x" in worse and "error_x" not in uncompared
+    assert line["name"] == "Network value" and line["yaxis"] == "y2"
+    layout = figure["layout"]
+    assert layout["yaxis"]["categoryarray"] == [
+        rows[1]["name"], "Better Trust", "No interval", "Worse Trust"
+    ]  # fmt: skip
+    assert (
+        layout["yaxis"]["ticktext"][0]
+        == "A very long name for<br>a community health<br>services trust"
+    )
+    assert layout["xaxis"]["title"]["text"] == "%"
+    two = charts.caterpillar_figure(rows[:2], metric)["layout"]["height"]
+    assert layout["height"] > two >= charts.CATERPILLAR_ROOM + charts.CATERPILLAR_MIN_PLOT
+    assert charts.caterpillar_figure([], metric)["data"] == []
 
 
 def test_xmr_chart_breaks_limits_at_a_rebase_and_marks_it():

@@ -67,9 +67,12 @@ def test_commissioner_reviews_the_network(client, system, contract, scored):
     # Members compared with intervals, the network as the comparator line.
     comparison = response.context["comparison"]
     assert {row["code"] for row in comparison} == {"NETA", "PA1", "PA2"}
-    caterpillar = charts["chart-comparison"]["data"]
-    assert caterpillar[0]["x"] == ["Provider A1", "Provider A2"]  # lower is better: best first
-    assert "error_y" in caterpillar[0] and caterpillar[1]["name"] == "Network value"
+    caterpillar = charts["chart-comparison"]
+    order = caterpillar["layout"]["yaxis"]["categoryarray"]
+    assert order == ["Provider A1", "Provider A2"]  # lower is better: best first, from the top
+    *groups, line = caterpillar["data"]
+    assert sorted(name for group in groups for name in group["y"]) == order
+    assert all("error_x" in group for group in groups) and line["name"] == "Network value"
     assert "Provider A1: 25.0 (95% interval" in html
     # Completeness for the members, newest month first.
     assert {item.organisation.code for item in board.completeness} == {"PA1", "PA2"}
