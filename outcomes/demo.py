@@ -316,6 +316,9 @@ CHANGES = {
     ("QOC-EMADM", "RVB"): lambda i: -0.08 * i,
     # A recruitment drive halves the hospice's vacancies from April 2025 (index 17).
     ("PRO-VACANCY", "RVE"): lambda i: -5.0 if i >= 17 else 0.0,
+    # A course of physiotherapy costs a fraction of a year of community care:
+    # the physiotherapy provider's costs sit around its £260 to £320 range.
+    ("FIN-COST", "RSP"): lambda i: -960.0,
     # Physiotherapy waits improve once the new contract starts (April 2025).
     ("OPS-WAIT18", "RSP"): lambda i: 5.0 if i >= 17 else 0.0,
 }
@@ -501,10 +504,26 @@ def seed_reviews(contracts, months) -> None:
                 )
 
 
-SCORECARD_SUMMARY = (
-    "Fewer older people were admitted to hospital in an emergency this year, and most "
-    "people are seen within two weeks. Staff turnover is still too high: the network "
-    "has agreed a plan with us to improve it, and we will report on it here."
+# What each demo network contract's commissioner writes for lay readers,
+# and why the earlier month was withdrawn: about what each contract measures.
+SCORECARD_TEXT = {
+    "QNW-OPC-2024": (
+        "Fewer older people were admitted to hospital in an emergency this year, and fewer "
+        "had a fall. Staff vacancies are still too high: the network has agreed a plan with "
+        "us to fill them, and we will report on it here.",
+        "The falls figures for one member were submitted twice; corrected.",
+    ),
+    "QNW-LTC-2024": (
+        "More people with long-term conditions now have a care plan they agreed, and "
+        "emergency admissions are steady. Waits of over 18 weeks are still too common: the "
+        "network has agreed a plan with us to shorten them, and we will report on it here.",
+        "One member's care plan figures counted the same people twice; corrected.",
+    ),
+}
+GENERIC_TEXT = (
+    "How the network is doing on the outcomes we agreed, month by month. Where it falls "
+    "short, it has agreed a plan with us, and we will report on it here.",
+    "Figures for one member were submitted twice; corrected.",
 )
 
 
@@ -526,10 +545,8 @@ def seed_scorecards(contracts) -> None:
         if contract.provider.kind != OrganisationKind.NETWORK:
             continue
         commissioner = User.objects.get(username=by_org[contract.commissioner.code])
-        for month, withdrawal in (
-            (earlier, "The falls figures for one member were submitted twice; corrected."),
-            (ACCEPTED_UNTIL, ""),
-        ):
+        summary, reason = SCORECARD_TEXT.get(contract.reference, GENERIC_TEXT)
+        for month, withdrawal in ((earlier, reason), (ACCEPTED_UNTIL, "")):
             if PublishedScorecard.objects.filter(contract=contract, period_start=month).exists():
                 continue
             scorecard = publishing.publish(
@@ -537,7 +554,7 @@ def seed_scorecards(contracts) -> None:
                 contract=contract,
                 organisation=contract.provider,
                 period=month,
-                summary=SCORECARD_SUMMARY,
+                summary=summary,
             )
             if withdrawal:
                 publishing.withdraw(user=commissioner, scorecard=scorecard, reason=withdrawal)
