@@ -39,6 +39,13 @@ def month_label(day: dt.date) -> str:
     return f"{day:%b %Y}"
 
 
+def month_span(first: dt.date, last: dt.date) -> str:
+    """'from Jan 2025 to Jun 2025', or 'in Apr 2025' for a single month."""
+    if first == last:
+        return f"in {month_label(first)}"
+    return f"from {month_label(first)} to {month_label(last)}"
+
+
 def _layout(title: str, **extra) -> dict:
     """A layout that fits any width, from a 375 px phone up: no fixed width
     (the figure takes its container's), small fixed margins that the title,
@@ -115,7 +122,7 @@ def trend_figure(trend: pd.DataFrame, title: str = "Aggregate outcome score (0-1
 def trend_text(trend: pd.DataFrame, what: str = "The aggregate outcome score") -> str:
     scored = trend[trend["score"].notna()]
     first, last = trend["period_start"].iloc[0], trend["period_start"].iloc[-1]
-    span = f"from {month_label(first)} to {month_label(last)}"
+    span = month_span(first, last)
     if scored.empty:
         return f"{what} has no value in any month {span}."
     latest = scored.iloc[-1]
@@ -153,7 +160,7 @@ def dimensions_figure(rows: list[dict]) -> dict:
     outside the bar is short enough for a phone). `rows`: {name, score, coverage}."""
     names = [row["name"] for row in rows]
     notes = [
-        "no score (insufficient data)"
+        "no score (not enough data)"
         if _missing(row["score"])
         else ""
         if _missing(row["coverage"])
@@ -197,7 +204,7 @@ def dimensions_text(rows: list[dict]) -> str:
             coverage = (
                 "" if _missing(row["coverage"]) else f", {row['coverage'] * 100:.0f}% coverage"
             )
-            parts.append(f"{row['name']}: no score (insufficient data{coverage})")
+            parts.append(f"{row['name']}: no score (not enough data{coverage})")
         else:
             parts.append(
                 f"{row['name']}: {row['score']:.1f} out of 10 "
@@ -628,7 +635,7 @@ def peer_trend_text(
 ) -> str:
     """The text alternative of peer_trend_figure."""
     first, last = frame["period_start"].iloc[0], frame["period_start"].iloc[-1]
-    span = f"from {month_label(first)} to {month_label(last)}"
+    span = month_span(first, last)
     valued = frame[frame["value"].notna()]
     if valued.empty:
         return f"{what} has no value in any month {span}."

@@ -44,7 +44,7 @@ def test_dimensions_without_a_score_say_insufficient_data():
     assert figure["data"][0]["x"] == [6.25, None]
     assert charts.dimensions_text(rows) == (
         "Dimension scores. Quality of care: 6.2 out of 10 (100% coverage); "
-        "Quality of life: no score (insufficient data, 40% coverage)."
+        "Quality of life: no score (not enough data, 40% coverage)."
     )
 
 
@@ -152,3 +152,12 @@ def test_scores_figure_and_text():
     rows = [{"name": "A", "score": 46.0}, {"name": "B", "score": None}]
     valid(charts.scores_figure(rows, "Scores"))
     assert charts.scores_text(rows, "Scores") == "Scores. A: 46; B: no score."
+
+
+def test_a_single_month_is_written_as_one_month():
+    import datetime as dt
+
+    from outcomes.charts import month_span
+
+    assert month_span(dt.date(2025, 4, 1), dt.date(2025, 4, 1)) == "in Apr 2025"
+    assert month_span(dt.date(2025, 1, 1), dt.date(2025, 6, 1)) == "from Jan 2025 to Jun 2025"
