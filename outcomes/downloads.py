@@ -30,11 +30,19 @@ def xlsx_cell(value):
     return escape_cell(value)
 
 
+def sheet_title(title: str) -> str:
+    """Excel's sheet names are at most 31 characters, without []:*?/ or a
+    backslash: a longer title is cut at a word and ends with '…'."""
+    clean = "".join(ch for ch in title if ch not in "[]:*?/\\").strip()
+    if len(clean) > 31:
+        clean = clean[:30].rsplit(" ", 1)[0] + "…"
+    return clean or "Table"
+
+
 def xlsx_bytes(title: str, header, rows) -> bytes:
     workbook = Workbook(write_only=False)
     sheet = workbook.active
-    # Sheet titles: at most 31 characters, none of []:*?/\
-    sheet.title = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31] or "Table"
+    sheet.title = sheet_title(title)
     sheet.append([escape_cell(cell) for cell in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -161,3 +161,17 @@ def test_a_single_month_is_written_as_one_month():
 
     assert month_span(dt.date(2025, 4, 1), dt.date(2025, 4, 1)) == "in Apr 2025"
     assert month_span(dt.date(2025, 1, 1), dt.date(2025, 6, 1)) == "from Jan 2025 to Jun 2025"
+
+
+def test_a_long_table_title_makes_a_readable_sheet_name():
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from outcomes.downloads import sheet_title, xlsx_bytes
+
+    assert sheet_title("Open contract performance notices") == "Open contract performance…"
+    assert sheet_title("Dimension scores") == "Dimension scores"
+    assert sheet_title("Scores: 2025/26 [draft]") == "Scores 202526 draft"
+    book = load_workbook(BytesIO(xlsx_bytes("Open contract performance notices", ["A"], [[1]])))
+    assert book.sheetnames == ["Open contract performance…"]
