@@ -359,3 +359,31 @@ def test_a_withdrawn_scorecard_does_not_claim_to_show_its_figures(client, system
     html = client.get(scorecard.get_absolute_url()).content.decode()
     assert "Its figures are no longer shown" in html
     assert "The figures are as they were when published" not in html
+
+
+def test_a_notice_whose_meeting_is_late_says_so(client, system, contract, monkeypatch):
+    from django.utils import timezone
+
+    from contracts import notices
+
+    seed(system, contract, metrics=2, months=MONTHS)
+    notice = notices.raise_notice(
+        user=system.commissioner,
+        contract=contract,
+        title="Admissions above the threshold",
+        concern="Three months above the threshold.",
+        raised_on=dt.date(2025, 6, 2),
+        metrics=[],
+        obligations="Emergency admissions",
+    )
+    monkeypatch.setattr(timezone, "localdate", lambda *args: notice.meeting_due)
+    html = dashboard(client, system.commissioner, contract=contract.pk).content.decode()
+    assert "Raised: meeting due</li>" in html
+    monkeypatch.setattr(
+        timezone, "localdate", lambda *args: notice.meeting_due + dt.timedelta(days=6)
+    )
+    html = dashboard(client, system.commissioner, contract=contract.pk).content.decode()
+    assert (
+        f"<strong>overdue</strong>: the contract management meeting was due by "
+        f"{notice.meeting_due:%-d %B %Y}" in html
+    )
