@@ -1,7 +1,8 @@
 """A person's meetings as an iCalendar feed (RFC 5545, with the `icalendar`
 package), for Outlook or Google Calendar to subscribe to at a private URL.
 Times are in Europe/London with its VTIMEZONE, so calendars show them right
-across the clock changes."""
+across the clock changes; each event gives its length (DURATION), so one
+spanning the autumn change is not read as ending at its start."""
 
 import datetime as dt
 
@@ -45,6 +46,15 @@ def meetings_for(person, now: dt.datetime):
     )
 
 
+def _unambiguous(moment: dt.datetime) -> dt.datetime:
+    """UK local time, or UTC for the second pass through the hour the
+    autumn clock change repeats: a local time there reads as the first."""
+    local = timezone.localtime(moment)
+    if local.replace(fold=0).utcoffset() != local.utcoffset():
+        return moment.astimezone(dt.UTC)
+    return local
+
+
 def build(meetings, *, url_for, now: dt.datetime | None = None) -> bytes:
     """The calendar as bytes; `url_for(meeting)` gives each meeting's page."""
     now = now or timezone.now()
@@ -58,8 +68,11 @@ def build(meetings, *, url_for, now: dt.datetime | None = None) -> bytes:
         event = Event()
         event.add("uid", f"concord-meeting-{meeting.pk}")
         event.add("dtstamp", now)
-        event.add("dtstart", timezone.localtime(meeting.starts_at))
-        event.add("dtend", timezone.localtime(meeting.ends_at))
+        event.add("dtstart", _unambiguous(meeting.starts_at))
+        # A length, not an end time: an end in the hour the autumn clock
+        # change repeats (01:30 GMT after 01:30 BST) written as local time
+        # would read as the first 01:30, a zero-length event.
+        event.add("duration", meeting.ends_at - meeting.starts_at)
         event.add("summary", meeting.title)
         if meeting.location:
             event.add("location", meeting.location)

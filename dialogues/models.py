@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from dialogues.choices import (
@@ -143,6 +144,19 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"{self.title}, {self.starts_at:%d %b %Y}"
+
+    @property
+    def time_range(self) -> str:
+        """'Tuesday 3 March 2026, 10:00 to 11:00' in UK time; with BST or
+        GMT on each time when the clocks change during the meeting ('01:30
+        BST to 01:30 GMT'), which would otherwise read as no time at all."""
+        start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        zones = start.utcoffset() != end.utcoffset()
+        first = f"{start:%H:%M} {start.tzname()}" if zones else f"{start:%H:%M}"
+        last = f"{end:%H:%M} {end.tzname()}" if zones else f"{end:%H:%M}"
+        if start.date() != end.date():
+            last = f"{end:%A} {end.day} {end:%B %Y}, {last}"
+        return f"{start:%A} {start.day} {start:%B %Y}, {first} to {last}"
 
     @property
     def chair_id_effective(self):

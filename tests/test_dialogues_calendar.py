@@ -59,7 +59,7 @@ def test_feed_lists_the_persons_meetings_in_london_time(system, client, series):
     assert start == meetings[0].starts_at
     assert str(start.tzinfo) == "Europe/London"
     assert start.astimezone(LONDON).hour == 10
-    assert first.decoded("DTEND") - start == dt.timedelta(hours=1)
+    assert first.decoded("DURATION") == dt.timedelta(hours=1)
     assert f"/dialogues/meetings/{meetings[0].pk}/" in str(first["URL"])
     assert [tz["TZID"] for tz in parsed.walk("VTIMEZONE")] == ["Europe/London"]
 
@@ -154,3 +154,52 @@ def test_the_migration_names_the_parties_of_earlier_contract_management_series(
         "commissioner",
         "nm_a",
     }
+
+
+def test_a_meeting_across_the_autumn_clock_change_keeps_its_length(system, client):
+    """01:30 BST to 01:30 GMT on 31 October 2027: an hour, not zero. The feed
+    gives the length; the meeting page names the zones."""
+    series = make_series(
+        system,
+        rrule="FREQ=WEEKLY;COUNT=1",
+        starts_on=dt.date(2027, 10, 31),
+        start_time=dt.time(1, 30),
+        now=dt.datetime(2027, 10, 1, tzinfo=LONDON),
+    )
+    meeting = series.meetings.get()
+    assert meeting.ends_at - meeting.starts_at == dt.timedelta(hours=1)
+    body = calendar.build([meeting], url_for=lambda m: "https://concord.test/m")
+    assert b"DTEND" not in body
+    event = Calendar.from_ical(body).walk("VEVENT")[0]
+    # In UTC: Python compares and adds times in the repeated hour by the wall clock.
+    start = event.decoded("DTSTART").astimezone(dt.UTC)
+    assert start == meeting.starts_at == dt.datetime(2027, 10, 31, 0, 30, tzinfo=dt.UTC)
+    assert event.decoded("DURATION") == dt.timedelta(hours=1)
+    assert start + event.decoded("DURATION") == meeting.ends_at
+
+    client.force_login(system.provider_a)
+    page = client.get(f"/dialogues/meetings/{meeting.pk}/").content.decode()
+    assert "Sunday 31 October 2027, 01:30 BST to 01:30 GMT" in page
+
+
+def test_a_meeting_in_the_repeated_hour_starts_in_utc(system):
+    """The second 01:30 of the autumn Sunday written as local time would read
+    as the first (BST): it is written in UTC instead."""
+    series = make_series(
+        system,
+        rrule="FREQ=WEEKLY;COUNT=1",
+        starts_on=dt.date(2027, 10, 31),
+        start_time=dt.time(1, 30),
+        now=dt.datetime(2027, 10, 1, tzinfo=LONDON),
+    )
+    meeting = series.meetings.get()
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=dt.datetime(2027, 10, 31, 1, 30, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2027, 10, 31, 2, 30, tzinfo=dt.UTC),
+    )
+    meeting.refresh_from_db()
+    body = calendar.build([meeting], url_for=lambda m: "https://concord.test/m")
+    assert b"DTSTART:20271031T013000Z" in body
+    event = Calendar.from_ical(body).walk("VEVENT")[0]
+    assert event.decoded("DTSTART") == meeting.starts_at
+    assert event.decoded("DURATION") == dt.timedelta(hours=1)
