@@ -1,17 +1,20 @@
 """A person's own settings: which reminders they receive (and those sent
 lately), and their private calendar feed. Only the signed-in person's own
-rows are read or written here, so there is no organisation scope to apply."""
+rows are read or written here, so there is no organisation scope to apply;
+like the rest of dialogues they are for the roles that see private data
+(lay partners, who see no dialogues, are refused)."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from contracts.access import PRIVATE_DATA_ROLES
 from contracts.audit import save_as
 from contracts.views.helpers import error_summary
+from contracts.views_base import RoleRequiredMixin
 from dialogues import calendar, reminders
 from dialogues.forms import PreferenceForm
 from dialogues.models import CalendarFeed, ReminderPreference
@@ -19,10 +22,11 @@ from dialogues.models import CalendarFeed, ReminderPreference
 PREFERENCE_FIELDS = list(PreferenceForm.base_fields)
 
 
-class PreferencesView(LoginRequiredMixin, TemplateView):
+class PreferencesView(RoleRequiredMixin, TemplateView):
     """`/dialogues/preferences/`: see and change what you receive."""
 
     template_name = "dialogues/preferences.html"
+    allowed_roles = PRIVATE_DATA_ROLES
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -203,3 +203,15 @@ def test_a_meeting_in_the_repeated_hour_starts_in_utc(system):
     event = Calendar.from_ical(body).walk("VEVENT")[0]
     assert event.decoded("DTSTART") == meeting.starts_at
     assert event.decoded("DURATION") == dt.timedelta(hours=1)
+
+
+def test_lay_partners_cannot_reach_preferences_or_make_a_feed(system, client):
+    """Lay partners see no dialogues: not the preferences page, nor a feed."""
+    client.force_login(system.lay_partner)
+    assert client.get("/dialogues/preferences/").status_code == 403
+    assert client.post("/dialogues/preferences/", {"op": "renew-feed"}).status_code == 403
+    assert calendar.feed_of(system.lay_partner) is None
+    client.force_login(system.provider_a)
+    assert client.get("/dialogues/preferences/").status_code == 200
+    assert client.post("/dialogues/preferences/", {"op": "renew-feed"}).status_code == 302
+    assert calendar.feed_of(system.provider_a) is not None

@@ -252,7 +252,8 @@ EXPECTED = {
         pk_of("action"), GET=page(**A_AND_B),
         POST=page_write(**A_AND_B, may_write=frozenset({"nm_a", "admin"}))),
     "dialogues:evidence-file": Route(pk_of("evidence"), GET=page(**A_AND_B)),
-    "dialogues:preferences": Route(GET=page(SIGNED_IN), POST=page_write(SIGNED_IN)),
+    # Reminder choices and the calendar feed's address: not for lay partners.
+    "dialogues:preferences": Route(GET=page(), POST=page_write()),
     # The feed's unguessable token is the key (calendar apps cannot sign in).
     "dialogues:calendar-feed": Route(lambda d, side: {"token": d.feed_token}, GET=public()),
     # --- incentives ---
