@@ -608,6 +608,9 @@ class EvidenceFileView(ScopedViewMixin, DetailView):
         evidence = self.get_object()
         if not evidence.file:
             raise Http404("This evidence has no file.")
-        return FileResponse(
+        response = FileResponse(
             evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name
         )
+        # Always a download, never rendered or its type guessed by the browser.
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

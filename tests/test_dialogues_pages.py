@@ -4,6 +4,8 @@ page's forms, the series form, the agenda editor, the action log's filters
 and overdue highlighting, and fixed query counts."""
 
 import datetime as dt
+import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -412,7 +414,7 @@ def test_milestones_and_evidence_are_in_the_actions_history(system, client, meet
     client.post(url, {"form": "complete", "milestone": draft.pk})
     client.post(
         url,
-        {"form": "evidence", "note": "Sent", "file": SimpleUploadedFile("plan.pdf", b"%PDF")},
+        {"form": "evidence", "note": "Sent", "file": SimpleUploadedFile("plan.pdf", b"%PDF-1.4")},
     )
     client.post(url, {"form": "evidence", "note": "Chased again"})
     done_on = timezone.localdate()
@@ -629,3 +631,57 @@ def test_agenda_links_only_the_actions_the_reader_can_open(system, client):
     sign_in(client, system.network_manager_a)
     page = client.get(f"/dialogues/meetings/{monthly.pk}/").content.decode()
     assert f'href="/dialogues/actions/{soon.pk}/"' in page
+
+
+def office_file(folder: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr(f"{folder}/document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+def test_evidence_whose_contents_are_not_its_type_is_refused(system, client, meeting):
+    """The name's ending is not enough: a program renamed evil.pdf is refused
+    on the file field and nothing is saved; real files are accepted and
+    downloaded as attachments the browser does not sniff."""
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))
+    action = Action.objects.get()
+    sign_in(client, system.provider_a)
+    url = f"/dialogues/actions/{action.pk}/"
+    refused = [
+        ("evil.pdf", b"MZ\x90\x00\x03\x00\x00\x00", "is not a PDF: its contents are those"),
+        ("photo.png", b"\xff\xd8\xff\xe0 jpeg", "is not a PNG: its contents"),
+        ("plan.docx", b"PK\x03\x04 not a zip", "is not a Word: its contents"),
+        ("plan.xlsx", office_file("word"), "is not an Excel: its contents"),
+        ("notes.txt", b"MZ\x00\x00", "is not plain text: its contents are not UTF-8 text"),
+        ("data.csv", b"caf\xe9,1\n", "is not a CSV: its contents are not UTF-8 text"),
+    ]
+    for name, body, message in refused:
+        response = client.post(
+            url, {"form": "evidence", "note": "", "file": SimpleUploadedFile(name, body)}
+        )
+        assert response.status_code == 200, name
+        page = response.content.decode()
+        assert f"The file {name} {message}" in page, name
+        assert 'href="#id_file"' in page, name
+    assert not action.evidence.exists()
+
+    accepted = [
+        ("plan.pdf", b"%PDF-1.7\n"),
+        ("chart.png", b"\x89PNG\r\n\x1a\n rest"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0 rest"),
+        ("plan.docx", office_file("word")),
+        ("data.xlsx", office_file("xl")),
+        ("slides.pptx", office_file("ppt")),
+        ("data.csv", "café,1\n".encode()),
+    ]
+    for name, body in accepted:
+        response = client.post(url, {"form": "evidence", "file": SimpleUploadedFile(name, body)})
+        assert response.status_code == 302, name
+    assert action.evidence.count() == len(accepted)
+    evidence = action.evidence.get(file_name="plan.pdf")
+    download = client.get(f"/dialogues/evidence/{evidence.pk}/")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["Content-Type"] == "application/pdf"
