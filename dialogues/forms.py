@@ -31,6 +31,19 @@ class PeopleField(forms.ModelMultipleChoiceField):
         return person_name(obj)
 
 
+def whole_number(label: str, what: str, low: int, high: int, **kwargs) -> forms.IntegerField:
+    """A whole number from `low` to `high` whose errors name the field and
+    the range ("Days before a due date must be 1 or more."), not Django's
+    "Ensure this value is greater than or equal to 1."."""
+    field = forms.IntegerField(label=label, min_value=low, max_value=high, **kwargs)
+    field.error_messages.update(
+        min_value=f"{what} must be {low} or more.",
+        max_value=f"{what} must be {high} or fewer.",
+        invalid=f"{what} must be a whole number from {low} to {high}.",
+    )
+    return field
+
+
 class SeriesForm(NHSForm):
     title = forms.CharField(label="Title", max_length=200)
     level = forms.ChoiceField(label="Level", choices=SeriesLevel.choices, widget=forms.RadioSelect)
@@ -51,8 +64,8 @@ class SeriesForm(NHSForm):
             format="%H:%M", attrs={"type": "time", "class": "nhsuk-input nhsuk-input--width-5"}
         ),
     )
-    duration_minutes = forms.IntegerField(
-        label="Length in minutes", min_value=5, max_value=480, initial=60
+    duration_minutes = whole_number(
+        "Length in minutes", "The length in minutes", 5, 480, initial=60
     )
     ends_on = date_field("Last date (optional)", required=False)
     location = forms.CharField(label="Where (optional)", max_length=200, required=False)
@@ -69,8 +82,12 @@ class SeriesForm(NHSForm):
         help_text="They get the meetings in their calendar feed.",
     )
     chair = PersonChoiceField(label="Chair", queryset=get_user_model().objects)
-    agenda_days_before = forms.IntegerField(
-        label="Draft the agenda this many days before", min_value=0, max_value=60, initial=5
+    agenda_days_before = whole_number(
+        "Draft the agenda this many days before",
+        "Days before the meeting to draft the agenda",
+        0,
+        60,
+        initial=5,
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -103,10 +120,35 @@ class SeriesForm(NHSForm):
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
-    """A person and the organisation they act for, in one choice."""
+    """A person and the organisation they act for, in one choice. A choice
+    not offered gets the rule, as the API gives it, not Django's "Select a
+    valid choice": `where` names what the owner must take part in."""
+
+    where = "this meeting"
 
     def label_from_instance(self, obj):
         return f"{person_name(obj.user)} ({obj.organisation.name})"
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as exc:
+            if exc.code != "invalid_choice":
+                raise
+            known = (
+                Membership.objects.filter(pk=value).select_related("user").first()
+                if str(value).isdigit()
+                else None
+            )
+            if known is None:
+                raise forms.ValidationError(
+                    "Choose an owner from the list.", "invalid_choice"
+                ) from None
+            raise forms.ValidationError(
+                f"{person_name(known.user)} is not in any organisation taking part in "
+                f"{self.where}.",
+                "invalid_choice",
+            ) from None
 
 
 class ActionForm(NHSForm):
@@ -123,6 +165,7 @@ class ActionForm(NHSForm):
         """Owners are the people of the organisations taking part in `meeting`
         (the network and its members for an action raised outside one)."""
         super().__init__(*args, **kwargs)
+        self.fields["owner"].where = provider.name if meeting is None else "this meeting"
         self.fields["owner"].queryset = (
             Membership.objects.filter(
                 organisation_id__in=services.owner_organisation_ids(provider, meeting),
@@ -301,8 +344,8 @@ class PreferenceForm(NHSForm):
     agenda_ready = forms.BooleanField(label=ReminderKind.AGENDA_READY.label, required=False)
     data_due = forms.BooleanField(label=ReminderKind.DATA_DUE.label, required=False)
     data_late = forms.BooleanField(label=ReminderKind.DATA_LATE.label, required=False)
-    days_before = forms.IntegerField(
-        label="Days before a due date to remind me", min_value=1, max_value=14
+    days_before = whole_number(
+        "Days before a due date to remind me", "Days before a due date", 1, 14
     )
 
     def __init__(self, *args, **kwargs):

@@ -203,6 +203,13 @@ def test_set_up_a_series_in_the_browser(system, client):
     response = client.post("/dialogues/series/new/", {**body, "rrule": "FREQ=NEVER"})
     assert "not a valid RFC 5545 recurrence rule" in response.content.decode()
     assert not MeetingSeries.objects.exists()
+    response = client.post(
+        "/dialogues/series/new/", {**body, "duration_minutes": 1, "agenda_days_before": 61}
+    )
+    page = response.content.decode()
+    assert "The length in minutes must be 5 or more." in page
+    assert "Days before the meeting to draft the agenda must be 60 or fewer." in page
+    assert "Ensure this value" not in page
     response = client.post("/dialogues/series/new/", body)
     series = MeetingSeries.objects.get()
     assert response["Location"] == f"/dialogues/series/{series.pk}/"
@@ -685,3 +692,32 @@ def test_evidence_whose_contents_are_not_its_type_is_refused(system, client, mee
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["Content-Type"] == "application/pdf"
+
+
+def test_an_owner_not_offered_gets_the_rule_not_djangos_message(system, client, meeting):
+    """As the API says it: the person is not taking part, or is unknown."""
+    sign_in(client, system.network_manager_a)
+    url = f"/dialogues/meetings/{meeting.pk}/"
+    outsider = system.provider_b.memberships.get()
+    body = {"form": "action", "title": "Chase data", "due_on": "2026-03-20"}
+    page = client.post(url, {**body, "owner": outsider.pk}).content.decode()
+    assert "provider_b is not in any organisation taking part in this meeting." in page
+    assert 'href="#id_owner"' in page
+    page = client.post(url, {**body, "owner": 999999}).content.decode()
+    assert "Choose an owner from the list." in page
+    page = client.post(url, {**body, "owner": "abc"}).content.decode()
+    assert "Choose an owner from the list." in page
+    assert "Select a valid choice" not in page
+    assert not Action.objects.exists()
+
+
+def test_preference_range_errors_name_the_field_and_range(system, client):
+    sign_in(client, system.provider_a)
+    for days, message in [
+        (0, "Days before a due date must be 1 or more."),
+        (15, "Days before a due date must be 14 or fewer."),
+        ("x", "Days before a due date must be a whole number from 1 to 14."),
+    ]:
+        page = client.post("/dialogues/preferences/", {"days_before": days}).content.decode()
+        assert message in page, days
+        assert "Ensure this value" not in page
