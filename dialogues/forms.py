@@ -320,20 +320,40 @@ class ActionFilterForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="Organisation", queryset=Organisation.objects, required=False, empty_label="Any"
     )
+    owner = PersonChoiceField(
+        label="Owner", queryset=get_user_model().objects, required=False, empty_label="Anyone"
+    )
     due_after = date_field("Due from", required=False)
     due_before = date_field("Due by", required=False)
 
     def __init__(self, *args, user, **kwargs):
+        """Owners to choose from are the people owning actions `user` can
+        see (one query: the actions are a subquery)."""
+        from dialogues.models import Action
+
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.visible_to(user).order_by(
             "name"
         )
-        for name in ("status", "organisation"):
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(pk__in=Action.objects.visible_to(user).values("owner_id"))
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["owner"].error_messages["invalid_choice"] = "Choose an owner from the list."
+        for name in ("status", "organisation", "owner"):
             self.fields[name].widget.attrs["class"] = "nhsuk-select"
         for name in ("mine", "overdue"):
             self.fields[name].widget.attrs["class"] = "nhsuk-checkboxes__input"
         for name in ("due_after", "due_before"):
             self.fields[name].widget.attrs["class"] = "nhsuk-input nhsuk-input--width-10"
+
+    def clean(self):
+        data = super().clean()
+        after, before = data.get("due_after"), data.get("due_before")
+        if after and before and before < after:
+            self.add_error("due_before", "Due by must be on or after due from.")
+        return data
 
 
 class PreferenceForm(NHSForm):

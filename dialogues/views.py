@@ -483,6 +483,8 @@ class ActionListView(ScopedViewMixin, ListView):
             queryset = queryset.filter(status=data["status"])
         if data["mine"]:
             queryset = queryset.filter(owner=self.request.user)
+        if data["owner"]:
+            queryset = queryset.filter(owner=data["owner"])
         if data["overdue"]:
             queryset = queryset.overdue(today)
         if data["organisation"]:
@@ -495,6 +497,13 @@ class ActionListView(ScopedViewMixin, ListView):
         if data["due_before"]:
             queryset = queryset.filter(due_on__lte=data["due_before"])
         return queryset
+
+    def paginate_queryset(self, queryset, page_size):
+        """A page past the end shows the last page, and one that is not a
+        number the first, keeping the filters, instead of a 404."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -721,3 +721,54 @@ def test_preference_range_errors_name_the_field_and_range(system, client):
         page = client.post("/dialogues/preferences/", {"days_before": days}).content.decode()
         assert message in page, days
         assert "Ensure this value" not in page
+
+
+def test_action_log_reversed_range_is_an_error_on_due_by(system, client, meeting):
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))
+    sign_in(client, system.network_manager_a)
+    response = client.get("/dialogues/actions/?due_after=2027-02-01&due_before=2027-01-01")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Due by must be on or after due from." in page
+    assert "nhsuk-form-group--error" in page
+    assert response.context["filters"].errors == {
+        "due_before": ["Due by must be on or after due from."]
+    }
+
+
+def test_action_log_pages_out_of_range_or_junk_show_a_page(system, client, meeting):
+    """Page 99 is the last page and page abc the first, filters kept."""
+    actions_for(system, meeting, 51, dt.date(2026, 3, 20))
+    actions_for(system, meeting, 1, dt.date(2026, 3, 25))
+    sign_in(client, system.network_manager_a)
+    response = client.get("/dialogues/actions/?status=live&page=99")
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 2
+    page = response.content.decode()
+    assert "Action 25 0" in page
+    assert 'href="?status=live&amp;page=1"' in page
+    response = client.get("/dialogues/actions/?status=live&page=abc")
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+    assert "Action 25 0" not in response.content.decode()
+
+
+def test_action_log_filters_by_owner(system, client, meeting):
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))  # owned by provider_a
+    services.log_action(
+        user=system.network_manager_a,
+        meeting=meeting,
+        title="Manager's own",
+        owner=system.network_manager_a,
+        due_on=dt.date(2026, 3, 21),
+    )
+    sign_in(client, system.network_manager_a)
+    page = client.get("/dialogues/actions/").content.decode()
+    assert f'<option value="{system.provider_a.pk}">provider_a</option>' in page
+    assert f'<option value="{system.network_manager_a.pk}">nm_a</option>' in page
+    owners = client.get("/dialogues/actions/").context["filters"].fields["owner"].queryset
+    assert set(owners) == {system.provider_a, system.network_manager_a}
+    page = client.get(f"/dialogues/actions/?owner={system.provider_a.pk}").content.decode()
+    assert "Action 20 0" in page and "Manager&#x27;s own" not in page
+    page = client.get(f"/dialogues/actions/?owner={system.provider_b.pk}").content.decode()
+    assert "Choose an owner from the list." in page
