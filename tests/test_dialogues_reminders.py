@@ -127,7 +127,7 @@ def test_the_preferences_page_shows_and_changes_choices(system, client, meeting)
     response = client.post(
         "/dialogues/preferences/", {"action_due_soon": "on", "days_before": "30"}
     )
-    assert "less than or equal to 14" in response.content.decode()
+    assert "Days before a due date must be 14 or fewer." in response.content.decode()
     assert not ReminderPreference.objects.exists()
     client.post("/dialogues/preferences/", {"action_due_soon": "on", "days_before": "5"})
     pref = ReminderPreference.objects.get(person=system.provider_a)
