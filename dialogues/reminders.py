@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.choices import Role
-from contracts.models import Contract, Membership
+from contracts.models import Contract, Membership, Organisation
 from dialogues.choices import ReminderKind
 from dialogues.models import Action, Meeting, ReminderPreference, ReminderSent
 from outcomes.selectors import completeness, contract_months
@@ -186,5 +186,51 @@ def send_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def recent_for(person, limit: int = 20):
-    return ReminderSent.objects.filter(recipient=person).order_by("-sent_at")[:limit]
+def recent_for(person, limit: int = 20) -> list[ReminderSent]:
+    """The reminders sent to `person` lately, newest first, each with `about`
+    (which action, meeting or month's data it was about) and `url` (its page,
+    when the person may still open it). A fixed number of queries: the
+    actions, meetings, contracts and organisations named are read at once."""
+    sent = list(ReminderSent.objects.filter(recipient=person).order_by("-sent_at")[:limit])
+    parts = {row.pk: row.key.split(":") for row in sent}
+
+    def ids(prefix, index=1):
+        return {
+            int(p[index])
+            for p in parts.values()
+            if p[0] == prefix and len(p) > index and p[index].isdigit()
+        }
+
+    actions = Action.objects.visible_to(person).in_bulk(ids("action"))
+    meetings = Meeting.objects.visible_to(person).in_bulk(ids("meeting"))
+    contracts = Contract.objects.in_bulk(ids("data")) if ids("data") else {}
+    organisations = Organisation.objects.in_bulk(ids("data", 2)) if ids("data") else {}
+    for row in sent:
+        key = parts[row.pk]
+        row.about, row.url = "", None
+        number = int(key[1]) if len(key) > 1 and key[1].isdigit() else None
+        if key[0] == "action":
+            action = actions.get(number)
+            if action is not None:
+                row.about = f"{action.title}, due {action.due_on.day} {action.due_on:%B %Y}"
+                row.url = reverse("dialogues:action-detail", args=[action.pk])
+            else:
+                row.about = "An action you can no longer see"
+        elif key[0] == "meeting":
+            meeting = meetings.get(number)
+            if meeting is not None:
+                when = timezone.localtime(meeting.starts_at)
+                row.about = f"{meeting.title}, {when.day} {when:%B %Y}"
+                row.url = reverse("dialogues:meeting-detail", args=[meeting.pk])
+            else:
+                row.about = "A meeting you can no longer see"
+        elif key[0] == "data" and len(key) > 3:
+            contract = contracts.get(number)
+            org = organisations.get(int(key[2])) if key[2].isdigit() else None
+            try:
+                month = dt.datetime.strptime(key[3], "%Y-%m").strftime("%B %Y")
+            except ValueError:
+                month = key[3]
+            if contract is not None and org is not None:
+                row.about = f"{org.name}'s data for {month} ({contract.reference})"
+    return sent

@@ -772,3 +772,23 @@ def test_action_log_filters_by_owner(system, client, meeting):
     assert "Action 20 0" in page and "Manager&#x27;s own" not in page
     page = client.get(f"/dialogues/actions/?owner={system.provider_b.pk}").content.decode()
     assert "Choose an owner from the list." in page
+
+
+def test_other_open_actions_include_those_raised_outside_a_meeting(system, client, meeting):
+    """The heading says what the list holds: earlier meetings' actions and
+    those raised elsewhere (a support plan), which the chair chases too."""
+    services.raise_action(
+        network=system.network_a,
+        title="Support plan: falls prevention",
+        owner=system.provider_a,
+        due_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+    later = meeting.series.meetings.order_by("starts_at")[1]
+    actions_for(system, meeting, 1, dt.date(2026, 3, 20))
+    sign_in(client, system.network_manager_a)
+    page = client.get(f"/dialogues/meetings/{later.pk}/").content.decode()
+    assert '<h2 id="earlier-actions">Other open actions</h2>' in page
+    assert "from earlier meetings or raised outside a meeting" in page
+    section = page.split('id="earlier-actions"')[1]
+    assert "Support plan: falls prevention" in section and "Action 20 0" in section
+    assert "Open actions from earlier" not in page

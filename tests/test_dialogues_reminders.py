@@ -6,6 +6,7 @@ import logging
 from smtplib import SMTPRecipientsRefused
 
 import pytest
+from django.utils import timezone
 
 from dialogues import reminders, services
 from dialogues.choices import ActionStatus, ReminderKind
@@ -176,3 +177,33 @@ def test_one_failing_email_does_not_stop_the_others_and_is_tried_again(
         ("nm_a", "Concord: overdue action: Chase data"),
         ("provider_a", "Concord: overdue action: Chase data"),
     ]
+
+
+def test_recent_reminders_name_their_meeting_and_action(system, client, meeting):
+    """Two 'agenda ready' reminders read apart: each names its meeting."""
+    later = meeting.series.meetings.order_by("starts_at")[1]
+    action = services.log_action(
+        user=system.network_manager_a,
+        meeting=meeting,
+        title="Chase data",
+        owner=system.network_manager_a,
+        due_on=dt.date(2026, 3, 20),
+    )
+    nm = system.network_manager_a
+    for kind, key in [
+        (ReminderKind.AGENDA_READY, f"meeting:{meeting.pk}"),
+        (ReminderKind.AGENDA_READY, f"meeting:{later.pk}"),
+        (ReminderKind.ACTION_DUE_SOON, f"action:{action.pk}:2026-03-20"),
+        (ReminderKind.DATA_LATE, f"data:{system.contract_a.pk}:{system.network_a.pk}:2026-02"),
+    ]:
+        ReminderSent.objects.create(kind=kind, recipient=nm, key=key)
+    client.force_login(nm)
+    page = client.get("/dialogues/preferences/").content.decode()
+    assert page.count("An agenda for a meeting I chair is ready") == 3  # 1 is the checkbox
+    for m in (meeting, later):
+        when = timezone.localtime(m.starts_at)
+        assert (
+            f'<a href="/dialogues/meetings/{m.pk}/">{m.title}, {when.day} {when:%B %Y}</a>' in page
+        )
+    assert f'<a href="/dialogues/actions/{action.pk}/">Chase data, due 20 March 2026</a>' in page
+    assert "Network A&#x27;s data for February 2026 (CON-A)" in page
