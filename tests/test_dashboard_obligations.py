@@ -73,6 +73,16 @@ def dashboard(client, user, **params):
     return response
 
 
+def publish_may_2025(system, contract):
+    return publishing.publish(
+        user=system.commissioner,
+        contract=contract,
+        organisation=system.network_a,
+        period=dt.date(2025, 5, 1),
+        summary="Steady.",
+    )
+
+
 def text(response) -> str:
     """A download's body (downloads stream)."""
     assert response.status_code == 200
@@ -203,13 +213,7 @@ def test_a_published_scorecard_shows_what_the_commissioner_is_held_to(
     client, system, contract, obligations
 ):
     PeriodReview.objects.filter(contract=contract).update(status="accepted")
-    scorecard = publishing.publish(
-        user=system.commissioner,
-        contract=contract,
-        organisation=system.network_a,
-        period=dt.date(2025, 5, 1),
-        summary="Steady.",
-    )
+    scorecard = publish_may_2025(system, contract)
     snapshot = scorecard.snapshot
     assert {m["code"] for m in snapshot["metrics"]} == {"EMADM", "PROP1"}
     (held,) = snapshot["commissioner_metrics"]
@@ -231,13 +235,7 @@ def test_a_published_scorecard_shows_what_the_commissioner_is_held_to(
 
 def test_public_member_scores_download_as_the_page_shows_them(client, system, contract):
     seed(system, contract, metrics=2, months=MONTHS)
-    scorecard = publishing.publish(
-        user=system.commissioner,
-        contract=contract,
-        organisation=system.network_a,
-        period=dt.date(2025, 5, 1),
-        summary="Steady.",
-    )
+    scorecard = publish_may_2025(system, contract)
     client.logout()
     csv = text(
         client.get(
@@ -339,13 +337,7 @@ def test_a_choice_that_cannot_be_shown_is_replaced_with_a_note(client, system, c
 
 def test_a_withdrawn_scorecard_does_not_claim_to_show_its_figures(client, system, contract):
     seed(system, contract, metrics=2, months=MONTHS)
-    scorecard = publishing.publish(
-        user=system.commissioner,
-        contract=contract,
-        organisation=system.network_a,
-        period=dt.date(2025, 5, 1),
-        summary="Steady.",
-    )
+    scorecard = publish_may_2025(system, contract)
     trend = text(
         client.get(
             reverse(
