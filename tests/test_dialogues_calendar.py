@@ -156,9 +156,8 @@ def test_the_migration_names_the_parties_of_earlier_contract_management_series(
     }
 
 
-def test_a_meeting_across_the_autumn_clock_change_keeps_its_length(system, client):
-    """01:30 BST to 01:30 GMT on 31 October 2027: an hour, not zero. The feed
-    gives the length; the meeting page names the zones."""
+def autumn_sunday_meeting(system):
+    """A one-hour meeting at 01:30 on 31 October 2027, when the clocks go back."""
     series = make_series(
         system,
         rrule="FREQ=WEEKLY;COUNT=1",
@@ -166,7 +165,13 @@ def test_a_meeting_across_the_autumn_clock_change_keeps_its_length(system, clien
         start_time=dt.time(1, 30),
         now=dt.datetime(2027, 10, 1, tzinfo=LONDON),
     )
-    meeting = series.meetings.get()
+    return series.meetings.get()
+
+
+def test_a_meeting_across_the_autumn_clock_change_keeps_its_length(system, client):
+    """01:30 BST to 01:30 GMT on 31 October 2027: an hour, not zero. The feed
+    gives the length; the meeting page names the zones."""
+    meeting = autumn_sunday_meeting(system)
     assert meeting.ends_at - meeting.starts_at == dt.timedelta(hours=1)
     body = calendar.build([meeting], url_for=lambda m: "https://concord.test/m")
     assert b"DTEND" not in body
@@ -185,14 +190,7 @@ def test_a_meeting_across_the_autumn_clock_change_keeps_its_length(system, clien
 def test_a_meeting_in_the_repeated_hour_starts_in_utc(system):
     """The second 01:30 of the autumn Sunday written as local time would read
     as the first (BST): it is written in UTC instead."""
-    series = make_series(
-        system,
-        rrule="FREQ=WEEKLY;COUNT=1",
-        starts_on=dt.date(2027, 10, 31),
-        start_time=dt.time(1, 30),
-        now=dt.datetime(2027, 10, 1, tzinfo=LONDON),
-    )
-    meeting = series.meetings.get()
+    meeting = autumn_sunday_meeting(system)
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=dt.datetime(2027, 10, 31, 1, 30, tzinfo=dt.UTC),
         ends_at=dt.datetime(2027, 10, 31, 2, 30, tzinfo=dt.UTC),
