@@ -17,6 +17,7 @@ The rules (DOMAIN.md section 1):
 from django.db.models import Q
 
 from contracts.choices import Role
+from contracts.request_cache import per_request
 
 PRIVATE_DATA_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
 
@@ -35,14 +36,27 @@ def has_role(user, *roles: str) -> bool:
 
 
 def data_scope(user):
-    """Organisations whose private data `user` may see, as one lazy queryset
-    (a subquery when used in a filter, so callers add no extra queries)."""
-    from contracts.models import Contract, Membership, NetworkMember, Organisation
+    """Organisations whose private data `user` may see, as a queryset to use
+    in filters. In a request the rule is worked out once, in one query, and
+    the ids it gives are reused: a dashboard scopes eight querysets by it,
+    and sending the rule's four nested subqueries to PostgreSQL eight times
+    cost a quarter of the page's time. Elsewhere it is the rule itself, a
+    subquery that adds no query of its own."""
+    from contracts.models import Organisation
 
     if not user.is_authenticated:
         return Organisation.objects.none()
     if user.is_staff:
         return Organisation.objects.all()
+    ids = per_request(
+        ("data_scope", user.pk), lambda: frozenset(_scope_rule(user).values_list("id", flat=True))
+    )
+    return _scope_rule(user) if ids is None else Organisation.objects.filter(id__in=ids)
+
+
+def _scope_rule(user):
+    """The rule itself (DOMAIN.md section 1), as one lazy queryset."""
+    from contracts.models import Contract, Membership, NetworkMember, Organisation
 
     def orgs_where(role):
         return Membership.objects.filter(user=user, role=role).values("organisation_id")

@@ -437,7 +437,8 @@ def test_a_page_costs_a_fixed_number_of_queries(
         assert client.get(API).status_code == 200
 
 
-# Session and user (2), the person's roles (1), the contract choices (1),
+# Session and user (2), the person's roles (1), their data scope (1), the
+# contract choices (1),
 # the page (1), a query per kind on the page (7), the people and their
 # organisations (2).
-MAX_QUERIES = 14
+MAX_QUERIES = 15

@@ -14,6 +14,7 @@ from tests.factories import OrganisationFactory
 from tests.incentives_fixtures import scheme_fields
 
 # The session and user (2); the user's roles (1, cached for the navigation);
+# the organisations in the user's data scope (1, once per request);
 # select: contracts, organisations (2); build: aggregate scores, dimensions,
 # dimension scores, contract-metric versions, metric scores, the SPC series,
 # SPC rebases (7); completeness (5); open notices, overdue actions, the latest
@@ -21,10 +22,11 @@ from tests.incentives_fixtures import scheme_fields
 # the incentive position of the year in progress: contract years, plan
 # months, actual costs, the scheme in force with its bands, corridors and
 # indicators, the year's aggregate scores, the indicators' values (9).
-DASHBOARD_QUERIES = 30
-# Session, user, roles, contracts, organisations, contract-metric versions,
-# the series, its rebases (twice: for the analysis and the list), may_rebase.
-METRIC_PAGE_QUERIES = 10
+DASHBOARD_QUERIES = 31
+# Session, user, roles, data scope, contracts, organisations, contract-metric
+# versions, the series, its rebases (twice: for the analysis and the list),
+# may_rebase.
+METRIC_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("metrics, months, extra_members", [(2, 4, 0), (6, 18, 3)])

@@ -465,11 +465,11 @@ def test_lists_cost_a_fixed_number_of_queries(
     log(meeting, nm, system.provider_a)
 
     def counts():
-        with django_assert_max_num_queries(2):  # count, page joined to owner/orgs/metric
+        with django_assert_max_num_queries(3):  # scope, count, page joined to owner/orgs/metric
             actions = api_client.get(ACTIONS).json()["count"]
-        with django_assert_max_num_queries(2):  # count, page joined to series and chairs
+        with django_assert_max_num_queries(3):  # scope, count, page joined to series and chairs
             meetings = api_client.get(MEETINGS).json()["count"]
-        with django_assert_max_num_queries(4):  # count, page, organisations, participants
+        with django_assert_max_num_queries(5):  # scope, count, page, organisations, participants
             series = api_client.get(SERIES).json()["count"]
         return actions, meetings, series
 
@@ -490,12 +490,12 @@ def test_meeting_detail_costs_a_fixed_number_of_queries(
     nm = system.network_manager_a
     api_client.force_authenticate(nm)
     url = f"{MEETINGS}{meeting.pk}/"
-    with django_assert_max_num_queries(5):  # meeting, agenda, attendance, decisions, actions
+    with django_assert_max_num_queries(6):  # scope, meeting, agenda, attendance, decisions, actions
         api_client.get(url)
     for n in range(5):
         log(meeting, nm, system.provider_a, f"Action {n}")
         services.add_decision(user=nm, meeting=meeting, text=f"Decision {n}")
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         data = api_client.get(url).json()
     assert len(data["actions"]) == 5
     assert len(data["decisions"]) == 5

@@ -139,10 +139,10 @@ def test_organisation_list_costs_a_fixed_number_of_queries(
     from tests.factories import OrganisationFactory, add_member
 
     api_client.force_authenticate(system.network_manager_a)
-    with django_assert_max_num_queries(4):  # session-less auth: count, page, prefetch members
+    with django_assert_max_num_queries(5):  # session-less: scope, count, page, prefetch members
         api_client.get("/api/v1/organisations/")
     for n in range(20):
         add_member(system.network_a, OrganisationFactory(code=f"PX{n:02d}"))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         response = api_client.get("/api/v1/organisations/")
     assert response.json()["count"] == 24  # the network, 22 members, the commissioner
