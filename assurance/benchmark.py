@@ -1,13 +1,19 @@
 """Health outcomes of a commissioner against its peers: its value, its rank
 among the commissioners with a value (1 = best), the national average and
-upper quartile (the value a quarter of commissioners do better than).
-Plain Python, no Django."""
+upper quartile (the value a quarter of commissioners do better than), when
+at least MIN_PEERS commissioners have a value. Plain Python, no Django."""
 
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 HIGHER, LOWER = "higher", "lower"
+
+# National figures (rank, average, upper quartile) need at least this many
+# commissioners with a value. With fewer, a commissioner could work out the
+# others' figures from the average and its own value (with two, exactly), and
+# those come from other commissioners' contract data, published or not.
+MIN_PEERS = 5
 
 
 @dataclass(frozen=True)
@@ -21,21 +27,26 @@ class Position:
 
 def position(values: Mapping[int, float], commissioner: int, direction: str) -> Position:
     """`values` maps commissioner id to its value for the metric and period.
-    Neutral metrics have no rank or upper quartile."""
+    Neutral metrics have no rank or upper quartile; with fewer than
+    MIN_PEERS commissioners there are no national figures at all."""
     present = [v for v in values.values() if v is not None]
     value = values.get(commissioner)
-    average = statistics.fmean(present) if present else None
-    if direction not in (HIGHER, LOWER) or not present:
+    average = national_average(present)
+    if average is None:
+        return Position(value, None, len(present), None, None)
+    if direction not in (HIGHER, LOWER):
         return Position(value, None, len(present), average, None)
     better = (lambda v: v > value) if direction == HIGHER else (lambda v: v < value)
     rank = None if value is None else 1 + sum(better(v) for v in present)
-    if len(present) == 1:
-        quartile = present[0]
-    else:
-        # Inclusive quartiles: cut points within the range of the values seen.
-        low, _, high = statistics.quantiles(present, n=4, method="inclusive")
-        quartile = high if direction == HIGHER else low
+    # Inclusive quartiles: cut points within the range of the values seen.
+    low, _, high = statistics.quantiles(present, n=4, method="inclusive")
+    quartile = high if direction == HIGHER else low
     return Position(value, rank, len(present), average, quartile)
+
+
+def national_average(values: list[float]) -> float | None:
+    """The mean of every commissioner's value, or None below MIN_PEERS."""
+    return statistics.fmean(values) if len(values) >= MIN_PEERS else None
 
 
 IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no change"

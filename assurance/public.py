@@ -2,11 +2,14 @@
 everything it shows is computed from the frozen snapshot
 (assurance.publishing.build_snapshot), never from live data, and read
 through `public_snapshot`, which keeps 360 comment text out even of the
-snapshots published before comments were left out (version 1)."""
+snapshots published before comments were left out (version 1), and national
+figures from too few commissioners out of those published before version 3."""
 
 import datetime as dt
 
+from assurance.benchmark import MIN_PEERS
 from assurance.presentation import TREND_MEANING, outcome_trend
+from outcomes.charts import fmt
 
 LEVELS = [
     (1, "Below baseline", "It does not yet do what is expected of every commissioner."),
@@ -30,9 +33,30 @@ def public_feedback(survey: dict) -> dict:
     return shown
 
 
+def public_outcome(outcome: dict) -> dict:
+    """A published outcome without national figures from fewer than
+    MIN_PEERS commissioners. Snapshots before version 3 froze them whatever
+    the number; they do not say how many commissioners each month's average
+    came from, so all of an outcome's averages go when its latest month had
+    too few."""
+    if outcome["peers"] >= MIN_PEERS:
+        return outcome
+    return {
+        **outcome,
+        "rank": None,
+        "national_average": None,
+        "upper_quartile": None,
+        "months": [{**month, "national_average": None} for month in outcome["months"]],
+    }
+
+
 def public_snapshot(snapshot: dict) -> dict:
     """The snapshot as it may be shown to anyone (the stored row is not changed)."""
-    return {**snapshot, "feedback": [public_feedback(s) for s in snapshot["feedback"]]}
+    return {
+        **snapshot,
+        "outcomes": [public_outcome(o) for o in snapshot["outcomes"]],
+        "feedback": [public_feedback(s) for s in snapshot["feedback"]],
+    }
 
 
 def level_name(level) -> str:
@@ -47,10 +71,7 @@ def _month(iso: str | None) -> str | None:
 
 
 def _value_text(value, unit: str) -> str:
-    if value is None:
-        return "no data"
-    text = f"{value:,.1f}"
-    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+    return fmt(value, 1, unit)
 
 
 def overview(snapshot: dict) -> list[str]:
@@ -93,6 +114,7 @@ def public_context(snapshot: dict) -> dict:
                 "direction_text": DIRECTION_TEXT.get(outcome["direction"], ""),
                 "value_text": _value_text(outcome["value"], outcome["unit"]),
                 "average_text": _value_text(outcome["national_average"], outcome["unit"]),
+                "compared": outcome["peers"] >= MIN_PEERS,
                 "period_text": _month(outcome["period_start"]),
                 "trend_view": outcome_trend(
                     outcome["code"],
@@ -104,6 +126,7 @@ def public_context(snapshot: dict) -> dict:
             }
         )
     return {
+        "min_peers": MIN_PEERS,
         "overview": overview(snapshot),
         "outcomes": outcomes,
         "trend_meaning": TREND_MEANING,

@@ -28,7 +28,9 @@ from contracts.services import require_commissioner_of
 from outcomes.choices import ScorecardKind
 from outcomes.models import PublishedScorecard
 
-SNAPSHOT_VERSION = 2  # 2: 360 comments counted, not quoted (version 1 quoted them)
+# 2: 360 comments counted, not quoted (version 1 quoted them).
+# 3: no national figures from fewer than benchmark.MIN_PEERS commissioners.
+SNAPSHOT_VERSION = 3
 
 
 def _number(value):

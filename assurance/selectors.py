@@ -290,11 +290,12 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
 
 def monthly(by: dict[int, tuple[list, list]], commissioner_id: int, month: dt.date) -> dict:
     """One month of an outcome trend: the commissioner's value and the
-    national average (the mean of every commissioner's value)."""
+    national average (the mean of every commissioner's value, None with
+    fewer than benchmark.MIN_PEERS of them)."""
     means = [sum(values) / len(values) for values, _ in by.values()]
     mine = by.get(commissioner_id)
     return {
         "period_start": month,
         "value": sum(mine[0]) / len(mine[0]) if mine else None,
-        "national_average": sum(means) / len(means) if means else None,
+        "national_average": benchmark.national_average(means),
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from assurance import cycle, evidence, rollup, selectors, services
+from assurance.benchmark import MIN_PEERS
 from assurance.choices import RoundAction
 from assurance.forms import (
     CertifyForm,
@@ -155,6 +156,7 @@ class ScorecardView(RoundMixin, DetailView):
             transitions=self.object.transitions.select_related("by"),
             previous=self.object.previous_final,
             overall_change=rollup.change(overall, overall_last_year),
+            min_peers=MIN_PEERS,
             notices=evidence.notices_against(self.object),
             notice_competency=next(
                 (

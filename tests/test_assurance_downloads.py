@@ -72,7 +72,7 @@ def test_round_tables_hold_what_the_scorecard_page_shows(client, system, assesse
     client.force_login(system.commissioner)
     [header, outcome] = csv_rows(client.get(round_url(assessed, "outcomes")))
     assert header[:5] == ["Code", "Metric", "National or local", "Month", "Value"]
-    # 25 in June 2026, second of three (20, 25, 33), mean 26, quartile 22.5, 60% closed.
+    # 25 in June 2026, third of five (20, 24, 25, 30, 33), mean 26.4, quartile 24, 60% closed.
     assert outcome == [
         "EMADM",
         EMADM,
@@ -80,16 +80,16 @@ def test_round_tables_hold_what_the_scorecard_page_shows(client, system, assesse
         "2026-06-01",
         "25.0",
         "",
-        "2",
         "3",
-        "26.0",
-        "22.5",
+        "5",
+        "26.4",
+        "24.0",
         "60.0",
         "improving",
     ]
     trends = csv_rows(client.get(round_url(assessed, "trends")))
     assert len(trends) == 1 + 24
-    assert trends[18] == ["EMADM", EMADM, "2026-06-01", "25.0", "26.0"]
+    assert trends[18] == ["EMADM", EMADM, "2026-06-01", "25.0", "26.4"]
     assert trends[1] == ["EMADM", EMADM, "2025-01-01", "", ""]
 
     competencies = csv_rows(client.get(round_url(assessed, "competencies")))
@@ -206,15 +206,15 @@ def test_published_tables_come_from_the_snapshot(client, system, assessed, publi
         "2026-06-01",
         "25.0",
         "",
-        "2",
         "3",
-        "26.0",
-        "22.5",
+        "5",
+        "26.4",
+        "24.0",
         "60.0",
         "improving",
     ]
     trends = csv_rows(client.get(public_url(published, "trends")))
-    assert trends[18] == ["EMADM", EMADM, "2026-06-01", "25.0", "26.0"]
+    assert trends[18] == ["EMADM", EMADM, "2026-06-01", "25.0", "26.4"]
     competencies = csv_rows(client.get(public_url(published, "competencies")))
     assert competencies[1][2:] == ["2.7", ""] and competencies[-1] == ["Overall", "", "", ""]
     governance = csv_rows(client.get(public_url(published, "governance")))

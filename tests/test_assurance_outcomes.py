@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assurance import services
-from assurance.benchmark import position
+from assurance.benchmark import MIN_PEERS, position
 from assurance.models import OutcomeChoice
 from assurance.selectors import outcome_rows
 from contracts.models import ContractMetric
@@ -36,11 +36,20 @@ def test_position_hand_computed():
     assert (higher.national_average, higher.upper_quartile) == (30.0, 40.0)
     lower = position(values, 2, "lower")
     assert (lower.rank, lower.upper_quartile) == (2, 20.0)
-    assert position({1: 5.0, 2: 5.0}, 2, "higher").rank == 1  # ties share the better rank
+    tied = {1: 5.0, 2: 5.0, 3: 1.0, 4: 2.0, 5: 3.0}
+    assert position(tied, 2, "higher").rank == 1  # ties share the better rank
     neutral = position(values, 2, "neutral")
     assert (neutral.rank, neutral.upper_quartile, neutral.national_average) == (None, None, 30.0)
-    missing = position({1: 3.0}, 2, "higher")
-    assert (missing.value, missing.rank, missing.peers) == (None, None, 1)
+    missing = position({1: 3.0, 3: 1.0, 4: 2.0, 5: 4.0, 6: 5.0}, 2, "higher")
+    assert (missing.value, missing.rank, missing.peers) == (None, None, 5)
+    two = position({1: 3.0, 2: 4.0}, 2, "higher")
+    assert (two.value, two.rank, two.peers, two.national_average, two.upper_quartile) == (
+        4.0,
+        None,
+        2,
+        None,
+        None,
+    )
 
 
 @given(
@@ -50,7 +59,11 @@ def test_position_hand_computed():
 def test_position_properties(values, direction):
     commissioner = next(iter(values))
     result = position(values, commissioner, direction)
-    assert 1 <= result.rank <= result.peers == len(values)
+    assert result.peers == len(values)
+    if len(values) < MIN_PEERS:
+        assert (result.rank, result.national_average, result.upper_quartile) == (None, None, None)
+        return
+    assert 1 <= result.rank <= result.peers
     assert min(values.values()) - 1e-6 <= result.upper_quartile <= max(values.values()) + 1e-6
     best = max(values.values()) if direction == "higher" else min(values.values())
     assert (result.rank == 1) == (values[commissioner] == best)
@@ -87,18 +100,28 @@ def score(contract, metric, period, value, improvement):
     )
 
 
+def commissioner_with_contract(code: str, provider) -> object:
+    """Another commissioner, holding one contract with `provider`."""
+    commissioner = OrganisationFactory(code=code, name=f"{code} ICB", kind="commissioner")
+    return ContractFactory(reference=f"CON-{code}", commissioner=commissioner, provider=provider)
+
+
 @pytest.fixture(name="emadm")
 def emadm_fixture(system):
-    """Emergency admissions (lower is better) in three commissioners' contracts."""
+    """Emergency admissions (lower is better) in five commissioners'
+    contracts (benchmark.MIN_PEERS: fewer give no national figures)."""
     metric = MetricFactory()
-    third = OrganisationFactory(code="QTHD", name="Third ICB", kind="commissioner")
-    contract_c = ContractFactory(reference="CON-C", commissioner=third, provider=system.pb1)
-    for contract in (system.contract_a, system.contract_b, contract_c):
+    contract_c = commissioner_with_contract("QTHD", system.pb1)
+    contract_d = commissioner_with_contract("QFTH", OrganisationFactory(code="PD1"))
+    contract_e = commissioner_with_contract("QFFT", OrganisationFactory(code="PE1"))
+    for contract in (system.contract_a, system.contract_b, contract_c, contract_d, contract_e):
         attach(contract, metric)
     score(system.contract_a, metric, MAY, 28.0, 0.2)
     score(system.contract_a, metric, JUNE, 25.0, 0.6)
     score(system.contract_b, metric, JUNE, 20.0, 0.9)
     score(contract_c, metric, JUNE, 33.0, None)
+    score(contract_d, metric, JUNE, 30.0, 0.1)
+    score(contract_e, metric, JUNE, 24.0, 0.5)
     return metric
 
 
@@ -107,10 +130,23 @@ def test_outcomes_show_value_rank_average_and_quartile(system, assessment, emadm
     [row] = outcome_rows(assessment)
     p = row["position"]
     assert row["period"] == JUNE
-    assert (p.value, p.rank, p.peers) == (25.0, 2, 3)  # QOTH's 20 is better
-    assert p.national_average == pytest.approx(26.0)  # (25 + 20 + 33) / 3
-    assert p.upper_quartile == pytest.approx(22.5)  # inclusive quartile of 20, 25, 33
+    assert (p.value, p.rank, p.peers) == (25.0, 3, 5)  # QOTH's 20 and QFFT's 24 are better
+    assert p.national_average == pytest.approx(26.4)  # (25 + 20 + 33 + 30 + 24) / 5
+    assert p.upper_quartile == pytest.approx(24.0)  # inclusive quartiles of 5: the 2nd and 4th
     assert row["improvement"] == pytest.approx(0.6)
+
+
+def test_fewer_than_five_commissioners_give_no_national_figures(system, assessment, emadm):
+    """With four, the average and one's own value would give away the sum of
+    the other three; with two, the other's value exactly."""
+    MetricScore.objects.filter(organisation__code="PE1").delete()
+    services.choose_outcomes(user=system.commissioner, round=assessment, metrics=[emadm])
+    [row] = outcome_rows(assessment)
+    p = row["position"]
+    assert (p.value, p.peers) == (25.0, 4)
+    assert (p.rank, p.national_average, p.upper_quartile) == (None, None, None)
+    june = next(m for m in row["months"] if m["period_start"] == JUNE)
+    assert june == {"period_start": JUNE, "value": 25.0, "national_average": None}
 
 
 def test_outcomes_read_no_month_after_the_assessed_year(system, assessment, emadm):
@@ -121,7 +157,7 @@ def test_outcomes_read_no_month_after_the_assessed_year(system, assessment, emad
     services.choose_outcomes(user=system.commissioner, round=assessment, metrics=[emadm])
     [row] = outcome_rows(assessment)
     assert row["period"] == JUNE
-    assert (row["position"].value, row["position"].rank) == (25.0, 2)
+    assert (row["position"].value, row["position"].rank) == (25.0, 3)
     assert row["improvement"] == pytest.approx(0.6)
 
 
@@ -152,7 +188,7 @@ def test_outcomes_page_and_scorecard(client, system, assessment, emadm):
     response = client.post(url, {"metrics": [emadm.pk]})
     assert response.status_code == 302
     content = client.get(reverse("assurance:scorecard", args=[assessment.pk])).content.decode()
-    assert "2 of 3" in content and "26.0" in content and "60% of the gap closed" in content
+    assert "3 of 5" in content and "26.4" in content and "60% of the gap closed" in content
     client.force_login(system.network_manager_a)
     assert client.get(url).status_code == 403
 
@@ -164,6 +200,6 @@ def test_api_choose_outcomes_and_read_the_scorecard(api_client, system, assessme
     assert bad.status_code == 400 and "Unknown metric NOPE." in bad.json()["metrics"]
     card = api_client.post(url, {"metrics": ["EMADM"]}, format="json").json()
     [row] = card["outcomes"]
-    assert (row["metric"], row["rank"], row["peers"], row["value"]) == ("EMADM", 2, 3, 25.0)
+    assert (row["metric"], row["rank"], row["peers"], row["value"]) == ("EMADM", 3, 5, 25.0)
     api_client.force_authenticate(system.network_manager_a)
     assert api_client.post(url, {"metrics": ["EMADM"]}, format="json").status_code == 403

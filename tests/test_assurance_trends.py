@@ -42,11 +42,11 @@ def test_months_cover_two_years_with_the_national_average(system, assessment, em
     assert len(months) == 24
     june_2026 = months[17]
     assert june_2026["value"] == 25.0
-    assert june_2026["national_average"] == pytest.approx(26.0)  # (25 + 20 + 33) / 3
-    assert months[5] == {
+    assert june_2026["national_average"] == pytest.approx(26.4)  # (25 + 20 + 33 + 30 + 24) / 5
+    assert months[5] == {  # one commissioner with a value: no national average
         "period_start": dt.date(2025, 6, 1),
         "value": 30.0,
-        "national_average": 30.0,
+        "national_average": None,
     }
     assert months[0]["value"] is None and months[0]["national_average"] is None
     # 2025: 30; 2026: mean of 28 and 25 = 26.5, lower is better.
@@ -60,7 +60,7 @@ def test_page_shows_chart_text_table_and_trend(client, system, assessment, emadm
     content = client.get(reverse("assurance:scorecard", args=[assessment.pk])).content.decode()
     assert 'data-chart="trend-emadm-data"' in content
     assert 'id="trend-emadm-data"' in content  # the figure as JSON, not a script to run
-    assert "aged 75+ from Jan 2025 to Dec 2026: 25.0 in Jun 2026, national average 26.0" in content
+    assert "aged 75+ from Jan 2025 to Dec 2026: 25.0 in Jun 2026, national average 26.4" in content
     assert "improving on the year before" in content
     assert "nhsuk-tag--blue" in content
     assert "plotly/plotly.min.js" in content
@@ -77,7 +77,7 @@ def test_api_has_months_and_trend(api_client, system, assessment, emadm):
     assert row["months"][17] == {
         "period_start": "2026-06-01",
         "value": 25.0,
-        "national_average": pytest.approx(26.0),
+        "national_average": pytest.approx(26.4),
     }
 
 

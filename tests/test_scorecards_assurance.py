@@ -24,7 +24,7 @@ from assurance.models import (
 )
 from contracts.choices import Role
 from outcomes import publishing as contract_publishing
-from outcomes.models import PublishedScorecard
+from outcomes.models import MetricScore, PublishedScorecard
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
     framework_fixture,
@@ -124,14 +124,14 @@ def test_publishing_freezes_the_assessment(system, assessed, published):
     assert (outcome["code"], outcome["value"], outcome["rank"], outcome["peers"]) == (
         "EMADM",
         25.0,
-        2,
         3,
+        5,
     )
     assert outcome["trend"] == "improving" and len(outcome["months"]) == 24
     assert outcome["months"][17] == {
         "period_start": "2026-06-01",
         "value": 25.0,
-        "national_average": pytest.approx(26.0),
+        "national_average": pytest.approx(26.4),
     }
     first = snapshot["competencies"][0]
     assert (first["number"], first["level"]) == (1, pytest.approx(2.7))
@@ -245,7 +245,7 @@ def test_anonymous_reader_sees_the_lay_page(client, published):
     assert "Overall, Test ICB" not in html  # no overall level: not every competency is rated
     assert "The four levels" in html and "World class" in html
     assert "2.7 (baseline)" in html
-    assert "2 of 3 commissioners" in html and "Lower is better." in html
+    assert "3 of 5 commissioners" in html and "Lower is better." in html
     assert 'data-chart="trend-emadm-data"' in html and "improving on the year before" in html
     assert "Strategy" in html and "Confirmed" in html
     assert "Too few responses" in html and "Comment 3" not in html
@@ -349,3 +349,42 @@ def test_the_commissioner_still_reads_the_comments(client, system, assessed):
     client.force_login(system.commissioner)
     html = client.get(reverse("assurance:scorecard", args=[assessed.pk])).content.decode()
     assert "Comment 3" in html
+
+
+def test_two_commissioners_give_nothing_away(client, api_client, system, assessed, emadm):
+    """With only this commissioner and one other reporting, the national
+    average would be the other's value given away: not on the page, the
+    downloads or the API, nor in the private scorecard."""
+    MetricScore.objects.filter(organisation__code__in=["PB1", "PD1", "PE1"]).delete()
+    scorecard = publishing.publish(user=system.commissioner, round=assessed, summary=SUMMARY)
+    [outcome] = scorecard.snapshot["outcomes"]
+    assert (outcome["rank"], outcome["peers"], outcome["national_average"]) == (None, 2, None)
+    assert outcome["upper_quartile"] is None
+    assert all(month["national_average"] is None for month in outcome["months"])
+    html = client.get(scorecard.get_absolute_url()).content.decode()
+    assert "Not compared: only 2 commissioners have a value" in html
+    assert "Not shown (too few commissioners)" in html
+    assert "at least 5 commissioners" in html and "national average 2" not in html
+    data = api_client.get(f"{API}{scorecard.pk}/").json()["snapshot"]["outcomes"][0]
+    assert (data["rank"], data["national_average"], data["upper_quartile"]) == (None, None, None)
+    client.force_login(system.commissioner)
+    private = client.get(reverse("assurance:scorecard", args=[assessed.pk])).content.decode()
+    assert "Not compared: 2 with a value" in private
+
+
+def test_national_figures_of_an_older_snapshot_from_too_few_are_not_shown(
+    client, api_client, published
+):
+    """Version 2 froze national figures whatever the number of commissioners."""
+    old = dict(published.snapshot, version=2)
+    [outcome] = old["outcomes"]
+    old["outcomes"] = [{**outcome, "peers": 2, "rank": 1, "national_average": 26.0}]
+    PublishedScorecard.objects.filter(pk=published.pk).update(snapshot=old)
+    published.refresh_from_db()
+    html = client.get(published.get_absolute_url()).content.decode()
+    assert "Not compared: only 2 commissioners have a value" in html and "26.0" not in html
+    data = api_client.get(f"{API}{published.pk}/").json()["snapshot"]["outcomes"][0]
+    assert data["national_average"] is None and data["rank"] is None
+    assert all(month["national_average"] is None for month in data["months"])
+    published.refresh_from_db()
+    assert published.snapshot == old  # the stored snapshot is not rewritten
