@@ -7,6 +7,7 @@ A scorecard page's charts and text are computed once from the immutable
 snapshot and cached (keyed by id, publication time and withdrawal state)."""
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 from django import forms
@@ -107,6 +108,25 @@ def _value_text(value, unit: str) -> str:
     return charts.fmt(value, 1, unit)
 
 
+def whole(value) -> int:
+    """A score as a whole number, rounded half up as the page's table
+    (floatformat:0) rounds it."""
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def change_sentence(score, earlier, since: dt.date) -> str:
+    """How the overall score compares with an earlier month's, in the whole
+    numbers the sentences show: the change is the difference of the two
+    numbers as shown, so the sentence never contradicts itself."""
+    now, before = whole(score), whole(earlier)
+    change = now - before
+    if change == 0:
+        return f"That is the same as in {since:%B %Y} ({before})."
+    direction = "up" if change > 0 else "down"
+    points = "point" if abs(change) == 1 else "points"
+    return f"That is {direction} {abs(change)} {points} since {since:%B %Y} ({before})."
+
+
 def overview(snapshot: dict) -> list[str]:
     """Sentences for lay readers: how the organisation is doing and whether
     it is improving."""
@@ -119,19 +139,11 @@ def overview(snapshot: dict) -> list[str]:
             f"There was not enough data in {period:%B %Y} to give {name} an overall score."
         )
     else:
-        sentences.append(f"In {period:%B %Y} {name} scored {score:.0f} out of 100 overall.")
+        sentences.append(f"In {period:%B %Y} {name} scored {whole(score)} out of 100 overall.")
     scored = [row for row in snapshot["trend"] if row["score"] is not None]
     if len(scored) > 1 and score is not None:
         first = scored[0]
-        change = score - first["score"]
-        if abs(change) < 1:
-            sentences.append(f"That is about the same as in {_day(first['period_start']):%B %Y}.")
-        else:
-            direction = "up" if change > 0 else "down"
-            sentences.append(
-                f"That is {direction} {abs(change):.0f} points since "
-                f"{_day(first['period_start']):%B %Y} ({first['score']:.0f})."
-            )
+        sentences.append(change_sentence(score, first["score"], _day(first["period_start"])))
     measured = [m for m in snapshot["metrics"] if m["expected"]]
     with_target = [m for m in measured if m["rating"]]
     met = sum(m["rating"] == "good" for m in with_target)
