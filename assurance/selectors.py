@@ -4,7 +4,7 @@ and the commissioner's scorecard."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 
 from assurance import benchmark, rollup
 from assurance.choices import RoundState
@@ -222,12 +222,14 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
     its rank among commissioners with a value for that month, the national
     average and upper quartile, and the improvement from the starting point
     (the stored scores' share of the baseline-to-target gap closed). A
-    commissioner's value is the mean over its contracts of the contract
-    holder's stored value (two queries).
+    commissioner's value is the mean over its contracts of the stored value
+    of the party reporting the metric: the contract holder, or for a metric
+    the commissioner reports itself, the commissioner (two queries).
 
     `months` is its trend: for each month of the year before and the
     assessed year, its value and the national average (None when missing);
     `trend` compares the two years (benchmark.trend)."""
+    from outcomes.choices import Side
     from outcomes.models import MetricScore
 
     choices = list(round.outcomes.select_related("metric"))
@@ -237,8 +239,16 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
             run__is_current=True,
             metric_id__in=[c.metric_id for c in choices],
             period_start__range=(window[0], window[-1]),
-            organisation_id=F("run__contract__provider_id"),
             value__isnull=False,
+        )
+        # The party that reports the metric: the contract holder, or the
+        # commissioner itself for its own obligations (Metric.submitted_by).
+        .filter(
+            Q(metric__submitted_by=Side.PROVIDER, organisation_id=F("run__contract__provider_id"))
+            | Q(
+                metric__submitted_by=Side.COMMISSIONER,
+                organisation_id=F("run__contract__commissioner_id"),
+            )
         )
         .values_list(
             "metric_id", "run__contract__commissioner_id", "period_start", "value", "improvement"

@@ -80,7 +80,7 @@ def attach(contract, metric):
     )
 
 
-def score(contract, metric, period, value, improvement):
+def score(contract, metric, period, value, improvement, organisation=None):
     run = ScoreRun.objects.create(
         contract=contract,
         period_start=period,
@@ -93,7 +93,7 @@ def score(contract, metric, period, value, improvement):
         run=run,
         contract_metric=contract.metric_versions.get(metric=metric),
         metric=metric,
-        organisation=contract.provider,
+        organisation=organisation or contract.provider,
         period_start=period,
         value=value,
         improvement=improvement,
@@ -147,6 +147,17 @@ def test_fewer_than_five_commissioners_give_no_national_figures(system, assessme
     assert (p.rank, p.national_average, p.upper_quartile) == (None, None, None)
     june = next(m for m in row["months"] if m["period_start"] == JUNE)
     assert june == {"period_start": JUNE, "value": 25.0, "national_average": None}
+
+
+def test_a_metric_the_commissioner_reports_is_read_from_its_own_scores(system, assessment):
+    """Demand plan accuracy is the commissioner's obligation: its value is
+    stored against the commissioner, not the contract holder."""
+    demand = MetricFactory(code="FIN-DEMAND", submitted_by="commissioner", direction="higher")
+    attach(system.contract_a, demand)
+    score(system.contract_a, demand, JUNE, 87.8, None, organisation=system.commissioner_org)
+    services.choose_outcomes(user=system.commissioner, round=assessment, metrics=[demand])
+    [row] = outcome_rows(assessment)
+    assert (row["period"], row["position"].value, row["position"].peers) == (JUNE, 87.8, 1)
 
 
 def test_outcomes_read_no_month_after_the_assessed_year(system, assessment, emadm):
