@@ -8,7 +8,14 @@ limits mean +/- 2.66 x mean moving range; 2-sigma lines at 2/3 of that.
 Special cause: a point outside the limits; 7 points in a row on one side of
 the mean (a point on the mean breaks the run); 7 points in a row strictly
 rising or falling (ties break it); 2 of 3 points beyond a 2-sigma line on
-the same side. Every point of a pattern is flagged."""
+the same side. Every point of a pattern is flagged.
+
+Labels are plain English ("Below the lower process limit", "7 points in a
+row rising"); NHSRplotthedots's own ("Below LCL", "7 Point Trend
+(Increasing)") map one to one. Improvement or concern is read from the rule
+that labels a point (`_point_types`): NHSRplotthedots reads every rule by
+the point's side of the mean, which gives the points of a trend that
+crosses the mean opposite types; here a trend is read by its direction."""
 
 from dataclasses import dataclass
 
@@ -22,7 +29,7 @@ RUN_LENGTH = 7
 MIN_POINTS = 12  # fewer points in a calculation period earn a warning
 DIRECTIONS = ("increase", "decrease", "neutral")
 
-COMMON_CAUSE = "Common Cause"
+COMMON_CAUSE = "Common cause"
 
 
 @dataclass(frozen=True)
@@ -192,35 +199,62 @@ def _trend_direction(ends: np.ndarray) -> np.ndarray:
     return out
 
 
-def label(outside: int, trend: int, two_of_three: int, shift: int, side: int) -> str:
-    """The rule that labels a point. Precedence: outside the limits, trend,
-    2 of 3 beyond 2 sigma, shift; `trend` carries the trend's direction."""
-    where = "Above" if side > 0 else "Below"
+def signal(outside: int, trend: int, two_of_three: int, shift: int, side: int) -> int:
+    """Which way the rule that labels a point (see `label`) points: +1 high,
+    -1 low, 0 for common cause. A trend points the way it runs; the other
+    rules the way the point sits from the mean."""
     if outside:
-        return "Above UCL" if side > 0 else "Below LCL"
+        return 1 if outside > 0 else -1
     if trend:
-        return f"7 Point Trend ({'Increasing' if trend > 0 else 'Decreasing'})"
+        return 1 if trend > 0 else -1
+    if two_of_three or shift:
+        return 1 if side > 0 else -1
+    return 0
+
+
+def label(outside: int, trend: int, two_of_three: int, shift: int, side: int) -> str:
+    """The rule that labels a point. Precedence (as NHSRplotthedots): outside
+    the limits, trend, 2 of 3 near a limit, shift; `trend` carries the
+    trend's direction."""
+    where = "above" if side > 0 else "below"
+    if outside:
+        return "Above the upper process limit" if side > 0 else "Below the lower process limit"
+    if trend:
+        return f"7 points in a row {'rising' if trend > 0 else 'falling'}"
     if two_of_three:
-        return f"2 in 3 {where} CL"
+        return f"2 of 3 points near the {'upper' if side > 0 else 'lower'} process limit"
     if shift:
-        return f"7 Points {where} CL"
+        return f"7 points in a row {where} the mean"
     return COMMON_CAUSE
 
 
 def _point_types(frame: pd.DataFrame, direction: str) -> list[str]:
-    good_side = {"increase": 1, "decrease": -1}.get(direction)
+    """Improvement or concern by the metric's direction, read from the one
+    rule that labels the point (`label`'s precedence: outside the limits,
+    trend, 2 of 3 near a limit, shift), as `signal` points it: a point
+    outside the limits, near a limit or in a run on one side of the mean by
+    its side of the mean, as Making Data Count reads those rules; a point of
+    a trend by the trend's direction (rising is improvement when higher is
+    better, concern when lower is better; falling the reverse), whichever
+    side of the mean it sits.
+
+    A point flagged by rules that disagree takes the labelling rule's
+    reading, so its type always agrees with the label shown beside it: a
+    point outside the limits is read by its side even within a trend the
+    other way (a single point beyond the limits is the strongest signal),
+    and a trend outranks the 2-of-3 and shift rules (7 points falling while
+    above the mean is a concern when higher is better). With a neutral
+    direction every special cause is neutral."""
+    good = {"increase": 1, "decrease": -1}.get(direction)
     types = []
-    for special, side in zip(
-        frame["special_cause_type"] != COMMON_CAUSE, frame["relative_to_mean"], strict=True
-    ):
-        if not special:
+    for r in frame.itertuples():
+        way = signal(r.outside_limits, r.trend, r.two_of_three, r.shift, r.relative_to_mean)
+        if way == 0:
             types.append("common_cause")
-        elif good_side is None:
+        elif good is None:
             types.append("special_cause_neutral")
         else:
-            types.append(
-                "special_cause_improvement" if side == good_side else "special_cause_concern"
-            )
+            types.append("special_cause_improvement" if way == good else "special_cause_concern")
     return types
 
 
@@ -245,12 +279,22 @@ def assurance(lpl: float, upl: float, target: float | None, direction: str) -> s
 
 
 def variation_icon(frame: pd.DataFrame) -> str:
-    """The variation icon is the last point's type, high or low of the mean."""
+    """The variation icon is the last point's type, high or low as the rule
+    that labels it points (`signal`): by its side of the mean, or for a
+    trend by the trend's direction, so the icon agrees with the type
+    (improvement is high when higher is better)."""
     last = frame.iloc[-1]
     if last["point_type"] == "common_cause":
         return "common_cause"
     kind = last["point_type"].removeprefix("special_cause_")
-    return f"{kind}_{'high' if last['relative_to_mean'] > 0 else 'low'}"
+    way = signal(
+        last["outside_limits"],
+        last["trend"],
+        last["two_of_three"],
+        last["shift"],
+        last["relative_to_mean"],
+    )
+    return f"{kind}_{'high' if way > 0 else 'low'}"
 
 
 def summary(frame: pd.DataFrame, options: Options) -> dict:

@@ -283,7 +283,7 @@ def test_spc_finds_the_shift_and_the_icons(api_client, system, contract, metric,
     assert points[0]["mean"] == pytest.approx(22.5)
     assert points[0]["upl"] == pytest.approx(22.5 + 2.66 * 30 / 22)
     assert all(p["outside_limits"] == 1 for p in points[:12])
-    assert all(p["special_cause_type"] == "Above UCL" for p in points[:12])
+    assert all(p["special_cause_type"] == "Above the upper process limit" for p in points[:12])
     assert all(p["point_type"] == "special_cause_concern" for p in points[:12])  # lower is better
     assert all(p["point_type"] == "special_cause_improvement" for p in points[12:])
     summary = data["summary"]

@@ -57,7 +57,8 @@ def test_xmr_chart_marks_special_causes_and_the_target(client, system, contract,
     assert set(target["y"]) == {22.0}
     assert "20 points show special cause variation" in html
     assert "latest point: special cause improvement (low); target 22.0" in html
-    assert "Special cause: improvement: 2 in 3 Below CL" in html  # the data table
+    # the data table
+    assert "Special cause: improvement: 2 of 3 points near the lower process limit" in html
     assert "Rebase the limits" in html  # a commissioner holding the contract
 
 

@@ -254,11 +254,13 @@ class SpcPointSerializer(serializers.Serializer):
     outside_limits = serializers.IntegerField(help_text="-1 below, 1 above the limits, else 0.")
     near_limits = serializers.IntegerField(help_text="1 beyond a 2-sigma line (inside limits).")
     special_cause_type = serializers.CharField(
-        help_text='The rule that labels the point, e.g. "Above UCL" or "Common Cause".'
+        help_text='The rule that labels the point, e.g. "Above the upper process limit", '
+        '"7 points in a row rising" or "Common cause".'
     )
     point_type = serializers.CharField(
         help_text="common_cause, special_cause_improvement, special_cause_concern or "
-        "special_cause_neutral."
+        "special_cause_neutral, read from the rule that labels the point: a trend by its "
+        "direction, the other rules by the point's side of the mean."
     )
 
 
