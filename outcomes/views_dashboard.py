@@ -578,7 +578,7 @@ class MetricSpcDownloadView(MetricSpcView):
         rows = [
             [
                 point["period_start"],
-                point["value"],
+                round(point["value"], 4),
                 round(point["mean"], 4),
                 round(point["lpl"], 4),
                 round(point["upl"], 4),

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from outcomes import dashboards
 from outcomes.models import SpcRebase
 from tests.dashboard_data import seed
 
@@ -238,3 +239,32 @@ def test_spc_table_downloads(client, system, contract, scored):
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[1]][:2] == ["Month", "Value"]
     assert sheet.max_row == 21
+
+
+def test_spc_csv_rounds_the_value_like_the_other_columns(
+    client, system, contract, scored, monkeypatch
+):
+    # A value with more places than the table keeps (a pooled network value is
+    # often like this): every number of the SPC table has at most 4 decimals.
+    original = dashboards.metric_spc
+
+    def with_long_values(*args, **kwargs):
+        result = original(*args, **kwargs)
+        for point in result["points"]:
+            point["value"] += 1 / 3
+        return result
+
+    monkeypatch.setattr(dashboards, "metric_spc", with_long_values)
+    metrics, _ = scored
+    client.force_login(system.commissioner)
+    response = client.get(
+        reverse("dashboard-metric-download", kwargs={"pk": metrics[0].pk, "format": "csv"}),
+        {"contract": contract.pk, "organisation": system.pa1.pk},
+    )
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
+    assert len(rows) == 20
+    for row in rows:
+        for column in ("Value", "Mean"):
+            assert len(row[column].partition(".")[2]) <= 4, (column, row[column])
