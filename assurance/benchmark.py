@@ -1,19 +1,18 @@
 """Health outcomes of a commissioner against its peers: its value, its rank
 among the commissioners with a value (1 = best), the national average and
 upper quartile (the value a quarter of commissioners do better than), when
-at least MIN_PEERS commissioners have a value. Plain Python, no Django."""
+at least MIN_PEERS commissioners have a value. No Django."""
 
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from outcomes.benchmark import MIN_PEERS
+
 HIGHER, LOWER = "higher", "lower"
 
-# National figures (rank, average, upper quartile) need at least this many
-# commissioners with a value. With fewer, a commissioner could work out the
-# others' figures from the average and its own value (with two, exactly), and
-# those come from other commissioners' contract data, published or not.
-MIN_PEERS = 5
+# National figures (rank, average, upper quartile) need at least MIN_PEERS
+# commissioners with a value: the rule for every comparison across contracts.
 
 
 @dataclass(frozen=True)

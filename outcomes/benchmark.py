@@ -11,6 +11,13 @@ import pandas as pd
 
 Z95 = 1.959963984540054
 
+# A comparison with organisations outside the contract (a single provider's
+# peers; a commissioner's, in assurance) needs at least this many with a
+# value, the organisation itself included. With fewer, the pooled value and
+# one's own give the others' values away (with two, exactly), and those come
+# from other contracts' data, published or not.
+MIN_PEERS = 5
+
 
 def wilson(numerator, denominator, z: float = Z95):
     """(lower, upper) of a proportion's interval, as proportions (0-1)."""

@@ -217,7 +217,7 @@ FROM peer p
 JOIN peer own ON own.metric_id = p.metric_id AND own.period_start = p.period_start
     AND own.organisation_id = %s
 GROUP BY p.metric_id, p.period_start
-HAVING COUNT(*) >= 2
+HAVING COUNT(*) >= %s
 """
 PEER_COLUMNS = [
     "metric_id",
@@ -232,7 +232,8 @@ PEER_COLUMNS = [
 
 def _peers(values: pd.DataFrame) -> pd.DataFrame:
     """For a single provider's contract: per provider-side metric and month
-    in which the provider and at least one peer reported, the peers' pooled
+    in which the provider and enough peers reported (benchmark.MIN_PEERS,
+    the provider included), the peers' pooled
     value (ratios: sum of numerators over sum of denominators; others: the
     mean) and the provider's rank (1 = best, ties share the best place) and
     quintile among them. Peers are every provider holding the metric, on a
@@ -257,7 +258,7 @@ def _peers(values: pd.DataFrame) -> pd.DataFrame:
     )
     provider_id = int(own["organisation_id"].iloc[0])
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*metric_ids, *metric_ids, *months, provider_id])
+        cursor.execute(sql, [*metric_ids, *metric_ids, *months, provider_id, benchmark.MIN_PEERS])
         rows = cursor.fetchall()
     keys = ["metric_id", "period_start"]
     found = pd.DataFrame.from_records(

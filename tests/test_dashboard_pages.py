@@ -122,40 +122,47 @@ def test_a_member_is_ranked_among_the_members(client, system, contract, scored):
 
 
 def test_a_single_provider_is_ranked_among_comparable_providers(client, system, contract, scored):
-    """PS holds EMADM on a contract of its own; PA1 and PA2 hold it through
-    network A, so PS is ranked among the three. Lower is better and PS's
-    1 per 1,000 is the best."""
+    """PS holds EMADM on a contract of its own, as PT and PU do; PA1 and PA2
+    hold it through network A, so PS is ranked among the five (the fewest
+    compared, benchmark.MIN_PEERS). Lower is better and PS's 1 per 1,000 is
+    the best."""
     from outcomes import rescore
     from outcomes.choices import Channel, RunTrigger
     from outcomes.models import Metric
     from outcomes.submissions import submit
     from tests.factories import ContractFactory, OrganisationFactory
 
-    ps = OrganisationFactory(code="PS", name="Provider S")
-    own = ContractFactory(reference="CON-S", commissioner=system.commissioner_org, provider=ps)
-    ContractMetric.objects.create(
-        contract=own,
-        metric=Metric.objects.get(code="EMADM"),
-        effective_from=D(2024, 4, 1),
-        minimum_threshold=30,
-        target=22,
-        baseline=31,
-    )
+    contracts = {}
+    for code in ("PS", "PT", "PU"):
+        provider = OrganisationFactory(code=code, name=f"Provider {code[1]}")
+        contracts[code] = ContractFactory(
+            reference=f"CON-{code[1]}", commissioner=system.commissioner_org, provider=provider
+        )
+        ContractMetric.objects.create(
+            contract=contracts[code],
+            metric=Metric.objects.get(code="EMADM"),
+            effective_from=D(2024, 4, 1),
+            minimum_threshold=30,
+            target=22,
+            baseline=31,
+        )
     submit(
         user=system.admin,
         channel=Channel.COMMAND,
-        name="ps.csv",
+        name="singles.csv",
         content=b"metric_code,organisation_code,period_start,numerator,denominator,value\n"
-        b"EMADM,PS,2025-05-01,1,1000,\n",
+        b"EMADM,PS,2025-05-01,1,1000,\nEMADM,PT,2025-05-01,35,1000,\n"
+        b"EMADM,PU,2025-05-01,40,1000,\n",
         today=D(2025, 7, 1),
     )
+    own = contracts["PS"]
     rescore.rescore_contract(own.pk, RunTrigger.MANUAL, today=D(2025, 7, 1))
 
     response = page(client, system.commissioner, contract=own.pk, period="2025-05")
     html = response.content.decode()
     row = {row["code"]: row for row in response.context["board"].metric_rows}["EMADM"]
-    assert (row["peer_rank"], row["peer_quintile"], row["peer_count"]) == (1, 1, 3)
-    assert "Rank 1 of 3, quintile 1" in html
+    assert (row["peer_rank"], row["peer_quintile"], row["peer_count"]) == (1, 1, 5)
+    assert "Rank 1 of 5, quintile 1" in html
     assert "Better than comparable providers" in html  # 1 per 1,000 against about 31
     assert "than the network" not in html and "Rank 1 of 1" not in html
 

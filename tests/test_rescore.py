@@ -13,7 +13,14 @@ from django.db import transaction
 
 from outcomes import rescore
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
-from outcomes.models import AggregateScore, Dimension, DimensionScore, MetricScore, ScoreRun
+from outcomes.models import (
+    AggregateScore,
+    Dimension,
+    DimensionScore,
+    Measurement,
+    MetricScore,
+    ScoreRun,
+)
 from outcomes.submissions import receive, submit
 
 D = dt.date
@@ -282,27 +289,37 @@ def test_rescoring_only_the_submitted_months_equals_a_full_rescore(system, contr
 @pytest.fixture
 def single_provider(system, contract, scored):
     """CON-S: QCOM with provider PS alone (no network), holding EMADM like
-    CON-A, whose members PA1 and PA2 are PS's peers; PS reports 20/1000."""
+    CON-A, whose members PA1 (26/1000) and PA2 (32/1000) are PS's peers, and
+    like CON-T and CON-U of providers PT and PU: five peers in September 2025
+    (benchmark.MIN_PEERS). PS reports 20/1000, PT 40 and PU 50."""
     from contracts.models import ContractMetric
     from tests.factories import ContractFactory, OrganisationFactory
 
-    ps = OrganisationFactory(code="PS", name="Provider S")
-    own = ContractFactory(reference="CON-S", commissioner=system.commissioner_org, provider=ps)
-    ContractMetric.objects.create(
-        contract=own,
-        metric=contract.metric_versions.get().metric,
-        effective_from=D(2024, 4, 1),
-        minimum_threshold=30,
-        target=22,
-        baseline=31,
+    contracts = {}
+    for code in ("PS", "PT", "PU"):
+        provider = OrganisationFactory(code=code, name=f"Provider {code[1]}")
+        contracts[code] = ContractFactory(
+            reference=f"CON-{code[1]}", commissioner=system.commissioner_org, provider=provider
+        )
+        ContractMetric.objects.create(
+            contract=contracts[code],
+            metric=contract.metric_versions.get().metric,
+            effective_from=D(2024, 4, 1),
+            minimum_threshold=30,
+            target=22,
+            baseline=31,
+        )
+    rows = (
+        "EMADM,PS,2025-09-01,20,1000,\nEMADM,PT,2025-09-01,40,1000,\nEMADM,PU,2025-09-01,50,1000,\n"
     )
     submit(
         user=system.admin,
         channel=Channel.COMMAND,
-        name="ps.csv",
-        content=(HEADER + "EMADM,PS,2025-09-01,20,1000,\n").encode(),
+        name="singles.csv",
+        content=(HEADER + rows).encode(),
         today=D(2026, 1, 1),
     )
+    own = contracts["PS"]
     rescore.rescore_contract(own.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
     return own
 
@@ -311,14 +328,25 @@ def test_a_single_provider_is_compared_with_providers_holding_the_metric(single_
     from outcomes.benchmark import byar
 
     ps = score_of(single_provider, "PS")
-    assert ps.comparator == pytest.approx(26.0)  # (20 + 26 + 32) / 3000 x 1000, pooled
+    # (20 + 26 + 32 + 40 + 50) / 5000 x 1000, pooled
+    assert ps.comparator == pytest.approx(33.6)
     lower, upper = byar(20)
     assert (ps.ci_lower, ps.ci_upper) == (pytest.approx(lower), pytest.approx(upper))
-    assert ps.comparison == "similar"  # 26 lies inside about 12.2 to 30.9
-    # Lower is better: 20 is first of 20, 26 and 32 (PS, PA1 and PA2).
-    assert (ps.peer_rank, ps.peer_quintile, ps.peer_count) == (1, 1, 3)
+    assert ps.comparison == "better"  # 33.6 lies above about 12.2 to 30.9; lower is better
+    # Lower is better: 20 is first of 20, 26, 32, 40 and 50.
+    assert (ps.peer_rank, ps.peer_quintile, ps.peer_count) == (1, 1, 5)
     october = score_of(single_provider, "PS", D(2025, 10, 1))
     assert october.comparator is None and october.peer_rank is october.peer_count is None
+
+
+def test_fewer_than_five_peers_give_no_comparison(single_provider):
+    """Four reporting: PS's own value and the pooled one would give the
+    others' total away, so nothing is compared."""
+    Measurement.objects.filter(organisation__code="PU").delete()
+    rescore.rescore_contract(single_provider.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    ps = score_of(single_provider, "PS")
+    assert ps.value == pytest.approx(20.0) and ps.ci_lower is not None
+    assert (ps.comparator, ps.comparison, ps.peer_rank, ps.peer_count) == (None, "", None, None)
 
 
 def test_a_peers_submission_rescores_the_single_providers_month(
@@ -336,7 +364,7 @@ def test_a_peers_submission_rescores_the_single_providers_month(
         enqueue_processing(submission)
     ps = score_of(single_provider, "PS")
     assert ps.run.trigger == RunTrigger.SUBMISSION
-    assert ps.comparator == pytest.approx(22.0)  # (20 + 14 + 32) / 3000 x 1000
+    assert ps.comparator == pytest.approx(31.2)  # (20 + 14 + 32 + 40 + 50) / 5000 x 1000
     assert ps.peer_rank == 2  # 14 now beats 20
 
 
@@ -358,4 +386,4 @@ def test_the_peer_count_migration_counts_ranked_members(system, contract, single
     rescore.rescore_contract(
         single_provider.pk, RunTrigger.NIGHTLY, today=D(2025, 10, 15), only_if_changed=True
     )
-    assert score_of(single_provider, "PS").peer_count == 3
+    assert score_of(single_provider, "PS").peer_count == 5
