@@ -18,6 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import TemplateView
 
+from assurance.benchmark import MIN_PEERS
 from assurance.downloads import published_table
 from assurance.public import public_context
 from contracts.access import has_role
@@ -66,31 +67,101 @@ GLOSSARY = [
         "as zero.",
     ),
     (
+        "Accepted or not accepted",
+        "Each month the commissioner checks the data the providers send and accepts it or "
+        "queries it. Scorecards only use data the commissioner has accepted. 'Not accepted' "
+        "means a month's data had not been accepted from every provider when the "
+        "scorecard was published, so no score is shown for that month.",
+    ),
+    (
         "Target",
         "The level the commissioner and the services have agreed to aim for.",
     ),
     (
         "Minimum",
-        "The lowest acceptable level. Below it a measure is rated inadequate.",
+        "The lowest acceptable level (or, where lower is better, the highest). A measure "
+        "that does not meet it is rated inadequate.",
     ),
     (
         "Rating",
-        "Good (target met), Approaching target, Requires improvement (above the minimum "
-        "but well short of the target) or Inadequate (below the minimum).",
+        "How a measure's latest value compares with its target and minimum: Good (target "
+        "met), Approaching target (at least halfway from the minimum to the target), "
+        "Requires improvement (minimum met but less than halfway to the target) or "
+        "Inadequate (minimum not met).",
+    ),
+    (
+        "Approaching target",
+        "A rating for a measure that has not met its target yet but has got at least "
+        "halfway to it from the minimum.",
     ),
     (
         "Improving or getting worse",
-        "We use statistical process control, the method NHS England recommends in "
-        "'Making Data Count', to tell a real change from the normal ups and downs. "
-        "'No significant change' means the variation is what you would expect by chance.",
+        "This means different things on the 2 kinds of scorecard. On a scorecard for "
+        "services, 'Improving', 'Getting worse' and 'No significant change' come from "
+        "statistical process control, the method NHS England recommends in 'Making Data "
+        "Count', which uses the measure's monthly values to tell a real change from the "
+        "normal ups and downs. 'No significant change' means the variation is what you "
+        "would expect by chance. Where neither higher nor lower is better, a real change "
+        "is shown as 'Changed (higher)' or 'Changed (lower)'. On a commissioner's "
+        "assurance scorecard, 'Improving', "
+        "'Worsening' and 'No change' compare the average of the commissioner's monthly "
+        "values in the year assessed with the average in the year before. A change of 5% "
+        "of the year before's average or less is shown as no change. Measures where "
+        "neither higher nor lower is better have no trend on an assurance scorecard.",
     ),
     (
         "Network",
         "A group of providers that work together and are held to account as one.",
     ),
     (
+        "Member",
+        "One of the providers in a network. A network's scorecard also shows each "
+        "member's own overall score.",
+    ),
+    (
         "Commissioner",
         "The NHS or local authority body that plans and pays for the services.",
+    ),
+    (
+        "Competency",
+        "One of the skills a good commissioner needs. The commissioner rates itself, with "
+        "evidence, and an independent panel sets the final level, from 1 (below baseline) "
+        "to 4 (world class). A competency's level is the average of the levels the panel "
+        "gave its 3 measures, so it can fall between 2 levels, such as 2.7.",
+    ),
+    (
+        "Governance",
+        "How well the commissioner's board is run. The board says whether each of a set "
+        "of things is in place. The independent panel then confirms what the board says, "
+        "or challenges it when the evidence does not support it.",
+    ),
+    (
+        "360 feedback",
+        "A survey of the organisations and people who work with a commissioner "
+        "(providers, networks and lay partners). They say anonymously how far they agree "
+        "with statements about it. A result is only shown when enough people answered, "
+        "and written comments are never published, so no one can be identified.",
+    ),
+    (
+        "National average",
+        "The average of the values of every commissioner with a value for a measure in "
+        "that month. It is only shown, with the commissioner's rank, when at least "
+        f"{MIN_PEERS} commissioners have a value: with fewer, the average could give away "
+        "another commissioner's figures.",
+    ),
+    (
+        "Upper quartile",
+        "The level that marks out the best quarter of commissioners: about a quarter of "
+        "commissioners with a value do as well as this or better. It is given only for "
+        "measures where higher or lower is better, and only when at least "
+        f"{MIN_PEERS} commissioners have a value.",
+    ),
+    (
+        "Gap closed",
+        "Improvement from the starting point: how much of the gap between a measure's "
+        "starting level set in the contract (its baseline) and its target has been "
+        "closed. 0% means no better than the starting level, 100% means the target has "
+        "been reached, and a figure below 0% means it is worse than the starting level.",
     ),
     (
         "Withdrawn",

@@ -257,6 +257,12 @@ def test_anonymous_reader_sees_the_lay_page(client, published):
     assert client.get(download).status_code == 404
 
 
+def test_lay_page_links_to_the_glossary(client, published):
+    html = client.get(published.get_absolute_url()).content.decode()
+    glossary = reverse("scorecard-glossary")
+    assert f'<a href="{glossary}">What the words on this page mean</a>' in html
+
+
 def test_publish_page(client, system, assessment, other_commissioner):
     url = reverse("assurance:publish", args=[assessment.pk])
     client.force_login(system.commissioner)

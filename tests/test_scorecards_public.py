@@ -6,12 +6,14 @@ import datetime as dt
 import io
 import json
 import re
+from html import unescape
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from outcomes import publishing
+from assurance import benchmark
+from outcomes import dashboards, publishing
 from outcomes.models import PublishedScorecard
 from tests.dashboard_data import seed
 
@@ -69,6 +71,48 @@ def test_anonymous_visitor_reads_the_list_and_the_scorecard(client, published):
 def test_glossary_is_public(client, published):
     html = client.get(reverse("scorecard-glossary")).content.decode()
     assert "Coverage" in html and "Making Data Count" in html and "Quality of care" in html
+
+
+GLOSSARY_TERMS = [
+    "Accepted",
+    "Not accepted",
+    "Approaching target",
+    "Member",
+    "Competency",
+    "Governance",
+    "360 feedback",
+    "Upper quartile",
+    "Gap closed",
+    "National average",
+]
+
+
+def test_glossary_explains_every_word_the_public_pages_use(client, db):
+    html = client.get(reverse("scorecard-glossary")).content.decode()
+    terms = re.findall(r'<dt class="nhsuk-summary-list__key">(.*?)</dt>', html)
+    for word in GLOSSARY_TERMS:
+        assert word in html, word
+    assert {"Approaching target", "Member", "Competency", "Governance", "360 feedback"} <= set(
+        terms
+    )
+    assert {"National average", "Upper quartile", "Gap closed"} <= set(terms)
+    # The rating words are the ones the pages show.
+    for label in dashboards.RATING_LABELS.values():
+        assert label in html, label
+
+
+def test_glossary_gives_both_meanings_of_improving(client, db):
+    html = unescape(client.get(reverse("scorecard-glossary")).content.decode())
+    # Services scorecards: statistical process control.
+    assert "statistical process control" in html and "'No significant change'" in html
+    # Assurance scorecards: the yearly means, with the no-change band of benchmark.trend.
+    assert "'Worsening' and 'No change'" in html
+    assert f"{benchmark.NO_CHANGE_WITHIN:.0%} of the year before's average or less" in html
+
+
+def test_glossary_says_when_national_figures_are_shown(client, db):
+    html = unescape(client.get(reverse("scorecard-glossary")).content.decode())
+    assert f"only shown, with the commissioner's rank, when at least {benchmark.MIN_PEERS}" in html
 
 
 def test_withdrawn_scorecard_shows_the_reason_not_the_figures(client, system, published):
