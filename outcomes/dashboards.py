@@ -10,8 +10,9 @@ and members (see tests/test_dashboard_queries.py for the count):
   versions (metric names, targets), aggregate scores, dimension scores,
   metric scores for the trend window, the SPC series (measurements, or the
   network's pooled scores), SPC rebases, completeness (five), open notices,
-  overdue actions, the latest settlement and the incentive position of the
-  year in progress (incentives.selectors.projected_position, nine).
+  overdue actions, and for the contract's two parties only (not a network's
+  members) the latest settlement and the incentive position of the year in
+  progress (incentives.selectors.projected_position, nine).
 
 Scores are read only through `.visible_to(user).current()` and filtered by
 `run__contract_id`, so the permission layer applies and a provider user sees
@@ -31,6 +32,7 @@ from contracts.access import data_scope
 from contracts.models import Contract, ContractMetric, Organisation, PerformanceNotice
 from dialogues.models import Action
 from incentives.models import Settlement
+from incentives.querysets import party_contracts
 from incentives.selectors import projected_position
 from outcomes import selectors, series
 from outcomes.choices import Side
@@ -229,6 +231,9 @@ class Dashboard:
     due_next: list = field(default_factory=list)
     notices: list = field(default_factory=list)
     overdue_actions: list = field(default_factory=list)
+    # Incentives are between the contract's two parties (a network's members
+    # are not): whether the user is one, and if so what they see.
+    is_party: bool = False
     settlement: object = None  # the latest incentive settlement, if any
     projection: object = None  # the incentive position of the year in progress, if any
     metrics: dict = field(default_factory=dict)  # metric id -> info
@@ -555,14 +560,15 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         .select_related("provider", "owner_organisation")
         .order_by("due_on", "pk")
     )
-    board.settlement = (
-        Settlement.objects.visible_to(user)
-        .filter(contract_id=contract.pk)
-        .select_related("contract_year")
-        .order_by("-contract_year__number")
-        .first()
-    )
-    board.projection = projected_position(contract, today, user)
+    board.is_party = party_contracts(user).filter(pk=contract.pk).exists()
+    if board.is_party:
+        board.settlement = (
+            Settlement.objects.filter(contract_id=contract.pk)
+            .select_related("contract_year")
+            .order_by("-contract_year__number")
+            .first()
+        )
+        board.projection = projected_position(contract, today)
     return board
 
 

@@ -281,7 +281,13 @@ def test_overdue_actions_and_the_incentive_position(client, system, contract, sc
     Action.objects.filter(pk=theirs.pk).update(due_on=today - dt.timedelta(days=3))
     response = page(client, system.provider_a, contract=contract.pk)
     assert [a.pk for a in response.context["board"].overdue_actions] == [theirs.pk]
-    assert '<td class="nhsuk-table__cell">Provider A1</td>' in response.content.decode()
+    html = response.content.decode()
+    assert '<td class="nhsuk-table__cell">Provider A1</td>' in html
+    # A member is not a party to the network's contract: it is told so, not
+    # that nothing has been settled.
+    assert response.context["board"].is_party is False
+    assert "No contract year has been settled yet." not in html
+    assert "are shown only to their people" in html
 
 
 def test_the_comparison_download_is_of_the_metric_shown(client, system, contract, scored):

@@ -17,12 +17,14 @@ from tests.incentives_fixtures import scheme_fields
 # the organisations in the user's data scope (1, once per request);
 # select: contracts, organisations (2); build: aggregate scores, dimensions,
 # dimension scores, contract-metric versions, metric scores, the SPC series,
-# SPC rebases (7); completeness (5); open notices, overdue actions, the latest
-# settlement (3); whether the user may publish the contract's scorecard (1);
+# SPC rebases (7); completeness (5); open notices, overdue actions (2);
+# whether the user is a party to the contract, and so sees incentives, and
+# the latest settlement (2); whether the user may publish the contract's
+# scorecard (1);
 # the incentive position of the year in progress: contract years, plan
 # months, actual costs, the scheme in force with its bands, corridors and
 # indicators, the year's aggregate scores, the indicators' values (9).
-DASHBOARD_QUERIES = 31
+DASHBOARD_QUERIES = 32
 # Session, user, roles, data scope, contracts, organisations, contract-metric
 # versions, the series, its rebases (twice: for the analysis and the list),
 # may_rebase.

@@ -41,7 +41,7 @@ def test_commissioner_publishes_and_the_public_reads_it(assessed, page, live_ser
     page.get_by_role("link", name="Test ICB: commissioner assurance 2026").click()
     expect(page.get_by_text("Emergency admissions fell and our partners")).to_be_visible()
     expect(page.get_by_role("heading", name="The four levels")).to_be_visible()
-    expect(page.get_by_text("2 of 3 commissioners")).to_be_visible()
+    expect(page.get_by_text("3 of 5 commissioners")).to_be_visible()
     charts_drawn(page, 1)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert serious_violations(page) == []
