@@ -34,7 +34,7 @@ from dialogues.models import Action
 from incentives.models import Settlement
 from incentives.querysets import party_contracts
 from incentives.selectors import projected_position
-from outcomes import selectors, series
+from outcomes import selectors, series, spc
 from outcomes.choices import Side
 from outcomes.models import (
     AggregateScore,
@@ -47,7 +47,7 @@ from outcomes.models import (
 
 TREND_MONTHS = 12  # months of trend, sparkline and member history shown
 DUE_MONTHS = 3  # recent months searched for what is still to submit
-SPC_CACHE_SECONDS = 24 * 60 * 60  # keyed by every input, so never stale
+SPC_CACHE_SECONDS = 24 * 60 * 60  # keyed by every input and spc.RULES_VERSION
 
 RATING_LABELS = {
     "good": "Good",
@@ -350,7 +350,8 @@ def spc_by_metric(
         if not summaries_only:
             results[metric_id] = series.analyse_rows(*inputs)
             continue
-        key = "spc-summary:" + hashlib.sha256(repr(inputs).encode()).hexdigest()
+        digest = hashlib.sha256(repr(inputs).encode()).hexdigest()
+        key = f"spc-summary:{spc.RULES_VERSION}:{digest}"
         result = cache.get(key)
         if result is None:
             analysed = series.analyse_rows(*inputs)
