@@ -152,11 +152,20 @@ class Selection:
         return params
 
 
-def select(user, contract=None, organisation=None, period=None, today=None) -> Selection:
+def select(
+    user, contract=None, organisation=None, period=None, today=None, shown_contract=None
+) -> Selection:
     """The selection for the request's GET values (ids and 'YYYY-MM'), falling
     back to the first contract, its provider (or the user's own organisation)
     and the latest month. The commissioner is offered only when the contract
-    holds it to metrics of its own. Two queries."""
+    holds it to metrics of its own. Two queries.
+
+    A choice asked for that cannot be shown is replaced and `notes` says so,
+    except when the dashboard's form changed the contract: the form carries
+    the contract its organisations and months were listed for
+    (`shown_contract`), and when that is not the contract asked for, the
+    organisation and month it resubmits belong to the previous contract, so
+    they are kept if the new contract has them and quietly replaced if not."""
     today = today or timezone.localdate()
     contracts = list(
         Contract.objects.visible_to(user)
@@ -173,6 +182,8 @@ def select(user, contract=None, organisation=None, period=None, today=None) -> S
         selection.notes.append(
             f"The contract asked for is not one you can see: showing {chosen.reference}."
         )
+    # The form's organisation and month were listed for another contract.
+    switched = shown_contract not in (None, "") and parse_id(shown_contract) != chosen.pk
     commissioner_metrics = ContractMetric.objects.filter(
         contract_id=chosen.pk, metric__submitted_by=Side.COMMISSIONER
     )
@@ -196,6 +207,7 @@ def select(user, contract=None, organisation=None, period=None, today=None) -> S
     )
     if (
         organisation not in (None, "")
+        and not switched
         and selection.organisation
         and (selection.organisation.pk != wanted)
     ):
@@ -209,7 +221,7 @@ def select(user, contract=None, organisation=None, period=None, today=None) -> S
         selection.period, selection.period_chosen = month, True
     elif selection.months:
         selection.period = selection.months[0]
-        if period not in (None, ""):
+        if period not in (None, "") and not switched:
             selection.notes.append(
                 f"{chosen.reference} has no month {period} so far: showing the latest month."
             )

@@ -307,15 +307,26 @@ class DashboardMixin(ScopedViewMixin):
     model = Contract
     allowed_roles = PRIVATE_DATA_ROLES
 
-    def get_board(self) -> dashboards.Dashboard:
+    # Whether the page's form may have changed the contract (it says which
+    # contract its organisation and month were listed for: `shown_contract`).
+    # Downloads and the metric page are reached by links, never by the form.
+    from_form = False
+
+    def get_selection(self) -> dashboards.Selection:
         params = self.request.GET
-        selection = dashboards.select(
+        return dashboards.select(
             self.request.user,
             contract=params.get("contract"),
             organisation=params.get("organisation"),
             period=params.get("period"),
+            shown_contract=params.get("shown_contract") if self.from_form else None,
         )
-        return dashboards.build(self.request.user, selection, compare=params.get("compare"))
+
+    def get_board(self) -> dashboards.Dashboard:
+        selection = self.get_selection()
+        return dashboards.build(
+            self.request.user, selection, compare=self.request.GET.get("compare")
+        )
 
 
 class DashboardView(DashboardMixin, TemplateView):
@@ -324,6 +335,7 @@ class DashboardView(DashboardMixin, TemplateView):
     benchmarks, members compared, data completeness, what is due, notices."""
 
     template_name = "outcomes/dashboard.html"
+    from_form = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -455,13 +467,7 @@ class MetricSpcView(DashboardMixin, TemplateView):
     template_name = "outcomes/dashboard_metric.html"
 
     def load(self):
-        params = self.request.GET
-        self.selection = dashboards.select(
-            self.request.user,
-            contract=params.get("contract"),
-            organisation=params.get("organisation"),
-            period=params.get("period"),
-        )
+        self.selection = self.get_selection()
         selection = self.selection
         if selection.contract is None or selection.organisation is None or not selection.period:
             raise Http404("There is no such contract or organisation for you.")

@@ -1,0 +1,96 @@
+"""What the dashboard shows when it cannot show what was asked, as a user
+sees it: the form's previous choices after switching contract are not a
+request (no false note); the metric page says when it replaced a choice and
+downloads refuse to give another organisation's file; a month whose data is
+not due yet is not called short of data."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from contracts.choices import Role
+from tests.dashboard_data import seed
+from tests.factories import MembershipFactory, UserFactory
+
+DASHBOARD = reverse("dashboard")
+NOTES = 'id="selection-notes"'
+
+
+@pytest.fixture
+def scored(system, contract):
+    return seed(system, contract, metrics=2, months=14)
+
+
+@pytest.fixture
+def both(system):
+    """A commissioner of both CON-A and CON-B."""
+    user = UserFactory(username="both")
+    MembershipFactory(user=user, organisation=system.commissioner_org, role=Role.COMMISSIONER)
+    MembershipFactory(user=user, organisation=system.other_commissioner_org, role=Role.COMMISSIONER)
+    return user
+
+
+def form_fields(html: str) -> dict:
+    """The values the dashboard's own form ("Show dashboard") submits."""
+    form = re.search(
+        rf'<form method="get" action="{DASHBOARD}" novalidate class="[^"]*">(.*?)</form>',
+        html,
+        re.S,
+    ).group(1)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    for name, options in re.findall(r'<select[^>]*name="(\w+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', options)
+        fields[name] = chosen.group(1) if chosen else ""
+    return fields
+
+
+def test_switching_contract_in_the_form_gives_no_note(client, system, contract, scored, both):
+    """On CON-A's Provider A1 for May 2025, the user picks CON-B and presses
+    "Show dashboard": the form resubmits CON-A's organisation and month, which
+    the user did not ask for, so no note says they were replaced."""
+    system.contract_b.start_date = dt.date(2025, 6, 1)  # CON-B has no May 2025
+    system.contract_b.save()
+    client.force_login(both)
+    html = client.get(
+        DASHBOARD, {"contract": contract.pk, "organisation": system.pa1.pk, "period": "2025-05"}
+    ).content.decode()
+    fields = form_fields(html)
+    assert fields["organisation"] == str(system.pa1.pk) and fields["period"] == "2025-05"
+    fields["contract"] = str(system.contract_b.pk)
+    response = client.get(DASHBOARD, fields)
+    selection = response.context["selection"]
+    assert selection.contract == system.contract_b
+    assert selection.organisation == system.network_b
+    assert selection.notes == []
+    html = response.content.decode()
+    assert NOTES not in html and "asked for" not in html
+
+
+def test_switching_contract_keeps_a_month_the_new_contract_has(
+    client, system, contract, scored, both
+):
+    client.force_login(both)
+    html = client.get(DASHBOARD, {"contract": contract.pk, "period": "2025-03"}).content.decode()
+    fields = {**form_fields(html), "contract": str(system.contract_b.pk)}
+    response = client.get(DASHBOARD, fields)
+    selection = response.context["selection"]
+    assert (selection.period, selection.period_chosen) == (dt.date(2025, 3, 1), True)
+    assert selection.notes == []
+
+
+def test_an_organisation_asked_for_by_address_still_gets_a_note(client, system, contract, scored):
+    """A link or bookmark asking for an organisation the user may not see on
+    the contract is still told it was replaced, and so is a form whose
+    organisation was not listed for the contract it shows."""
+    client.force_login(system.provider_a)
+    response = client.get(DASHBOARD, {"contract": contract.pk, "organisation": system.pa2.pk})
+    assert response.context["selection"].organisation == system.pa1
+    assert "The organisation asked for is not one of CON-A&#x27;s" in response.content.decode()
+    response = client.get(
+        DASHBOARD,
+        {"contract": contract.pk, "organisation": system.pa2.pk, "shown_contract": contract.pk},
+    )
+    assert response.context["selection"].organisation == system.pa1
+    assert len(response.context["selection"].notes) == 1
