@@ -405,6 +405,10 @@ class DashboardDownloadView(DashboardMixin, TemplateView):
         selection = board.selection
         if selection.contract is None or selection.period is None:
             raise Http404("There is no dashboard to download.")
+        if selection.notes:
+            # A file cannot carry the page's note: never another contract's,
+            # organisation's or month's figures under a stale address.
+            raise Http404(" ".join(selection.notes))
         table = dashboard_tables(board).get(kwargs["table"])
         if table is None:
             raise Http404("No such table.")
@@ -581,6 +585,8 @@ class MetricSpcDownloadView(MetricSpcView):
 
     def get(self, request, *args, **kwargs):
         selection, metric = self.selection, self.metric
+        if selection.notes:
+            raise Http404(" ".join(selection.notes))  # as DashboardDownloadView
         rows = [
             [
                 point["period_start"],

@@ -94,3 +94,42 @@ def test_an_organisation_asked_for_by_address_still_gets_a_note(client, system, 
     )
     assert response.context["selection"].organisation == system.pa1
     assert len(response.context["selection"].notes) == 1
+
+
+def test_the_metric_page_says_when_it_shows_another_organisation(client, system, contract, scored):
+    """A provider user's stale bookmark of Provider A2's SPC page shows their
+    own organisation's, and says so, as the dashboard does."""
+    metric = scored[0][0]
+    client.force_login(system.provider_a)
+    url = reverse("dashboard-metric", args=[metric.pk])
+    response = client.get(url, {"contract": contract.pk, "organisation": system.pa2.pk})
+    assert response.status_code == 200
+    assert response.context["selection"].organisation == system.pa1
+    html = response.content.decode()
+    assert NOTES in html
+    assert (
+        "The organisation asked for is not one of CON-A&#x27;s that you can see: "
+        "showing Provider A1." in html
+    )
+    response = client.get(url, {"contract": contract.pk, "organisation": system.pa1.pk})
+    assert NOTES not in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_downloads_refuse_a_selection_they_would_replace(client, system, contract, scored, fmt):
+    """A download cannot carry a note, so it is a 404 rather than another
+    organisation's (or contract's, or month's) file."""
+    metric = scored[0][0]
+    client.force_login(system.provider_a)
+    table = reverse("dashboard-download", kwargs={"table": "metrics", "format": fmt})
+    spc = reverse("dashboard-metric-download", kwargs={"pk": metric.pk, "format": fmt})
+    own = {"contract": contract.pk, "organisation": system.pa1.pk, "period": "2025-05"}
+    assert client.get(table, own).status_code == 200
+    assert client.get(spc, own).status_code == 200
+    for stale in (
+        {**own, "organisation": system.pa2.pk},  # another member
+        {**own, "contract": system.contract_b.pk},  # a contract the user cannot see
+        {**own, "period": "2023-01"},  # before the contract
+    ):
+        assert client.get(table, stale).status_code == 404, stale
+        assert client.get(spc, stale).status_code == 404, stale
