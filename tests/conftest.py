@@ -185,6 +185,12 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# Requests the policy is meant to block: the API docs' ReDoc bundle always
+# asks for its "API docs by Redocly" logo from Redocly's server; no page
+# makes a third-party request, so it stays blocked (ReDoc hides the image).
+BLOCKED_ON_PURPOSE = ("https://cdn.redoc.ly/",)
+
+
 @pytest.fixture
 def page(page, live_server):
     """A page that can reach only the live server: every other request is
@@ -200,7 +206,10 @@ def page(page, live_server):
     page.on(
         "console",
         lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
+            violations.append(message.text)
+            if "Content Security Policy" in message.text
+            and not any(url in message.text for url in BLOCKED_ON_PURPOSE)
+            else None
         ),
     )
     yield page

@@ -17,7 +17,7 @@ def test_api_docs_load_their_assets_from_this_server(client):
     response = client.get("/api/docs/")
     assert response.status_code == 200
     content = response.content.decode()
-    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in content
+    assert "/static/drf_spectacular_sidecar/redoc/" in content
     assert "cdn" not in content.lower()
 
 
