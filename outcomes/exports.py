@@ -6,10 +6,12 @@ read by Excel, LibreOffice and Google Sheets as a formula, so a value such as
 when someone opens an export (CSV or formula injection, OWASP). Every such
 cell is prefixed with a single quote, which spreadsheets show as text.
 
-This applies to numbers too: a negative number such as -5 is exported as
-'-5, text rather than a number. The rule is deliberately blind to type so
-that nothing that starts with a formula character escapes it; a reader that
-needs the number strips the leading quote.
+Numbers are the exception: a finite int, float or Decimal is written as
+the number it is, so -41035.93 stays a number that a spreadsheet adds up.
+It cannot be a formula, and as text (as '-41035.93, which an earlier rule
+wrote) a SUM over a column of net transfers silently left out every
+negative one. Text that merely looks like a negative number ("-5" typed in
+a file) is still escaped: only the value's type exempts it.
 
 `escape_cell` and `export_text` work on single values, so an Excel writer
 can reuse them; `csv_response` streams rows as a UTF-8 CSV attachment (with a
@@ -18,6 +20,7 @@ byte-order mark, so Excel reads the text as UTF-8).
 
 import csv
 import datetime as dt
+import math
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -43,11 +46,18 @@ def export_text(value) -> str:
 
 def escape_cell(value) -> str:
     """The cell's text, prefixed with a single quote when a spreadsheet would
-    read it as a formula (including negative numbers, e.g. -5 -> '-5)."""
+    read it as a formula; a finite number is left as it is (-5 -> -5, but the
+    text "-5" -> '-5)."""
     text = export_text(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    if _is_number(value) or not text.startswith(FORMULA_PREFIXES):
+        return text
+    return "'" + text
+
+
+def _is_number(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return False
+    return math.isfinite(value)
 
 
 class _Echo:

@@ -654,12 +654,12 @@ def test_export_escapes_formula_cells(system, metrics, api_client):
     text, rows = export_rows(api_client.get(EXPORT, {"metric": "BAL"}))
     lines = text[1:].splitlines()
     assert lines[1].startswith("BAL,'+1,2025-09-01,,,12.50000000,1,true,")
-    assert lines[2].startswith("BAL,'@SUM(A1),2025-09-01,,,'-5.00000000,1,true,")
+    assert lines[2].startswith("BAL,'@SUM(A1),2025-09-01,,,-5.00000000,1,true,")
     assert lines[2].endswith(',"\'=HYPERLINK(""http://evil.example"",""click"")",' + rows[2][10])
     assert rows[2][9] == "'" + hyperlink
-    assert rows[2][5] == "'-5.00000000"  # a negative number is exported as text
+    assert rows[2][5] == "-5.00000000"  # a stored number stays a number
     for row in rows:
-        for cell in row:
+        for cell in row[:5] + row[6:]:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
 
 
@@ -668,9 +668,12 @@ def test_export_escapes_formula_cells(system, metrics, api_client):
     [
         ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
         ("+1", "'+1"),
-        ("-5", "'-5"),
-        (-5, "'-5"),
-        (Decimal("-5.50"), "'-5.50"),
+        ("-5", "'-5"),  # text that looks like a number is still text
+        (-5, "-5"),
+        (-5.5, "-5.5"),
+        (Decimal("-5.50"), "-5.50"),
+        (float("-inf"), "'-inf"),
+        (Decimal("-Infinity"), "'-Infinity"),
         ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
         ("\tcmd", "'\tcmd"),
         ("\rcmd", "'\rcmd"),
