@@ -250,6 +250,10 @@ class Dashboard:
     projection: object = None  # the incentive position of the year in progress, if any
     metrics: dict = field(default_factory=dict)  # metric id -> info
     other_side_metrics: int = 0  # metrics of the contract the other party submits
+    # When nothing of the month is due yet (every metric expected in it is due
+    # after today): {"first", "last"} due dates, for the aggregate and
+    # dimensions to say so rather than call the month short of data.
+    month_not_due: dict | None = None
 
     @property
     def metric_rows(self) -> list:
@@ -502,13 +506,13 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         value = as_value(record["value"]) if record is not None else None
         # Variation and assurance describe the month's value: none without one.
         summary = result["summary"] if result and value is not None else None
+        due = selectors.due_date(metric["metric"], period)
         row = {
             **metric,
             "expected": record is not None,
+            "due": due,
             # Expected this month, but its data is not due yet.
-            "not_due_yet": record is not None
-            and value is None
-            and selectors.due_date(metric["metric"], period) >= today,
+            "not_due_yet": record is not None and value is None and due >= today,
             "value": value,
             "score": as_value(record["score"]) if record is not None else None,
             "rating": (as_value(record["rating"]) or None) if record is not None else None,
@@ -536,6 +540,11 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         groups.setdefault(metric["dimension_id"], []).append(row)
     by_id = {d.pk: d for d in dimensions}
     board.metric_groups = [(by_id[pk], rows) for pk, rows in groups.items()]
+    # Nothing of the month due yet (as each row's not_due_yet: due on or after
+    # today), so a missing score is not a shortage of data.
+    dues = [row["due"] for row in board.metric_rows if row["expected"]]
+    if dues and min(dues) >= today:
+        board.month_not_due = {"first": min(dues), "last": max(dues)}
     board.compare_metric = _compare_metric(board, parse_id(compare))
 
     months = sorted({period, *selection.months[:DUE_MONTHS]}, reverse=True)

@@ -355,12 +355,15 @@ class DashboardView(DashboardMixin, TemplateView):
             "trend": chart(
                 "chart-trend", charts.trend_figure(board.trend), charts.trend_text(board.trend)
             ),
-            "dimensions": chart(
+        }
+        # A month whose data is not due yet has no dimension scores to draw
+        # (the chart would call each one short of data): the page says why.
+        if not board.month_not_due or any(d["score"] is not None for d in board.dimensions):
+            chart_list["dimensions"] = chart(
                 "chart-dimensions",
                 charts.dimensions_figure(dimension_rows),
                 charts.dimensions_text(dimension_rows),
-            ),
-        }
+            )
         comparison = compare_rows(board) if board.compare_metric else []
         if comparison:
             metric = board.compare_metric["metric"]

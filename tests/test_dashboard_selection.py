@@ -133,3 +133,53 @@ def test_downloads_refuse_a_selection_they_would_replace(client, system, contrac
     ):
         assert client.get(table, stale).status_code == 404, stale
         assert client.get(spc, stale).status_code == 404, stale
+
+
+def dashboard_on(client, user, monkeypatch, today, **params):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today)
+    client.force_login(user)
+    response = client.get(DASHBOARD, params)
+    assert response.status_code == 200
+    return response
+
+
+def test_a_month_not_due_yet_is_not_called_short_of_data(client, system, contract, monkeypatch):
+    """June 2025's data is due on 20 July: on 15 June the aggregate and the
+    dimensions say so, not 'Insufficient data' or 'not enough data', as the
+    metric rows say 'Not due yet'."""
+    seed(system, contract, metrics=2, months=14)  # April 2024 to May 2025, scored on 1 July
+    response = dashboard_on(
+        client,
+        system.commissioner,
+        monkeypatch,
+        dt.date(2025, 6, 15),
+        contract=contract.pk,
+        period="2025-06",
+    )
+    html = response.content.decode()
+    assert all(row["not_due_yet"] for row in response.context["board"].metric_rows)
+    assert "No score yet: the data for June 2025 is not due yet (due by 20 July 2025)." in html
+    assert "Insufficient data" not in html and "not enough data" not in html
+    assert "No dimension has a score yet: the data for June 2025 is not due yet" in html
+    dimensions = html.split('id="dimensions"')[1].split("</section>")[0]
+    assert "Not due yet" in dimensions and "No score" not in dimensions
+
+
+def test_a_month_partly_due_and_missing_keeps_its_wording(client, system, contract, monkeypatch):
+    """Once June 2025's data is due and has not arrived, the month is short of
+    data: the existing wording stands."""
+    seed(system, contract, metrics=2, months=14)
+    response = dashboard_on(
+        client,
+        system.commissioner,
+        monkeypatch,
+        dt.date(2025, 7, 21),
+        contract=contract.pk,
+        period="2025-06",
+    )
+    html = response.content.decode()
+    assert response.context["board"].month_not_due is None
+    assert "Insufficient data in June 2025" in html and "not due yet (due by" not in html
+    assert "not enough data" in html  # the dimensions chart's text alternative
