@@ -506,19 +506,40 @@ def seed_reviews(contracts, months) -> None:
 
 # What each demo network contract's commissioner writes for lay readers,
 # and why the earlier month was withdrawn: about what each contract measures.
+# Every claim must hold in both months' published figures, whatever the
+# generated data: each rests on a deterministic CHANGES entry or on a target
+# far from the measure's typical value. tests/test_seed_demo.py checks each
+# claim against the seeded snapshots (SCORECARD_CLAIMS).
 SCORECARD_TEXT = {
     "QNW-OPC-2024": (
-        "Fewer older people were admitted to hospital in an emergency this year, and fewer "
-        "had a fall. Staff vacancies are still too high: the network has agreed a plan with "
-        "us to fill them, and we will report on it here.",
+        "Emergency admissions and falls among older people have not come down yet: "
+        "neither shows a significant change over the last year, and neither has reached "
+        "its target. Staff vacancies are still too high: the network has agreed a plan "
+        "with us to fill them, and we will report on it here.",
         "The falls figures for one member were submitted twice; corrected.",
     ),
     "QNW-LTC-2024": (
-        "More people with long-term conditions now have a care plan they agreed, and "
-        "emergency admissions are steady. Waits of over 18 weeks are still too common: the "
-        "network has agreed a plan with us to shorten them, and we will report on it here.",
+        "More people with long-term conditions now have a care plan they helped write, and "
+        "emergency admissions are steady. Too few people are seen within 18 weeks of "
+        "referral: the network has agreed a plan with us to shorten waits, and we will "
+        "report on it here.",
         "One member's care plan figures counted the same people twice; corrected.",
     ),
+}
+# What each summary above says of the published figures: contract reference ->
+# {metric code: {snapshot field: the values the claim allows}}.
+NOT_MET = {"approaching", "requires_improvement", "inadequate"}
+SCORECARD_CLAIMS = {
+    "QNW-OPC-2024": {
+        "QOC-EMADM": {"trend": {"no significant change"}, "rating": NOT_MET},
+        "QOC-FALLS": {"trend": {"no significant change"}, "rating": NOT_MET},
+        "PRO-VACANCY": {"rating": NOT_MET},
+    },
+    "QNW-LTC-2024": {
+        "QOC-CAREPLAN": {"trend": {"improving"}},
+        "QOC-EMADM": {"trend": {"no significant change"}},
+        "OPS-WAIT18": {"rating": NOT_MET},
+    },
 }
 GENERIC_TEXT = (
     "How the network is doing on the outcomes we agreed, month by month. Where it falls "

@@ -239,3 +239,70 @@ def test_seed_demo_sets_up_the_four_default_series_per_network(seeded):
         )
         assert sorted(series.values_list("meeting_type", "level")) == expected, network.code
         assert all(one.meetings.exists() for one in series), network.code
+
+
+@pytest.mark.django_db
+def test_seed_demo_scorecard_summaries_match_their_published_figures(seeded, client):
+    """Each network scorecard's summary says only what its figures show: every
+    claim (outcomes.demo.SCORECARD_CLAIMS) holds in the live and the withdrawn
+    month, and the live page shows the summary beside those figures."""
+    from outcomes import demo
+    from outcomes.models import PublishedScorecard
+
+    networks = Contract.objects.filter(provider__kind=OrganisationKind.NETWORK)
+    assert set(networks.values_list("reference", flat=True)) == set(demo.SCORECARD_CLAIMS)
+    for contract in networks:
+        summary, _ = demo.SCORECARD_TEXT[contract.reference]
+        scorecards = PublishedScorecard.objects.filter(contract=contract)
+        assert scorecards.count() == 2
+        for scorecard in scorecards:
+            assert scorecard.summary == summary
+            metrics = {m["code"]: m for m in scorecard.snapshot["metrics"]}
+            for code, claims in demo.SCORECARD_CLAIMS[contract.reference].items():
+                for field, allowed in claims.items():
+                    assert metrics[code][field] in allowed, (scorecard.title, code, field)
+        live = scorecards.live().get()
+        html = client.get(live.get_absolute_url()).content.decode()
+        assert summary.replace("'", "&#x27;") in html
+
+
+@pytest.mark.django_db
+def test_seed_demo_assurance_summary_matches_its_published_page(seeded, client):
+    """Every claim of the published assurance summary (assurance.demo.SUMMARY)
+    against the snapshot its page shows."""
+    from assurance import demo
+    from outcomes.models import PublishedScorecard
+
+    published = PublishedScorecard.objects.live().get(kind="assurance")
+    assert published.summary == demo.SUMMARY
+    snapshot = published.snapshot
+    levels = {c["number"]: c["level"] for c in snapshot["competencies"]}
+    # "at baseline or above in nine of the eleven ... below it in two:
+    # stimulating the market and securing procurement skills"
+    below = {c["name"] for c in snapshot["competencies"] if c["level"] < 2}
+    assert below == {"Stimulate the market", "Secure procurement skills"}
+    assert len(levels) == 11
+    # "In engaging the public we are at baseline"
+    assert int(levels[3]) == 2
+    # "The board's financial plan was challenged"
+    panel = {g["title"]: g["panel_result"] for g in snapshot["governance"]}
+    assert [title for title, result in panel.items() if result == "challenged"] == ["Finance"]
+    # "More people have a care plan ... while emergency admissions ... have not changed"
+    trends = {o["code"]: o["trend"] for o in snapshot["outcomes"]}
+    assert trends["QOC-CAREPLAN"] == "improving"
+    assert trends["QOC-EMADM"] == "no change"
+    # "Most ... agree that we listen to patients ...; few agree that our decisions
+    # about services are based on clinical evidence"
+    [survey] = snapshot["feedback"]
+    shares = {
+        s["text"]: s["share_agreeing"]
+        for s in survey["statements"]
+        if s["share_agreeing"] is not None
+    }
+    listens = next(share for text, share in shares.items() if "listens to patients" in text)
+    evidence = next(share for text, share in shares.items() if "clinical evidence" in text)
+    assert listens > 50 and listens == max(shares.values())
+    assert evidence < 50 and evidence == min(shares.values())
+    html = client.get(published.get_absolute_url()).content.decode()
+    assert demo.SUMMARY.replace("'", "&#x27;") in html
+    assert "3. Engage with public and patients" in html
