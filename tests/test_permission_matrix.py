@@ -209,13 +209,14 @@ EXPECTED = {
     # The contract and organisation in the query are a selection, not an
     # object: one out of scope falls back to the person's own first contract
     # (outcomes.dashboards.select), so everyone gets 200, never side b's chart
-    # (its rebase reason carries the canary).
+    # (its rebase reason carries the canary), with a note saying so. A
+    # download cannot carry the note, so one out of scope is a 404.
     "dashboard-metric": Route(
         framework, selection, GET=page(**ANY_SELECTION),
         POST=page_write(**ANY_SELECTION, may_write=COMMISSIONERS)),
     "dashboard-metric-download": Route(
         lambda d, side: {**framework(d, side), "format": "csv"}, selection,
-        GET=page(**ANY_SELECTION),
+        GET=page(**A_AND_B),
         POST=but(page(**ANY_SELECTION), a=NO_SUCH_PAGE, b=NO_SUCH_PAGE)),  # POST: 404
     "submission-list": Route(GET=page()),
     "submission-create": Route(GET=page(), POST=page_write()),
