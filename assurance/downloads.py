@@ -15,7 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from assurance import evidence, rollup, selectors
-from assurance.public import public_snapshot
+from assurance.public import DIRECTION_TEXT, public_snapshot
+from outcomes.downloads import as_shown
 from outcomes.views_dashboard import Table
 
 TOO_FEW = "Too few responses"
@@ -275,15 +276,15 @@ def _published_outcomes(snapshot) -> Table:
                 o["code"],
                 o["name"],
                 o["description"],
-                o["direction"],
+                DIRECTION_TEXT.get(o["direction"], "").removesuffix("."),
                 "Yes" if o["national"] else "No",
                 _day(o["period_start"]),
-                _round(o["value"]),
+                as_shown(o["value"], o["unit"]),
                 o["unit"],
                 o["rank"],
                 o["peers"] if o["rank"] else None,
-                _round(o["national_average"]),
-                _round(o["upper_quartile"]),
+                as_shown(o["national_average"], o["unit"]),
+                as_shown(o["upper_quartile"], o["unit"]),
                 _percent(o["improvement"]),
                 o["trend"],
             ]
@@ -302,8 +303,8 @@ def _published_trends(snapshot) -> Table:
                 o["code"],
                 o["name"],
                 _day(m["period_start"]),
-                _round(m["value"]),
-                _round(m["national_average"]),
+                as_shown(m["value"]),  # as the page's table: one decimal place
+                as_shown(m["national_average"]),
             ]
             for o in snapshot["outcomes"]
             for m in o["months"]

@@ -8,7 +8,8 @@ shown, not run (openpyxl itself would store a string starting with = as a
 formula)."""
 
 import datetime as dt
-from decimal import Decimal
+import math
+from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 
 from django.http import Http404, HttpResponse
@@ -19,6 +20,18 @@ from outcomes.exports import csv_response, escape_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
+
+
+def as_shown(value, unit: str = "", digits: int = 1) -> Decimal | None:
+    """A figure as the pages show it, still a number: rounded half up (as
+    outcomes.charts.fmt and floatformat round) to one decimal place, or two
+    for money; None when missing. A Decimal keeps its places in a CSV
+    (1416.10, not 1416.1) and is a typed number in a workbook."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if unit == "£":
+        digits = 2
+    return Decimal(str(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
 
 
 def xlsx_cell(value):

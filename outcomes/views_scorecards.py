@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.views.generic import TemplateView
 
 from assurance.benchmark import MIN_PEERS
@@ -30,7 +31,7 @@ from contracts.views_base import ScopedViewMixin
 from incentives.selectors import public_settlements
 from outcomes import charts, dashboards, publishing
 from outcomes.choices import ScorecardKind
-from outcomes.downloads import table_response
+from outcomes.downloads import as_shown, table_response
 from outcomes.models import Dimension, PublishedScorecard
 from outcomes.views_dashboard import RATING_CSS, Table, chart
 
@@ -245,8 +246,26 @@ def member_rows(snapshot: dict) -> list[dict]:
 
 
 def _score(value):
-    """A score as the page shows it: one decimal place."""
-    return None if value is None else round(value, 1)
+    """A score to one decimal place, rounded half up as the page rounds."""
+    return as_shown(value)
+
+
+def measure_row(metric: dict, accountable: str) -> list:
+    """A measure's row of the download: the figures and words its card shows."""
+    card = metric_card(metric)
+    return [
+        metric["dimension"],
+        metric["code"],
+        metric["name"],
+        metric["description"],
+        card["direction_text"].removesuffix("."),
+        as_shown(metric["value"], metric["unit"]) if metric.get("expected", True) else None,
+        metric["unit"],
+        as_shown(metric["target"], metric["unit"]),
+        card["rating_label"] or "Not rated",
+        capfirst(metric["trend"]) if metric["trend"] else "Too little data to tell",
+        accountable,
+    ]
 
 
 def metric_card(metric: dict) -> dict:
@@ -574,7 +593,7 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
                     d["name"],
                     d["description"],
                     _score(d["score"]),
-                    None if d["coverage"] is None else round(100 * d["coverage"], 1),
+                    None if d["coverage"] is None else as_shown(100 * d["coverage"]),
                 ]
                 for d in snapshot["dimensions"]
             ],
@@ -602,19 +621,7 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
                 "Accountable",
             ],
             [
-                [
-                    m["dimension"],
-                    m["code"],
-                    m["name"],
-                    m["description"],
-                    m["direction"],
-                    m["value"],
-                    m["unit"],
-                    m["target"],
-                    dashboards.RATING_LABELS.get(m["rating"]),
-                    m["trend"],
-                    accountable,
-                ]
+                measure_row(m, accountable)
                 for accountable, metrics in (
                     (snapshot["organisation"]["name"], snapshot["metrics"]),
                     (snapshot["commissioner"]["name"], snapshot.get("commissioner_metrics", [])),
