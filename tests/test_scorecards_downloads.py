@@ -6,6 +6,7 @@ still escaped. Contract scorecards and published assurance scorecards."""
 import csv
 import datetime as dt
 import io
+import re
 from html import unescape
 
 import pytest
@@ -180,3 +181,13 @@ def test_published_assurance_outcomes_download_as_the_page_shows_them(client, pu
     assert trends[17]["Value"] == "25.1"
     [cells] = xlsx_dicts(client, published, "outcomes")
     assert cells["Latest"] == pytest.approx(74.4)
+
+
+def test_measures_link_is_worded_for_cards_not_a_table(client, scorecard):
+    html = client.get(scorecard.get_absolute_url()).content.decode()
+    measures = html[html.index("<h2>Each measure</h2>") :]
+    link = re.search(r"<p[^>]*>([^<:]+):\s*<a href=\"([^\"]+)\"", measures)
+    assert link.groups() == ("Download these measures", url(scorecard, "measures"))
+    assert "Download this table" not in measures
+    # The tables above keep theirs.
+    assert html.count("Download this table") == 3
