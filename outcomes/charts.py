@@ -97,7 +97,17 @@ def fmt(value, digits: int = 1, unit: str = "") -> str:
 
 
 def trend_figure(trend: pd.DataFrame, title: str = "Aggregate outcome score (0-100)") -> dict:
-    """Line of the aggregate score by month; months without a score are gaps."""
+    """Line of the aggregate score by month; months without a score are gaps.
+    The title sits a tick label's height above the plot area: the top tick
+    ("100") is centred on the plot's top edge, so half of it stands above it,
+    where a title on the edge (`pad` 0) would overlap it on a narrow screen."""
+    layout = _layout(
+        title,
+        yaxis={"range": [0, 100], "title": {"text": "Score"}, "gridcolor": "#e8edee"},
+        xaxis={"type": "category"},
+        showlegend=False,
+    )
+    layout["title"] = {**layout["title"], "pad": {"b": 14}}
     return {
         "data": [
             {
@@ -110,12 +120,7 @@ def trend_figure(trend: pd.DataFrame, title: str = "Aggregate outcome score (0-1
                 "connectgaps": False,
             }
         ],
-        "layout": _layout(
-            title,
-            yaxis={"range": [0, 100], "title": {"text": "Score"}, "gridcolor": "#e8edee"},
-            xaxis={"type": "category"},
-            showlegend=False,
-        ),
+        "layout": layout,
     }
 
 
