@@ -248,6 +248,9 @@ def test_anonymous_reader_sees_the_lay_page(client, published):
     assert "3 of 5 commissioners" in html and "Lower is better." in html
     assert 'data-chart="trend-emadm-data"' in html and "improving on the year before" in html
     assert "Strategy" in html and "Confirmed" in html
+    # The outcomes are cards, not a table, and the download links say so.
+    assert "Download these health outcomes:" in html
+    assert "Download the health outcomes by month:" in html
     assert "Too few responses" in html and "Comment 3" not in html
     assert "Respondents also wrote 6 comments" in html
     assert "Still open" not in html and "Jane Smith" not in html
