@@ -4,7 +4,14 @@ import factory
 from django.contrib.auth import get_user_model
 
 from contracts.choices import OrganisationKind, Role
-from contracts.models import Contract, ContractYear, Membership, NetworkMember, Organisation
+from contracts.models import (
+    Contract,
+    ContractMetric,
+    ContractYear,
+    Membership,
+    NetworkMember,
+    Organisation,
+)
 from outcomes.choices import Direction, Frequency, MetricType
 from outcomes.models import Dimension, Metric
 
@@ -60,6 +67,27 @@ class ContractFactory(factory.django.DjangoModelFactory):
 
 def add_member(network, provider):
     return NetworkMember.objects.create(network=network, provider=provider)
+
+
+def single_provider_contracts(commissioner, metric, codes) -> dict:
+    """A contract of its own with `commissioner` for each provider code
+    (CON-S for PS, ...), each holding `metric` from April 2024 with
+    EMADM-like thresholds: code -> contract. For peer comparisons."""
+    contracts = {}
+    for code in codes:
+        provider = OrganisationFactory(code=code, name=f"Provider {code[1:]}")
+        contracts[code] = ContractFactory(
+            reference=f"CON-{code[1:]}", commissioner=commissioner, provider=provider
+        )
+        ContractMetric.objects.create(
+            contract=contracts[code],
+            metric=metric,
+            effective_from=dt.date(2024, 4, 1),
+            minimum_threshold=30,
+            target=22,
+            baseline=31,
+        )
+    return contracts
 
 
 class DimensionFactory(factory.django.DjangoModelFactory):

@@ -130,22 +130,11 @@ def test_a_single_provider_is_ranked_among_comparable_providers(client, system, 
     from outcomes.choices import Channel, RunTrigger
     from outcomes.models import Metric
     from outcomes.submissions import submit
-    from tests.factories import ContractFactory, OrganisationFactory
+    from tests.factories import single_provider_contracts
 
-    contracts = {}
-    for code in ("PS", "PT", "PU"):
-        provider = OrganisationFactory(code=code, name=f"Provider {code[1]}")
-        contracts[code] = ContractFactory(
-            reference=f"CON-{code[1]}", commissioner=system.commissioner_org, provider=provider
-        )
-        ContractMetric.objects.create(
-            contract=contracts[code],
-            metric=Metric.objects.get(code="EMADM"),
-            effective_from=D(2024, 4, 1),
-            minimum_threshold=30,
-            target=22,
-            baseline=31,
-        )
+    contracts = single_provider_contracts(
+        system.commissioner_org, Metric.objects.get(code="EMADM"), ("PS", "PT", "PU")
+    )
     submit(
         user=system.admin,
         channel=Channel.COMMAND,

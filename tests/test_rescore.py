@@ -292,23 +292,11 @@ def single_provider(system, contract, scored):
     CON-A, whose members PA1 (26/1000) and PA2 (32/1000) are PS's peers, and
     like CON-T and CON-U of providers PT and PU: five peers in September 2025
     (benchmark.MIN_PEERS). PS reports 20/1000, PT 40 and PU 50."""
-    from contracts.models import ContractMetric
-    from tests.factories import ContractFactory, OrganisationFactory
+    from tests.factories import single_provider_contracts
 
-    contracts = {}
-    for code in ("PS", "PT", "PU"):
-        provider = OrganisationFactory(code=code, name=f"Provider {code[1]}")
-        contracts[code] = ContractFactory(
-            reference=f"CON-{code[1]}", commissioner=system.commissioner_org, provider=provider
-        )
-        ContractMetric.objects.create(
-            contract=contracts[code],
-            metric=contract.metric_versions.get().metric,
-            effective_from=D(2024, 4, 1),
-            minimum_threshold=30,
-            target=22,
-            baseline=31,
-        )
+    contracts = single_provider_contracts(
+        system.commissioner_org, contract.metric_versions.get().metric, ("PS", "PT", "PU")
+    )
     rows = (
         "EMADM,PS,2025-09-01,20,1000,\nEMADM,PT,2025-09-01,40,1000,\nEMADM,PU,2025-09-01,50,1000,\n"
     )
