@@ -17,7 +17,7 @@ TREND_COLOURS = {"improving": "blue", "worsening": "orange", "no change": "grey"
 TREND_MEANING = (
     "Improving or worsening compares the mean of the commissioner's monthly values in "
     "the assessed year with the mean in the year before, by which way is better for the "
-    "measure. A change of less than 5% of the year before's mean is shown as no change. "
+    "measure. A change of 5% or less of the year before's mean is shown as no change. "
     "Measures where neither higher nor lower is better have no trend."
 )
 

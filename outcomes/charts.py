@@ -124,14 +124,25 @@ def trend_figure(trend: pd.DataFrame, title: str = "Aggregate outcome score (0-1
     }
 
 
-def trend_text(trend: pd.DataFrame, what: str = "The aggregate outcome score") -> str:
+def trend_text(
+    trend: pd.DataFrame,
+    what: str = "The aggregate outcome score",
+    not_due_from: dt.date | None = None,
+) -> str:
+    """`not_due_from`: the first month whose data is not due yet; a month from
+    then on is not counted as a month without a score."""
     scored = trend[trend["score"].notna()]
+    not_due = (
+        trend["score"].isna() & trend["period_start"].ge(not_due_from)
+        if not_due_from
+        else pd.Series(False, index=trend.index)
+    )
     first, last = trend["period_start"].iloc[0], trend["period_start"].iloc[-1]
     span = month_span(first, last)
     if scored.empty:
         return f"{what} has no value in any month {span}."
     latest = scored.iloc[-1]
-    missing = len(trend) - len(scored)
+    missing = len(trend) - len(scored) - int(not_due.sum())
     parts = [
         f"{what} {span}: {fmt(latest['score'])} in {month_label(latest['period_start'])}",
         f"lowest {fmt(scored['score'].min())}, highest {fmt(scored['score'].max())}",
@@ -144,6 +155,9 @@ def trend_text(trend: pd.DataFrame, what: str = "The aggregate outcome score") -
         )
     if missing:
         parts.append(f"{missing} month{'s' if missing != 1 else ''} without a score")
+    if not_due.any():
+        pending = [month_label(day) for day in trend.loc[not_due, "period_start"]]
+        parts.append(f"data for {' and '.join(pending)} not due yet")
     return "; ".join(parts) + "."
 
 

@@ -353,7 +353,11 @@ class DashboardView(DashboardMixin, TemplateView):
         ]
         chart_list = {
             "trend": chart(
-                "chart-trend", charts.trend_figure(board.trend), charts.trend_text(board.trend)
+                "chart-trend",
+                charts.trend_figure(board.trend),
+                charts.trend_text(
+                    board.trend, not_due_from=selection.period if board.month_not_due else None
+                ),
             ),
         }
         # A month whose data is not due yet has no dimension scores to draw

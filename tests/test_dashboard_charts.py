@@ -34,6 +34,15 @@ def test_trend_has_gaps_for_missing_months_and_says_so():
     )
 
 
+def test_trend_does_not_count_a_month_not_due_yet_as_without_a_score():
+    trend = pd.DataFrame({"period_start": MONTHS, "score": [50.0, None, 55.0, 60.0, 58.0, None]})
+    assert charts.trend_text(trend, not_due_from=D(2025, 6, 1)) == (
+        "The aggregate outcome score from Jan 2025 to Jun 2025: 58.0 in May 2025; "
+        "lowest 50.0, highest 60.0; up 8.0 since Jan 2025; 1 month without a score; "
+        "data for Jun 2025 not due yet."
+    )
+
+
 def test_dimensions_without_a_score_say_insufficient_data():
     rows = [
         {"name": "Quality of care", "score": 6.25, "coverage": 1.0},

@@ -165,6 +165,8 @@ def test_a_month_not_due_yet_is_not_called_short_of_data(client, system, contrac
     assert "No dimension has a score yet: the data for June 2025 is not due yet" in html
     dimensions = html.split('id="dimensions"')[1].split("</section>")[0]
     assert "Not due yet" in dimensions and "No score" not in dimensions
+    trend = response.context["charts"]["trend"]["alt"]
+    assert trend.endswith("; data for Jun 2025 not due yet.") and "without a score" not in trend
 
 
 def test_a_month_partly_due_and_missing_keeps_its_wording(client, system, contract, monkeypatch):

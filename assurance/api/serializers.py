@@ -272,7 +272,7 @@ class OutcomeRowSerializer(serializers.Serializer):
         choices=["improving", "worsening", "no change"],
         allow_null=True,
         help_text="The assessed year's mean against the year before's, by the metric's "
-        "direction (a change under 5% is no change); null for neutral metrics or no data.",
+        "direction (a change of 5% or less is no change); null for neutral metrics or no data.",
     )
     months = OutcomeMonthSerializer(
         many=True, help_text="Each month of the year before and the assessed year."
