@@ -121,6 +121,12 @@ def may_record_attendance(user, meeting: Meeting) -> bool:
     return meeting.series.provider_id in _role_org_ids(user, Role.NETWORK_MANAGER)
 
 
+def has_started(meeting: Meeting, now: dt.datetime | None = None) -> bool:
+    """Whether the meeting has begun: only then can anyone be recorded
+    present or absent, or minutes and decisions be recorded."""
+    return meeting.starts_at <= (now or timezone.now())
+
+
 def may_record_minutes(user, meeting: Meeting) -> bool:
     """Minutes and decisions: the chair, those recorded present, admins."""
     if user.is_staff or user.pk == meeting.chair_id_effective:
@@ -433,10 +439,17 @@ def record_attendance(*, user, meeting: Meeting, entries) -> list[AttendanceReco
     list of (person, status). Recording a person again corrects it."""
     require_attendance_recorder(user, meeting)
     org_ids = participating_org_ids(meeting.series)
+    started = has_started(meeting)
     records, errors = [], []
     for person, status in entries:
         if status not in Attendance.values:
             errors.append(f"{person.username}: '{status}' is not an attendance status.")
+            continue
+        if status != Attendance.APOLOGIES and not started:
+            errors.append(
+                f"{person.get_full_name() or person.username}: the meeting has not started, "
+                "so only apologies can be recorded yet."
+            )
             continue
         organisation_id = person_organisation(person, org_ids)
         named = meeting.series.participants.filter(pk=person.pk).exists()
@@ -472,9 +485,18 @@ def require_recorder(user, meeting, what: str) -> None:
         )
 
 
+def require_started(meeting, what: str, field: str) -> None:
+    if not has_started(meeting):
+        held_on = local_date(meeting.starts_at)
+        raise ValidationError(
+            {field: f"The meeting has not started: {what} from {held_on:%-d %B %Y}."}
+        )
+
+
 @transaction.atomic
 def save_minutes(*, user, meeting: Meeting, minutes: str) -> Meeting:
     require_recorder(user, meeting, "edit the minutes")
+    require_started(meeting, "the minutes can be recorded", "minutes")
     meeting.minutes = (minutes or "").strip()
     return save_as(meeting, user)
 
@@ -482,6 +504,7 @@ def save_minutes(*, user, meeting: Meeting, minutes: str) -> Meeting:
 @transaction.atomic
 def add_decision(*, user, meeting: Meeting, text: str) -> Decision:
     require_recorder(user, meeting, "record the decisions")
+    require_started(meeting, "decisions can be recorded", "text")
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Enter the decision."})

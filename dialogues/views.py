@@ -290,6 +290,7 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
             can_contribute=services.may_contribute(user, meeting),
             can_record_attendance=services.may_record_attendance(user, meeting),
             can_record=services.may_record_minutes(user, meeting),
+            has_started=services.has_started(meeting),
             held_on=timezone.localdate(meeting.starts_at),
             status_choices=ActionStatus.choices,
         )

@@ -209,6 +209,31 @@ def test_record_attendance_minutes_and_decisions(system, api_client, meeting):
     assert [d["text"] for d in response.json()["decisions"]] == ["Adopt the plan."]
 
 
+def test_a_meeting_yet_to_start_refuses_presence_minutes_and_decisions(system, api_client):
+    day = timezone.localdate() + dt.timedelta(days=7)
+    meeting = make_series(
+        system, starts_on=day, ends_on=day, rrule="FREQ=DAILY", now=timezone.now()
+    ).meetings.get()
+    api_client.force_authenticate(system.network_manager_a)
+    url = f"{MEETINGS}{meeting.pk}/"
+    response = api_client.post(
+        f"{url}attendance/",
+        {"attendance": [{"person": "nm_a", "status": "present"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "only apologies can be recorded yet" in response.json()["attendance"][0]
+    response = api_client.post(f"{url}minutes/", {"minutes": "Went well."})
+    assert response.status_code == 400
+    assert response.json()["minutes"] == [
+        f"The meeting has not started: the minutes can be recorded from {day.day} {day:%B %Y}."
+    ]
+    assert api_client.post(f"{url}decisions/", {"text": "Adopt it."}).status_code == 400
+    meeting.refresh_from_db()
+    assert meeting.minutes == "" and not meeting.attendance.exists()
+    assert not meeting.decisions.exists()
+
+
 def test_someone_absent_cannot_edit_the_minutes(system, api_client, meeting):
     api_client.force_authenticate(system.provider_a)
     response = api_client.post(f"{MEETINGS}{meeting.pk}/minutes/", {"minutes": "Mine"})

@@ -181,6 +181,38 @@ def test_attendance_and_minutes_from_the_meeting_page(system, client, meeting):
     assert meeting.minutes == "Agreed."
 
 
+def test_a_meeting_yet_to_start_takes_apologies_only(system, client):
+    day = timezone.localdate() + dt.timedelta(days=14)
+    meeting = make_series(
+        system, starts_on=day, ends_on=day, rrule="FREQ=DAILY", now=timezone.now()
+    ).meetings.get()
+    url = f"/dialogues/meetings/{meeting.pk}/"
+    sign_in(client, system.network_manager_a)  # the chair
+    page = client.get(url).content.decode()
+    assert "until it does, only apologies can be recorded" in page
+    assert "Save the minutes" not in page and "Record the decision" not in page
+    assert f"once the meeting has started, from {day.day} {day:%B %Y}." in page
+    response = client.post(
+        url,
+        {
+            "form": "attendance",
+            f"person_{system.network_manager_a.pk}": "present",
+            f"person_{system.provider_a.pk}": "apologies",
+        },
+    )
+    assert response.status_code == 200
+    assert "the meeting has not started, so only apologies can be recorded yet" in (
+        response.content.decode()
+    )
+    assert not meeting.attendance.exists()
+    response = client.post(url, {"form": "minutes", "minutes": "Agreed."})
+    assert "The meeting has not started: the minutes can be recorded from" in (
+        response.content.decode()
+    )
+    meeting.refresh_from_db()
+    assert meeting.minutes == ""
+
+
 def test_set_up_a_series_in_the_browser(system, client):
     sign_in(client, system.network_manager_a)
     form = client.get("/dialogues/series/new/").content.decode()

@@ -324,6 +324,42 @@ def test_minutes_need_the_chair_or_someone_present(system):
     assert meeting.history.first().history_user == system.provider_a
 
 
+def test_before_a_meeting_starts_only_apologies_are_recorded(system):
+    """Nobody is present at, and nothing decided in, a meeting yet to happen;
+    apologies are sent beforehand."""
+    day = timezone.localdate() + dt.timedelta(days=30)
+    meeting = make_series(
+        system, starts_on=day, ends_on=day, rrule="FREQ=DAILY", now=timezone.now()
+    ).meetings.get()
+    chair = system.network_manager_a
+    with pytest.raises(ValidationError) as caught:
+        services.record_attendance(
+            user=chair,
+            meeting=meeting,
+            entries=[(system.provider_a, Attendance.APOLOGIES), (chair, Attendance.PRESENT)],
+        )
+    assert caught.value.message_dict["attendance"] == [
+        f"{chair.get_full_name() or chair.username}: the meeting has not started, "
+        "so only apologies can be recorded yet."
+    ]
+    assert not meeting.attendance.exists()  # nothing of a refused batch is kept
+    services.record_attendance(
+        user=chair, meeting=meeting, entries=[(system.provider_a, Attendance.APOLOGIES)]
+    )
+    assert meeting.attendance.get().status == Attendance.APOLOGIES
+    held_on = f"{day:%-d %B %Y}"
+    with pytest.raises(ValidationError) as caught:
+        services.save_minutes(user=chair, meeting=meeting, minutes="Agreed the plan.")
+    assert caught.value.message_dict["minutes"] == [
+        f"The meeting has not started: the minutes can be recorded from {held_on}."
+    ]
+    with pytest.raises(ValidationError) as caught:
+        services.add_decision(user=chair, meeting=meeting, text="Adopt the plan.")
+    assert "decisions can be recorded from" in caught.value.message_dict["text"][0]
+    meeting.refresh_from_db()
+    assert meeting.minutes == "" and not meeting.decisions.exists()
+
+
 def test_a_participant_cannot_record_themselves_present_to_edit_the_minutes(system):
     meeting = make_series(system, ends_on=dt.date(2026, 3, 3)).meetings.get()
     with pytest.raises(PermissionDenied, match="chair or the network's managers"):

@@ -124,7 +124,8 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
     @extend_schema(request=AttendanceListSerializer, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None, format=None):
-        """Record who was present, sent apologies or was absent."""
+        """Record who was present, sent apologies or was absent (before the
+        meeting starts, apologies only)."""
         meeting = self.get_object()
         services.require_attendance_recorder(request.user, meeting)
         rows = self.parsed(AttendanceListSerializer)["attendance"]
@@ -138,7 +139,8 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
     @extend_schema(request=MinutesSerializer, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None, format=None):
-        """Replace the minutes (the chair, or someone recorded as present)."""
+        """Replace the minutes (the chair, or someone recorded as present),
+        once the meeting has started."""
         meeting = self.get_object()
         services.require_recorder(request.user, meeting, "edit the minutes")
         services.save_minutes(user=request.user, meeting=meeting, **self.parsed(MinutesSerializer))
@@ -147,7 +149,8 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
     @extend_schema(request=DecisionInputSerializer, responses=MeetingDetailSerializer)
     @action(detail=True, methods=["post"])
     def decisions(self, request, pk=None, format=None):
-        """Record a decision (the chair, or someone recorded as present)."""
+        """Record a decision (the chair, or someone recorded as present), once
+        the meeting has started."""
         meeting = self.get_object()
         services.require_recorder(request.user, meeting, "record decisions")
         services.add_decision(
