@@ -179,7 +179,9 @@ def dimensions_figure(rows: list[dict]) -> dict:
     outside the bar is short enough for a phone). `rows`: {name, score, coverage}."""
     names = [row["name"] for row in rows]
     notes = [
-        "no score (not enough data)"
+        "no score yet (not due)"
+        if _missing(row["score"]) and row.get("not_due")
+        else "no score (not enough data)"
         if _missing(row["score"])
         else ""
         if _missing(row["coverage"])
@@ -223,7 +225,8 @@ def dimensions_text(rows: list[dict]) -> str:
             coverage = (
                 "" if _missing(row["coverage"]) else f", {row['coverage'] * 100:.0f}% coverage"
             )
-            parts.append(f"{row['name']}: no score (not enough data{coverage})")
+            reason = "its data is not all due yet" if row.get("not_due") else "not enough data"
+            parts.append(f"{row['name']}: no score ({reason}{coverage})")
         else:
             parts.append(
                 f"{row['name']}: {row['score']:.1f} out of 10 "

@@ -545,6 +545,11 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
     dues = [row["due"] for row in board.metric_rows if row["expected"]]
     if dues and min(dues) >= today:
         board.month_not_due = {"first": min(dues), "last": max(dues)}
+    # A dimension without a score whose metrics are not all due yet is not
+    # short of data either (yet).
+    for item in board.dimensions:
+        pending = any(row["not_due_yet"] for row in groups.get(item["dimension"].pk, []))
+        item["not_due"] = item["score"] is None and bool(board.month_not_due or pending)
     board.compare_metric = _compare_metric(board, parse_id(compare))
 
     months = sorted({period, *selection.months[:DUE_MONTHS]}, reverse=True)

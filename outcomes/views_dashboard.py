@@ -348,7 +348,12 @@ class DashboardView(DashboardMixin, TemplateView):
         query = selection.query()
         tables = dashboard_tables(board)
         dimension_rows = [
-            {"name": d["dimension"].name, "score": d["score"], "coverage": d["coverage"]}
+            {
+                "name": d["dimension"].name,
+                "score": d["score"],
+                "coverage": d["coverage"],
+                "not_due": d["not_due"],
+            }
             for d in board.dimensions
         ]
         chart_list = {
@@ -395,6 +400,12 @@ class DashboardView(DashboardMixin, TemplateView):
             charts=chart_list,
             comparison=comparison,
             tables=tables,
+            # The dimensions table as downloaded, with whether each missing
+            # score is only not due yet.
+            dimension_table=[
+                (*row, d["not_due"])
+                for row, d in zip(tables["dimensions"].rows, board.dimensions, strict=True)
+            ],
             trend_first=trend_months[0],
             member_rows=tables["members"].rows,
             is_network_manager=has_role(user, Role.NETWORK_MANAGER) and not user.is_staff,

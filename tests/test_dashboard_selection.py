@@ -185,3 +185,34 @@ def test_a_month_partly_due_and_missing_keeps_its_wording(client, system, contra
     assert response.context["board"].month_not_due is None
     assert "Insufficient data in June 2025" in html and "not due yet (due by" not in html
     assert "not enough data" in html  # the dimensions chart's text alternative
+
+
+def test_a_dimension_whose_metrics_are_not_all_due_is_not_short_of_data(
+    client, system, contract, monkeypatch
+):
+    """On 21 July 2025 June's emergency admissions (Quality of care) are due
+    and missing, but June's PROP1 (Quality of life) is not due until 29
+    August: only Quality of care is short of data."""
+    metrics, _ = seed(system, contract, metrics=2, months=14)
+    metrics[1].due_days = 60
+    metrics[1].save()
+    response = dashboard_on(
+        client,
+        system.commissioner,
+        monkeypatch,
+        dt.date(2025, 7, 21),
+        contract=contract.pk,
+        period="2025-06",
+    )
+    html = response.content.decode()
+    assert response.context["board"].month_not_due is None
+    rows = {
+        name: (score, not_due) for name, score, _, not_due in response.context["dimension_table"]
+    }
+    assert rows == {"Quality of life": (None, True), "Quality of care": (None, False)}
+    dimensions = html.split('id="dimensions"')[1].split("</section>")[0]
+    assert "Not due yet" in dimensions and "No score" in dimensions
+    assert response.context["charts"]["dimensions"]["alt"] == (
+        "Dimension scores. Quality of care: no score (not enough data, 0% coverage); "
+        "Quality of life: no score (its data is not all due yet, 0% coverage)."
+    )
