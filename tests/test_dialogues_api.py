@@ -14,7 +14,7 @@ from dialogues.choices import ActionStatus, MeetingType, SeriesLevel
 from dialogues.forms import EditActionForm
 from dialogues.models import Action, Meeting, MeetingSeries
 from tests.factories import MetricFactory
-from tests.test_dialogues_services import make_series
+from tests.test_dialogues_services import future_meeting, make_series
 
 SERIES = "/api/v1/meeting-series/"
 MEETINGS = "/api/v1/meetings/"
@@ -210,10 +210,8 @@ def test_record_attendance_minutes_and_decisions(system, api_client, meeting):
 
 
 def test_a_meeting_yet_to_start_refuses_presence_minutes_and_decisions(system, api_client):
-    day = timezone.localdate() + dt.timedelta(days=7)
-    meeting = make_series(
-        system, starts_on=day, ends_on=day, rrule="FREQ=DAILY", now=timezone.now()
-    ).meetings.get()
+    meeting = future_meeting(system, days=7)
+    day = timezone.localdate(meeting.starts_at)
     api_client.force_authenticate(system.network_manager_a)
     url = f"{MEETINGS}{meeting.pk}/"
     response = api_client.post(

@@ -17,7 +17,7 @@ from dialogues.choices import ActionStatus, Attendance, SeriesLevel
 from dialogues.models import Action, MeetingSeries
 from tests.factories import MembershipFactory, UserFactory
 from tests.test_dialogues_api import other_network_meeting  # noqa: F401 (fixture)
-from tests.test_dialogues_services import make_series
+from tests.test_dialogues_services import future_meeting, make_series
 
 
 @pytest.fixture
@@ -182,10 +182,8 @@ def test_attendance_and_minutes_from_the_meeting_page(system, client, meeting):
 
 
 def test_a_meeting_yet_to_start_takes_apologies_only(system, client):
-    day = timezone.localdate() + dt.timedelta(days=14)
-    meeting = make_series(
-        system, starts_on=day, ends_on=day, rrule="FREQ=DAILY", now=timezone.now()
-    ).meetings.get()
+    meeting = future_meeting(system, days=14)
+    day = timezone.localdate(meeting.starts_at)
     url = f"/dialogues/meetings/{meeting.pk}/"
     sign_in(client, system.network_manager_a)  # the chair
     page = client.get(url).content.decode()

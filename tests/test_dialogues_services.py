@@ -50,6 +50,14 @@ def make_series(system, *, now=None, user=None, **overrides):
     )
 
 
+def future_meeting(system, days: int):
+    """The single meeting of a series held `days` days from today."""
+    day = timezone.localdate() + dt.timedelta(days=days)
+    return make_series(
+        system, starts_on=day, ends_on=day, rrule="FREQ=DAILY", now=timezone.now()
+    ).meetings.get()
+
+
 def starts(series, **filters):
     return list(series.meetings.filter(**filters).values_list("starts_at", flat=True))
 
@@ -327,10 +335,8 @@ def test_minutes_need_the_chair_or_someone_present(system):
 def test_before_a_meeting_starts_only_apologies_are_recorded(system):
     """Nobody is present at, and nothing decided in, a meeting yet to happen;
     apologies are sent beforehand."""
-    day = timezone.localdate() + dt.timedelta(days=30)
-    meeting = make_series(
-        system, starts_on=day, ends_on=day, rrule="FREQ=DAILY", now=timezone.now()
-    ).meetings.get()
+    meeting = future_meeting(system, days=30)
+    day = timezone.localdate(meeting.starts_at)
     chair = system.network_manager_a
     with pytest.raises(ValidationError) as caught:
         services.record_attendance(
