@@ -121,10 +121,10 @@ def may_record_attendance(user, meeting: Meeting) -> bool:
     return meeting.series.provider_id in _role_org_ids(user, Role.NETWORK_MANAGER)
 
 
-def has_started(meeting: Meeting, now: dt.datetime | None = None) -> bool:
+def has_started(meeting: Meeting) -> bool:
     """Whether the meeting has begun: only then can anyone be recorded
     present or absent, or minutes and decisions be recorded."""
-    return meeting.starts_at <= (now or timezone.now())
+    return meeting.starts_at <= timezone.now()
 
 
 def may_record_minutes(user, meeting: Meeting) -> bool:

@@ -347,15 +347,7 @@ class DashboardView(DashboardMixin, TemplateView):
             return context
         query = selection.query()
         tables = dashboard_tables(board)
-        dimension_rows = [
-            {
-                "name": d["dimension"].name,
-                "score": d["score"],
-                "coverage": d["coverage"],
-                "not_due": d["not_due"],
-            }
-            for d in board.dimensions
-        ]
+        dimension_rows = [{**d, "name": d["dimension"].name} for d in board.dimensions]
         chart_list = {
             "trend": chart(
                 "chart-trend",
