@@ -24,9 +24,9 @@ from assurance.models import (
     RoundTransition,
 )
 from assurance.selectors import carried_forward
-from contracts.audit import save_as
 from contracts.choices import Role
 from contracts.models import Membership
+from core.history import save_as
 
 # From each state, the moves allowed and the state each leads to. Anything
 # else is refused.

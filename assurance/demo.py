@@ -29,8 +29,8 @@ from assurance.models import (
     MeasureRating,
 )
 from assurance.services import OUTCOMES_PER_KIND
-from contracts.audit import delete_as
 from contracts.models import ContractMetric, Organisation
+from core.history import delete_as
 from outcomes.demo import REFERENCE_DATE
 from outcomes.models import Metric, PublishedScorecard
 

@@ -1,5 +1,5 @@
 """The assurance scorecard's tables as CSV and Excel downloads (written by
-outcomes.downloads, formula-leading cells escaped).
+core.exports, formula-leading cells escaped).
 
 `round_table` reads a round live, for the people who see its page
 (`/assurance/rounds/<id>/<table>.<csv|xlsx>`); `published_table` reads only a
@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from assurance import evidence, rollup, selectors
 from assurance.public import DIRECTION_TEXT, public_snapshot
-from outcomes.downloads import as_shown
-from outcomes.views_dashboard import Table
+from core.exports import Table
+from core.numbers import as_shown
 
 TOO_FEW = "Too few responses"
 

@@ -9,9 +9,8 @@ import datetime as dt
 
 import pandas as pd
 
-from contracts.views.helpers import tag
+from core.views import chart, tag
 from outcomes import charts
-from outcomes.views_dashboard import chart
 
 TREND_COLOURS = {"improving": "blue", "worsening": "orange", "no change": "grey"}
 TREND_MEANING = (
@@ -27,7 +26,7 @@ def _day(value) -> dt.date:
 
 
 def outcome_trend(code: str, name: str, unit: str, months: list[dict], trend: str | None) -> dict:
-    """The chart (for templates/outcomes/_chart.html), table rows and trend
+    """The chart (for templates/_chart.html), table rows and trend
     tag of one outcome. `months`: period_start, value, national_average."""
     frame = pd.DataFrame(
         {

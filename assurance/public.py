@@ -9,7 +9,7 @@ import datetime as dt
 
 from assurance.benchmark import MIN_PEERS
 from assurance.presentation import TREND_MEANING, outcome_trend
-from outcomes.charts import fmt
+from core.numbers import fmt
 
 LEVELS = [
     (1, "Below baseline", "It does not yet do what is expected of every commissioner."),

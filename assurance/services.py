@@ -22,9 +22,9 @@ from assurance.models import (
     SurveyResponse,
     SurveyStatement,
 )
-from contracts.audit import delete_as, save_as
 from contracts.choices import OrganisationKind, Role
 from contracts.models import ContractMetric, Membership, Organisation
+from core.history import delete_as, save_as
 
 
 @transaction.atomic

@@ -37,8 +37,7 @@ from assurance.presentation import TREND_MEANING, outcome_trend
 from contracts.choices import Role
 from contracts.forms import add_service_errors
 from contracts.models import Organisation
-from contracts.views.helpers import error_summary, tag
-from contracts.views_base import ScopedViewMixin
+from core.views import ScopedViewMixin, error_summary, tag
 
 RESULT_TAGS = {"confirmed": ("Confirmed", "green"), "challenged": ("Challenged", "red")}
 STATE_COLOURS = {"self_assessment": "blue", "panel_review": "yellow", "final": "green"}

@@ -8,7 +8,7 @@ from django.views.generic import DetailView
 
 from assurance.downloads import round_table
 from assurance.views import RoundMixin
-from outcomes.downloads import table_response
+from core.exports import table_response
 
 
 class ScorecardDownloadView(RoundMixin, DetailView):

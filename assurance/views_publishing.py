@@ -16,7 +16,7 @@ from assurance.public import overview
 from assurance.views import RoundMixin
 from contracts.choices import Role
 from contracts.forms import NHSForm, add_service_errors
-from contracts.views.helpers import error_summary
+from core.views import error_summary
 from outcomes.models import PublishedScorecard
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "core",
     "contracts",
     "outcomes",
     "dialogues",
@@ -67,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Per-request values such as the user's data scope (contracts.access).
-    "contracts.request_cache.RequestCacheMiddleware",
+    "core.request_cache.RequestCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -201,7 +202,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_SCHEMA_CLASS": "config.schema.ConcordAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.ConcordAutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min"},
 }
 # API tokens (contracts/api_tokens.py): stored as digests, expiring.

@@ -3,7 +3,7 @@
 Every view and API viewset scopes its rows through `visible_to(user)` on the
 model's queryset, and those methods all start from `data_scope(user)` here.
 A new page cannot forget the rule because the base classes in
-`contracts.views_base` and `contracts.api.base` make get_queryset final.
+`core.views` and `core.api` make get_queryset final.
 
 The rules (DOMAIN.md section 1):
 - admins (is_staff) see everything;
@@ -17,22 +17,9 @@ The rules (DOMAIN.md section 1):
 from django.db.models import Q
 
 from contracts.choices import Role
-from contracts.request_cache import per_request
+from core.request_cache import per_request
 
 PRIVATE_DATA_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
-
-
-def roles_of(user) -> set[str]:
-    """The roles a user holds anywhere, cached on the user object per request."""
-    if not user.is_authenticated:
-        return set()
-    if not hasattr(user, "_concord_roles"):
-        user._concord_roles = set(user.memberships.values_list("role", flat=True))
-    return user._concord_roles
-
-
-def has_role(user, *roles: str) -> bool:
-    return user.is_authenticated and (user.is_staff or bool(roles_of(user) & set(roles)))
 
 
 def data_scope(user):

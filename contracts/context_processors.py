@@ -1,5 +1,6 @@
-from contracts.access import PRIVATE_DATA_ROLES, has_role
+from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
+from core.roles import has_role
 from outcomes.submissions import SUBMITTER_ROLES
 
 

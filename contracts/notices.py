@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from contracts.audit import bulk_create_as, save_as, update_as
 from contracts.calendar import add_operational_days
 from contracts.choices import (
     MeetingOutcome,
@@ -29,6 +28,7 @@ from contracts.models import (
     RemedialMilestone,
     Withholding,
 )
+from core.history import bulk_create_as, save_as, update_as
 
 PENNY = Decimal("0.01")
 

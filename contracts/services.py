@@ -9,8 +9,6 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from contracts.access import has_role
-from contracts.audit import bulk_create_as, delete_as, save_as
 from contracts.choices import Role
 from contracts.models import (
     ActualCost,
@@ -20,6 +18,8 @@ from contracts.models import (
     ContractYear,
     Membership,
 )
+from core.history import bulk_create_as, delete_as, save_as
+from core.roles import has_role
 from outcomes.choices import Direction
 
 

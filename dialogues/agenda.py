@@ -19,8 +19,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from contracts.audit import bulk_create_as, save_as
 from contracts.models import Contract, ContractMetric, PerformanceNotice, RemedialMilestone
+from core.history import bulk_create_as, save_as
 from dialogues.choices import AgendaSource
 from dialogues.models import Action, AgendaItem, Meeting
 from outcomes import scoring

@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.audit import bulk_create_as, save_as
 from contracts.choices import NoticeStatus, OrganisationKind, Role
 from contracts.models import (
     Contract,
@@ -25,6 +24,7 @@ from contracts.models import (
     Organisation,
     PerformanceNotice,
 )
+from core.history import bulk_create_as, save_as
 from dialogues import recurrence
 from dialogues.choices import (
     ESCALATES_TO,

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
 
-from contracts.access import PRIVATE_DATA_ROLES, has_role
+from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.forms import add_service_errors
-from contracts.views.helpers import error_summary, tag
-from contracts.views_base import ScopedViewMixin
+from core.roles import has_role
+from core.views import ScopedViewMixin, error_summary, tag
 from dialogues import agenda, services
 from dialogues.choices import LIVE_ACTION_STATUSES, ActionStatus
 from dialogues.forms import (

@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.audit import save_as
-from contracts.views.helpers import error_summary
-from contracts.views_base import RoleRequiredMixin
+from core.history import save_as
+from core.views import RoleRequiredMixin, error_summary
 from dialogues import calendar, reminders
 from dialogues.forms import PreferenceForm
 from dialogues.models import CalendarFeed, ReminderPreference

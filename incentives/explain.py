@@ -5,7 +5,8 @@ incentives.selectors.public_settlement gives them). No Django here."""
 import datetime as dt
 from decimal import Decimal
 
-from incentives.settlement import plain
+from core.numbers import money as format_money
+from core.numbers import plain
 
 
 def year_label(start: dt.date, end: dt.date) -> str:
@@ -14,9 +15,9 @@ def year_label(start: dt.date, end: dt.date) -> str:
 
 
 def money(amount: Decimal) -> str:
-    """£1,200,000 (pence only when there are any: £1,234.56)."""
-    amount = abs(amount)
-    return f"£{amount:,.0f}" if amount == amount.to_integral() else f"£{amount:,.2f}"
+    """£1,200,000 (pence only when there are any: £1,234.56), without a sign:
+    the sentence says which way the money goes."""
+    return format_money(abs(amount), drop_zero_pence=True)
 
 
 def number(value: Decimal) -> str:

@@ -210,8 +210,8 @@ class SchemeForm(forms.Form):
 
 def initial_from(scheme, next_year: int) -> dict:
     """Form values copied from a scheme version (or the defaults when None)."""
+    from core.numbers import plain
     from incentives.models import IncentiveScheme
-    from incentives.settlement import plain
 
     if scheme is None:
         defaults = {

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.numbers import plain
 from incentives import settlement as maths
 from incentives.choices import Recipient, SettlementStatus
 from incentives.querysets import SchemeQuerySet, SettlementQuerySet
-from incentives.settlement import plain
 
 percent = {"max_digits": 6, "decimal_places": 3}
 

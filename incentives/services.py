@@ -12,10 +12,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from contracts.audit import bulk_create_as, save_as
 from contracts.choices import Role
 from contracts.models import Contract, ContractMetric, ContractYear, Membership
 from contracts.services import require_commissioner_of
+from core.history import bulk_create_as, save_as
 from dialogues.services import raise_action
 from incentives import settlement as maths
 from incentives.choices import SettlementStatus

@@ -41,13 +41,6 @@ HUNDRED = Decimal(100)
 NETWORK, COMMISSIONER = "network", "commissioner"
 
 
-def plain(value: Decimal | None) -> Decimal | None:
-    """50.000 as 50 and 0.100 as 0.1, so rules read as they were written."""
-    if value is None:
-        return None
-    return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
-
-
 def pennies(amount: Decimal) -> Decimal:
     return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
 

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
-from contracts.access import PRIVATE_DATA_ROLES, has_role
+from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.models import Contract, ContractMetric
 from contracts.services import require_commissioner_of
-from contracts.views.helpers import error_summary, tag
-from contracts.views_base import ScopedViewMixin
+from core.roles import has_role
+from core.views import ScopedViewMixin, error_summary, tag
 from incentives import services
 from incentives.charts import retained_share_figure
 from incentives.forms import CommentForm, SchemeForm, WhatIfForm, add_scheme_errors, initial_from

@@ -8,11 +8,11 @@ same data as a table; the plot itself is hidden from assistive technology.
 Missing values are gaps (None), never zero."""
 
 import datetime as dt
-import math
 import textwrap
-from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
+
+from core.numbers import clean, fmt, is_missing
 
 BLUE = "#005eb8"  # NHS blue
 DARK = "#212b32"
@@ -24,15 +24,6 @@ PURPLE = "#330072"
 TARGET = "#da291c"
 
 FONT = {"family": "Frutiger W01, Arial, sans-serif", "size": 14, "color": DARK}
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
-def clean(value):
-    """A number for JSON: None for missing."""
-    return None if _missing(value) else float(value)
 
 
 def month_label(day: dt.date) -> str:
@@ -76,21 +67,6 @@ def _layout(title: str, **extra) -> dict:
     for axis in ("xaxis", "yaxis"):
         layout[axis] = {"automargin": True, **layout.get(axis, {})}
     return layout
-
-
-def fmt(value, digits: int = 1, unit: str = "") -> str:
-    """A number as every page writes it, 'no data' when missing: rounded
-    half up as Django's floatformat does (91.35 is 91.4 everywhere), with
-    thousands separators; money in pounds and pence (£1,429.70)."""
-    if _missing(value):
-        return "no data"
-    if unit == "£":
-        digits = 2
-    exact = Decimal(str(float(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
-    text = f"{exact:,.{digits}f}"
-    if unit == "£":
-        return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
-    return f"{text}{unit}" if unit in ("%", "") else f"{text} {unit}"
 
 
 # --- Aggregate trend ------------------------------------------------------
@@ -180,11 +156,11 @@ def dimensions_figure(rows: list[dict]) -> dict:
     names = [row["name"] for row in rows]
     notes = [
         "no score yet (not due)"
-        if _missing(row["score"]) and row.get("not_due")
+        if is_missing(row["score"]) and row.get("not_due")
         else "no score (not enough data)"
-        if _missing(row["score"])
+        if is_missing(row["score"])
         else ""
-        if _missing(row["coverage"])
+        if is_missing(row["coverage"])
         else f"{row['coverage'] * 100:.0f}% coverage"
         for row in rows
     ]
@@ -196,7 +172,7 @@ def dimensions_figure(rows: list[dict]) -> dict:
                 "name": "Score",
                 "x": [clean(row["score"]) for row in rows],
                 "y": names,
-                "text": ["" if _missing(row["score"]) else f"{row['score']:.1f}" for row in rows],
+                "text": ["" if is_missing(row["score"]) else f"{row['score']:.1f}" for row in rows],
                 "textposition": "outside",
                 "cliponaxis": False,
                 "marker": {"color": BLUE},
@@ -221,9 +197,9 @@ def dimensions_figure(rows: list[dict]) -> dict:
 def dimensions_text(rows: list[dict]) -> str:
     parts = []
     for row in rows:
-        if _missing(row["score"]):
+        if is_missing(row["score"]):
             coverage = (
-                "" if _missing(row["coverage"]) else f", {row['coverage'] * 100:.0f}% coverage"
+                "" if is_missing(row["coverage"]) else f", {row['coverage'] * 100:.0f}% coverage"
             )
             reason = "its data is not all due yet" if row.get("not_due") else "not enough data"
             parts.append(f"{row['name']}: no score ({reason}{coverage})")
@@ -254,7 +230,7 @@ CATERPILLAR_MIN_PLOT = 170  # px: the plot area is never shorter than this
 
 def _interval_text(row: dict, unit: str) -> str:
     text = fmt(row["value"], 1, unit)
-    if not _missing(row.get("ci_lower")) and not _missing(row.get("ci_upper")):
+    if not is_missing(row.get("ci_lower")) and not is_missing(row.get("ci_upper")):
         text += f" (95% interval {fmt(row['ci_lower'], 1)} to {fmt(row['ci_upper'], 1)})"
     return text
 
@@ -268,7 +244,7 @@ def caterpillar_figure(rows: list[dict], metric: dict) -> dict:
     colours. The height grows with the number of organisations and the lines
     their wrapped names take, so every row is readable on a phone.
     `rows`: {name, value, ci_lower, ci_upper, comparator, comparison}."""
-    shown = [row for row in rows if not _missing(row["value"]) and not row.get("is_network")]
+    shown = [row for row in rows if not is_missing(row["value"]) and not row.get("is_network")]
     shown.sort(key=lambda r: r["value"], reverse=metric["direction"] != "lower")
     unit = metric.get("unit") or ""
     names = [row["name"] for row in shown]
@@ -298,16 +274,16 @@ def caterpillar_figure(rows: list[dict], metric: dict) -> dict:
                 "line": {"color": colour if symbol.endswith("open") else DARK, "width": 1.5},
             },
         }
-        if any(not _missing(row.get("ci_lower")) for row in group):
+        if any(not is_missing(row.get("ci_lower")) for row in group):
             trace["error_x"] = {
                 "type": "data",
                 "symmetric": False,
                 "array": [
-                    None if _missing(row.get("ci_upper")) else row["ci_upper"] - row["value"]
+                    None if is_missing(row.get("ci_upper")) else row["ci_upper"] - row["value"]
                     for row in group
                 ],
                 "arrayminus": [
-                    None if _missing(row.get("ci_lower")) else row["value"] - row["ci_lower"]
+                    None if is_missing(row.get("ci_lower")) else row["value"] - row["ci_lower"]
                     for row in group
                 ],
                 "color": DARK,
@@ -316,7 +292,7 @@ def caterpillar_figure(rows: list[dict], metric: dict) -> dict:
             }
         data.append(trace)
     comparator = next(
-        (row["comparator"] for row in shown if not _missing(row.get("comparator"))), None
+        (row["comparator"] for row in shown if not is_missing(row.get("comparator"))), None
     )
     extra = {}
     if comparator is not None:
@@ -364,11 +340,11 @@ def caterpillar_text(rows: list[dict], metric: dict) -> str:
     unit = metric.get("unit") or ""
     parts = []
     for row in rows:
-        if _missing(row["value"]):
+        if is_missing(row["value"]):
             parts.append(f"{row['name']}: no data")
             continue
         text = f"{row['name']}: {fmt(row['value'], 1, unit)}"
-        if not _missing(row.get("ci_lower")):
+        if not is_missing(row.get("ci_lower")):
             text += f" (95% interval {fmt(row['ci_lower'], 1)} to {fmt(row['ci_upper'], 1)})"
         if row.get("comparison"):
             text += (
@@ -551,7 +527,7 @@ def xmr_text(result: dict, metric: dict, variation_label=None, assurance_label=N
 def sparkline(values: list, width: int = 120, height: int = 28) -> list[str]:
     """SVG polyline point lists for a small trend line (one per unbroken run
     of values: missing months break the line). Empty when fewer than two."""
-    present = [v for v in values if not _missing(v)]
+    present = [v for v in values if not is_missing(v)]
     if len(present) < 2:
         return []
     low, high = min(present), max(present)
@@ -559,7 +535,7 @@ def sparkline(values: list, width: int = 120, height: int = 28) -> list[str]:
     step = width / max(len(values) - 1, 1)
     runs, run = [], []
     for i, value in enumerate(values):
-        if _missing(value):
+        if is_missing(value):
             if run:
                 runs.append(run)
             run = []
@@ -586,7 +562,8 @@ def scores_figure(rows: list[dict], title: str) -> dict:
                 "x": [clean(row["score"]) for row in rows],
                 "y": [row["name"] for row in rows],
                 "text": [
-                    "no score" if _missing(row["score"]) else f"{row['score']:.0f}" for row in rows
+                    "no score" if is_missing(row["score"]) else f"{row['score']:.0f}"
+                    for row in rows
                 ],
                 "textposition": "outside",
                 "cliponaxis": False,
@@ -609,7 +586,7 @@ def scores_figure(rows: list[dict], title: str) -> dict:
 
 def scores_text(rows: list[dict], what: str) -> str:
     parts = [
-        f"{row['name']}: {'no score' if _missing(row['score']) else fmt(row['score'], 0)}"
+        f"{row['name']}: {'no score' if is_missing(row['score']) else fmt(row['score'], 0)}"
         for row in rows
     ]
     return f"{what}. " + "; ".join(parts) + "."

@@ -22,10 +22,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from contracts.access import has_role
 from contracts.choices import Role
 from contracts.models import Membership
 from contracts.services import require_commissioner_of
+from core.roles import has_role
 from incentives.selectors import public_settlements
 from outcomes import dashboards
 from outcomes.choices import ReviewStatus

@@ -8,8 +8,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from contracts.audit import save_as
 from contracts.services import require_commissioner_of
+from core.history import save_as
 from outcomes.choices import ReviewStatus
 from outcomes.models import PeriodReview
 from outcomes.selectors import contract_months, expected_organisations

@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from contracts.access import has_role
 from contracts.choices import Role
+from core.roles import has_role
 from outcomes import spc
 from outcomes.choices import Direction
 from outcomes.models import Measurement, SpcRebase

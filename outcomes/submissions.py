@@ -20,9 +20,10 @@ from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from contracts.access import data_scope, has_role
+from contracts.access import data_scope
 from contracts.choices import Role
 from contracts.models import Organisation
+from core.roles import has_role
 from outcomes.bulk import insert_rows
 from outcomes.choices import RATIO_TYPES, MetricType, ReviewStatus, SubmissionStatus
 from outcomes.locks import SUBMISSION_PROCESSING, held_alone

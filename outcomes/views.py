@@ -14,12 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
 
-from contracts.access import PRIVATE_DATA_ROLES, has_role
+from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.forms import ContractMetricForm, add_service_errors
 from contracts.models import Contract, Membership, Organisation
-from contracts.views.helpers import error_summary, tag
-from contracts.views_base import ScopedViewMixin
+from core.roles import has_role
+from core.views import ScopedViewMixin, error_summary, tag
 from outcomes import reviews, selectors, submissions, tasks
 from outcomes.choices import Channel, MetricType, ReviewStatus, SubmissionStatus
 from outcomes.forms import MetricFilterForm, ReviewForm, UploadForm

@@ -7,7 +7,6 @@ a table. `dashboard_tables` is the one definition of those tables' columns,
 used by the downloads (the page lays the same data out for reading)."""
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
 from django import forms
@@ -19,15 +18,15 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from contracts.access import PRIVATE_DATA_ROLES, has_role
+from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.forms import NHSForm, add_service_errors
 from contracts.models import Contract
-from contracts.views.helpers import error_summary, tag
-from contracts.views_base import ScopedViewMixin
+from core.exports import Table, table_response
+from core.roles import has_role
+from core.views import ScopedViewMixin, chart, error_summary, tag
 from outcomes import charts, dashboards, publishing, series
 from outcomes.dashboards import parse_id
-from outcomes.downloads import table_response
 from outcomes.models import SpcRebase
 
 RATING_CSS = {
@@ -50,16 +49,6 @@ ASSURANCE_TAGS = {
     "consistent_fail": ("Fails", "orange"),
     "inconsistent": ("Hit and miss", "grey"),
 }
-
-
-@dataclass
-class Table:
-    """A table as downloaded: a title, a header and rows of plain values."""
-
-    name: str
-    title: str
-    header: list
-    rows: list
 
 
 def _pct(value):
@@ -294,11 +283,6 @@ def compare_rows(board) -> list[dict]:
             }
         )
     return rows
-
-
-def chart(element_id: str, figure: dict, alt: str) -> dict:
-    """What templates/outcomes/_chart.html draws: a figure and its text alternative."""
-    return {"id": element_id, "data_id": f"{element_id}-data", "figure": figure, "alt": alt}
 
 
 class DashboardMixin(ScopedViewMixin):

@@ -11,8 +11,7 @@ from django.views.generic.detail import SingleObjectMixin
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.models import Contract
-from contracts.views.helpers import tag
-from contracts.views_base import ScopedViewMixin
+from core.views import ScopedViewMixin, tag
 from outcomes.choices import RescoreStatus
 from outcomes.models import RescoreRequest
 from outcomes.rescore_requests import request_rescore

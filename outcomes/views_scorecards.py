@@ -22,18 +22,18 @@ from django.views.generic import TemplateView
 from assurance.benchmark import MIN_PEERS
 from assurance.downloads import published_table
 from assurance.public import public_context
-from contracts.access import has_role
 from contracts.choices import Role
 from contracts.forms import NHSForm, add_service_errors
 from contracts.models import Contract
-from contracts.views.helpers import error_summary
-from contracts.views_base import ScopedViewMixin
+from core.exports import Table, table_response
+from core.numbers import as_shown
+from core.roles import has_role
+from core.views import ScopedViewMixin, chart, error_summary
 from incentives.selectors import public_settlements
 from outcomes import charts, dashboards, publishing
 from outcomes.choices import ScorecardKind
-from outcomes.downloads import as_shown, table_response
 from outcomes.models import Dimension, PublishedScorecard
-from outcomes.views_dashboard import RATING_CSS, Table, chart
+from outcomes.views_dashboard import RATING_CSS
 
 CACHE_SECONDS = 24 * 60 * 60
 

@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.dateparse import parse_datetime
 
+from core.exports import escape_cell
 from outcomes.choices import Aggregation, Channel, MetricType, SubmissionStatus
-from outcomes.exports import escape_cell
 from outcomes.models import Measurement, Submission
 from outcomes.submissions import submit, too_big
 from tests.factories import MetricFactory, OrganisationFactory, UserFactory, add_member

@@ -177,7 +177,7 @@ def test_a_long_table_title_makes_a_readable_sheet_name():
 
     from openpyxl import load_workbook
 
-    from outcomes.downloads import sheet_title, xlsx_bytes
+    from core.exports import sheet_title, xlsx_bytes
 
     assert sheet_title("Open contract performance notices") == "Open contract performance…"
     assert sheet_title("Dimension scores") == "Dimension scores"

@@ -310,7 +310,7 @@ def test_spc_series_start_with_the_contract(client, system, contract):
 
 
 def test_values_are_written_alike_on_every_page():
-    from outcomes.charts import fmt
+    from core.numbers import fmt
 
     assert fmt(1429.7, 1, "£") == "£1,429.70"
     assert fmt(91.35, 1, "%") == "91.4%"  # half up, as floatformat rounds on the dashboard

@@ -4,8 +4,8 @@ an outsider and an anonymous visitor get exactly what they should."""
 import pytest
 from django.urls import reverse
 
-from contracts.api.base import ScopedViewSetMixin
-from contracts.views_base import ScopedViewMixin
+from core.api import ScopedViewSetMixin
+from core.views import ScopedViewMixin
 
 # Which organisation codes each person may see (system fixture in conftest):
 # those in their data scope, their own, and the parties to their contracts.

@@ -1,11 +1,11 @@
 """The data scope is worked out once per request and never outlives it
-(contracts.request_cache, contracts.access.data_scope)."""
+(core.request_cache, contracts.access.data_scope)."""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contracts.access import data_scope
-from contracts.request_cache import RequestCacheMiddleware, per_request
+from core.request_cache import RequestCacheMiddleware, per_request
 from tests.factories import OrganisationFactory, add_member
 
 

@@ -36,9 +36,9 @@ from assurance.models import (
     MeasureRating,
 )
 from assurance.querysets import assessed_commissioners
-from contracts.api.base import RolePermission, ScopedReadOnlyViewSet, ServiceErrorsMixin
 from contracts.choices import Role
 from contracts.models import Organisation
+from core.api import RolePermission, ScopedReadOnlyViewSet, ServiceErrorsMixin
 from outcomes.models import Metric
 
 

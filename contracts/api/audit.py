@@ -13,11 +13,11 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from config.schema import DETAIL
 from contracts import audit_trail
-from contracts.access import has_role
 from contracts.choices import Role
 from contracts.forms import AuditFilterForm
+from core.roles import has_role
+from core.schema import DETAIL
 
 
 class AuditorPermission(permissions.IsAuthenticated):

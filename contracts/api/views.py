@@ -17,7 +17,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from contracts import api_tokens, notices, services
-from contracts.api.base import ScopedReadOnlyViewSet, as_api_error
 from contracts.api.filters import (
     ActualCostFilter,
     ContractFilter,
@@ -57,6 +56,7 @@ from contracts.models import (
     RemedialMilestone,
 )
 from contracts.selectors import financial_position
+from core.api import ScopedReadOnlyViewSet, as_api_error
 
 PARTY_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
 

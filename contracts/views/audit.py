@@ -7,9 +7,8 @@ from django.views.generic import TemplateView
 from contracts import audit_trail
 from contracts.choices import Role
 from contracts.forms import AuditFilterForm
-from contracts.views.helpers import error_summary
-from contracts.views_base import RoleRequiredMixin
-from outcomes.exports import csv_response
+from core.exports import csv_response
+from core.views import RoleRequiredMixin, error_summary
 
 PAGE_SIZE = 50
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
 
 from contracts import services
-from contracts.access import PRIVATE_DATA_ROLES, has_role
+from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import OrganisationKind, Role
 from contracts.forms import (
     ContractForm,
@@ -28,8 +28,9 @@ from contracts.models import (
 )
 from contracts.notices import acting_party
 from contracts.services import contract_year_bounds
-from contracts.views.helpers import NOTICE_STATUS_COLOURS, error_summary, next_deadline, tag
-from contracts.views_base import ScopedViewMixin
+from contracts.views.helpers import NOTICE_STATUS_COLOURS, next_deadline
+from core.roles import has_role
+from core.views import ScopedViewMixin, error_summary, tag
 from outcomes.models import ScoreRun
 
 

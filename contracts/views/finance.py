@@ -1,8 +1,6 @@
 """The contract's financial plan against actual cost, by year and month; the
 commissioner records actual cost and splits a year's budget by month."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
@@ -16,18 +14,8 @@ from contracts.access import PRIVATE_DATA_ROLES
 from contracts.forms import ActualCostForm, MonthlyPlanForm, add_service_errors
 from contracts.models import Contract
 from contracts.selectors import financial_position
-from contracts.views.helpers import error_summary
-from contracts.views_base import ScopedViewMixin
-
-MINUS = "\u2212"
-
-
-def money(amount: Decimal | None) -> str:
-    """£1,234.56, −£1,234.56 for a negative amount; empty for None."""
-    if amount is None:
-        return ""
-    sign = MINUS if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"
+from core.numbers import money
+from core.views import ScopedViewMixin, error_summary
 
 
 class ContractFinanceView(ScopedViewMixin, DetailView):

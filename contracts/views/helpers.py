@@ -1,35 +1,9 @@
-"""Helpers shared by the contract and notice pages: error summaries and tags."""
+"""Notice status colours and deadlines, shared by the contract and notice pages."""
 
 import datetime as dt
 
-from django.forms import BaseFormSet
-
 from contracts.choices import NoticeStatus
-
-
-def error_summary(*forms) -> list[tuple[str, str]]:
-    """(link target, message) for the NHS.UK error summary, in page order.
-    Non-field errors link to the form's first field."""
-    items = []
-    for form in forms:
-        if form is None:
-            continue
-        if isinstance(form, BaseFormSet):
-            for message in form.non_form_errors():
-                items.append((f"#{form.forms[0]['description'].auto_id}", message))
-            for row in form.forms:
-                items.extend(error_summary(row))
-            continue
-        first = next(iter(form), None)
-        for name, field_errors in form.errors.items():
-            target = form[name].auto_id if name in form.fields else first and first.auto_id
-            items.extend((f"#{target}", message) for message in field_errors)
-    return items
-
-
-def tag(text: str, colour: str) -> dict:
-    return {"text": text, "css": f"nhsuk-tag--{colour}" if colour else ""}
-
+from core.views import due_tag
 
 NOTICE_STATUS_COLOURS = {
     NoticeStatus.RAISED: "blue",
@@ -40,14 +14,6 @@ NOTICE_STATUS_COLOURS = {
     NoticeStatus.REMEDIED: "green",
     NoticeStatus.WITHDRAWN: "grey",
 }
-
-
-def due_tag(due: dt.date, today: dt.date) -> dict:
-    if due < today:
-        return tag("Overdue", "red")
-    if due == today:
-        return tag("Due today", "orange")
-    return tag("Due", "yellow")
 
 
 def next_deadline(notice, today: dt.date):

@@ -5,7 +5,7 @@ from django.views.generic import DetailView
 from contracts.choices import Role
 from contracts.history import change_log
 from contracts.models import Contract
-from contracts.views_base import ScopedViewMixin
+from core.views import ScopedViewMixin
 
 
 class ContractHistoryView(ScopedViewMixin, DetailView):

@@ -31,8 +31,8 @@ from contracts.models import (
     PerformanceNotice,
 )
 from contracts.notices import ALLOWED_STEPS, acting_party
-from contracts.views.helpers import NOTICE_STATUS_COLOURS, due_tag, error_summary, tag
-from contracts.views_base import ScopedViewMixin
+from contracts.views.helpers import NOTICE_STATUS_COLOURS
+from core.views import ScopedViewMixin, due_tag, error_summary, tag
 from outcomes.models import Metric
 
 

@@ -3,13 +3,14 @@
 from django.shortcuts import render
 from django.views.generic import DetailView, ListView
 
-from contracts.access import PRIVATE_DATA_ROLES, roles_of
+from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.models import (
     Contract,
     Organisation,
 )
-from contracts.views_base import ScopedViewMixin
+from core.roles import roles_of
+from core.views import ScopedViewMixin
 
 
 def home(request):

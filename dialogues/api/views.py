@@ -14,8 +14,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.api.base import ScopedReadOnlyViewSet
 from contracts.choices import Role
+from core.api import ScopedReadOnlyViewSet
 from dialogues import agenda, services
 from dialogues.api.filters import ActionFilter, MeetingFilter, MeetingSeriesFilter
 from dialogues.api.serializers import (

@@ -12,11 +12,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from config.schema import DETAIL
-from contracts.access import has_role
-from contracts.api.base import ScopedReadOnlyViewSet
 from contracts.api.filters import CountingNumberFilter, IdFilter
 from contracts.choices import Role
+from core.api import ScopedReadOnlyViewSet
+from core.roles import has_role
+from core.schema import DETAIL
 from incentives import services
 from incentives.api.serializers import (
     CommentInputSerializer,

@@ -8,10 +8,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
-from contracts.api.base import ScopedReadOnlyViewSet
 from contracts.api.filters import IdFilter
 from contracts.choices import Role
 from contracts.models import Contract
+from core.api import ScopedReadOnlyViewSet
 from outcomes.models import RescoreRequest
 from outcomes.rescore_requests import request_rescore
 

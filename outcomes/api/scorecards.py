@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 
 from assurance.public import public_snapshot
-from contracts.api.base import ScopedViewSetMixin
+from core.api import ScopedViewSetMixin
 from outcomes.choices import ScorecardKind
 from outcomes.models import PublishedScorecard
 

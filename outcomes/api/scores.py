@@ -18,15 +18,15 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from contracts.access import data_scope
-from contracts.api.base import (
+from contracts.api.filters import IdFilter
+from contracts.choices import Role
+from contracts.models import Contract
+from core.api import (
     RolePermission,
     ScopedReadOnlyViewSet,
     ScopedViewSetMixin,
     ServiceErrorsMixin,
 )
-from contracts.api.filters import IdFilter
-from contracts.choices import Role
-from contracts.models import Contract
 from outcomes import series
 from outcomes.models import AggregateScore, DimensionScore, Metric, MetricScore, SpcRebase
 

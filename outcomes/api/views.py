@@ -20,7 +20,8 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from contracts.api.base import ScopedReadOnlyViewSet
+from core.api import ScopedReadOnlyViewSet
+from core.exports import csv_response
 from outcomes import submissions, tasks
 from outcomes.api import scores
 from outcomes.api.filters import MeasurementFilter, MetricFilter, OutcomeFilter, SubmissionFilter
@@ -37,7 +38,6 @@ from outcomes.api.serializers import (
     rows_as_csv,
 )
 from outcomes.choices import Channel
-from outcomes.exports import csv_response
 from outcomes.models import Dimension, Measurement, Metric, Outcome, PopulationGroup, Submission
 
 CSV_CONTENT_TYPES = {"text/csv", "application/vnd.ms-excel", "text/plain"}

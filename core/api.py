@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, permissions, viewsets
 from rest_framework.settings import api_settings
 
-from contracts.access import has_role
+from core.roles import has_role
 
 
 class ScopedViewSetMixin:
