@@ -22,11 +22,3 @@ def notices_against(round) -> list[PerformanceNotice]:
         .select_related("contract", "raised_by_organisation")
         .order_by("raised_on", "pk")
     )
-
-
-def assessment_year(notice: PerformanceNotice) -> int | None:
-    """The year of the commissioner's assessment a notice counts in, or None
-    for a notice the commissioner raised."""
-    if notice.raised_by_organisation_id == notice.contract.commissioner_id:
-        return None
-    return notice.raised_on.year

@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 
 from assurance.choices import Agreement, Certification, Level, PanelResult
-from contracts.forms import NHSForm
 from contracts.models import ContractMetric
+from core.forms import NHSForm
 from outcomes.models import Metric
 
 

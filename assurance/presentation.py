@@ -9,6 +9,7 @@ import datetime as dt
 
 import pandas as pd
 
+from core.numbers import clean
 from core.views import chart, tag
 from outcomes import charts
 
@@ -45,8 +46,8 @@ def outcome_trend(code: str, name: str, unit: str, months: list[dict], trend: st
         "table": [
             {
                 "period_start": row.period_start,
-                "value": charts.clean(row.value),
-                "national_average": charts.clean(row.national_average),
+                "value": clean(row.value),
+                "national_average": clean(row.national_average),
             }
             for row in frame.itertuples()
         ],

@@ -1,6 +1,6 @@
 """The public page of a published assurance scorecard, for lay readers:
 everything it shows is computed from the frozen snapshot
-(assurance.publishing.build_snapshot), never from live data, and read
+(reporting.assurance_publishing.build_snapshot), never from live data, and read
 through `public_snapshot`, which keeps 360 comment text out even of the
 snapshots published before comments were left out (version 1), and national
 figures from too few commissioners out of those published before version 3."""

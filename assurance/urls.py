@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assurance import views, views_downloads, views_publishing
+from assurance import views, views_downloads
 
 app_name = "assurance"
 urlpatterns = [
@@ -23,7 +23,6 @@ urlpatterns = [
         name="rating",
     ),
     path("rounds/<int:pk>/outcomes/", views.OutcomesView.as_view(), name="outcomes"),
-    path("rounds/<int:pk>/publish/", views_publishing.PublishView.as_view(), name="publish"),
     path("rounds/<int:pk>/surveys/new/", views.SurveyOpenView.as_view(), name="survey-open"),
     path("governance/<int:pk>/review/", views.ReviewView.as_view(), name="review"),
     path("surveys/<int:pk>/", views.SurveyAnswerView.as_view(), name="survey-answer"),

@@ -35,8 +35,8 @@ from assurance.models import (
 )
 from assurance.presentation import TREND_MEANING, outcome_trend
 from contracts.choices import Role
-from contracts.forms import add_service_errors
 from contracts.models import Organisation
+from core.forms import add_service_errors
 from core.views import ScopedViewMixin, error_summary, tag
 
 RESULT_TAGS = {"confirmed": ("Confirmed", "green"), "challenged": ("Challenged", "red")}

@@ -65,9 +65,9 @@ def run():
             f"{time.perf_counter() - start:.0f} s"
         )
 
-        from contracts.audit_trail import Cursor
         from contracts.models import Contract
         from outcomes.models import Measurement
+        from reporting.audit_trail import Cursor
 
         admin, commissioner, icb = _people()
         contract = Contract.objects.filter(commissioner=icb).order_by("reference").first()

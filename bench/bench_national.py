@@ -254,7 +254,7 @@ def _pages(admin, repeat: int) -> None:
     from contracts.models import Contract, Membership
     from outcomes.choices import ReviewStatus
     from outcomes.models import MetricScore, PeriodReview, PublishedScorecard
-    from outcomes.publishing import publish
+    from reporting.publishing import publish
 
     network = Contract.objects.filter(provider__kind="network").order_by("reference").first()
     trust = Contract.objects.exclude(provider__kind="network").order_by("reference").first()
@@ -334,7 +334,7 @@ def _one_size(organisations, metrics, years, worker_counts, repeat, folder) -> N
     from django.db import connection
 
     from contracts.models import Organisation
-    from outcomes import national
+    from reporting.demo import national
 
     size = national.shape(organisations, metrics, years)
     print(

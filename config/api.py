@@ -5,14 +5,14 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from assurance.api import views as assurance_api
-from contracts.api import audit as audit_api
 from contracts.api import views as contract_api
 from dialogues.api import views as dialogue_api
 from incentives.api import views as incentive_api
 from outcomes.api import rescores as rescore_api
-from outcomes.api import scorecards as scorecard_api
 from outcomes.api import scores as score_api
 from outcomes.api import views as outcome_api
+from reporting.api import audit as audit_api
+from reporting.api import scorecards as scorecard_api
 
 router = DefaultRouter()
 router.register("organisations", contract_api.OrganisationViewSet, basename="organisation")

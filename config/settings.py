@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dialogues",
     "incentives",
     "assurance",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "contracts.context_processors.navigation",
+                "reporting.context_processors.navigation",
             ],
         },
     },

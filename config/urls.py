@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from config.health import healthz
-from contracts.views.organisations import home
+from reporting.views.home import home
 
 urlpatterns = [
     path("", home, name="home"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("contracts.urls")),
     path("", include("outcomes.urls")),
+    path("", include("reporting.urls")),
     path("dialogues/", include("dialogues.urls")),
     path("incentives/", include("incentives.urls")),
     path("assurance/", include("assurance.urls")),

@@ -56,7 +56,7 @@ class ContractYearInline(admin.TabularInline):
 
 class NoRevertHistoryAdmin(SimpleHistoryAdmin):
     """History shown, never reverted, for the records the audit trail
-    (contracts.audit_trail) reads. simple-history's revert form saves the old
+    (reporting.audit_trail) reads. simple-history's revert form saves the old
     values over the record even where the admin may not change it, so the
     button is hidden and a POST to the form is refused."""
 

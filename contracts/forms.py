@@ -3,126 +3,18 @@ validate input; the writes and their business rules are in contracts.services
 and contracts.notices, whose ValidationErrors `add_service_errors` maps back
 onto the form's fields."""
 
-import re
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import ErrorDict
 
-from contracts.audit_trail import KIND_CHOICES, SOURCES, Filters
 from contracts.choices import MeetingOutcome, OrganisationKind
 from contracts.models import Contract, Organisation
+from core.forms import NHSForm, date_field, money_field, month_field
 from outcomes.choices import Side
 from outcomes.models import Metric, PopulationGroup
 
-# The NHS.UK class for each widget type (BoundField.widget_type).
-WIDGET_CLASSES = {
-    "text": "nhsuk-input",
-    "number": "nhsuk-input",
-    "date": "nhsuk-input",
-    "textarea": "nhsuk-textarea",
-    "select": "nhsuk-select",
-    "radioselect": "nhsuk-radios__input",
-    "checkboxselectmultiple": "nhsuk-checkboxes__input",
-    "checkbox": "nhsuk-checkboxes__input",
-}
-ERROR_CLASSES = {
-    "nhsuk-input": "nhsuk-input--error",
-    "nhsuk-textarea": "nhsuk-textarea--error",
-    "nhsuk-select": "nhsuk-select--error",
-}
 MAX_CONTRACT_YEARS = 15
-
-
-class NHSBoundField(forms.BoundField):
-    """Adds the NHS.UK class (and its error variant) to every widget."""
-
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        css = WIDGET_CLASSES.get(self.widget_type)
-        if css:
-            classes = [css, attrs.get("class", "")]
-            if self.widget_type in ("number", "date"):
-                classes.append("nhsuk-input--width-10")
-            if self.errors and css in ERROR_CLASSES:
-                classes.append(ERROR_CLASSES[css])
-            attrs["class"] = " ".join(c for c in classes if c)
-        return attrs
-
-
-class NHSForm(forms.Form):
-    """Error messages name their field, as the NHS.UK error summary needs."""
-
-    bound_field_class = NHSBoundField
-    # A draft is re-shown with what was typed but not validated yet (e.g. after
-    # "Add another milestone"), so it shows no errors.
-    draft = False
-
-    @property
-    def errors(self):
-        return ErrorDict() if self.draft else super().errors
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.name_errors()
-
-    def name_errors(self):
-        for field in self.fields.values():
-            name = str(field.label)
-            lower = name[0].lower() + name[1:]
-            choose = isinstance(field.widget, forms.Select | forms.RadioSelect)
-            messages = {"required": f"{'Select' if choose else 'Enter'} {lower}."}
-            if isinstance(field, forms.DateField):
-                messages["invalid"] = f"{name} must be a real date."
-            if isinstance(field, forms.DecimalField):
-                messages["invalid"] = f"{name} must be a number."
-                messages["min_value"] = f"{name} cannot be negative."
-            field.error_messages.update(messages)
-
-
-def date_field(label, **kwargs):
-    return forms.DateField(
-        label=label,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-        **kwargs,
-    )
-
-
-def money_field(label):
-    return forms.DecimalField(
-        label=label,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-    )
-
-
-MILESTONE_KEY = re.compile(r"^milestones\[(\d+)\]\.(\w+)$")
-
-
-def add_service_errors(form, error: ValidationError, formset=None) -> None:
-    """Put a service's ValidationError on the fields it names; errors about
-    anything the form has no field for go to the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, messages in error.message_dict.items():
-        match = MILESTONE_KEY.match(key)
-        if match and formset is not None:
-            index, field = int(match.group(1)) - 1, match.group(2)
-            rows = [row for row in formset.forms if row.has_changed()]
-            if index < len(rows) and field in rows[index].fields:
-                for message in messages:
-                    rows[index].add_error(field, message)
-                continue
-        for message in messages:
-            if key in form.fields:
-                form.add_error(key, message)
-            else:
-                # NON_FIELD_ERRORS, or a name the form has no field for ("step", "years").
-                form.add_error(None, message)
 
 
 # --- Contracts ---
@@ -372,15 +264,6 @@ class WithholdForm(StepForm):
 # --- Financial plan and actual cost ---
 
 
-def month_field(label, **kwargs):
-    return forms.DateField(
-        label=label,
-        input_formats=["%Y-%m", "%Y-%m-%d"],
-        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
-        **kwargs,
-    )
-
-
 class ActualCostForm(NHSForm):
     """A month's actual cost; recording a month again corrects it (the earlier
     figure is kept in history)."""
@@ -406,71 +289,3 @@ class MonthlyPlanForm(NHSForm):
             month: self.cleaned_data[f"month_{number}"].quantize(Decimal("0.01"))
             for number, month in enumerate(self.months, start=1)
         }
-
-
-class AuditFilterForm(NHSForm):
-    """The audit trail's filters (GET), for its page and API. A contract,
-    organisation or record outside the person's scope is an
-    "invalid_choice" error, which the page and API answer with 404
-    (`out_of_scope`), as for any row of another organisation."""
-
-    record = forms.ChoiceField(label="Kind of record", required=False)
-    id = forms.IntegerField(label="Record id", required=False, min_value=1)
-    contract = forms.TypedChoiceField(
-        label="Contract", coerce=int, required=False, empty_value=None
-    )
-    organisation = forms.ModelChoiceField(
-        label="Organisation code",
-        queryset=Organisation.objects.none(),
-        required=False,
-        to_field_name="code",
-        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
-    )
-    person = forms.CharField(label="Username", required=False, max_length=150)
-    since = date_field("Changed from", required=False)
-    until = date_field("Changed by", required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["record"].choices = [("", "Any"), *KIND_CHOICES]
-        # A list, not a queryset: the select is rendered without a query each time.
-        self.contracts = {
-            contract.pk: contract
-            for contract in Contract.objects.visible_to(user).order_by("reference")
-        }
-        self.fields["contract"].choices = [
-            ("", "Any"),
-            *((pk, contract.reference) for pk, contract in self.contracts.items()),
-        ]
-        self.fields["organisation"].queryset = Organisation.objects.visible_to(user)
-        self.fields["organisation"].error_messages["invalid_choice"] = "No such organisation."
-
-    def clean(self):
-        data = super().clean()
-        record, object_id = data.get("record"), data.get("id")
-        if object_id is not None and not record:
-            self.add_error("record", "Choose the kind of record the id is of.")
-        elif object_id is not None and not SOURCES[record].object_exists(self.user, object_id):
-            self.add_error("id", ValidationError("No such record.", code="invalid_choice"))
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("until", "Changed by must be on or after changed from.")
-        return data
-
-    def out_of_scope(self) -> bool:
-        return any(
-            self.has_error(name, "invalid_choice") for name in ("contract", "organisation", "id")
-        )
-
-    def filters(self):
-        data = self.cleaned_data
-        return Filters(
-            kind=data["record"],
-            object_id=data["id"],
-            contract=self.contracts.get(data["contract"]),
-            organisation=data["organisation"],
-            person=data["person"].strip(),
-            since=data["since"],
-            until=data["until"],
-        )

@@ -399,6 +399,12 @@ class PerformanceNotice(models.Model):
     def is_open(self) -> bool:
         return self.status not in CLOSED_NOTICE_STATUSES
 
+    @property
+    def raised_against_commissioner(self) -> bool:
+        """A notice the provider side raised: evidence in the commissioner's
+        own assessment (assurance.evidence), in the year it was raised."""
+        return self.raised_by_organisation_id != self.contract.commissioner_id
+
 
 class NoticeEvent(models.Model):
     """One dated, authored, reasoned step in a notice's timeline."""

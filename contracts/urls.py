@@ -1,10 +1,9 @@
 from django.urls import path
 
-from contracts.views import account, audit, contracts, finance, history, notices, organisations
+from contracts.views import account, contracts, finance, history, notices, organisations
 
 urlpatterns = [
     path("account/", account.AccountView.as_view(), name="account"),
-    path("audit/", audit.AuditTrailView.as_view(), name="audit-trail"),
     path("organisations/", organisations.OrganisationListView.as_view(), name="organisation-list"),
     path(
         "organisations/<str:code>/",

@@ -1,6 +1,6 @@
 """Browser forms for dialogues. They only validate input and offer choices
 within the person's scope; the rules are in dialogues.services and
-dialogues.agenda, whose errors contracts.forms.add_service_errors maps back
+dialogues.agenda, whose errors core.forms.add_service_errors maps back
 onto the fields."""
 
 from django import forms
@@ -10,8 +10,8 @@ from django.forms.models import model_to_dict
 
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import OrganisationKind
-from contracts.forms import NHSForm, date_field
 from contracts.models import Contract, Membership, Organisation, PerformanceNotice
+from core.forms import NHSForm, date_field
 from dialogues import services
 from dialogues.choices import ActionStatus, Attendance, MeetingType, ReminderKind, SeriesLevel
 from outcomes.models import Metric

@@ -16,7 +16,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
-from contracts.forms import add_service_errors
+from core.forms import add_service_errors
 from core.roles import has_role
 from core.views import ScopedViewMixin, error_summary, tag
 from dialogues import agenda, services

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from core.numbers import plain
 from incentives import settlement as maths
 from outcomes.charts import BLUE, DARK, FONT, GREY, ORANGE, PALE
 
@@ -84,17 +85,15 @@ def retained_share_figure(
         },
     }
     bands = "; ".join(
-        f"{maths.plain(b.lower)} to {maths.plain(b.upper)}: {maths.plain(b.network_share)}%"
-        for b in scheme.bands
+        f"{plain(b.lower)} to {plain(b.upper)}: {plain(b.network_share)}%" for b in scheme.bands
     )
     alt = (
-        f"No gain share below the quality gateway of {maths.plain(scheme.gateway_score)}. "
-        f"Bands: {bands}."
+        f"No gain share below the quality gateway of {plain(scheme.gateway_score)}. Bands: {bands}."
     )
     if score is not None:
         alt += (
             f" This year's score of {score} keeps "
-            f"{maths.plain(maths.network_share_percent(scheme, score))}%."
+            f"{plain(maths.network_share_percent(scheme, score))}%."
         )
     return figure, alt
 

@@ -28,6 +28,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from contracts.selectors import YearPosition, financial_position
+from core.numbers import plain
 from incentives import explain
 from incentives import settlement as maths
 from incentives.choices import SettlementStatus
@@ -337,9 +338,9 @@ def public_settlement(settlement, name: str) -> dict:
         "signed_off_on": timezone.localdate(settlement.signed_off_at).isoformat(),
         "scheme_version": scheme.version,
         "score": _str(settlement.score),
-        "gateway": str(maths.plain(scheme.gateway_score)),
-        "support_threshold": str(maths.plain(scheme.support_threshold)),
-        "penalty_threshold": str(maths.plain(scheme.penalty_threshold)),
+        "gateway": str(plain(scheme.gateway_score)),
+        "support_threshold": str(plain(scheme.support_threshold)),
+        "penalty_threshold": str(plain(scheme.penalty_threshold)),
         "savings": str(settlement.savings),
         "network_share_percent": used("gain_share_network", "network_share_percent") or "0",
         "network_savings_share": amount("gain_share_network"),

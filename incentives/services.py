@@ -16,6 +16,7 @@ from contracts.choices import Role
 from contracts.models import Contract, ContractMetric, ContractYear, Membership
 from contracts.services import require_commissioner_of
 from core.history import bulk_create_as, save_as
+from core.numbers import plain
 from dialogues.services import raise_action
 from incentives import settlement as maths
 from incentives.choices import SettlementStatus
@@ -121,7 +122,7 @@ def create_scheme_version(
     if unknown:
         raise TypeError(f"Unknown scheme parameters: {sorted(unknown)}")
     values = {
-        name: maths.plain(
+        name: plain(
             _decimal(
                 errors, name, parameters.get(name, IncentiveScheme._meta.get_field(name).default)
             )
@@ -157,7 +158,7 @@ def create_scheme_version(
 
     def dec(row, name, label):
         value = row.get(name)
-        return None if value in (None, "") else maths.plain(_decimal(errors, label, value))
+        return None if value in (None, "") else plain(_decimal(errors, label, value))
 
     rules = maths.Scheme(
         version="new",

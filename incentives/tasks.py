@@ -1,9 +1,9 @@
 """Celery tasks for incentives: thin wrappers over incentives.services.
 
-`recompute_drafts_after_rescore` is how the scoring side tells incentives
-that a contract's scores changed: outcomes.tasks calls it once a rescore has
-committed, with the months written, and it enqueues a recompute of each
-draft settlement whose year holds one of them (see docs/incentives.md)."""
+`recompute_drafts_after_rescore` answers outcomes.signals.scores_committed
+(connected in IncentivesConfig.ready): once a rescore has committed, it
+enqueues a recompute of each draft settlement whose year holds one of the
+months written (see docs/incentives.md)."""
 
 import logging
 
@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.tasks import publish_on_commit
 from incentives import services
 from incentives.choices import SettlementStatus
 from incentives.models import Settlement
@@ -61,7 +62,7 @@ def recompute_draft(settlement_id: int) -> str:
     return "unchanged" if after.inputs_digest == settlement.inputs_digest else "recomputed"
 
 
-def recompute_drafts_after_rescore(contract_id: int, months) -> list[int]:
+def recompute_drafts_after_rescore(contract_id: int, months, **signal) -> list[int]:
     """After a rescore of `contract_id` committed the scores of `months`
     (first days), enqueue on commit a recompute of every draft settlement of
     the contract whose year holds one of those months. Returns the ids."""
@@ -79,8 +80,6 @@ def recompute_drafts_after_rescore(contract_id: int, months) -> list[int]:
         for pk, start, end in drafts
         if any(month <= end and month + relativedelta(months=1) > start for month in months)
     ]
-    from outcomes.tasks import publish_on_commit  # outcomes.tasks calls this module
-
     for pk in ids:
         publish_on_commit(recompute_draft, pk)
     return ids

@@ -5,7 +5,7 @@ outcomes.reviews (contracts.forms has the house style)."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from contracts.forms import NHSForm
+from core.forms import NHSForm
 from outcomes.choices import Frequency, Side
 from outcomes.models import Dimension, PopulationGroup
 from outcomes.submissions import max_upload_bytes, too_big

@@ -515,10 +515,10 @@ class PublishedScorecard(models.Model):
     public: a frozen snapshot of the figures, text and chart data as they
     were. Two kinds share the one public list and API: a period's scorecard
     for a contract's network or provider (`contract`; built from accepted
-    data only, see outcomes.publishing), and a commissioner's assurance
+    data only, see reporting.publishing), and a commissioner's assurance
     scorecard for a year (`assessment_round`; `organisation` is the
     commissioner, `period_start` 1 January of the year; see
-    assurance.publishing). It never changes; it can only be withdrawn, with
+    reporting.assurance_publishing). It never changes; it can only be withdrawn, with
     a public reason, and a new one published in its place."""
 
     FROZEN_FIELDS = (
@@ -616,7 +616,7 @@ class PublishedScorecard(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("scorecard-detail", args=[self.pk])
+        return reverse("reporting:scorecard-detail", args=[self.pk])
 
     @property
     def is_withdrawn(self) -> bool:

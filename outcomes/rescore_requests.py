@@ -11,11 +11,13 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from contracts.models import Contract
 from contracts.services import require_commissioner_of
-from incentives.tasks import recompute_drafts_after_rescore
+from core.tasks import publish_on_commit
 from outcomes.choices import OPEN_RESCORE_STATUSES, RescoreStatus, RunTrigger
 from outcomes.models import RescoreRequest
 from outcomes.rescore import rescore_contract
+from outcomes.signals import scores_committed
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ def request_rescore(user, contract) -> RescoreRequest:
             request = RescoreRequest.objects.create(contract=contract, requested_by=user)
     except IntegrityError:  # someone else asked at the same moment
         return contract.rescore_requests.get(status__in=OPEN_RESCORE_STATUSES)
-    from outcomes.tasks import publish_on_commit, run_rescore_request
+    from outcomes.tasks import run_rescore_request
 
     publish_on_commit(run_rescore_request, request.pk)
     return request
@@ -54,7 +56,9 @@ def run_request(request_id: int) -> RescoreRequest:
         _finish(request, RescoreStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:1000])
     else:
         _finish(request, RescoreStatus.DONE, months_written=len(result.written))
-        recompute_drafts_after_rescore(request.contract_id, result.written + result.removed)
+        scores_committed.send(
+            Contract, contract_id=request.contract_id, months=result.written + result.removed
+        )
     request.refresh_from_db()
     return request
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 # Bump when a rule, a point type or a label below changes: the dashboard's
-# cached SPC summaries (outcomes.dashboards.spc_by_metric) are keyed by it.
+# cached SPC summaries (reporting.dashboards.spc_by_metric) are keyed by it.
 RULES_VERSION = "2026.2"
 LIMIT_FACTOR = 2.66
 NEAR_FACTOR = 2.66 * 2 / 3  # 1.773: the 2-sigma lines

@@ -1,7 +1,7 @@
 """Celery tasks for outcomes: thin wrappers over outcomes.submissions and
 outcomes.rescore. Once a rescore has committed, the months it wrote are
-passed to incentives.tasks.recompute_drafts_after_rescore, which recomputes
-the draft settlements of the years holding them.
+announced with outcomes.signals.scores_committed (incentives recomputes the
+draft settlements of the years holding them).
 
 PostgreSQL holds the work to do (a submission waiting to be processed, a
 month marked for rescoring, see outcomes.models.PendingRescore); Celery is
@@ -14,37 +14,20 @@ import datetime as dt
 import logging
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from contracts.models import Contract
-from incentives.tasks import recompute_drafts_after_rescore
+from core.tasks import publish, publish_on_commit
 from outcomes import rescore, rescore_requests, submissions
 from outcomes.choices import RescoreStatus, RunTrigger, SubmissionStatus
 from outcomes.models import PendingRescore, RescoreRequest, Submission
+from outcomes.signals import scores_committed
 
 logger = logging.getLogger(__name__)
 
 # Work older than this is published again by the sweep: long enough for the
 # first publish to have been taken up by a worker in the normal case.
 SWEEP_AFTER = dt.timedelta(minutes=1)
-
-
-def publish(task, *args) -> bool:
-    """Send `task` to the broker; False (logged) when the broker is down."""
-    try:
-        task.delay(*args)
-    except OperationalError:
-        logger.warning("Broker unreachable: %s%r left for the sweep", task.name, args)
-        return False
-    return True
-
-
-def publish_on_commit(task, *args) -> None:
-    """Publish once the caller's transaction commits, so the worker finds the
-    rows (eager mode runs the task then, in this process)."""
-    transaction.on_commit(lambda: publish(task, *args))
 
 
 @shared_task(name="outcomes.process_submission", acks_late=True)
@@ -66,7 +49,7 @@ def rescore_pending(contract_id: int) -> int:
     many months were written (0 when another run had already done them)."""
     done = rescore.rescore_pending(contract_id)
     if done:
-        recompute_drafts_after_rescore(contract_id, done.written + done.removed)
+        scores_committed.send(Contract, contract_id=contract_id, months=done.written + done.removed)
     return len(done.written) if done else 0
 
 
@@ -87,7 +70,7 @@ def rescore_contract(contract_id: int, trigger: str = RunTrigger.NIGHTLY) -> dic
     done = rescore.rescore_contract(
         contract_id, trigger, only_if_changed=trigger == RunTrigger.NIGHTLY
     )
-    recompute_drafts_after_rescore(contract_id, done.written + done.removed)
+    scores_committed.send(Contract, contract_id=contract_id, months=done.written + done.removed)
     return {"written": len(done.written), "unchanged": len(done.unchanged)}
 
 

@@ -1,39 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from outcomes import views, views_dashboard, views_rescore, views_scorecards
+from outcomes import views, views_rescore
 
 urlpatterns = [
-    path("scorecards/", views_scorecards.scorecard_list, name="scorecard-list"),
-    path("scorecards/glossary/", views_scorecards.glossary, name="scorecard-glossary"),
-    path("scorecards/publish/", views_scorecards.PublishView.as_view(), name="scorecard-publish"),
-    path("scorecards/<int:pk>/", views_scorecards.scorecard_detail, name="scorecard-detail"),
-    path(
-        "scorecards/<int:pk>/<slug:table>.<str:format>",
-        views_scorecards.scorecard_download,
-        name="scorecard-download",
-    ),
-    path(
-        "scorecards/<int:pk>/withdraw/",
-        views_scorecards.WithdrawView.as_view(),
-        name="scorecard-withdraw",
-    ),
-    path("dashboard/", views_dashboard.DashboardView.as_view(), name="dashboard"),
-    path(
-        "dashboard/download/<slug:table>.<str:format>",
-        views_dashboard.DashboardDownloadView.as_view(),
-        name="dashboard-download",
-    ),
-    path(
-        "dashboard/metrics/<int:pk>/",
-        views_dashboard.MetricSpcView.as_view(),
-        name="dashboard-metric",
-    ),
-    path(
-        "dashboard/metrics/<int:pk>/spc.<str:format>",
-        views_dashboard.MetricSpcDownloadView.as_view(),
-        name="dashboard-metric-download",
-    ),
     path("submissions/", views.SubmissionListView.as_view(), name="submission-list"),
     path("submissions/new/", views.SubmissionCreateView.as_view(), name="submission-create"),
     path(

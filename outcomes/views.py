@@ -16,8 +16,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
-from contracts.forms import ContractMetricForm, add_service_errors
+from contracts.forms import ContractMetricForm
 from contracts.models import Contract, Membership, Organisation
+from core.forms import add_service_errors
 from core.roles import has_role
 from core.views import ScopedViewMixin, error_summary, tag
 from outcomes import reviews, selectors, submissions, tasks

@@ -22,11 +22,12 @@ from contracts.models import ActualCost, ContractMetric
 from dialogues import services as dialogues
 from dialogues.models import CalendarFeed
 from incentives import services as incentives
-from outcomes import publishing, rescore, series
+from outcomes import rescore, series
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
 from outcomes.models import Measurement, MetricScore, Outcome, PeriodReview, PopulationGroup
 from outcomes.rescore_requests import request_rescore
 from outcomes.submissions import submit
+from reporting import publishing
 from tests.contract_fixtures import YEAR_VALUE
 from tests.dashboard_data import HEADER, lines_for, months_from
 from tests.factories import MembershipFactory, MetricFactory, UserFactory, add_contract_years

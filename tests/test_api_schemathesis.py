@@ -33,9 +33,9 @@ from schemathesis.specs.openapi.checks import (
 from contracts.api_tokens import create_token
 from dialogues import services as dialogue_services
 from incentives import services as incentive_services
-from outcomes import publishing
 from outcomes.choices import ReviewStatus
 from outcomes.models import PeriodReview
+from reporting import publishing
 from tests.contract_fixtures import notice_in  # noqa: F401 (fixture)
 from tests.incentives_fixtures import year_one_fixture  # noqa: F401 (fixture)
 from tests.test_dialogues_services import make_series

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from assurance import publishing, services
+from assurance import services
 from assurance.downloads import ROUND_TABLES
 from assurance.models import GovernanceAnswer
 from contracts import notices
 from outcomes.models import PublishedScorecard
+from reporting import assurance_publishing as publishing
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
     framework_fixture,
@@ -52,7 +53,8 @@ def round_url(round, table, format="csv"):
 
 def public_url(scorecard, table, format="csv"):
     return reverse(
-        "scorecard-download", kwargs={"pk": scorecard.pk, "table": table, "format": format}
+        "reporting:scorecard-download",
+        kwargs={"pk": scorecard.pk, "table": table, "format": format},
     )
 
 
@@ -248,7 +250,7 @@ def test_published_downloads_refused_once_withdrawn_or_unknown(client, system, p
     assert client.get(public_url(published, "nothing")).status_code == 404
     assert client.get(public_url(published, "feedback", "pdf")).status_code == 404
     assert client.get(public_url(published, "trend")).status_code == 404  # a services table
-    from outcomes import publishing as contract_publishing
+    from reporting import publishing as contract_publishing
 
     contract_publishing.withdraw(user=system.commissioner, scorecard=published, reason="Wrong.")
     assert client.get(public_url(published, "feedback")).status_code == 404

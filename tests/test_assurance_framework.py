@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from assurance.choices import FEEDBACK_METHODS, Method
-from assurance.demo import seed_assurance
 from assurance.models import (
     AssessmentRound,
     Competency,
@@ -18,7 +17,8 @@ from assurance.models import (
     Measure,
 )
 from assurance.services import load_default_framework
-from contracts import demo as contracts_demo
+from reporting.demo import contracts as contracts_demo
+from reporting.demo.assurance import seed_assurance
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_only_admins_reach_the_framework_admin(client, system, framework, who):
 def test_demo_seeding_is_idempotent(db):
     from django.contrib.auth import get_user_model
 
-    from outcomes import demo as outcomes_demo
+    from reporting.demo import outcomes as outcomes_demo
 
     orgs = contracts_demo.seed_organisations()
     contracts_demo.seed_people(orgs)

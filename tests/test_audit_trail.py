@@ -178,7 +178,7 @@ def test_an_action_status_change_shows_before_and_after(system, dataset, client)
 
 def test_a_commissioner_sees_only_their_scope(system, dataset, client):
     client.force_login(system.commissioner)
-    html = client.get(reverse("audit-trail"), {"record": "notice"}).content.decode()
+    html = client.get(reverse("reporting:audit-trail"), {"record": "notice"}).content.decode()
     assert "CON-A" in html and "CON-B" not in html and CANARY not in html
 
     everything = trail(client)
@@ -193,7 +193,7 @@ def test_a_commissioner_sees_only_their_scope(system, dataset, client):
         {"record": "notice", "id": b.notice.pk},
     ):
         assert client.get(API, query).status_code == 404
-        assert client.get(reverse("audit-trail"), query).status_code == 404
+        assert client.get(reverse("reporting:audit-trail"), query).status_code == 404
 
 
 def test_admins_see_every_contract(system, dataset, client):
@@ -221,12 +221,12 @@ def test_filters_narrow_the_trail(system, dataset, client):
 @pytest.mark.parametrize("role", ["provider_a", "network_manager_a", "lay_partner", "outsider"])
 def test_only_commissioners_and_admins_may_read_it(system, client, role):
     client.force_login(getattr(system, role))
-    assert client.get(reverse("audit-trail")).status_code == 403
+    assert client.get(reverse("reporting:audit-trail")).status_code == 403
     assert client.get(API).status_code == 403
 
 
 def test_anonymous_is_sent_to_sign_in(client, system):
-    response = client.get(reverse("audit-trail"))
+    response = client.get(reverse("reporting:audit-trail"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     assert client.get(API).status_code in (401, 403)
 
@@ -235,7 +235,7 @@ def test_navigation_offers_the_trail_to_commissioners_and_admins(system, client)
     for role, offered in (("commissioner", True), ("admin", True), ("network_manager_a", False)):
         client.force_login(getattr(system, role))
         html = client.get(reverse("home")).content.decode()
-        assert (f'href="{reverse("audit-trail")}"' in html) is offered, role
+        assert (f'href="{reverse("reporting:audit-trail")}"' in html) is offered, role
 
 
 # --- Never editable ---
@@ -244,7 +244,7 @@ def test_navigation_offers_the_trail_to_commissioners_and_admins(system, client)
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 def test_the_trail_refuses_every_write(system, dataset, client, method):
     client.force_login(system.admin)
-    assert getattr(client, method)(reverse("audit-trail")).status_code == 405
+    assert getattr(client, method)(reverse("reporting:audit-trail")).status_code == 405
     assert getattr(client, method)(API).status_code == 405
 
 
@@ -274,7 +274,9 @@ def test_admin_history_offers_no_revert_and_refuses_one(system, dataset, client)
 
 def test_the_page_lists_changes_with_links(system, dataset, client):
     client.force_login(system.commissioner)
-    html = client.get(reverse("audit-trail"), {"record": "contract-metric"}).content.decode()
+    html = client.get(
+        reverse("reporting:audit-trail"), {"record": "contract-metric"}
+    ).content.decode()
     assert "CON-A EMADM terms from 1 April 2024" in html
     assert reverse("contract-metric-history", args=[dataset.a.contract.pk, dataset.a.metric.pk])
     metric_page = client.get(
@@ -291,7 +293,7 @@ def test_the_csv_download_escapes_formulas(system, dataset, client):
         reason='=HYPERLINK("http://example.invalid")',
     )
     client.force_login(system.commissioner)
-    response = client.get(reverse("audit-trail"), {"record": "action", "download": "csv"})
+    response = client.get(reverse("reporting:audit-trail"), {"record": "action", "download": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert text.startswith("When,Who,Their organisations,Kind of record")
@@ -336,7 +338,7 @@ def test_pages_follow_each_other_without_gaps_or_repeats(system, tied, client, m
     assert len(everything) == len(set(everything)) > 8
     assert sum(entry[2] == tied.isoformat().replace("+00:00", "Z") for entry in everything) > 4
 
-    monkeypatch.setattr("contracts.api.audit.PAGE_SIZE", 3)
+    monkeypatch.setattr("reporting.api.audit.PAGE_SIZE", 3)
     older = walk(client, API, "next")
     assert [e for page in older for e in entry_keys(page["results"])] == everything
     assert older[0]["previous"] is None and older[-1]["next"] is None
@@ -363,18 +365,19 @@ def test_equal_times_go_by_kind_then_newest_row_first(system, tied, client):
 
 
 def test_the_page_links_older_and_newer_changes(system, tied, client, monkeypatch):
-    monkeypatch.setattr("contracts.views.audit.PAGE_SIZE", 2)
+    monkeypatch.setattr("reporting.views.audit.PAGE_SIZE", 2)
     client.force_login(system.commissioner)
-    first = client.get(reverse("audit-trail"), {"record": "measurement"}).content.decode()
+    first = client.get(reverse("reporting:audit-trail"), {"record": "measurement"}).content.decode()
     assert "Newer changes" not in first and "Older changes" in first
     older = re.search(r'href="\?record=measurement&amp;older=([^"]+)"', first).group(1)
 
-    second = client.get(reverse("audit-trail"), {"record": "measurement", "older": older})
+    second = client.get(reverse("reporting:audit-trail"), {"record": "measurement", "older": older})
     html = second.content.decode()
     assert "Newer changes" in html and "back to the newest" in html
     assert re.search(r'href="\?record=measurement&amp;newer=[^"]+"', html)
     download = client.get(
-        reverse("audit-trail"), {"record": "measurement", "older": older, "download": "csv"}
+        reverse("reporting:audit-trail"),
+        {"record": "measurement", "older": older, "download": "csv"},
     )
     assert download["Content-Type"].startswith("text/csv")
 
@@ -382,7 +385,7 @@ def test_the_page_links_older_and_newer_changes(system, tied, client, monkeypatc
 def test_a_cursor_that_names_no_entry_is_a_404(system, client):
     client.force_login(system.commissioner)
     for query in ({"older": "nonsense"}, {"newer": "1.nothing.2"}, {"older": "x.action.1"}):
-        assert client.get(reverse("audit-trail"), query).status_code == 404
+        assert client.get(reverse("reporting:audit-trail"), query).status_code == 404
         assert client.get(API, query).status_code == 404
 
 
@@ -394,7 +397,7 @@ def test_a_page_costs_a_fixed_number_of_queries(
 ):
     client.force_login(system.commissioner)
     with django_assert_max_num_queries(MAX_QUERIES):
-        assert client.get(reverse("audit-trail")).status_code == 200
+        assert client.get(reverse("reporting:audit-trail")).status_code == 200
     with django_assert_max_num_queries(MAX_QUERIES):
         assert client.get(API).status_code == 200
 
@@ -430,7 +433,7 @@ def test_a_page_costs_a_fixed_number_of_queries(
         reason="Year two",
     )
     with django_assert_max_num_queries(MAX_QUERIES):
-        html = client.get(reverse("audit-trail")).content.decode()
+        html = client.get(reverse("reporting:audit-trail")).content.decode()
     for label in ("Measurement", "Dialogue action", "Notice step", "Settlement"):
         assert f"{label}:" in html
     with django_assert_max_num_queries(MAX_QUERIES):

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from outcomes import publishing
+from reporting import publishing
 from tests.dashboard_data import seed
 from tests.test_browser import serious_violations
 from tests.test_browser_dashboard import PHONE, charts_drawn

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from config.caches import redis_cache
-from outcomes import publishing
+from reporting import publishing
 from tests.dashboard_data import seed
 
 NOWHERE = "redis://127.0.0.1:9/0"  # the discard port: connections are refused
@@ -39,12 +39,12 @@ def test_pages_and_the_api_answer_while_the_cache_is_down(
     client, api_client, system, contract, published, redis_down
 ):
     client.force_login(system.commissioner)
-    dashboard = client.get(reverse("dashboard"), {"contract": contract.pk})
+    dashboard = client.get(reverse("reporting:dashboard"), {"contract": contract.pk})
     assert dashboard.status_code == 200
     assert "Emergency admissions" in dashboard.content.decode()
 
     client.logout()
-    scorecard = client.get(reverse("scorecard-detail", args=[published.pk]))
+    scorecard = client.get(reverse("reporting:scorecard-detail", args=[published.pk]))
     assert scorecard.status_code == 200
     assert "Fewer older people were admitted" in scorecard.content.decode()
 

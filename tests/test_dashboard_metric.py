@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from outcomes import dashboards
 from outcomes.models import SpcRebase
+from reporting import dashboards
 from tests.dashboard_data import seed
 
 D = dt.date
@@ -25,7 +25,7 @@ def scored(system, contract):
 
 
 def metric_url(metric):
-    return reverse("dashboard-metric", args=[metric.pk])
+    return reverse("reporting:dashboard-metric", args=[metric.pk])
 
 
 def open_metric(client, user, metric, contract, organisation, **extra):
@@ -151,7 +151,7 @@ def test_short_series_warns(client, system, contract):
 def download(client, user, table, fmt, contract, **extra):
     client.force_login(user)
     return client.get(
-        reverse("dashboard-download", kwargs={"table": table, "format": fmt}),
+        reverse("reporting:dashboard-download", kwargs={"table": table, "format": fmt}),
         {"contract": contract.pk, "period": "2025-05", **extra},
     )
 
@@ -233,7 +233,9 @@ def test_spc_table_downloads(client, system, contract, scored):
     metrics, _ = scored
     client.force_login(system.commissioner)
     response = client.get(
-        reverse("dashboard-metric-download", kwargs={"pk": metrics[0].pk, "format": "xlsx"}),
+        reverse(
+            "reporting:dashboard-metric-download", kwargs={"pk": metrics[0].pk, "format": "xlsx"}
+        ),
         {"contract": contract.pk, "organisation": system.pa1.pk},
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -258,7 +260,9 @@ def test_spc_csv_rounds_the_value_like_the_other_columns(
     metrics, _ = scored
     client.force_login(system.commissioner)
     response = client.get(
-        reverse("dashboard-metric-download", kwargs={"pk": metrics[0].pk, "format": "csv"}),
+        reverse(
+            "reporting:dashboard-metric-download", kwargs={"pk": metrics[0].pk, "format": "csv"}
+        ),
         {"contract": contract.pk, "organisation": system.pa1.pk},
     )
     rows = list(

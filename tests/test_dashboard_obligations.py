@@ -12,15 +12,16 @@ import pytest
 from django.urls import reverse
 
 from contracts.models import ContractMetric
-from outcomes import publishing, rescore
+from outcomes import rescore
 from outcomes.choices import Channel, Direction, MetricType, RunTrigger, Side, SubmissionStatus
 from outcomes.models import PeriodReview
 from outcomes.submissions import submit
+from reporting import publishing
 from tests.dashboard_data import FIRST, months_from, seed
 from tests.factories import ContractFactory, MetricFactory
 from tests.incentives_fixtures import year_one_fixture  # noqa: F401 (fixture)
 
-DASHBOARD = reverse("dashboard")
+DASHBOARD = reverse("reporting:dashboard")
 MONTHS = 14
 
 
@@ -125,7 +126,7 @@ def test_the_commissioners_obligations_show_its_own_metric_with_its_values(
     assert "These are the metrics the contract holds Test ICB to" in html
     assert "Not due this month" not in html
     # Its SPC page opens for the commissioner, not for the network.
-    url = reverse("dashboard-metric", args=[obligations.pk])
+    url = reverse("reporting:dashboard-metric", args=[obligations.pk])
     chosen = {"contract": contract.pk, "period": "2025-05"}
     assert (
         client.get(url, {**chosen, "organisation": system.commissioner_org.pk}).status_code == 200
@@ -158,7 +159,7 @@ def test_members_compared_leave_out_the_commissioner(client, system, contract, o
     assert {code for code, *_ in response.context["member_rows"]} == {"NETA", "PA1", "PA2"}
     csv = text(
         client.get(
-            reverse("dashboard-download", args=["members", "csv"]),
+            reverse("reporting:dashboard-download", args=["members", "csv"]),
             {"contract": contract.pk, "period": "2025-05"},
         )
     )
@@ -225,7 +226,7 @@ def test_a_published_scorecard_shows_what_the_commissioner_is_held_to(
     csv = text(
         client.get(
             reverse(
-                "scorecard-download",
+                "reporting:scorecard-download",
                 kwargs={"pk": scorecard.pk, "table": "measures", "format": "csv"},
             )
         )
@@ -240,7 +241,7 @@ def test_public_member_scores_download_as_the_page_shows_them(client, system, co
     csv = text(
         client.get(
             reverse(
-                "scorecard-download",
+                "reporting:scorecard-download",
                 kwargs={"pk": scorecard.pk, "table": "members", "format": "csv"},
             )
         )
@@ -302,7 +303,7 @@ def test_spc_series_start_with_the_contract(client, system, contract):
     contract.save()
     client.force_login(system.commissioner)
     response = client.get(
-        reverse("dashboard-metric", args=[first.metric_id]),
+        reverse("reporting:dashboard-metric", args=[first.metric_id]),
         {"contract": contract.pk, "organisation": system.pa1.pk, "period": "2025-05"},
     )
     months = [point["period_start"] for point in response.context["points"]]
@@ -341,7 +342,7 @@ def test_a_withdrawn_scorecard_does_not_claim_to_show_its_figures(client, system
     trend = text(
         client.get(
             reverse(
-                "scorecard-download",
+                "reporting:scorecard-download",
                 kwargs={"pk": scorecard.pk, "table": "trend", "format": "csv"},
             )
         )

@@ -15,7 +15,7 @@ from tests.dashboard_data import seed
 from tests.factories import MembershipFactory, MetricFactory, UserFactory
 
 D = dt.date
-DASHBOARD = reverse("dashboard")
+DASHBOARD = reverse("reporting:dashboard")
 
 
 @pytest.fixture
@@ -287,7 +287,7 @@ def test_the_comparison_download_is_of_the_metric_shown(client, system, contract
         client, system.commissioner, contract=contract.pk, period="2025-05", compare=metric_id
     )
     assert response.context["board"].compare_metric["metric"]["code"] == code
-    url = reverse("dashboard-download", kwargs={"table": "comparison", "format": "csv"})
+    url = reverse("reporting:dashboard-download", kwargs={"table": "comparison", "format": "csv"})
     link = re.search(rf'href="({re.escape(url)}\?[^"]+)"', response.content.decode()).group(1)
     assert f"compare={metric_id}" in link
     download = client.get(link.replace("&amp;", "&"))

@@ -57,7 +57,8 @@ def test_dashboard_queries_are_fixed(
     for organisation in (system.network_a, system.pa1):
         with django_assert_max_num_queries(DASHBOARD_QUERIES):
             response = client.get(
-                reverse("dashboard"), {"contract": contract.pk, "organisation": organisation.pk}
+                reverse("reporting:dashboard"),
+                {"contract": contract.pk, "organisation": organisation.pk},
             )
         assert response.status_code == 200
         assert len(response.context["board"].metric_rows) == metrics
@@ -70,7 +71,7 @@ def test_metric_page_queries_are_fixed(
 ):
     metrics, _ = seed(system, contract, metrics=2, months=months)
     client.force_login(system.commissioner)
-    url = reverse("dashboard-metric", args=[metrics[0].pk])
+    url = reverse("reporting:dashboard-metric", args=[metrics[0].pk])
     with django_assert_max_num_queries(METRIC_PAGE_QUERIES):
         response = client.get(url, {"contract": contract.pk, "organisation": system.pa1.pk})
     assert response.status_code == 200

@@ -14,7 +14,7 @@ from contracts.choices import Role
 from tests.dashboard_data import seed
 from tests.factories import MembershipFactory, UserFactory
 
-DASHBOARD = reverse("dashboard")
+DASHBOARD = reverse("reporting:dashboard")
 NOTES = 'id="selection-notes"'
 
 
@@ -101,7 +101,7 @@ def test_the_metric_page_says_when_it_shows_another_organisation(client, system,
     own organisation's, and says so, as the dashboard does."""
     metric = scored[0][0]
     client.force_login(system.provider_a)
-    url = reverse("dashboard-metric", args=[metric.pk])
+    url = reverse("reporting:dashboard-metric", args=[metric.pk])
     response = client.get(url, {"contract": contract.pk, "organisation": system.pa2.pk})
     assert response.status_code == 200
     assert response.context["selection"].organisation == system.pa1
@@ -121,8 +121,8 @@ def test_downloads_refuse_a_selection_they_would_replace(client, system, contrac
     organisation's (or contract's, or month's) file."""
     metric = scored[0][0]
     client.force_login(system.provider_a)
-    table = reverse("dashboard-download", kwargs={"table": "metrics", "format": fmt})
-    spc = reverse("dashboard-metric-download", kwargs={"pk": metric.pk, "format": fmt})
+    table = reverse("reporting:dashboard-download", kwargs={"table": "metrics", "format": fmt})
+    spc = reverse("reporting:dashboard-metric-download", kwargs={"pk": metric.pk, "format": fmt})
     own = {"contract": contract.pk, "organisation": system.pa1.pk, "period": "2025-05"}
     assert client.get(table, own).status_code == 200
     assert client.get(spc, own).status_code == 200

@@ -6,7 +6,8 @@ import datetime as dt
 import pandas as pd
 from django.core.cache import cache
 
-from outcomes import dashboards, series, spc
+from outcomes import series, spc
+from reporting import dashboards
 
 
 def summaries(values):

@@ -15,12 +15,12 @@ def test_a_missing_page_says_so_in_the_site_layout(client, system):
 
 def test_a_refused_page_explains_and_offers_a_way_on(client, system):
     client.force_login(system.lay_partner)
-    response = client.get(reverse("dashboard"))
+    response = client.get(reverse("reporting:dashboard"))
     html = response.content.decode()
     assert response.status_code == 403
     assert "<h1>You cannot open this page</h1>" in html
     assert "Your role does not give access to this page." in html
-    assert f'href="{reverse("scorecard-list")}"' in html
+    assert f'href="{reverse("reporting:scorecard-list")}"' in html
 
 
 def test_the_api_still_answers_in_json(api_client, system):

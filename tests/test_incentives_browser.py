@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from incentives import services
 from incentives.models import Settlement
-from outcomes import publishing
 from outcomes.models import PeriodReview
+from reporting import publishing
 from tests.incentives_fixtures import YEAR_ONE, year_one_fixture  # noqa: F401 (fixture)
 from tests.test_browser import serious_violations
 

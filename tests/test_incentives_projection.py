@@ -131,7 +131,7 @@ def test_the_dashboard_shows_the_current_year_position(client, system, with_sche
     scored(system, contract, "24.8")
     monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
     client.force_login(system.commissioner)
-    html = client.get(reverse("dashboard"), {"contract": contract.pk}).content.decode()
+    html = client.get(reverse("reporting:dashboard"), {"contract": contract.pk}).content.decode()
     assert "Year 1 so far (April 2024 to March 2025)" in html
     assert "65.0, from 7 of the 7 months ended (100% coverage)" in html
     assert "£350,000.00 saved: 7 of 12 months costed" in html
@@ -142,7 +142,7 @@ def test_the_dashboard_shows_the_current_year_position(client, system, with_sche
     assert "£78,000.00" in html
     # A member provider of the network sees its own data, not the network's incentives.
     client.force_login(system.provider_a)
-    response = client.get(reverse("dashboard"), {"contract": contract.pk})
+    response = client.get(reverse("reporting:dashboard"), {"contract": contract.pk})
     assert response.context["board"].projection is None
     assert "so far (April 2024" not in response.content.decode()
 
@@ -153,7 +153,7 @@ def test_the_dashboard_shows_penalty_risk(client, system, with_scheme, monkeypat
     scored(system, contract, "29.6")
     monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
     client.force_login(system.network_manager_a)
-    html = client.get(reverse("dashboard"), {"contract": contract.pk}).content.decode()
+    html = client.get(reverse("reporting:dashboard"), {"contract": contract.pk}).content.decode()
     assert (
         "45 points below the support threshold of 50: a support plan would be raised; "
         "25 points below the penalty threshold of 30: a penalty of £240,000.00"

@@ -12,8 +12,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from incentives import explain, services
-from outcomes import publishing
 from outcomes.models import PeriodReview
+from reporting import publishing
 from tests.incentives_fixtures import YEAR_ONE, year_one_fixture  # noqa: F401 (fixture)
 
 D = Decimal
@@ -109,7 +109,7 @@ def test_a_signed_off_settlement_is_explained_in_plain_words(
 def test_the_publish_page_previews_the_explanation(client, system, contract, accepted):
     settlement = services.compute_settlement(contract_year=accepted, user=system.commissioner)
     client.force_login(system.commissioner)
-    url = reverse("scorecard-publish")
+    url = reverse("reporting:scorecard-publish")
     params = {"contract": contract.pk, "period": "2025-03"}
     html = client.get(url, params).content.decode()
     assert "No contract year's settlement is signed off yet" in html

@@ -11,10 +11,11 @@ from django.core.management import CommandError, call_command
 
 from bench.bench_national import parse_size, tasks_per_worker
 from contracts.models import Contract, NetworkMember, Organisation
-from outcomes import benchmark, national
+from outcomes import benchmark
 from outcomes.choices import RunTrigger
 from outcomes.models import Measurement, Metric, MetricScore
 from outcomes.rescore import rescore_contract
+from reporting.demo import national
 
 pytestmark = pytest.mark.django_db
 LAST = dt.date(2026, 10, 1)

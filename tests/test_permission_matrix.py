@@ -179,7 +179,7 @@ EXPECTED = {
     "contract-history": Route(contract_id, GET=page(COMMISSIONERS, **OWN_COMMISSIONER)),
     # The audit trail filtered to a side's contract (page) or notice (API):
     # another commissioner's is a 404, as any row outside the scope.
-    "audit-trail": Route(
+    "reporting:audit-trail": Route(
         query=lambda d, side: {"contract": side.contract.pk},
         GET=page(COMMISSIONERS, **OWN_COMMISSIONER)),
     "contract-finance": Route(
@@ -192,29 +192,30 @@ EXPECTED = {
     "notice-detail": Route(
         pk_of("notice"), GET=page(**CONTRACT_PAGE), POST=page_write(**CONTRACT_PAGE)),
     # --- outcomes: public scorecards ---
-    "scorecard-list": Route(GET=public()),
-    "scorecard-glossary": Route(GET=public()),
-    "scorecard-detail": Route(pk_of("scorecard"), GET=public(sided=True)),
-    "scorecard-download": Route(
+    "reporting:scorecard-list": Route(GET=public()),
+    "reporting:scorecard-glossary": Route(GET=public()),
+    "reporting:scorecard-detail": Route(pk_of("scorecard"), GET=public(sided=True)),
+    "reporting:scorecard-download": Route(
         lambda d, side: {"pk": side.scorecard.pk, "table": "trend", "format": "csv"},
         GET=public(sided=True)),
-    "scorecard-publish": Route(GET=page(COMMISSIONERS), POST=page_write(COMMISSIONERS)),
+    "reporting:scorecard-publish": Route(GET=page(COMMISSIONERS), POST=page_write(COMMISSIONERS)),
     # Published scorecards are public, so another commissioner's is a 403.
-    "scorecard-withdraw": Route(
+    "reporting:scorecard-withdraw": Route(
         pk_of("scorecard"), GET=but(page(COMMISSIONERS, **OWN_COMMISSIONER), **NOT_THEIRS),
         POST=but(page_write(COMMISSIONERS, **OWN_COMMISSIONER), **NOT_THEIRS)),
     # --- outcomes: dashboards, submissions, data review, rescoring ---
-    "dashboard": Route(GET=page()),
-    "dashboard-download": Route(lambda d, side: {"table": "trend", "format": "csv"}, GET=page()),
+    "reporting:dashboard": Route(GET=page()),
+    "reporting:dashboard-download": Route(
+        lambda d, side: {"table": "trend", "format": "csv"}, GET=page()),
     # The contract and organisation in the query are a selection, not an
     # object: one out of scope falls back to the person's own first contract
-    # (outcomes.dashboards.select), so everyone gets 200, never side b's chart
+    # (reporting.dashboards.select), so everyone gets 200, never side b's chart
     # (its rebase reason carries the canary), with a note saying so. A
     # download cannot carry the note, so one out of scope is a 404.
-    "dashboard-metric": Route(
+    "reporting:dashboard-metric": Route(
         framework, selection, GET=page(**ANY_SELECTION),
         POST=page_write(**ANY_SELECTION, may_write=COMMISSIONERS)),
-    "dashboard-metric-download": Route(
+    "reporting:dashboard-metric-download": Route(
         lambda d, side: {**framework(d, side), "format": "csv"}, selection,
         GET=page(**A_AND_B),
         POST=but(page(**ANY_SELECTION), a=NO_SUCH_PAGE, b=NO_SUCH_PAGE)),  # POST: 404
@@ -381,7 +382,7 @@ EXPECTED = {
     "assurance:outcomes": Route(
         pk_of("assessment"), GET=page(COMMISSIONERS, **ASSESSED),
         POST=page_write(COMMISSIONERS, **ASSESSED, may_write={"commissioner"})),
-    "assurance:publish": Route(
+    "reporting:assurance-publish": Route(
         pk_of("assessment"), GET=page(COMMISSIONERS, **ASSESSED),
         POST=page_write(COMMISSIONERS, **ASSESSED)),
     "assurance:survey-open": Route(

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from assurance import publishing, services
+from assurance import services
 from assurance.choices import RoundState
 from assurance.models import (
     AssessmentRound,
@@ -23,8 +23,9 @@ from assurance.models import (
     MeasureRating,
 )
 from contracts.choices import Role
-from outcomes import publishing as contract_publishing
 from outcomes.models import MetricScore, PublishedScorecard
+from reporting import assurance_publishing as publishing
+from reporting import publishing as contract_publishing
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
     framework_fixture,
@@ -34,7 +35,7 @@ from tests.dashboard_data import seed
 from tests.factories import MembershipFactory, UserFactory
 from tests.test_assurance_outcomes import emadm_fixture, score  # noqa: F401 (fixture)
 
-LIST = reverse("scorecard-list")
+LIST = reverse("reporting:scorecard-list")
 API = reverse("api:scorecard-list")
 SUMMARY = "We kept emergency admissions down and our partners rate us better."
 
@@ -223,7 +224,7 @@ def test_withdrawal_is_public_with_its_reason(
     with pytest.raises(PermissionDenied):
         contract_publishing.withdraw(user=other_commissioner, scorecard=published, reason="No.")
     client.force_login(system.commissioner)
-    url = reverse("scorecard-withdraw", args=[published.pk])
+    url = reverse("reporting:scorecard-withdraw", args=[published.pk])
     assert client.post(url, {"reason": ""}).status_code == 200
     assert client.post(url, {"reason": "A survey answer was counted twice."}).status_code == 302
     client.logout()
@@ -256,18 +257,18 @@ def test_anonymous_reader_sees_the_lay_page(client, published):
     assert "Still open" not in html and "Jane Smith" not in html
     assert "plotly/plotly.min.js" in html
     # The services scorecard's tables do not exist for an assurance scorecard.
-    download = reverse("scorecard-download", args=[published.pk, "trend", "csv"])
+    download = reverse("reporting:scorecard-download", args=[published.pk, "trend", "csv"])
     assert client.get(download).status_code == 404
 
 
 def test_lay_page_links_to_the_glossary(client, published):
     html = client.get(published.get_absolute_url()).content.decode()
-    glossary = reverse("scorecard-glossary")
+    glossary = reverse("reporting:scorecard-glossary")
     assert f'<a href="{glossary}">What the words on this page mean</a>' in html
 
 
 def test_publish_page(client, system, assessment, other_commissioner):
-    url = reverse("assurance:publish", args=[assessment.pk])
+    url = reverse("reporting:assurance-publish", args=[assessment.pk])
     client.force_login(system.commissioner)
     assert "The assessment is not final yet" in client.get(url).content.decode()
     assert client.post(url, {"title": "T", "summary": "S"}).status_code == 200

@@ -14,8 +14,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from outcomes import charts, publishing
+from core import numbers
 from outcomes.models import PublishedScorecard
+from reporting import publishing
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
     framework_fixture,
@@ -66,7 +67,8 @@ def scorecard(system, contract):
 
 def url(scorecard, table, format="csv"):
     return reverse(
-        "scorecard-download", kwargs={"pk": scorecard.pk, "table": table, "format": format}
+        "reporting:scorecard-download",
+        kwargs={"pk": scorecard.pk, "table": table, "format": format},
     )
 
 
@@ -107,8 +109,8 @@ def test_measures_download_shows_the_figures_and_words_of_the_page(client, score
         assert row["Rating"] in page
         # "Latest" is the number the card shows, to one decimal place.
         assert len(row["Latest"].split(".")[1]) == 1, row
-        assert charts.fmt(float(row["Latest"]), 1, row["Unit"]) in page
-        assert charts.fmt(float(row["Target"]), 1, row["Unit"]) in page
+        assert numbers.fmt(float(row["Latest"]), 1, row["Unit"]) in page
+        assert numbers.fmt(float(row["Target"]), 1, row["Unit"]) in page
     # The workbook holds the same rounded figures, as numbers.
     for row, cells in zip(rows, xlsx_dicts(client, scorecard, "measures"), strict=True):
         assert isinstance(cells["Latest"], int | float)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from outcomes.views_scorecards import overview, whole
+from reporting.views.scorecards import overview, whole
 
 
 def snapshot(score, earlier):

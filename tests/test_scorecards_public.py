@@ -13,12 +13,12 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from assurance import benchmark
-from outcomes import dashboards, publishing
 from outcomes.models import PublishedScorecard
+from reporting import dashboards, publishing
 from tests.dashboard_data import seed
 
 D = dt.date
-LIST = reverse("scorecard-list")
+LIST = reverse("reporting:scorecard-list")
 API = reverse("api:scorecard-list")
 
 
@@ -69,7 +69,7 @@ def test_anonymous_visitor_reads_the_list_and_the_scorecard(client, published):
 
 
 def test_glossary_is_public(client, published):
-    html = client.get(reverse("scorecard-glossary")).content.decode()
+    html = client.get(reverse("reporting:scorecard-glossary")).content.decode()
     assert "Coverage" in html and "Making Data Count" in html and "Quality of care" in html
 
 
@@ -88,7 +88,7 @@ GLOSSARY_TERMS = [
 
 
 def test_glossary_explains_every_word_the_public_pages_use(client, db):
-    html = client.get(reverse("scorecard-glossary")).content.decode()
+    html = client.get(reverse("reporting:scorecard-glossary")).content.decode()
     terms = re.findall(r'<dt class="nhsuk-summary-list__key">(.*?)</dt>', html)
     for word in GLOSSARY_TERMS:
         assert word in html, word
@@ -102,7 +102,7 @@ def test_glossary_explains_every_word_the_public_pages_use(client, db):
 
 
 def test_glossary_gives_both_meanings_of_improving(client, db):
-    html = unescape(client.get(reverse("scorecard-glossary")).content.decode())
+    html = unescape(client.get(reverse("reporting:scorecard-glossary")).content.decode())
     # Services scorecards: statistical process control.
     assert "statistical process control" in html and "'No significant change'" in html
     # Assurance scorecards: the yearly means, with the no-change band of benchmark.trend.
@@ -111,7 +111,7 @@ def test_glossary_gives_both_meanings_of_improving(client, db):
 
 
 def test_glossary_says_when_national_figures_are_shown(client, db):
-    html = unescape(client.get(reverse("scorecard-glossary")).content.decode())
+    html = unescape(client.get(reverse("reporting:scorecard-glossary")).content.decode())
     assert f"only shown, with the commissioner's rank, when at least {benchmark.MIN_PEERS}" in html
 
 
@@ -128,11 +128,11 @@ def test_withdrawn_scorecard_shows_the_reason_not_the_figures(client, system, pu
 def test_nothing_unpublished_is_public(client, api_client, system, contract, scored):
     assert "No scorecards have been published yet" in client.get(LIST).content.decode()
     assert api_client.get(API).json()["results"] == []
-    assert client.get(reverse("scorecard-detail", args=[999])).status_code == 404
+    assert client.get(reverse("reporting:scorecard-detail", args=[999])).status_code == 404
     # A lay partner sees the same as the public, and no private pages.
     client.force_login(system.lay_partner)
     assert "No scorecards have been published yet" in client.get(LIST).content.decode()
-    assert client.get(reverse("dashboard")).status_code == 403
+    assert client.get(reverse("reporting:dashboard")).status_code == 403
 
 
 def test_api_serves_the_published_snapshot_anonymously(api_client, published):
@@ -200,7 +200,7 @@ def test_every_scorecard_table_downloads_for_anyone(client, published, table):
     from openpyxl import load_workbook
 
     url = reverse(
-        "scorecard-download", kwargs={"pk": published.pk, "table": table, "format": "csv"}
+        "reporting:scorecard-download", kwargs={"pk": published.pk, "table": table, "format": "csv"}
     )
     assert url in client.get(published.get_absolute_url()).content.decode()
     response = client.get(url)
@@ -214,7 +214,8 @@ def test_every_scorecard_table_downloads_for_anyone(client, published, table):
 def test_withdrawn_scorecard_tables_are_gone(client, system, published):
     publishing.withdraw(user=system.commissioner, scorecard=published, reason="Wrong data")
     url = reverse(
-        "scorecard-download", kwargs={"pk": published.pk, "table": "measures", "format": "csv"}
+        "reporting:scorecard-download",
+        kwargs={"pk": published.pk, "table": "measures", "format": "csv"},
     )
     assert client.get(url).status_code == 404
 

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from outcomes import publishing, rescore
+from outcomes import rescore
 from outcomes.models import PeriodReview, PublishedScorecard
+from reporting import publishing
 from tests.dashboard_data import seed
 
 D = dt.date
@@ -122,8 +123,12 @@ def test_withdrawal_records_who_when_and_why(system, contract, scored):
 
 def test_commissioner_publishes_from_the_dashboard(client, system, contract, scored):
     client.force_login(system.commissioner)
-    dashboard = client.get(reverse("dashboard"), {"contract": contract.pk, "period": "2025-05"})
-    publish_url = f"{reverse('scorecard-publish')}?contract={contract.pk}&amp;period=2025-05"
+    dashboard = client.get(
+        reverse("reporting:dashboard"), {"contract": contract.pk, "period": "2025-05"}
+    )
+    publish_url = (
+        f"{reverse('reporting:scorecard-publish')}?contract={contract.pk}&amp;period=2025-05"
+    )
     assert publish_url in dashboard.content.decode()
     url = publish_url.replace("&amp;", "&")
     page = client.get(url)
@@ -140,7 +145,7 @@ def test_publish_page_explains_unaccepted_data(client, system, contract):
     seed(system, contract, metrics=2, months=6, accept=False)
     client.force_login(system.commissioner)
     html = client.get(
-        reverse("scorecard-publish"), {"contract": contract.pk, "period": "2024-09"}
+        reverse("reporting:scorecard-publish"), {"contract": contract.pk, "period": "2024-09"}
     ).content.decode()
     assert "The data is not accepted yet" in html and "<form" not in html.split("</header>")[1]
 
@@ -148,15 +153,17 @@ def test_publish_page_explains_unaccepted_data(client, system, contract):
 @pytest.mark.parametrize("who", ["network_manager_a", "provider_a", "lay_partner"])
 def test_others_cannot_open_the_publish_page(client, system, contract, scored, who):
     client.force_login(getattr(system, who))
-    response = client.get(reverse("scorecard-publish"), {"contract": contract.pk})
+    response = client.get(reverse("reporting:scorecard-publish"), {"contract": contract.pk})
     assert response.status_code == 403
-    assert "Publish the scorecard" not in client.get(reverse("dashboard")).content.decode()
+    assert (
+        "Publish the scorecard" not in client.get(reverse("reporting:dashboard")).content.decode()
+    )
 
 
 def test_commissioner_withdraws_with_a_reason(client, system, contract, scored):
     scorecard = publish(system, contract)
     client.force_login(system.commissioner)
-    url = reverse("scorecard-withdraw", args=[scorecard.pk])
+    url = reverse("reporting:scorecard-withdraw", args=[scorecard.pk])
     response = client.post(url, {"reason": ""})
     assert "Enter reason for withdrawing." in response.content.decode()
     response = client.post(url, {"reason": "The March data was wrong."})
@@ -183,7 +190,7 @@ def test_the_publish_page_never_swaps_in_another_contract_or_month(
         user=other, organisation=system.other_commissioner_org, role=Role.COMMISSIONER
     )
     client.force_login(other)
-    url = reverse("scorecard-publish")
+    url = reverse("reporting:scorecard-publish")
     assert client.get(url, {"contract": contract.pk, "period": "2025-05"}).status_code == 404
     assert client.get(url, {"contract": theirs.pk, "period": "2025-05"}).status_code == 200
     client.force_login(system.commissioner)

@@ -67,9 +67,9 @@ def test_seed_demo_adds_three_years_of_submitted_measurements(seeded):
 
     from django.db.models import Count, Min
 
-    from outcomes import demo
     from outcomes.choices import ReviewStatus, SubmissionStatus
     from outcomes.models import Measurement, PeriodReview, Submission
+    from reporting.demo import outcomes as demo
 
     months = demo.demo_months()
     assert len(months) == 36
@@ -203,10 +203,11 @@ def test_seed_demo_leaves_the_annual_review_in_self_assessment(seeded):
 def test_seed_demo_replaces_the_round_of_a_demo_seeded_before_the_baseline(seeded):
     """Older demo databases hold the demo year's round as QNW's baseline; a
     rerun replaces it so the rounds open in year order."""
-    from assurance import demo, services
+    from assurance import services
     from assurance.choices import RoundKind
     from assurance.models import AssessmentRound
     from outcomes.models import PublishedScorecard
+    from reporting.demo import assurance as demo
 
     PublishedScorecard.objects.filter(kind="assurance").delete()
     AssessmentRound.objects.filter(commissioner__code="QNW").delete()
@@ -227,8 +228,8 @@ def test_seed_demo_replaces_the_round_of_a_demo_seeded_before_the_baseline(seede
 @pytest.mark.django_db
 def test_seed_demo_sets_up_the_four_default_series_per_network(seeded):
     from dialogues.choices import MeetingType
-    from dialogues.demo import DEFAULT_SERIES
     from dialogues.models import MeetingSeries
+    from reporting.demo.dialogues import DEFAULT_SERIES
 
     expected = sorted((meeting_type, level) for meeting_type, level, *_ in DEFAULT_SERIES)
     assert len(expected) == 4
@@ -244,10 +245,10 @@ def test_seed_demo_sets_up_the_four_default_series_per_network(seeded):
 @pytest.mark.django_db
 def test_seed_demo_scorecard_summaries_match_their_published_figures(seeded, client):
     """Each network scorecard's summary says only what its figures show: every
-    claim (outcomes.demo.SCORECARD_CLAIMS) holds in the live and the withdrawn
+    claim (reporting.demo.outcomes.SCORECARD_CLAIMS) holds in the live and the withdrawn
     month, and the live page shows the summary beside those figures."""
-    from outcomes import demo
     from outcomes.models import PublishedScorecard
+    from reporting.demo import outcomes as demo
 
     networks = Contract.objects.filter(provider__kind=OrganisationKind.NETWORK)
     assert set(networks.values_list("reference", flat=True)) == set(demo.SCORECARD_CLAIMS)
@@ -268,10 +269,10 @@ def test_seed_demo_scorecard_summaries_match_their_published_figures(seeded, cli
 
 @pytest.mark.django_db
 def test_seed_demo_assurance_summary_matches_its_published_page(seeded, client):
-    """Every claim of the published assurance summary (assurance.demo.SUMMARY)
+    """Every claim of the published assurance summary (reporting.demo.assurance.SUMMARY)
     against the snapshot its page shows."""
-    from assurance import demo
     from outcomes.models import PublishedScorecard
+    from reporting.demo import assurance as demo
 
     published = PublishedScorecard.objects.live().get(kind="assurance")
     assert published.summary == demo.SUMMARY

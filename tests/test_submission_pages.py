@@ -94,7 +94,7 @@ def test_upload_page_for_every_role(client, system, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_navigation_items_follow_the_role(client, system, role):
     sign_in_as(client, system, role)
-    html = client.get(reverse("scorecard-list")).content.decode()
+    html = client.get(reverse("reporting:scorecard-list")).content.decode()
     assert ('href="/submissions/new/"' in html) == (role in SUBMITTERS)
     assert ('href="/outcomes/"' in html) == (role in SUBMITTERS)
 

@@ -12,12 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from contracts import services
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import OrganisationKind, Role
-from contracts.forms import (
-    ContractForm,
-    ContractMetricForm,
-    ContractYearsForm,
-    add_service_errors,
-)
+from contracts.forms import ContractForm, ContractMetricForm, ContractYearsForm
 from contracts.models import (
     Contract,
     ContractMetric,
@@ -29,6 +24,7 @@ from contracts.models import (
 from contracts.notices import acting_party
 from contracts.services import contract_year_bounds
 from contracts.views.helpers import NOTICE_STATUS_COLOURS, next_deadline
+from core.forms import add_service_errors
 from core.roles import has_role
 from core.views import ScopedViewMixin, error_summary, tag
 from outcomes.models import ScoreRun

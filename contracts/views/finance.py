@@ -11,9 +11,10 @@ from django.views.generic import DetailView
 
 from contracts import services
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.forms import ActualCostForm, MonthlyPlanForm, add_service_errors
+from contracts.forms import ActualCostForm, MonthlyPlanForm
 from contracts.models import Contract
 from contracts.selectors import financial_position
+from core.forms import add_service_errors
 from core.numbers import money
 from core.views import ScopedViewMixin, error_summary
 

@@ -9,7 +9,6 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import DetailView
 
-from assurance import evidence as assurance_evidence
 from contracts import notices as notices_service
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import NoticeStatus, NoticeStep
@@ -22,7 +21,6 @@ from contracts.forms import (
     RecordMeetingForm,
     StepForm,
     WithholdForm,
-    add_service_errors,
 )
 from contracts.models import (
     Contract,
@@ -32,6 +30,7 @@ from contracts.models import (
 )
 from contracts.notices import ALLOWED_STEPS, acting_party
 from contracts.views.helpers import NOTICE_STATUS_COLOURS
+from core.forms import add_service_errors
 from core.views import ScopedViewMixin, due_tag, error_summary, tag
 from outcomes.models import Metric
 
@@ -362,7 +361,7 @@ class NoticeDetailView(ScopedViewMixin, DetailView):
             today=self.today,
             contract=notice.contract,
             against=notice.against_organisation,
-            assessment_year=assurance_evidence.assessment_year(notice),
+            assessment_year=notice.raised_on.year if notice.raised_against_commissioner else None,
             party=self.party,
             status_tag=tag(notice.get_status_display(), NOTICE_STATUS_COLOURS[notice.status]),
             deadlines=self.deadlines(),

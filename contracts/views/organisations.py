@@ -1,39 +1,13 @@
-"""Home page and organisation pages."""
+"""Organisation pages."""
 
-from django.shortcuts import render
 from django.views.generic import DetailView, ListView
 
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.choices import Role
 from contracts.models import (
     Contract,
     Organisation,
 )
-from core.roles import roles_of
 from core.views import ScopedViewMixin
-
-
-def home(request):
-    """`/`: the public landing page, or a signed-in person's role-aware home."""
-    if not request.user.is_authenticated:
-        return render(request, "landing.html")
-    user = request.user
-    memberships = list(user.memberships.select_related("organisation"))
-    contracts = (
-        Contract.objects.visible_to(user).select_related("commissioner", "provider")[:20]
-        if user.is_staff or roles_of(user) & set(PRIVATE_DATA_ROLES)
-        else []
-    )
-    return render(
-        request,
-        "home.html",
-        {
-            "memberships": memberships,
-            "contracts": contracts,
-            "roles": roles_of(user),
-            "Role": Role,
-        },
-    )
 
 
 class OrganisationListView(ScopedViewMixin, ListView):

@@ -1,0 +1,189 @@
+"""Publishing a commissioner's assurance scorecard to the public scorecards
+(outcomes.PublishedScorecard, kind "assurance"), "like any other": a frozen
+snapshot, who published it and when, the commissioner's summary for lay
+readers, and withdrawal with a public reason (reporting.publishing.withdraw).
+
+Only a final round is published. The snapshot holds plain values only, so
+later changes to the round, the framework or the scores never reach it:
+the outcomes with value, rank, national figures, trend and monthly values;
+competency levels with the previous ones and the overall level; the
+governance certifications and the panel's results (no evidence, no names);
+and the results of closed 360 surveys as the commissioner sees them
+(suppressed below the minimum), with the number of comments but never their
+text: free text can identify its writer (a small provider naming its own
+service) and nobody moderates it before publication. Open surveys are left
+out: results frozen before a survey closes, then again after, would differ
+by the latest answers and so could single them out."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assurance import selectors
+from assurance.choices import RoundState
+from assurance.models import AssessmentRound
+from contracts.services import require_commissioner_of
+from outcomes.choices import ScorecardKind
+from outcomes.models import PublishedScorecard
+
+# 2: 360 comments counted, not quoted (version 1 quoted them).
+# 3: no national figures from fewer than benchmark.MIN_PEERS commissioners.
+SNAPSHOT_VERSION = 3
+
+
+def _number(value):
+    return None if value is None else round(float(value), 6)
+
+
+def default_title(round: AssessmentRound) -> str:
+    return f"{round.commissioner.name}: commissioner assurance {round.year}"
+
+
+def _outcomes(round: AssessmentRound) -> list[dict]:
+    rows = []
+    for row in selectors.outcome_rows(round):
+        metric, position = row["metric"], row["position"]
+        rows.append(
+            {
+                "code": metric.code,
+                "name": metric.name,
+                "description": metric.description,
+                "unit": metric.unit,
+                "direction": metric.direction,
+                "national": metric.is_national,
+                "period_start": row["period"].isoformat() if row["period"] else None,
+                "value": _number(position.value),
+                "rank": position.rank,
+                "peers": position.peers,
+                "national_average": _number(position.national_average),
+                "upper_quartile": _number(position.upper_quartile),
+                "improvement": _number(row["improvement"]),
+                "trend": row["trend"],
+                "months": [
+                    {
+                        "period_start": month["period_start"].isoformat(),
+                        "value": _number(month["value"]),
+                        "national_average": _number(month["national_average"]),
+                    }
+                    for month in row["months"]
+                ],
+            }
+        )
+    return rows
+
+
+def _feedback(round: AssessmentRound, now) -> list[dict]:
+    surveys = []
+    for results in selectors.results_of(
+        round.surveys.filter(closes_at__lte=now).order_by("closes_at", "pk")
+    ):
+        survey = results.survey
+        surveys.append(
+            {
+                "title": survey.title,
+                "closed_on": timezone.localdate(survey.closes_at).isoformat(),
+                "respondents": results.respondents,
+                "minimum_respondents": survey.minimum_respondents,
+                "suppressed": results.suppressed,
+                "statements": [
+                    {
+                        "number": s.number,
+                        "text": s.text,
+                        "responses": s.responses,
+                        "share_agreeing": _number(s.share),
+                    }
+                    for s in results.statements
+                ],
+                # None below the minimum, where comments are not counted either.
+                "comment_count": None if results.suppressed else len(results.comments),
+            }
+        )
+    return surveys
+
+
+def _governance(question, answer) -> dict:
+    """A governance question with the board's certification and the panel's
+    result, codes and words (the evidence and the names stay private)."""
+    return {
+        "number": question.number,
+        "title": question.title,
+        "question": question.question,
+        "certification": answer.certification if answer else None,
+        "certification_label": answer.get_certification_display() if answer else None,
+        "panel_result": (answer.panel_result or None) if answer else None,
+        "panel_result_label": answer.get_panel_result_display()
+        if answer and answer.panel_result
+        else None,
+    }
+
+
+def build_snapshot(round: AssessmentRound, now) -> dict:
+    """The frozen content of an assurance scorecard: plain JSON values only."""
+    competencies, overall, overall_before = selectors.competency_rows(round)
+    return {
+        "version": SNAPSHOT_VERSION,
+        "commissioner": {"code": round.commissioner.code, "name": round.commissioner.name},
+        "year": round.year,
+        "assessment_kind": round.get_kind_display(),
+        "outcomes": _outcomes(round),
+        "overall": _number(overall),
+        "overall_before": _number(overall_before),
+        "competencies": [
+            {
+                "number": row["competency"].number,
+                "name": row["competency"].name,
+                "description": row["competency"].description,
+                "level": _number(row["level"]),
+                "before": _number(row["last_year"]),
+            }
+            for row in competencies
+        ],
+        "governance": [
+            _governance(row["question"], row["answer"]) for row in selectors.governance_rows(round)
+        ],
+        "feedback": _feedback(round, now),
+    }
+
+
+@transaction.atomic
+def publish(*, user, round: AssessmentRound, summary: str, title: str = "") -> PublishedScorecard:
+    """Freeze and publish the round's scorecard (its commissioner's people or
+    an admin; the round must be final)."""
+    require_commissioner_of(user, round.commissioner_id)
+    round = (
+        AssessmentRound.objects.select_for_update().select_related("commissioner").get(pk=round.pk)
+    )
+    if round.state != RoundState.FINAL:
+        raise ValidationError(
+            {"round": "Only a final assessment can be published: the panel finalises it first."}
+        )
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError(
+            {"summary": "Enter a summary for lay readers: how the commissioner is doing and why."}
+        )
+    if PublishedScorecard.objects.live().filter(assessment_round=round).exists():
+        raise ValidationError(
+            {"round": f"The {round.year} assessment is already published: withdraw it first."}
+        )
+    scorecard = PublishedScorecard(
+        kind=ScorecardKind.ASSURANCE,
+        assessment_round=round,
+        organisation=round.commissioner,
+        period_start=dt.date(round.year, 1, 1),
+        title=(title or "").strip() or default_title(round),
+        summary=summary,
+        snapshot=build_snapshot(round, timezone.now()),
+        published_by=user,
+    )
+    scorecard._history_user = user
+    try:
+        with transaction.atomic():
+            scorecard.save()
+    except IntegrityError as exc:  # published by someone else meanwhile
+        raise ValidationError(
+            {"round": f"The {round.year} assessment has just been published."}
+        ) from exc
+    return scorecard

@@ -1,0 +1,47 @@
+"""Pages that combine apps for people: dashboards, published scorecards
+(and publishing them), and the audit trail. Names are in the "reporting"
+namespace: `{% url 'reporting:dashboard' %}`."""
+
+from django.urls import path
+
+from reporting.views import assurance_publishing, audit, dashboard, scorecards
+
+app_name = "reporting"
+urlpatterns = [
+    path("scorecards/", scorecards.scorecard_list, name="scorecard-list"),
+    path("scorecards/glossary/", scorecards.glossary, name="scorecard-glossary"),
+    path("scorecards/publish/", scorecards.PublishView.as_view(), name="scorecard-publish"),
+    path("scorecards/<int:pk>/", scorecards.scorecard_detail, name="scorecard-detail"),
+    path(
+        "scorecards/<int:pk>/<slug:table>.<str:format>",
+        scorecards.scorecard_download,
+        name="scorecard-download",
+    ),
+    path(
+        "scorecards/<int:pk>/withdraw/",
+        scorecards.WithdrawView.as_view(),
+        name="scorecard-withdraw",
+    ),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path(
+        "dashboard/download/<slug:table>.<str:format>",
+        dashboard.DashboardDownloadView.as_view(),
+        name="dashboard-download",
+    ),
+    path(
+        "dashboard/metrics/<int:pk>/",
+        dashboard.MetricSpcView.as_view(),
+        name="dashboard-metric",
+    ),
+    path(
+        "dashboard/metrics/<int:pk>/spc.<str:format>",
+        dashboard.MetricSpcDownloadView.as_view(),
+        name="dashboard-metric-download",
+    ),
+    path("audit/", audit.AuditTrailView.as_view(), name="audit-trail"),
+    path(
+        "assurance/rounds/<int:pk>/publish/",
+        assurance_publishing.PublishView.as_view(),
+        name="assurance-publish",
+    ),
+]

@@ -1,0 +1,653 @@
+"""Published scorecards: the public list and pages (no sign-in), the
+glossary, and the commissioner's publish and withdraw pages.
+
+Public pages read only PublishedScorecard rows, whose snapshots hold
+accepted data frozen at publication, so unpublished data cannot reach them.
+A scorecard page's charts and text are computed once from the immutable
+snapshot and cached (keyed by id, publication time and withdrawal state)."""
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+from django import forms
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
+from django.views.generic import TemplateView
+
+from assurance.benchmark import MIN_PEERS
+from assurance.downloads import published_table
+from assurance.public import public_context
+from contracts.choices import Role
+from contracts.models import Contract
+from core.exports import Table, table_response
+from core.forms import NHSForm, add_service_errors
+from core.numbers import as_shown, fmt
+from core.roles import has_role
+from core.views import ScopedViewMixin, chart, error_summary
+from incentives.selectors import public_settlements
+from outcomes import charts
+from outcomes.choices import ScorecardKind
+from outcomes.models import Dimension, PublishedScorecard
+from reporting import dashboards, publishing
+from reporting.views.dashboard import RATING_CSS
+
+CACHE_SECONDS = 24 * 60 * 60
+
+DIRECTION_TEXT = {
+    "higher": "Higher is better.",
+    "lower": "Lower is better.",
+    "neutral": "Shown for context: neither higher nor lower is better.",
+}
+TREND_TAGS = {
+    "improving": "blue",
+    "getting worse": "orange",
+    "no significant change": "grey",
+}
+
+GLOSSARY = [
+    (
+        "Outcome score",
+        "A score from 0 to 100 that sums up how well the services are doing across the "
+        "five dimensions. It is only given when there is enough data: at least 60% of "
+        "the dimensions' weight must have a score.",
+    ),
+    (
+        "Dimension",
+        "One of the five areas the services are judged on: quality of life, quality of "
+        "care, operational performance, professional experience and financial "
+        "sustainability. Each is scored from 0 to 10.",
+    ),
+    (
+        "Coverage",
+        "How much of what should be measured actually has data. Where coverage is too low "
+        "we show 'not enough data' rather than a score, and missing data is never counted "
+        "as zero.",
+    ),
+    (
+        "Accepted or not accepted",
+        "Each month the commissioner checks the data the providers send and accepts it or "
+        "queries it. Scorecards only use data the commissioner has accepted. 'Not accepted' "
+        "means a month's data had not been accepted from every provider when the "
+        "scorecard was published, so no score is shown for that month.",
+    ),
+    (
+        "Target",
+        "The level the commissioner and the services have agreed to aim for.",
+    ),
+    (
+        "Minimum",
+        "The lowest acceptable level (or, where lower is better, the highest). A measure "
+        "that does not meet it is rated inadequate.",
+    ),
+    (
+        "Rating",
+        "How a measure's latest value compares with its target and minimum: Good (target "
+        "met), Approaching target (at least halfway from the minimum to the target), "
+        "Requires improvement (minimum met but less than halfway to the target) or "
+        "Inadequate (minimum not met).",
+    ),
+    (
+        "Approaching target",
+        "A rating for a measure that has not met its target yet but has got at least "
+        "halfway to it from the minimum.",
+    ),
+    (
+        "Improving or getting worse",
+        "This means different things on the 2 kinds of scorecard. On a scorecard for "
+        "services, 'Improving', 'Getting worse' and 'No significant change' come from "
+        "statistical process control, the method NHS England recommends in 'Making Data "
+        "Count', which uses the measure's monthly values to tell a real change from the "
+        "normal ups and downs. 'No significant change' means the variation is what you "
+        "would expect by chance. Where neither higher nor lower is better, a real change "
+        "is shown as 'Changed (higher)' or 'Changed (lower)'. On a commissioner's "
+        "assurance scorecard, 'Improving', "
+        "'Worsening' and 'No change' compare the average of the commissioner's monthly "
+        "values in the year assessed with the average in the year before. A change of 5% "
+        "of the year before's average or less is shown as no change. Measures where "
+        "neither higher nor lower is better have no trend on an assurance scorecard.",
+    ),
+    (
+        "Network",
+        "A group of providers that work together and are held to account as one.",
+    ),
+    (
+        "Member",
+        "One of the providers in a network. A network's scorecard also shows each "
+        "member's own overall score.",
+    ),
+    (
+        "Commissioner",
+        "The NHS or local authority body that plans and pays for the services.",
+    ),
+    (
+        "Competency",
+        "One of the skills a good commissioner needs. The commissioner rates itself, with "
+        "evidence, and an independent panel sets the final level, from 1 (below baseline) "
+        "to 4 (world class). A competency's level is the average of the levels the panel "
+        "gave its 3 measures, so it can fall between 2 levels, such as 2.7.",
+    ),
+    (
+        "Governance",
+        "How well the commissioner's board is run. The board says whether each of a set "
+        "of things is in place. The independent panel then confirms what the board says, "
+        "or challenges it when the evidence does not support it.",
+    ),
+    (
+        "360 feedback",
+        "A survey of the organisations and people who work with a commissioner "
+        "(providers, networks and lay partners). They say anonymously how far they agree "
+        "with statements about it. A result is only shown when enough people answered, "
+        "and written comments are never published, so no one can be identified.",
+    ),
+    (
+        "National average",
+        "The average of the values of every commissioner with a value for a measure in "
+        "that month. It is only shown, with the commissioner's rank, when at least "
+        f"{MIN_PEERS} commissioners have a value: with fewer, the average could give away "
+        "another commissioner's figures.",
+    ),
+    (
+        "Upper quartile",
+        "The level that marks out the best quarter of commissioners: about a quarter of "
+        "commissioners with a value do as well as this or better. It is given only for "
+        "measures where higher or lower is better, and only when at least "
+        f"{MIN_PEERS} commissioners have a value.",
+    ),
+    (
+        "Gap closed",
+        "Improvement from the starting point: how much of the gap between a measure's "
+        "starting level set in the contract (its baseline) and its target has been "
+        "closed. 0% means no better than the starting level, 100% means the target has "
+        "been reached, and a figure below 0% means it is worse than the starting level.",
+    ),
+    (
+        "Withdrawn",
+        "A scorecard the commissioner has taken back, for example because the data was "
+        "wrong. The reason is shown and the figures are no longer displayed.",
+    ),
+]
+
+
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _value_text(value, unit: str) -> str:
+    return fmt(value, 1, unit)
+
+
+def whole(value) -> int:
+    """A score as a whole number, rounded half up as the page's table
+    (floatformat:0) rounds it."""
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def change_sentence(score, earlier, since: dt.date) -> str:
+    """How the overall score compares with an earlier month's, in the whole
+    numbers the sentences show: the change is the difference of the two
+    numbers as shown, so the sentence never contradicts itself."""
+    now, before = whole(score), whole(earlier)
+    change = now - before
+    if change == 0:
+        return f"That is the same as in {since:%B %Y} ({before})."
+    direction = "up" if change > 0 else "down"
+    points = "point" if abs(change) == 1 else "points"
+    return f"That is {direction} {abs(change)} {points} since {since:%B %Y} ({before})."
+
+
+def overview(snapshot: dict) -> list[str]:
+    """Sentences for lay readers: how the organisation is doing and whether
+    it is improving."""
+    name = snapshot["organisation"]["name"]
+    period = _day(snapshot["period_start"])
+    score = snapshot["aggregate"]["score"]
+    sentences = []
+    if score is None:
+        sentences.append(
+            f"There was not enough data in {period:%B %Y} to give {name} an overall score."
+        )
+    else:
+        sentences.append(f"In {period:%B %Y} {name} scored {whole(score)} out of 100 overall.")
+    scored = [row for row in snapshot["trend"] if row["score"] is not None]
+    if len(scored) > 1 and score is not None:
+        first = scored[0]
+        sentences.append(change_sentence(score, first["score"], _day(first["period_start"])))
+    measured = [m for m in snapshot["metrics"] if m["expected"]]
+    with_target = [m for m in measured if m["rating"]]
+    met = sum(m["rating"] == "good" for m in with_target)
+    if with_target:
+        sentences.append(
+            f"{met} of the {len(with_target)} measures with a target met it this month."
+        )
+    improving = sum(m["trend"] == "improving" for m in measured)
+    worse = sum(m["trend"] == "getting worse" for m in measured)
+    if measured:
+        sentences.append(
+            f"{improving} measure{'s are' if improving != 1 else ' is'} improving and "
+            f"{worse} {'are' if worse != 1 else 'is'} getting worse; the rest show no "
+            "significant change or have too little data to tell."
+        )
+    missing = sum(m["value"] is None for m in measured)
+    if missing:
+        sentences.append(
+            f"{missing} measure{'s have' if missing != 1 else ' has'} no data for the month: "
+            "they are shown as missing, not as zero."
+        )
+    return sentences
+
+
+def member_rows(snapshot: dict) -> list[dict]:
+    """The members of the network, without the network's own row."""
+    return [m for m in snapshot["members"] if not m["is_network"]]
+
+
+def _score(value):
+    """A score to one decimal place, rounded half up as the page rounds."""
+    return as_shown(value)
+
+
+def measure_row(metric: dict, accountable: str) -> list:
+    """A measure's row of the download: the figures and words its card shows."""
+    card = metric_card(metric)
+    return [
+        metric["dimension"],
+        metric["code"],
+        metric["name"],
+        metric["description"],
+        card["direction_text"].removesuffix("."),
+        as_shown(metric["value"], metric["unit"]) if metric.get("expected", True) else None,
+        metric["unit"],
+        as_shown(metric["target"], metric["unit"]),
+        card["rating_label"] or "Not rated",
+        capfirst(metric["trend"]) if metric["trend"] else "Too little data to tell",
+        accountable,
+    ]
+
+
+def metric_card(metric: dict) -> dict:
+    """A snapshot metric with the words and sparkline its card shows."""
+    values = [point["value"] for point in metric["history"]]
+    return {
+        **metric,
+        "direction_text": DIRECTION_TEXT.get(metric["direction"], ""),
+        "rating_label": dashboards.RATING_LABELS.get(metric["rating"]),
+        "rating_css": RATING_CSS.get(metric["rating"], ""),
+        "value_text": _value_text(metric["value"], metric["unit"]),
+        "target_text": _value_text(metric["target"], metric["unit"])
+        if metric["target"] is not None
+        else "none",
+        "trend_colour": TREND_TAGS.get(metric["trend"], "grey"),
+        "sparkline_runs": charts.sparkline(values),
+        "history_text": ", ".join(
+            f"{_day(p['period_start']):%b %Y} " + _value_text(p["value"], metric["unit"])
+            for p in metric["history"]
+        ),
+    }
+
+
+def scorecard_context(scorecard: PublishedScorecard) -> dict:
+    """Charts, text and tables of a scorecard, from its snapshot alone."""
+    snapshot = scorecard.snapshot
+    trend = pd.DataFrame(
+        {
+            "period_start": [_day(row["period_start"]) for row in snapshot["trend"]],
+            "score": [row["score"] for row in snapshot["trend"]],
+        }
+    )
+    dimension_rows = [
+        {"name": d["name"], "score": d["score"], "coverage": d["coverage"]}
+        for d in snapshot["dimensions"]
+    ]
+    members = member_rows(snapshot)
+    name = snapshot["organisation"]["name"]
+    context = {
+        "overview": overview(snapshot),
+        "payments": snapshot.get("payments", []),
+        "trend_rows": [
+            {**row, "period_start": _day(row["period_start"])} for row in snapshot["trend"]
+        ],
+        "charts": {
+            "trend": chart(
+                "chart-trend",
+                charts.trend_figure(trend, "Overall outcome score (0-100)"),
+                charts.trend_text(trend, f"{name}'s overall outcome score"),
+            ),
+            "dimensions": chart(
+                "chart-dimensions",
+                charts.dimensions_figure(dimension_rows),
+                charts.dimensions_text(dimension_rows),
+            ),
+        },
+        "groups": [],
+    }
+    if len(members) > 1:
+        title = f"Overall score of each member, {_day(snapshot['period_start']):%B %Y}"
+        context["charts"]["members"] = chart(
+            "chart-members",
+            charts.scores_figure(members, title),
+            charts.scores_text(members, title),
+        )
+        context["member_rows"] = members
+    groups: dict[str, list] = {}
+    for metric in snapshot["metrics"]:
+        groups.setdefault(metric["dimension"], []).append(metric_card(metric))
+    context["commissioner_metrics"] = [
+        metric_card(metric) for metric in snapshot.get("commissioner_metrics", [])
+    ]
+    descriptions = {d["name"]: d for d in snapshot["dimensions"]}
+    context["groups"] = [
+        {"dimension": descriptions.get(name, {"name": name, "description": ""}), "metrics": rows}
+        for name, rows in groups.items()
+    ]
+    return context
+
+
+TEMPLATES = {
+    ScorecardKind.CONTRACT: "reporting/scorecard_detail.html",
+    ScorecardKind.ASSURANCE: "reporting/assurance_scorecard.html",
+}
+
+
+def page_context(scorecard: PublishedScorecard) -> dict:
+    """What the page of either kind computes from its snapshot."""
+    if scorecard.kind == ScorecardKind.ASSURANCE:
+        return public_context(scorecard.snapshot)
+    return scorecard_context(scorecard)
+
+
+def cached_context(scorecard: PublishedScorecard) -> dict:
+    # The publication time is in the key so that a key never outlives its
+    # row: a database rebuilt or restored reuses ids, and test databases
+    # running side by side share one cache.
+    key = (
+        f"scorecard-page:{scorecard.pk}:{scorecard.published_at.timestamp()}"
+        f":{int(scorecard.is_withdrawn)}"
+    )
+    return cache.get_or_set(key, lambda: page_context(scorecard), CACHE_SECONDS)
+
+
+# --- Public pages ---
+
+
+def scorecard_list(request):
+    """`/scorecards/`: every published scorecard, newest first; withdrawn
+    ones stay listed with their reason (no sign-in needed)."""
+    scorecards = list(
+        PublishedScorecard.objects.visible_to(request.user).select_related("organisation")
+    )
+    return render(
+        request,
+        "reporting/scorecard_list.html",
+        {
+            "live": [s for s in scorecards if not s.is_withdrawn],
+            "withdrawn": [s for s in scorecards if s.is_withdrawn],
+            "can_publish": has_role(request.user, Role.COMMISSIONER),
+        },
+    )
+
+
+def scorecard_detail(request, pk):
+    """`/scorecards/<id>/`: a published scorecard for lay readers."""
+    scorecard = get_object_or_404(
+        PublishedScorecard.objects.visible_to(request.user).select_related(
+            "organisation", "contract", "published_by"
+        ),
+        pk=pk,
+    )
+    context = {"scorecard": scorecard, "snapshot": scorecard.snapshot}
+    if not scorecard.is_withdrawn:
+        context.update(cached_context(scorecard))
+    context["can_withdraw"] = not scorecard.is_withdrawn and publishing.may_publish(
+        request.user, scorecard.publisher_id
+    )
+    return render(request, TEMPLATES[scorecard.kind], context)
+
+
+def glossary(request):
+    """`/scorecards/glossary/`: the words the scorecards use."""
+    dimensions = list(Dimension.objects.order_by("order", "name"))
+    return render(
+        request,
+        "reporting/scorecard_glossary.html",
+        {"glossary": GLOSSARY, "dimensions": dimensions},
+    )
+
+
+# --- Publishing and withdrawing (commissioners) ---
+
+
+class PublishForm(NHSForm):
+    title = forms.CharField(label="Title", max_length=200)
+    summary = forms.CharField(
+        label="Summary for lay readers",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="In plain English: how the services are doing, what is improving and "
+        "what is being done about what is not. This text is published as you write it.",
+    )
+
+
+class PublishView(ScopedViewMixin, TemplateView):
+    """`/scorecards/publish/?contract=&period=`: preview what would be frozen
+    and publish it."""
+
+    model = Contract
+    allowed_roles = (Role.COMMISSIONER,)
+    template_name = "reporting/scorecard_publish.html"
+
+    def setup_selection(self):
+        params = self.request.GET
+        self.selection = dashboards.select(
+            self.request.user, contract=params.get("contract"), period=params.get("period")
+        )
+        contract = self.selection.contract
+        # The dashboard falls back to another contract or month; publishing never does.
+        if "contract" in params and (
+            contract is None or contract.pk != dashboards.parse_id(params["contract"])
+        ):
+            raise Http404("You hold no such contract.")
+        if contract is None or not publishing.may_publish(self.request.user, contract):
+            raise PermissionDenied("Only the contract's commissioner may publish its scorecard.")
+        if self.selection.period is None:
+            raise Http404("The contract has not started.")
+        if "period" in params and self.selection.period != dashboards.parse_month(params["period"]):
+            raise Http404("That is not a month of the contract that has started.")
+        self.organisation = contract.provider
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        selection, organisation = self.selection, self.organisation
+        period = selection.period
+        if form is None:
+            form = PublishForm(
+                initial={
+                    "title": publishing.default_title(selection.contract, organisation, period)
+                }
+            )
+        accepted = period in publishing.accepted_months(selection.contract)
+        existing = (
+            PublishedScorecard.objects.live()
+            .filter(contract=selection.contract, organisation=organisation, period_start=period)
+            .first()
+        )
+        context.update(
+            selection=selection,
+            organisation=organisation,
+            period=period,
+            payments=public_settlements(selection.contract, organisation.name),
+            accepted=accepted,
+            existing=existing,
+            form=form,
+            errors=error_summary(form) if form.is_bound else [],
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.setup_selection()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_selection()
+        form = PublishForm(request.POST)
+        if form.is_valid():
+            try:
+                scorecard = publishing.publish(
+                    user=request.user,
+                    contract=self.selection.contract,
+                    organisation=self.organisation,
+                    period=self.selection.period,
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Published: {scorecard.title}.")
+                return redirect(scorecard)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class WithdrawForm(NHSForm):
+    reason = forms.CharField(
+        label="Reason for withdrawing",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="This is shown to the public in place of the scorecard.",
+    )
+
+
+class WithdrawView(ScopedViewMixin, TemplateView):
+    """`/scorecards/<id>/withdraw/`: the commissioner withdraws a scorecard."""
+
+    model = Contract
+    allowed_roles = (Role.COMMISSIONER,)
+    template_name = "reporting/scorecard_withdraw.html"
+
+    def load(self):
+        self.scorecard = get_object_or_404(
+            PublishedScorecard.objects.visible_to(self.request.user).select_related("contract"),
+            pk=self.kwargs["pk"],
+        )
+        if not publishing.may_publish(self.request.user, self.scorecard.publisher_id):
+            raise PermissionDenied("Only the commissioner may withdraw its scorecard.")
+        if self.scorecard.is_withdrawn:
+            raise Http404("This scorecard has already been withdrawn.")
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = form or WithdrawForm()
+        context.update(
+            scorecard=self.scorecard,
+            form=form,
+            errors=error_summary(form) if form.is_bound else [],
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.load()
+        form = WithdrawForm(request.POST)
+        if form.is_valid():
+            try:
+                publishing.withdraw(
+                    user=request.user, scorecard=self.scorecard, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "The scorecard was withdrawn.")
+                return redirect(self.scorecard)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+# --- Downloads of a scorecard's tables ---
+
+
+def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
+    """The scorecard's tables as published, keyed by their download name."""
+    snapshot = scorecard.snapshot
+    tables = [
+        Table(
+            "trend",
+            "Overall outcome score by month",
+            ["Month", "Accepted", "Score (0-100)"],
+            [
+                [
+                    _day(row["period_start"]),
+                    "Yes" if row["accepted"] else "No",
+                    _score(row["score"]),
+                ]
+                for row in snapshot["trend"]
+            ],
+        ),
+        Table(
+            "dimensions",
+            "Score for each area",
+            ["Area", "What it means", "Score (0-10)", "Coverage (%)"],
+            [
+                [
+                    d["name"],
+                    d["description"],
+                    _score(d["score"]),
+                    None if d["coverage"] is None else as_shown(100 * d["coverage"]),
+                ]
+                for d in snapshot["dimensions"]
+            ],
+        ),
+        Table(
+            "members",
+            "Overall score of each member",
+            ["Code", "Member", "Score (0-100)"],
+            [[m["code"], m["name"], _score(m["score"])] for m in member_rows(snapshot)],
+        ),
+        Table(
+            "measures",
+            "Each measure",
+            [
+                "Area",
+                "Code",
+                "Measure",
+                "What it measures",
+                "Which way is better",
+                "Latest",
+                "Unit",
+                "Target",
+                "Rating",
+                "Improving?",
+                "Accountable",
+            ],
+            [
+                measure_row(m, accountable)
+                for accountable, metrics in (
+                    (snapshot["organisation"]["name"], snapshot["metrics"]),
+                    (snapshot["commissioner"]["name"], snapshot.get("commissioner_metrics", [])),
+                )
+                for m in metrics
+            ],
+        ),
+    ]
+    return {table.name: table for table in tables}
+
+
+def scorecard_download(request, pk, table, format):
+    """`/scorecards/<id>/<table>.<csv|xlsx>`: a table of a live scorecard of
+    either kind, read from its snapshot only."""
+    scorecard = get_object_or_404(
+        PublishedScorecard.objects.visible_to(request.user).select_related("organisation"), pk=pk
+    )
+    if scorecard.is_withdrawn:
+        raise Http404("This scorecard has been withdrawn.")
+    if scorecard.kind == ScorecardKind.ASSURANCE:
+        chosen = published_table(scorecard.snapshot, table)
+        stem = f"assurance-{scorecard.organisation.code}-{scorecard.period_start:%Y}"
+    else:
+        chosen = scorecard_tables(scorecard).get(table)
+        stem = f"scorecard-{scorecard.pk}-{scorecard.period_start:%Y-%m}"
+    if chosen is None:
+        raise Http404("No such table.")
+    return table_response(f"{stem}-{chosen.name}", format, chosen.title, chosen.header, chosen.rows)
