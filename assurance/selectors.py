@@ -229,7 +229,7 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
     `months` is its trend: for each month of the year before and the
     assessed year, its value and the national average (None when missing);
     `trend` compares the two years (benchmark.trend)."""
-    from outcomes.choices import Side
+    from contracts.choices import Side
     from outcomes.models import MetricScore
 
     choices = list(round.outcomes.select_related("metric"))

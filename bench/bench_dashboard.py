@@ -96,7 +96,8 @@ def run():
         call_command("seed_demo", stdout=io.StringIO())
         print(f"seed_demo: {time.perf_counter() - start:.0f} s")
 
-        from outcomes.models import MetricScore, PublishedScorecard
+        from outcomes.models import MetricScore
+        from reporting.models import PublishedScorecard
 
         contract, user = largest_network_contract()
         scores = MetricScore.objects.current().filter(run__contract_id=contract.pk)

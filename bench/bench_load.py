@@ -240,7 +240,7 @@ def _targets(base: str, workdir: Path) -> list[tuple[str, str, list[str], list[s
 
     from bench.bench_dashboard import largest_network_contract
     from contracts.api_tokens import create_token
-    from outcomes.models import PublishedScorecard
+    from reporting.models import PublishedScorecard
 
     contract, commissioner = largest_network_contract()
     scorecard = PublishedScorecard.objects.live().filter(contract=contract).first()

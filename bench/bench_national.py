@@ -253,7 +253,8 @@ def _pages(admin, repeat: int) -> None:
     from contracts.choices import Role
     from contracts.models import Contract, Membership
     from outcomes.choices import ReviewStatus
-    from outcomes.models import MetricScore, PeriodReview, PublishedScorecard
+    from outcomes.models import MetricScore, PeriodReview
+    from reporting.models import PublishedScorecard
     from reporting.publishing import publish
 
     network = Contract.objects.filter(provider__kind="network").order_by("reference").first()

@@ -76,3 +76,10 @@ class WithholdingStatus(models.TextChoices):
     WITHHELD = "withheld", "Withheld"
     REPAID = "repaid", "Repaid"
     RETAINED = "retained", "Retained"
+
+
+class Side(models.TextChoices):
+    """Who submits a metric, or who is accountable for it in a contract."""
+
+    PROVIDER = "provider", "Provider side"
+    COMMISSIONER = "commissioner", "Commissioner side"

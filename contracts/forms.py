@@ -8,10 +8,9 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from contracts.choices import MeetingOutcome, OrganisationKind
+from contracts.choices import MeetingOutcome, OrganisationKind, Side
 from contracts.models import Contract, Organisation
 from core.forms import NHSForm, date_field, money_field, month_field
-from outcomes.choices import Side
 from outcomes.models import Metric, PopulationGroup
 
 MAX_CONTRACT_YEARS = 15

@@ -15,6 +15,7 @@ from contracts.choices import (
     NoticeStep,
     OrganisationKind,
     Role,
+    Side,
     WithholdingStatus,
 )
 from contracts.querysets import (
@@ -25,7 +26,6 @@ from contracts.querysets import (
     NoticeQuerySet,
     OrganisationQuerySet,
 )
-from outcomes.choices import Side
 
 ods_code_validator = RegexValidator(
     r"^[A-Z0-9]{3,10}$", "Use an ODS-style code: 3 to 10 capital letters or digits."

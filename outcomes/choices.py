@@ -37,13 +37,6 @@ class Aggregation(models.TextChoices):
     LAST = "last", "Last value"
 
 
-class Side(models.TextChoices):
-    """Who submits a metric, or who is accountable for it in a contract."""
-
-    PROVIDER = "provider", "Provider side"
-    COMMISSIONER = "commissioner", "Commissioner side"
-
-
 class SubmissionStatus(models.TextChoices):
     """Where a submission is: the stages a user sees while it is worked on."""
 
@@ -88,11 +81,3 @@ class RescoreStatus(models.TextChoices):
 
 
 OPEN_RESCORE_STATUSES = (RescoreStatus.QUEUED, RescoreStatus.RUNNING)
-
-
-class ScorecardKind(models.TextChoices):
-    """What a published scorecard reports: a contract's network or provider
-    for a month, or a commissioner's assurance assessment for a year."""
-
-    CONTRACT = "contract", "Services scorecard"
-    ASSURANCE = "assurance", "Commissioner assurance"

@@ -5,8 +5,9 @@ outcomes.reviews (contracts.forms has the house style)."""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from contracts.choices import Side
 from core.forms import NHSForm
-from outcomes.choices import Frequency, Side
+from outcomes.choices import Frequency
 from outcomes.models import Dimension, PopulationGroup
 from outcomes.submissions import max_upload_bytes, too_big
 from outcomes.validation import COLUMNS

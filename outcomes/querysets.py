@@ -60,13 +60,3 @@ class RescoreRequestQuerySet(models.QuerySet):
         from contracts.models import Contract
 
         return self.filter(contract__in=Contract.objects.visible_to(user).values("id"))
-
-
-class PublishedScorecardQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Published scorecards are public: everyone, signed in or not, may
-        read every one (a withdrawn one shows its withdrawal, not its data)."""
-        return self
-
-    def live(self):
-        return self.filter(withdrawn_at__isnull=True)

@@ -22,11 +22,11 @@ from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from contracts.choices import OrganisationKind
+from contracts.choices import OrganisationKind, Side
 from contracts.models import Contract, ContractMetric
 from outcomes import benchmark, scoring
 from outcomes.bulk import insert_frame, read_frame
-from outcomes.choices import RATIO_TYPES, Aggregation, RunTrigger, Side
+from outcomes.choices import RATIO_TYPES, Aggregation, RunTrigger
 from outcomes.models import (
     AggregateScore,
     Dimension,

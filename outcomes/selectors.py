@@ -11,8 +11,9 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from contracts.choices import Side
 from contracts.models import ContractMetric, Organisation
-from outcomes.choices import Frequency, Side
+from outcomes.choices import Frequency
 from outcomes.models import Measurement, PeriodReview
 
 PERIOD_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}

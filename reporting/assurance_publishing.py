@@ -1,5 +1,5 @@
 """Publishing a commissioner's assurance scorecard to the public scorecards
-(outcomes.PublishedScorecard, kind "assurance"), "like any other": a frozen
+(reporting.models.PublishedScorecard, kind "assurance"), "like any other": a frozen
 snapshot, who published it and when, the commissioner's summary for lay
 readers, and withdrawal with a public reason (reporting.publishing.withdraw).
 
@@ -25,8 +25,8 @@ from assurance import selectors
 from assurance.choices import RoundState
 from assurance.models import AssessmentRound
 from contracts.services import require_commissioner_of
-from outcomes.choices import ScorecardKind
-from outcomes.models import PublishedScorecard
+from reporting.choices import ScorecardKind
+from reporting.models import PublishedScorecard
 
 # 2: 360 comments counted, not quoted (version 1 quoted them).
 # 3: no national figures from fewer than benchmark.MIN_PEERS commissioners.

@@ -29,13 +29,13 @@ from django.db.models import Exists, Q
 from django.utils import timezone
 
 from contracts.access import data_scope
+from contracts.choices import Side
 from contracts.models import Contract, ContractMetric, Organisation, PerformanceNotice
 from dialogues.models import Action
 from incentives.models import Settlement
 from incentives.querysets import party_contracts
 from incentives.selectors import projected_position
 from outcomes import selectors, series, spc
-from outcomes.choices import Side
 from outcomes.models import (
     AggregateScore,
     Dimension,

@@ -28,9 +28,10 @@ from contracts.services import require_commissioner_of
 from core.roles import has_role
 from incentives.selectors import public_settlements
 from outcomes.choices import ReviewStatus
-from outcomes.models import PeriodReview, PublishedScorecard
+from outcomes.models import PeriodReview
 from outcomes.selectors import expected_organisations
 from reporting import dashboards
+from reporting.models import PublishedScorecard
 
 # 2: "payments" (version 1 snapshots have none); 3: "commissioner_metrics".
 SNAPSHOT_VERSION = 3

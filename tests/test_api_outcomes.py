@@ -4,7 +4,8 @@ metric writes are checked by the model's own rules, errors naming the field."""
 
 import pytest
 
-from outcomes.choices import Aggregation, MetricType, Side
+from contracts.choices import Side
+from outcomes.choices import Aggregation, MetricType
 from outcomes.models import Dimension, Metric, Outcome, PopulationGroup
 from outcomes.submissions import submit
 from tests.factories import DimensionFactory, MetricFactory

@@ -19,8 +19,8 @@ from assurance import services
 from assurance.downloads import ROUND_TABLES
 from assurance.models import GovernanceAnswer
 from contracts import notices
-from outcomes.models import PublishedScorecard
 from reporting import assurance_publishing as publishing
+from reporting.models import PublishedScorecard
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
     framework_fixture,

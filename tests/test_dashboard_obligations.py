@@ -11,9 +11,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from contracts.choices import Side
 from contracts.models import ContractMetric
 from outcomes import rescore
-from outcomes.choices import Channel, Direction, MetricType, RunTrigger, Side, SubmissionStatus
+from outcomes.choices import Channel, Direction, MetricType, RunTrigger, SubmissionStatus
 from outcomes.models import PeriodReview
 from outcomes.submissions import submit
 from reporting import publishing

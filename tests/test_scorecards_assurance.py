@@ -23,9 +23,10 @@ from assurance.models import (
     MeasureRating,
 )
 from contracts.choices import Role
-from outcomes.models import MetricScore, PublishedScorecard
+from outcomes.models import MetricScore
 from reporting import assurance_publishing as publishing
 from reporting import publishing as contract_publishing
+from reporting.models import PublishedScorecard
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
     framework_fixture,

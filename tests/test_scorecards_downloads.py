@@ -15,8 +15,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core import numbers
-from outcomes.models import PublishedScorecard
 from reporting import publishing
+from reporting.models import PublishedScorecard
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
     framework_fixture,

@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from assurance import benchmark
-from outcomes.models import PublishedScorecard
 from reporting import dashboards, publishing
+from reporting.models import PublishedScorecard
 from tests.dashboard_data import seed
 
 D = dt.date

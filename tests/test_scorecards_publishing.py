@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from outcomes import rescore
-from outcomes.models import PeriodReview, PublishedScorecard
+from outcomes.models import PeriodReview
 from reporting import publishing
+from reporting.models import PublishedScorecard
 from tests.dashboard_data import seed
 
 D = dt.date

@@ -128,7 +128,7 @@ def test_seed_demo_adds_three_years_of_submitted_measurements(seeded):
 
 @pytest.mark.django_db
 def test_seed_demo_publishes_a_scorecard_per_network(seeded):
-    from outcomes.models import PublishedScorecard
+    from reporting.models import PublishedScorecard
 
     for contract in Contract.objects.filter(provider__kind=OrganisationKind.NETWORK):
         scorecards = PublishedScorecard.objects.filter(contract=contract)
@@ -145,7 +145,7 @@ def test_seed_demo_takes_a_baseline_through_the_cycle_and_publishes_it(seeded):
     from assurance.choices import RoundAction, RoundKind, RoundState
     from assurance.models import AssessmentRound, FeedbackSurvey, Measure, SurveyRespondent
     from assurance.selectors import survey_results
-    from outcomes.models import PublishedScorecard
+    from reporting.models import PublishedScorecard
 
     baseline = AssessmentRound.objects.get(commissioner__code="QNW", year=2025)
     assert (baseline.kind, baseline.state) == (RoundKind.BASELINE, RoundState.FINAL)
@@ -206,8 +206,8 @@ def test_seed_demo_replaces_the_round_of_a_demo_seeded_before_the_baseline(seede
     from assurance import services
     from assurance.choices import RoundKind
     from assurance.models import AssessmentRound
-    from outcomes.models import PublishedScorecard
     from reporting.demo import assurance as demo
+    from reporting.models import PublishedScorecard
 
     PublishedScorecard.objects.filter(kind="assurance").delete()
     AssessmentRound.objects.filter(commissioner__code="QNW").delete()
@@ -247,8 +247,8 @@ def test_seed_demo_scorecard_summaries_match_their_published_figures(seeded, cli
     """Each network scorecard's summary says only what its figures show: every
     claim (reporting.demo.outcomes.SCORECARD_CLAIMS) holds in the live and the withdrawn
     month, and the live page shows the summary beside those figures."""
-    from outcomes.models import PublishedScorecard
     from reporting.demo import outcomes as demo
+    from reporting.models import PublishedScorecard
 
     networks = Contract.objects.filter(provider__kind=OrganisationKind.NETWORK)
     assert set(networks.values_list("reference", flat=True)) == set(demo.SCORECARD_CLAIMS)
@@ -271,8 +271,8 @@ def test_seed_demo_scorecard_summaries_match_their_published_figures(seeded, cli
 def test_seed_demo_assurance_summary_matches_its_published_page(seeded, client):
     """Every claim of the published assurance summary (reporting.demo.assurance.SUMMARY)
     against the snapshot its page shows."""
-    from outcomes.models import PublishedScorecard
     from reporting.demo import assurance as demo
+    from reporting.models import PublishedScorecard
 
     published = PublishedScorecard.objects.live().get(kind="assurance")
     assert published.summary == demo.SUMMARY

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from outcomes.choices import Channel, MetricType, Side, SubmissionStatus
+from contracts.choices import Side
+from outcomes.choices import Channel, MetricType, SubmissionStatus
 from outcomes.models import Measurement, Outcome, PopulationGroup, Submission
 from outcomes.submissions import submit
 from tests.factories import DimensionFactory, MetricFactory

@@ -6,7 +6,8 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
 from contracts.api.filters import IdFilter
-from outcomes.choices import Channel, Side, SubmissionStatus
+from contracts.choices import Side
+from outcomes.choices import Channel, SubmissionStatus
 from outcomes.models import Measurement, Metric, Outcome, Submission
 
 

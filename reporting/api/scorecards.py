@@ -15,8 +15,8 @@ from rest_framework import permissions, serializers, viewsets
 
 from assurance.public import public_snapshot
 from core.api import ScopedViewSetMixin
-from outcomes.choices import ScorecardKind
-from outcomes.models import PublishedScorecard
+from reporting.choices import ScorecardKind
+from reporting.models import PublishedScorecard
 
 
 class ScorecardFilter(filters.FilterSet):

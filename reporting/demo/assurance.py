@@ -31,9 +31,10 @@ from assurance.models import (
 from assurance.services import OUTCOMES_PER_KIND
 from contracts.models import ContractMetric, Organisation
 from core.history import delete_as
-from outcomes.models import Metric, PublishedScorecard
+from outcomes.models import Metric
 from reporting import assurance_publishing as publishing
 from reporting.demo.outcomes import REFERENCE_DATE
+from reporting.models import PublishedScorecard
 
 YEAR = REFERENCE_DATE.year
 BASELINE_YEAR = YEAR - 1

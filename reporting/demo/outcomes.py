@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 from django.utils import timezone
 
+from contracts.choices import Side
 from outcomes.choices import (
     Aggregation,
     Channel,
@@ -14,7 +15,6 @@ from outcomes.choices import (
     Frequency,
     MetricType,
     ReviewStatus,
-    Side,
     SubmissionStatus,
 )
 from outcomes.models import (
@@ -555,9 +555,9 @@ def seed_scorecards(contracts) -> None:
     from django.contrib.auth import get_user_model
 
     from contracts.choices import OrganisationKind
-    from outcomes.models import PublishedScorecard
     from reporting import publishing
     from reporting.demo.contracts import submitters
+    from reporting.models import PublishedScorecard
 
     User = get_user_model()
     by_org = submitters()

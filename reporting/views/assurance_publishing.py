@@ -16,8 +16,8 @@ from assurance.views import RoundMixin
 from contracts.choices import Role
 from core.forms import NHSForm, add_service_errors
 from core.views import error_summary
-from outcomes.models import PublishedScorecard
 from reporting import assurance_publishing as publishing
+from reporting.models import PublishedScorecard
 
 
 class PublishForm(NHSForm):

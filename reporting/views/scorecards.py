@@ -31,9 +31,10 @@ from core.roles import has_role
 from core.views import ScopedViewMixin, chart, error_summary
 from incentives.selectors import public_settlements
 from outcomes import charts
-from outcomes.choices import ScorecardKind
-from outcomes.models import Dimension, PublishedScorecard
+from outcomes.models import Dimension
 from reporting import dashboards, publishing
+from reporting.choices import ScorecardKind
+from reporting.models import PublishedScorecard
 from reporting.views.dashboard import RATING_CSS
 
 CACHE_SECONDS = 24 * 60 * 60
