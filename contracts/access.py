@@ -5,7 +5,7 @@ model's queryset, and those methods all start from `data_scope(user)` here.
 A new page cannot forget the rule because the base classes in
 `core.views` and `core.api` make get_queryset final.
 
-The rules (DOMAIN.md section 1):
+The rules (docs/permissions.md):
 - admins (is_staff) see everything;
 - a commissioner sees its own organisation, every organisation it holds a
   contract with, and the members of those networks;
@@ -42,7 +42,7 @@ def data_scope(user):
 
 
 def _scope_rule(user):
-    """The rule itself (DOMAIN.md section 1), as one lazy queryset."""
+    """The rule itself (docs/permissions.md), as one lazy queryset."""
     from contracts.models import Contract, Membership, NetworkMember, Organisation
 
     def orgs_where(role):

@@ -352,7 +352,7 @@ class ContractMetric(models.Model):
 
 class PerformanceNotice(models.Model):
     """A Contract Performance Notice raised by either party against the other,
-    and the contract-management process that follows it (DOMAIN.md section 6).
+    and the contract-management process that follows it (docs/contracts.md).
     State changes go through contracts.notices, never direct saves."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="notices")

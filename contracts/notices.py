@@ -1,4 +1,4 @@
-"""The contract-management process (DOMAIN.md section 6): every state change
+"""The contract-management process (docs/contracts.md): every state change
 of a Contract Performance Notice goes through one function here, which checks
 the transition, the person's right to make it and the inputs, then records a
 dated, authored, reasoned step. Nothing is saved when a check fails."""

@@ -67,8 +67,3 @@ class ServiceErrorsMixin:
 
 class ScopedReadOnlyViewSet(ServiceErrorsMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [RolePermission]
-
-
-class ScopedModelViewSet(ServiceErrorsMixin, ScopedViewSetMixin, viewsets.ModelViewSet):
-    permission_classes = [RolePermission]
-    write_roles: tuple[str, ...] = ()

@@ -1,4 +1,4 @@
-"""Agendas drafted from the data at the time of drafting (DOMAIN.md section 7),
+"""Agendas drafted from the data at the time of drafting (docs/dialogues.md),
 and the chair's edits.
 
 A meeting's agenda brings in, for the network (or provider) it is about, its

@@ -1,4 +1,4 @@
-"""Choices for performance dialogues: one spelling each (DOMAIN.md section 7)."""
+"""Choices for performance dialogues: one spelling each (docs/dialogues.md)."""
 
 from django.db import models
 

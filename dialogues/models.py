@@ -1,4 +1,4 @@
-"""Performance dialogues (DOMAIN.md section 7): meeting series and the
+"""Performance dialogues (docs/dialogues.md): meeting series and the
 meetings generated from them, agendas, attendance, minutes, decisions and the
 action log. Writes with business rules go through dialogues.services."""
 

@@ -1,5 +1,5 @@
 """Incentive schemes (versioned rules per contract) and settlements
-(DOMAIN.md section 8). Writes go through incentives.services."""
+(docs/incentives.md). Writes go through incentives.services."""
 
 from decimal import Decimal
 

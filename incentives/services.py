@@ -384,14 +384,6 @@ def run_settlements(year: int, today=None) -> list[tuple[ContractYear, str]]:
     return report
 
 
-def may_sign_off(user, settlement) -> bool:
-    try:
-        require_commissioner_of(user, settlement.contract)
-    except PermissionDenied:
-        return False
-    return not settlement.is_signed_off
-
-
 @transaction.atomic
 def sign_off(*, user, settlement: Settlement) -> Settlement:
     """Lock a settlement. Refused when its inputs (or the scheme version in

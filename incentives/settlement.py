@@ -1,4 +1,4 @@
-"""Settlement maths for incentive schemes (DOMAIN.md section 8): no Django
+"""Settlement maths for incentive schemes (docs/incentives.md): no Django
 here, only Decimal arithmetic, so every rule is exact and fast to test.
 
 Every number is a scheme parameter (`Scheme`). Percentages are given as

@@ -1,4 +1,4 @@
-"""Computing and storing a contract's scores (DOMAIN.md section 4).
+"""Computing and storing a contract's scores (docs/scoring.md).
 
 `rescore_contract` gathers the inputs in a fixed number of queries, computes
 every metric, dimension and aggregate score with outcomes.scoring over whole

@@ -1,4 +1,4 @@
-"""Scoring by the rules of DOMAIN.md section 4: no Django here, pandas over
+"""Scoring by the rules of docs/scoring.md: no Django here, pandas over
 whole frames. Missing data stays missing (NaN), never zero.
 
 Metric score (0-10), for minimum threshold m and aspirational target t:

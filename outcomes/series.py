@@ -1,4 +1,4 @@
-"""SPC series of one metric for one organisation (DOMAIN.md section 5), and
+"""SPC series of one metric for one organisation (docs/scoring.md), and
 the rebasing decisions that split it into calculation periods.
 
 `spc_series` reads the organisation's current measurements in period order,

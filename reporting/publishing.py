@@ -5,7 +5,7 @@ PublishedScorecard.
 network (or provider) and month, in plain values that the public page and
 the API render as they are, forever: later rescoring, rebasing or changes
 to metric names never reach it. Published scorecards use accepted data
-only (DOMAIN.md section 3): the month must be accepted for every
+only (docs/outcomes-data.md): the month must be accepted for every
 organisation expected to submit, and months of the trend that are not are
 left out (shown as not accepted), never scored as zero.
 
@@ -189,7 +189,7 @@ def _metrics(board, months: set[dt.date]) -> list[dict]:
 
 def _commissioner_metrics(user, contract, period: dt.date, months: set[dt.date]) -> list[dict]:
     """The metrics the contract holds the commissioner to, with its values:
-    accountability runs both ways (DOMAIN.md section 1). Empty when there
+    accountability runs both ways (docs/permissions.md). Empty when there
     are none."""
     selection = dashboards.select(
         user,

@@ -1,6 +1,6 @@
 """Fixtures for the incentives tests: CON-A's first contract year (April
 2024 to March 2025) fully costed and scored through the real submission and
-rescoring code, and the default scheme of DOMAIN.md section 8.
+rescoring code, and the default scheme of docs/incentives.md.
 
 Network A's members each report emergency admissions of 24.8 per 1,000 every
 month (EMADM: lower is better, minimum 30, target 22), so the network's

@@ -1,5 +1,5 @@
 """Settlement maths (incentives/settlement.py): a hand-computed case for every
-branch of DOMAIN.md section 8, scheme checks, and hypothesis properties."""
+branch of docs/incentives.md, scheme checks, and hypothesis properties."""
 
 from dataclasses import replace
 from decimal import Decimal

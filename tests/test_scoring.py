@@ -1,4 +1,4 @@
-"""Scoring rules (DOMAIN.md section 4): hand-computed cases for every branch,
+"""Scoring rules (docs/scoring.md): hand-computed cases for every branch,
 and properties that must hold for any input."""
 
 import math

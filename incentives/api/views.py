@@ -54,7 +54,7 @@ class SettlementFilter(filters.FilterSet):
 
 
 class IncentiveSchemeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
-    """Versions of contracts' incentive schemes (DOMAIN.md section 8). Posting
+    """Versions of contracts' incentive schemes (docs/incentives.md). Posting
     adds a version applying from a contract year; versions are never changed
     or deleted, so there is no PUT, PATCH or DELETE."""
 

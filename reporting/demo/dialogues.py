@@ -1,5 +1,5 @@
 """Demo dialogues for `manage.py seed_demo`: the four default series for each
-demo network (DOMAIN.md section 7), their meetings from 1 October 2026 on,
+demo network (docs/dialogues.md), their meetings from 1 October 2026 on,
 contract management meetings for open notices, and a few actions at the
 Riverside network's first weekly meeting. Idempotent: series and actions are
 found by their natural keys, and generation never duplicates a meeting."""

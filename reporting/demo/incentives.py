@@ -1,5 +1,5 @@
 """Demo incentives for seed_demo: a scheme for each network contract (the
-defaults of DOMAIN.md section 8, with two quality indicators each and, for
+defaults of docs/incentives.md, with two quality indicators each and, for
 the outcomes-based contract, payment at risk by year), actual costs for the
 years the demo covers, and settlements of the ended years: year 1 of the
 older people's contract signed off, the others drafts (one with a comment
