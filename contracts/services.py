@@ -16,24 +16,11 @@ from contracts.models import (
     Contract,
     ContractMetric,
     ContractYear,
-    Membership,
 )
+from contracts.permissions import require_commissioner_of
 from core.history import bulk_create_as, delete_as, save_as
 from core.roles import has_role
 from outcomes.choices import Direction
-
-
-def require_commissioner_of(user, contract_or_commissioner_id) -> None:
-    """Only the contract's commissioner (or an admin) changes its terms."""
-    commissioner_id = getattr(
-        contract_or_commissioner_id, "commissioner_id", contract_or_commissioner_id
-    )
-    if user.is_staff:
-        return
-    if not Membership.objects.filter(
-        user=user, organisation_id=commissioner_id, role=Role.COMMISSIONER
-    ).exists():
-        raise PermissionDenied("Only the commissioner of this contract can do that.")
 
 
 def contract_year_bounds(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contracts.choices import Role
 from contracts.models import Contract, ContractMetric, ContractYear, Membership
-from contracts.services import require_commissioner_of
+from contracts.permissions import require_commissioner_of
 from core.history import bulk_create_as, save_as
 from core.numbers import plain
 from dialogues.services import raise_action

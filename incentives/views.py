@@ -4,7 +4,7 @@ commissioner), and a settlement line by line with sign-off, comments and
 what-if. Scoped to the parties of each contract (incentives.querysets)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
@@ -15,7 +15,7 @@ from django.views.generic import DetailView, ListView
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.models import Contract, ContractMetric
-from contracts.services import require_commissioner_of
+from contracts.permissions import can_manage_contract, require_commissioner_of
 from core.roles import has_role
 from core.views import ScopedViewMixin, error_summary, tag
 from incentives import services
@@ -27,14 +27,6 @@ from outcomes.models import Metric
 
 WHAT_IF_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER)
 STATUS_TAGS = {"draft": ("Draft", "yellow"), "signed_off": ("Signed off", "green")}
-
-
-def is_commissioner(user, contract) -> bool:
-    try:
-        require_commissioner_of(user, contract)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def status_tag(settlement) -> dict:
@@ -111,7 +103,7 @@ class ContractIncentivesView(PartyContractMixin, DetailView):
         context.update(
             schemes=schemes,
             years=years,
-            may_edit=is_commissioner(self.request.user, contract),
+            may_edit=can_manage_contract(self.request.user, contract),
         )
         return context
 
@@ -246,7 +238,7 @@ class SettlementDetailView(ScopedViewMixin, DetailView):
             scheme=scheme,
             rules=rules,
             status=status_tag(settlement),
-            is_commissioner=is_commissioner(user, settlement.contract),
+            is_commissioner=can_manage_contract(user, settlement.contract),
             may_comment=may_comment,
             comment_form=comment_form or CommentForm(),
             may_what_if=may_what_if,

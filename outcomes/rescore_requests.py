@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contracts.models import Contract
-from contracts.services import require_commissioner_of
+from contracts.permissions import require_commissioner_of
 from core.tasks import publish_on_commit
 from outcomes.choices import OPEN_RESCORE_STATUSES, RescoreStatus, RunTrigger
 from outcomes.models import RescoreRequest

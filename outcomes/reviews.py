@@ -8,7 +8,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from contracts.services import require_commissioner_of
+from contracts.permissions import require_commissioner_of
 from core.history import save_as
 from outcomes.choices import ReviewStatus
 from outcomes.models import PeriodReview

@@ -24,7 +24,7 @@ from django.utils import timezone
 from assurance import selectors
 from assurance.choices import RoundState
 from assurance.models import AssessmentRound
-from contracts.services import require_commissioner_of
+from contracts.permissions import require_commissioner_of
 from reporting.choices import ScorecardKind
 from reporting.models import PublishedScorecard
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from contracts.choices import Role
 from contracts.models import Membership
-from contracts.services import require_commissioner_of
+from contracts.permissions import require_commissioner_of
 from core.roles import has_role
 from incentives.selectors import public_settlements
 from outcomes.choices import ReviewStatus

@@ -22,6 +22,7 @@ from contracts.models import (
     PerformanceNotice,
 )
 from contracts.notices import acting_party
+from contracts.permissions import require_commissioner_of
 from contracts.services import contract_year_bounds
 from contracts.views.helpers import NOTICE_STATUS_COLOURS, next_deadline
 from core.forms import add_service_errors
@@ -140,7 +141,7 @@ class ContractDetailView(ScopedViewMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = contract = self.get_object()
-        services.require_commissioner_of(request.user, contract)
+        require_commissioner_of(request.user, contract)
         form = ContractMetricForm(request.POST)
         if form.is_valid():
             try:

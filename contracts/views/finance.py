@@ -2,7 +2,7 @@
 commissioner records actual cost and splits a year's budget by month."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,6 +13,7 @@ from contracts import services
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.forms import ActualCostForm, MonthlyPlanForm
 from contracts.models import Contract
+from contracts.permissions import can_manage_contract, require_commissioner_of
 from contracts.selectors import financial_position
 from core.forms import add_service_errors
 from core.numbers import money
@@ -33,11 +34,7 @@ class ContractFinanceView(ScopedViewMixin, DetailView):
         return queryset.select_related("commissioner", "provider")
 
     def is_commissioner(self) -> bool:
-        try:
-            services.require_commissioner_of(self.request.user, self.object)
-        except PermissionDenied:
-            return False
-        return True
+        return can_manage_contract(self.request.user, self.object)
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -45,7 +42,7 @@ class ContractFinanceView(ScopedViewMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = contract = self.get_object()
-        services.require_commissioner_of(request.user, contract)  # 403 for anyone else
+        require_commissioner_of(request.user, contract)  # 403 for anyone else
         positions = financial_position(contract)
         action = request.POST.get("action")
         if action == "actual":
