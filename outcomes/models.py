@@ -2,10 +2,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Now
 from simple_history.models import HistoricalRecords
 
 from contracts.choices import Side
+from core.functions import DatabaseNow
 from outcomes.choices import (
     FINISHED_SUBMISSION_STATUSES,
     OPEN_RESCORE_STATUSES,
@@ -214,8 +214,10 @@ class Measurement(models.Model):
         Submission, on_delete=models.PROTECT, related_name="measurements"
     )
     # When the revision was stored: the database fills it (COPY included), and
-    # the audit trail reads revisions newest first from its index.
-    recorded_at = models.DateTimeField(db_default=Now(), editable=False)
+    # the audit trail reads revisions newest first from its index. On SQLite
+    # it is written as Django writes a datetime, so Django's comparisons
+    # with it (the trail's keyset cursors) hold there too.
+    recorded_at = models.DateTimeField(db_default=DatabaseNow(), editable=False)
 
     objects = MeasurementQuerySet.as_manager()
 

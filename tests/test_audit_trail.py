@@ -10,10 +10,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts import notices, services
-from contracts.models import ContractMetric
+from contracts import audit_trail, notices, services
+from reporting.audit_trail import EPOCH
+from contracts.models import ContractMetric, NoticeEvent
 from dialogues import services as dialogues
+from dialogues.models import Action
 from incentives import services as incentives
+from incentives.models import Settlement
 from outcomes.choices import Channel, SubmissionStatus
 from outcomes.models import Measurement
 from outcomes.submissions import submit
@@ -303,10 +306,16 @@ def test_the_csv_download_escapes_formulas(system, dataset, client):
 # --- Pages: keyset, older and newer ---
 
 
-def walk(client, url, link):
-    """Every page from `url` on, following `link` ("next" or "previous")."""
-    pages = []
+def walk(client, url, link, entries):
+    """Every page from `url` on, following `link` ("next" or "previous").
+    A trail of `entries` entries has at most that many pages (each holds at
+    least one), so a walk that goes on longer, or comes back to a page it
+    has read, repeats pages: it fails rather than loop for ever."""
+    pages, seen = [], set()
     while url:
+        assert url not in seen, f"The {link} link repeats a page already read: {url}"
+        assert len(pages) < entries, f"More than {entries} pages for {entries} entries: {url}"
+        seen.add(url)
         response = client.get(url)
         assert response.status_code == 200, response.content[:500]
         pages.append(response.json())
@@ -339,13 +348,13 @@ def test_pages_follow_each_other_without_gaps_or_repeats(system, tied, client, m
     assert sum(entry[2] == tied.isoformat().replace("+00:00", "Z") for entry in everything) > 4
 
     monkeypatch.setattr("reporting.api.audit.PAGE_SIZE", 3)
-    older = walk(client, API, "next")
+    older = walk(client, API, "next", len(everything))
     assert [e for page in older for e in entry_keys(page["results"])] == everything
     assert older[0]["previous"] is None and older[-1]["next"] is None
     assert all(len(page["results"]) == 3 for page in older[:-1])
 
     # Back from the last page by "previous": the same pages in reverse.
-    newer = walk(client, older[-1]["previous"], "previous")
+    newer = walk(client, older[-1]["previous"], "previous", len(everything))
     assert [entry_keys(p["results"]) for p in newer] == [
         entry_keys(p["results"]) for p in reversed(older[:-1])
     ]
@@ -380,6 +389,75 @@ def test_the_page_links_older_and_newer_changes(system, tied, client, monkeypatc
         {"record": "measurement", "older": older, "download": "csv"},
     )
     assert download["Content-Type"].startswith("text/csv")
+
+
+@pytest.fixture
+def tied_at_a_stored_time(system, dataset):
+    """Ties at a time the database wrote: the measurements of one submission
+    share the time it stored them at (Measurement.recorded_at's default),
+    and history rows of kinds either side of "measurement" in a to z order
+    are moved to that very time."""
+    moment = Measurement.objects.latest("id").recorded_at
+    Action.history.update(history_date=moment)
+    ContractMetric.history.update(history_date=moment)
+    Settlement.history.update(history_date=moment)
+    NoticeEvent.objects.update(recorded_at=moment)
+    return moment
+
+
+def trail_order(item):
+    """The trail's order: newest first, then kinds a to z, then newest row first."""
+    return (-((item["at"] - EPOCH) // dt.timedelta(microseconds=1)), item["kind"], -item["row"])
+
+
+def read_every_page(user, size, entries, cursor=None):
+    """The pages from `cursor` on (the first page if None), following the
+    cursors a page links, each through its token as a link carries it. At
+    most `entries` pages: a cursor that comes again fails the walk."""
+    newer = cursor is not None and cursor.newer
+    pages, tokens = [], set()
+    while True:
+        page = audit_trail.read_page(user, audit_trail.Filters(), size, cursor)
+        pages.append(page.items)
+        cursor = page.newer if newer else page.older
+        if cursor is None:
+            return pages
+        assert cursor.token not in tokens, f"Cursor {cursor.token} comes again"
+        assert len(pages) < entries, f"More than {entries} pages for {entries} entries"
+        tokens.add(cursor.token)
+        cursor = audit_trail.Cursor.parse(cursor.token, newer=newer)
+
+
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_every_page_older_and_newer_holds_each_entry_once_in_order(
+    system, tied_at_a_stored_time, size
+):
+    everything = audit_trail.read_page(system.admin, audit_trail.Filters(), 1000).items
+    assert len(everything) < 1000
+    at_the_moment = [item["kind"] for item in everything if item["at"] == tied_at_a_stored_time]
+    assert at_the_moment.count("measurement") > 1
+    assert {"action", "contract-metric", "notice-step", "settlement"} <= set(at_the_moment)
+    in_order = sorted(everything, key=trail_order)
+    assert everything == in_order
+
+    older = read_every_page(system.admin, size, len(everything))
+    assert [item for page in older for item in page] == in_order
+    assert all(len(page) == size for page in older[:-1])
+
+    # Newer from the last page: the same pages back to the first.
+    newer = read_every_page(
+        system.admin, size, len(everything), audit_trail.Cursor.of(older[-1][0], newer=True)
+    )
+    assert newer == list(reversed(older[:-1]))
+
+
+def test_a_stored_time_compares_equal_to_itself(system, dataset):
+    """What a cursor's comparisons rest on: on SQLite, where datetimes are
+    compared as text, the database's default writes them as Django does."""
+    latest = Measurement.objects.latest("id")
+    revisions = Measurement.objects.filter(pk=latest.pk)
+    assert revisions.filter(recorded_at=latest.recorded_at).exists()
+    assert not revisions.filter(recorded_at__lt=latest.recorded_at).exists()
 
 
 def test_a_cursor_that_names_no_entry_is_a_404(system, client):
