@@ -10,8 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts import audit_trail, notices, services
-from reporting.audit_trail import EPOCH
+from contracts import notices, services
 from contracts.models import ContractMetric, NoticeEvent
 from dialogues import services as dialogues
 from dialogues.models import Action
@@ -20,6 +19,8 @@ from incentives.models import Settlement
 from outcomes.choices import Channel, SubmissionStatus
 from outcomes.models import Measurement
 from outcomes.submissions import submit
+from reporting import audit_trail
+from reporting.audit_trail import EPOCH
 from tests.dashboard_data import HEADER
 from tests.incentives_fixtures import scheme_fields
 from tests.permission_matrix_fixtures import CANARY, build
