@@ -6,9 +6,8 @@ from django import forms
 from django.utils import timezone
 
 from assurance.choices import Agreement, Certification, Level, PanelResult
-from contracts.models import ContractMetric
 from core.forms import NHSForm
-from outcomes.models import Metric
+from outcomes.models import ContractMetric, Metric
 
 
 class RoundForm(NHSForm):

@@ -23,8 +23,9 @@ from assurance.models import (
     SurveyStatement,
 )
 from contracts.choices import OrganisationKind, Role
-from contracts.models import ContractMetric, Membership, Organisation
+from contracts.models import Membership, Organisation
 from core.history import delete_as, save_as
+from outcomes.models import ContractMetric
 
 
 @transaction.atomic

@@ -34,8 +34,8 @@ TODAY = dt.date(2026, 11, 23)
 def _setup(months: int):
     from django.contrib.auth import get_user_model
 
-    from contracts.models import Contract, ContractMetric, NetworkMember, Organisation
-    from outcomes.models import Dimension, Metric
+    from contracts.models import Contract, NetworkMember, Organisation
+    from outcomes.models import ContractMetric, Dimension, Metric
 
     first = LAST_MONTH - relativedelta(months=months - 1)
     commissioner = Organisation.objects.create(code="BCOM", name="Bench ICB", kind="commissioner")

@@ -8,6 +8,7 @@ from assurance.api import views as assurance_api
 from contracts.api import views as contract_api
 from dialogues.api import views as dialogue_api
 from incentives.api import views as incentive_api
+from outcomes.api import contracts as contract_terms_api
 from outcomes.api import rescores as rescore_api
 from outcomes.api import scores as score_api
 from outcomes.api import views as outcome_api
@@ -16,8 +17,10 @@ from reporting.api import scorecards as scorecard_api
 
 router = DefaultRouter()
 router.register("organisations", contract_api.OrganisationViewSet, basename="organisation")
-router.register("contracts", contract_api.ContractViewSet, basename="contract")
-router.register("contract-metrics", contract_api.ContractMetricViewSet, basename="contract-metric")
+router.register("contracts", contract_terms_api.ContractViewSet, basename="contract")
+router.register(
+    "contract-metrics", contract_terms_api.ContractMetricViewSet, basename="contract-metric"
+)
 router.register("notices", contract_api.NoticeViewSet, basename="notice")
 router.register("actual-costs", contract_api.ActualCostViewSet, basename="actual-cost")
 router.register("audit", audit_api.AuditTrailViewSet, basename="audit")

@@ -6,13 +6,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from contracts.models import (
     Contract,
-    ContractMetric,
     ContractYear,
     Membership,
     NetworkMember,
     NoticeEvent,
     Organisation,
     PerformanceNotice,
+    PopulationGroup,
     RemedialMilestone,
     Withholding,
 )
@@ -49,6 +49,12 @@ class MembershipAdmin(SimpleHistoryAdmin):
     list_select_related = ["user", "organisation"]
 
 
+@admin.register(PopulationGroup)
+class PopulationGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
 class ContractYearInline(admin.TabularInline):
     model = ContractYear
     extra = 0
@@ -80,13 +86,6 @@ class ReadOnlyAdmin(NoRevertHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(ContractMetric)
-class ContractMetricAdmin(ReadOnlyAdmin):
-    list_display = ["contract", "metric", "effective_from", "minimum_threshold", "target", "weight"]
-    list_filter = ["contract", "accountable", "is_national"]
-    list_select_related = ["contract", "metric"]
 
 
 class NoticeEventInline(admin.TabularInline):

@@ -15,12 +15,10 @@ from contracts.choices import (
     NoticeStep,
     OrganisationKind,
     Role,
-    Side,
     WithholdingStatus,
 )
 from contracts.querysets import (
     ActualCostQuerySet,
-    ContractMetricQuerySet,
     ContractQuerySet,
     MembershipQuerySet,
     NoticeQuerySet,
@@ -139,6 +137,21 @@ class Membership(models.Model):
                 )
 
 
+class PopulationGroup(models.Model):
+    """A group of people a contract serves, e.g. older people or people with
+    long-term conditions."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Contract(models.Model):
     """A multi-year agreement between a commissioner and a provider or a
     provider network for a service to a population group."""
@@ -166,7 +179,7 @@ class Contract(models.Model):
     )
     service = models.CharField(max_length=200)
     population_group = models.ForeignKey(
-        "outcomes.PopulationGroup",
+        PopulationGroup,
         on_delete=models.PROTECT,
         related_name="contracts",
         null=True,
@@ -292,64 +305,6 @@ class ActualCost(models.Model):
         return f"£{self.amount} spent in {self.month:%B %Y}"
 
 
-class ContractMetric(models.Model):
-    """A version of a metric's terms in a contract: thresholds, baseline and
-    weight in force from `effective_from`. Changing the terms adds a version;
-    rows are never rewritten, so earlier periods keep the terms they had."""
-
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="metric_versions")
-    metric = models.ForeignKey("outcomes.Metric", on_delete=models.PROTECT, related_name="+")
-    effective_from = models.DateField()
-    minimum_threshold = models.DecimalField(max_digits=14, decimal_places=4)
-    target = models.DecimalField(
-        max_digits=14, decimal_places=4, help_text="The aspirational target."
-    )
-    baseline = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
-    weight = models.DecimalField(
-        max_digits=6,
-        decimal_places=2,
-        default=1,
-        validators=[MinValueValidator(0)],
-        help_text="Weight within its dimension.",
-    )
-    is_national = models.BooleanField(
-        default=False, help_text="Nationally mandated (otherwise locally negotiated)."
-    )
-    accountable = models.CharField(
-        max_length=20,
-        choices=Side.choices,
-        default=Side.PROVIDER,
-        help_text="Which party is accountable: commissioners' obligations are metrics too.",
-    )
-    reason = models.CharField(max_length=300, blank=True, help_text="Why this version was made.")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
-
-    objects = ContractMetricQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["contract", "metric__code", "effective_from"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["contract", "metric", "effective_from"],
-                name="unique_contract_metric_version",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(target=models.F("minimum_threshold")),
-                name="contract_metric_target_differs_from_minimum",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(weight__gte=0), name="contract_metric_weight_not_negative"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.contract.reference} {self.metric.code} from {self.effective_from}"
-
-
 class PerformanceNotice(models.Model):
     """A Contract Performance Notice raised by either party against the other,
     and the contract-management process that follows it (docs/contracts.md).
@@ -365,7 +320,6 @@ class PerformanceNotice(models.Model):
     raised_on = models.DateField()
     title = models.CharField(max_length=200)
     concern = models.TextField(help_text="The performance concern, with the evidence.")
-    metrics = models.ManyToManyField("outcomes.Metric", blank=True, related_name="notices")
     obligations = models.TextField(
         blank=True, help_text="Contract obligations concerned, where not a metric."
     )

@@ -60,28 +60,6 @@ class ContractQuerySet(models.QuerySet):
         )
 
 
-class ContractMetricQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from contracts.models import Contract
-
-        return self.filter(contract__in=Contract.objects.visible_to(user))
-
-    def in_force_on(self, day):
-        """The version of each contract metric in force on `day`: the latest
-        effective_from on or before it (one query; DISTINCT ON would tie us
-        to PostgreSQL, so a correlated subquery picks the version)."""
-        from django.db.models import OuterRef, Subquery
-
-        latest = (
-            self.model.objects.filter(
-                contract=OuterRef("contract"), metric=OuterRef("metric"), effective_from__lte=day
-            )
-            .order_by("-effective_from")
-            .values("pk")[:1]
-        )
-        return self.filter(effective_from__lte=day, pk=Subquery(latest))
-
-
 class ActualCostQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Actual costs of the contracts the user can see."""

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from contracts.models import ActualCost, BudgetPlanMonth
+from contracts.models import ActualCost, BudgetPlanMonth, PerformanceNotice
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -135,3 +135,14 @@ def financial_position(contract) -> list[YearPosition]:
         position.variance_to_date = position.planned_to_date - position.actual_to_date
         positions.append(position)
     return positions
+
+
+def contract_metrics(contract):
+    """The metrics attached to `contract` (by their terms), as a queryset of
+    outcomes' Metric, ordered by code: what a notice on it may name. Reached
+    through the notice-metric relation that outcomes declares, as contracts
+    sit below outcomes and import nothing of it."""
+    metric_model = PerformanceNotice.metrics.field.model
+    return metric_model.objects.filter(
+        pk__in=contract.metric_versions.values("metric_id")
+    ).order_by("code")

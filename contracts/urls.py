@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts.views import account, contracts, finance, history, notices, organisations
+from contracts.views import account, contracts, finance, notices, organisations
 
 urlpatterns = [
     path("account/", account.AccountView.as_view(), name="account"),
@@ -12,17 +12,6 @@ urlpatterns = [
     ),
     path("contracts/", contracts.ContractListView.as_view(), name="contract-list"),
     path("contracts/new/", contracts.ContractCreateView.as_view(), name="contract-create"),
-    path("contracts/<int:pk>/", contracts.ContractDetailView.as_view(), name="contract-detail"),
-    path(
-        "contracts/<int:pk>/metrics/<int:metric_id>/",
-        contracts.ContractMetricHistoryView.as_view(),
-        name="contract-metric-history",
-    ),
-    path(
-        "contracts/<int:pk>/history/",
-        history.ContractHistoryView.as_view(),
-        name="contract-history",
-    ),
     path(
         "contracts/<int:pk>/finance/",
         finance.ContractFinanceView.as_view(),

@@ -19,12 +19,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from contracts.models import Contract, ContractMetric, PerformanceNotice, RemedialMilestone
+from contracts.models import Contract, PerformanceNotice, RemedialMilestone
 from core.history import bulk_create_as, save_as
 from dialogues.choices import AgendaSource
 from dialogues.models import Action, AgendaItem, Meeting
 from outcomes import scoring
-from outcomes.models import Measurement, MetricScore, SpcRebase
+from outcomes.models import ContractMetric, Measurement, MetricScore, SpcRebase
 from outcomes.selectors import completeness, contract_months
 from outcomes.series import analyse_rows
 

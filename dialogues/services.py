@@ -17,13 +17,7 @@ from django.utils import timezone
 
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import NoticeStatus, OrganisationKind, Role
-from contracts.models import (
-    Contract,
-    ContractMetric,
-    Membership,
-    Organisation,
-    PerformanceNotice,
-)
+from contracts.models import Contract, Membership, Organisation, PerformanceNotice
 from core.history import bulk_create_as, save_as
 from dialogues import recurrence
 from dialogues.choices import (
@@ -46,6 +40,7 @@ from dialogues.models import (
     Meeting,
     MeetingSeries,
 )
+from outcomes.models import ContractMetric
 
 # Meetings are generated this far ahead, so a year of dialogues is in the diary.
 GENERATE_AHEAD = dt.timedelta(days=366)

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from contracts.choices import Role
-from contracts.models import Contract, ContractMetric, ContractYear, Membership
+from contracts.models import Contract, ContractYear, Membership
 from contracts.permissions import require_commissioner_of
 from core.history import bulk_create_as, save_as
 from core.numbers import plain
@@ -31,6 +31,7 @@ from incentives.models import (
 )
 from incentives.selectors import gather, inputs_from_record, schemes_with_rules
 from outcomes.choices import Direction
+from outcomes.models import ContractMetric
 
 SCHEME_PARAMETERS = (
     "gateway_score",

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView
 
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
-from contracts.models import Contract, ContractMetric
+from contracts.models import Contract
 from contracts.permissions import can_manage_contract, require_commissioner_of
 from core.roles import has_role
 from core.views import ScopedViewMixin, error_summary, tag
@@ -23,7 +23,7 @@ from incentives.charts import retained_share_figure
 from incentives.forms import CommentForm, SchemeForm, WhatIfForm, add_scheme_errors, initial_from
 from incentives.models import QualityIndicator, Settlement, SettlementComment
 from incentives.querysets import party_contracts
-from outcomes.models import Metric
+from outcomes.models import ContractMetric, Metric
 
 WHAT_IF_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER)
 STATUS_TAGS = {"draft": ("Draft", "yellow"), "signed_off": ("Signed off", "green")}

@@ -1,19 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from outcomes.models import Dimension, Metric, Outcome, PopulationGroup
+from contracts.admin import ReadOnlyAdmin
+from outcomes.models import ContractMetric, Dimension, Metric, Outcome
 
 
 @admin.register(Dimension)
 class DimensionAdmin(SimpleHistoryAdmin):
     list_display = ["name", "weight", "order"]
     list_editable = ["weight", "order"]
-
-
-@admin.register(PopulationGroup)
-class PopulationGroupAdmin(SimpleHistoryAdmin):
-    list_display = ["name"]
-    search_fields = ["name"]
 
 
 @admin.register(Outcome)
@@ -47,3 +42,10 @@ class MetricAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name", "description"]
     autocomplete_fields = ["outcome"]
     list_select_related = ["dimension"]
+
+
+@admin.register(ContractMetric)
+class ContractMetricAdmin(ReadOnlyAdmin):
+    list_display = ["contract", "metric", "effective_from", "minimum_threshold", "target", "weight"]
+    list_filter = ["contract", "accountable", "is_national"]
+    list_select_related = ["contract", "metric"]

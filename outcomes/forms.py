@@ -6,9 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from contracts.choices import Side
-from core.forms import NHSForm
+from contracts.models import PopulationGroup
+from core.forms import NHSForm, date_field
 from outcomes.choices import Frequency
-from outcomes.models import Dimension, PopulationGroup
+from outcomes.models import Dimension, Metric
 from outcomes.submissions import max_upload_bytes, too_big
 from outcomes.validation import COLUMNS
 
@@ -110,3 +111,43 @@ class MetricFilterForm(NHSForm):
         if data["national"]:
             metrics = metrics.filter(is_national=data["national"] == "national")
         return metrics
+
+
+class ContractMetricForm(NHSForm):
+    metric = forms.ModelChoiceField(
+        label="Metric",
+        queryset=Metric.objects.select_related("dimension").order_by("code"),
+        empty_label="Choose a metric",
+    )
+    effective_from = date_field(
+        "In force from", help_text="Earlier periods keep the terms they had."
+    )
+    minimum_threshold = forms.DecimalField(
+        label="Minimum threshold", max_digits=14, decimal_places=4
+    )
+    target = forms.DecimalField(label="Target", max_digits=14, decimal_places=4)
+    baseline = forms.DecimalField(
+        label="Baseline (optional)", max_digits=14, decimal_places=4, required=False
+    )
+    weight = forms.DecimalField(
+        label="Weight within its dimension", max_digits=6, decimal_places=2, initial=1
+    )
+    is_national = forms.BooleanField(label="Nationally mandated", required=False)
+    accountable = forms.ChoiceField(
+        label="Which party is accountable",
+        choices=Side.choices,
+        initial=Side.PROVIDER,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=300,
+        help_text="Needed when changing the terms of a metric already in the contract.",
+    )
+
+    def clean_weight(self):
+        weight = self.cleaned_data["weight"]
+        if weight < 0:
+            raise ValidationError("The weight cannot be negative.")
+        return weight

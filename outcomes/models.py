@@ -21,6 +21,7 @@ from outcomes.choices import (
     SubmissionStatus,
 )
 from outcomes.querysets import (
+    ContractMetricQuerySet,
     MeasurementQuerySet,
     RescoreRequestQuerySet,
     ScoreQuerySet,
@@ -56,21 +57,6 @@ class Dimension(models.Model):
         return self.name
 
 
-class PopulationGroup(models.Model):
-    """A group of people a contract serves, e.g. older people or people with
-    long-term conditions."""
-
-    name = models.CharField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
 class Outcome(models.Model):
     """An outcome that matters to a population group, under a dimension;
     metrics measure it."""
@@ -79,7 +65,7 @@ class Outcome(models.Model):
     description = models.TextField(blank=True)
     dimension = models.ForeignKey(Dimension, on_delete=models.PROTECT, related_name="outcomes")
     population_group = models.ForeignKey(
-        PopulationGroup, on_delete=models.PROTECT, related_name="outcomes"
+        "contracts.PopulationGroup", on_delete=models.PROTECT, related_name="outcomes"
     )
     history = HistoricalRecords()
 
@@ -131,6 +117,11 @@ class Metric(models.Model):
     is_national = models.BooleanField(
         default=False, help_text="Nationally defined (otherwise locally defined)."
     )
+    # The contract performance notices that name this metric (`notice.metrics`
+    # from the notice's side): declared here because contracts sit below outcomes.
+    notices = models.ManyToManyField(
+        "contracts.PerformanceNotice", blank=True, related_name="metrics"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -155,6 +146,66 @@ class Metric(models.Model):
             errors["outcome"] = "The outcome belongs to a different dimension."
         if errors:
             raise ValidationError(errors)
+
+
+class ContractMetric(models.Model):
+    """A version of a metric's terms in a contract: thresholds, baseline and
+    weight in force from `effective_from`. Changing the terms adds a version;
+    rows are never rewritten, so earlier periods keep the terms they had."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="metric_versions"
+    )
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField()
+    minimum_threshold = models.DecimalField(max_digits=14, decimal_places=4)
+    target = models.DecimalField(
+        max_digits=14, decimal_places=4, help_text="The aspirational target."
+    )
+    baseline = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    weight = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0)],
+        help_text="Weight within its dimension.",
+    )
+    is_national = models.BooleanField(
+        default=False, help_text="Nationally mandated (otherwise locally negotiated)."
+    )
+    accountable = models.CharField(
+        max_length=20,
+        choices=Side.choices,
+        default=Side.PROVIDER,
+        help_text="Which party is accountable: commissioners' obligations are metrics too.",
+    )
+    reason = models.CharField(max_length=300, blank=True, help_text="Why this version was made.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ContractMetricQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract", "metric__code", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "metric", "effective_from"],
+                name="unique_contract_metric_version",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(target=models.F("minimum_threshold")),
+                name="contract_metric_target_differs_from_minimum",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0), name="contract_metric_weight_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contract.reference} {self.metric.code} from {self.effective_from}"
 
 
 class Submission(models.Model):
@@ -339,7 +390,7 @@ class MetricScore(models.Model):
     A missing value is stored as missing (null), never as zero."""
 
     run = score_run_link("metric_scores")
-    contract_metric = derived_link("contracts.ContractMetric")
+    contract_metric = derived_link(ContractMetric)
     metric = derived_link(Metric)
     organisation = derived_link("contracts.Organisation")
     period_start = models.DateField()

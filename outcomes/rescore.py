@@ -23,12 +23,13 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from contracts.choices import OrganisationKind, Side
-from contracts.models import Contract, ContractMetric
+from contracts.models import Contract
 from outcomes import benchmark, scoring
 from outcomes.bulk import insert_frame, read_frame
 from outcomes.choices import RATIO_TYPES, Aggregation, RunTrigger
 from outcomes.models import (
     AggregateScore,
+    ContractMetric,
     Dimension,
     DimensionScore,
     Measurement,

@@ -12,9 +12,9 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from contracts.choices import Side
-from contracts.models import ContractMetric, Organisation
+from contracts.models import Organisation
 from outcomes.choices import Frequency
-from outcomes.models import Measurement, PeriodReview
+from outcomes.models import ContractMetric, Measurement, PeriodReview
 
 PERIOD_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}
 FIRST_MONTHS = {

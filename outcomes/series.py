@@ -50,7 +50,7 @@ def _current(metric, organisation):
 
 def contract_target(contract, metric, day: dt.date) -> float | None:
     """The target of the contract metric in force on `day`, if any."""
-    from contracts.models import ContractMetric
+    from outcomes.models import ContractMetric
 
     version = (
         ContractMetric.objects.filter(contract=contract, metric=metric)

@@ -44,7 +44,6 @@ from django.utils.http import urlencode
 from contracts.access import data_scope
 from contracts.models import (
     Contract,
-    ContractMetric,
     Membership,
     NetworkMember,
     NoticeEvent,
@@ -53,7 +52,7 @@ from contracts.models import (
 )
 from dialogues.models import Action
 from incentives.models import IncentiveScheme, Settlement
-from outcomes.models import Measurement
+from outcomes.models import ContractMetric, Measurement
 
 User = get_user_model()
 AUTOMATIC = "Concord (automatic)"

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from contracts.access import data_scope
 from contracts.choices import Side
-from contracts.models import Contract, ContractMetric, Organisation, PerformanceNotice
+from contracts.models import Contract, Organisation, PerformanceNotice
 from dialogues.models import Action
 from incentives.models import Settlement
 from incentives.querysets import party_contracts
@@ -38,6 +38,7 @@ from incentives.selectors import projected_position
 from outcomes import selectors, series, spc
 from outcomes.models import (
     AggregateScore,
+    ContractMetric,
     Dimension,
     DimensionScore,
     Measurement,

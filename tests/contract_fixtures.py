@@ -8,7 +8,7 @@ import pytest
 
 from contracts import notices
 from contracts.choices import MeetingOutcome, NoticeStatus
-from contracts.models import ContractMetric
+from outcomes.models import ContractMetric
 from tests.factories import MetricFactory, add_contract_years
 
 D = dt.date

@@ -11,10 +11,9 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 
-from contracts.models import ContractMetric
 from outcomes import rescore
 from outcomes.choices import Channel, Direction, MetricType, RunTrigger, SubmissionStatus
-from outcomes.models import PeriodReview
+from outcomes.models import ContractMetric, PeriodReview
 from outcomes.submissions import submit
 from tests.factories import DimensionFactory, MetricFactory
 

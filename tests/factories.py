@@ -4,16 +4,9 @@ import factory
 from django.contrib.auth import get_user_model
 
 from contracts.choices import OrganisationKind, Role
-from contracts.models import (
-    Contract,
-    ContractMetric,
-    ContractYear,
-    Membership,
-    NetworkMember,
-    Organisation,
-)
+from contracts.models import Contract, ContractYear, Membership, NetworkMember, Organisation
 from outcomes.choices import Direction, Frequency, MetricType
-from outcomes.models import Dimension, Metric
+from outcomes.models import ContractMetric, Dimension, Metric
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -18,13 +18,13 @@ from assurance.models import GovernanceQuestion, Measure
 from contracts import notices
 from contracts.api_tokens import create_token
 from contracts.choices import Role
-from contracts.models import ActualCost, ContractMetric
+from contracts.models import ActualCost, PopulationGroup
 from dialogues import services as dialogues
 from dialogues.models import CalendarFeed
 from incentives import services as incentives
 from outcomes import rescore, series
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
-from outcomes.models import Measurement, MetricScore, Outcome, PeriodReview, PopulationGroup
+from outcomes.models import ContractMetric, Measurement, MetricScore, Outcome, PeriodReview
 from outcomes.rescore_requests import request_rescore
 from outcomes.submissions import submit
 from reporting import publishing

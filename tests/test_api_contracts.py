@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from contracts.models import Contract, ContractMetric, ContractYear
-from outcomes.models import PopulationGroup
+from contracts.models import Contract, ContractYear, PopulationGroup
+from outcomes.models import ContractMetric
 from tests.factories import ContractFactory, OrganisationFactory, add_contract_years
 
 D = dt.date

@@ -11,12 +11,8 @@ from django.utils import timezone
 from contracts import notices
 from contracts.calendar import add_operational_days
 from contracts.choices import NoticeStatus, Role
-from contracts.models import (
-    ContractMetric,
-    NoticeEvent,
-    PerformanceNotice,
-    Withholding,
-)
+from contracts.models import NoticeEvent, PerformanceNotice, Withholding
+from outcomes.models import ContractMetric
 from tests.factories import ContractFactory, MembershipFactory, UserFactory, add_contract_years
 
 D = dt.date

@@ -5,8 +5,9 @@ metric writes are checked by the model's own rules, errors naming the field."""
 import pytest
 
 from contracts.choices import Side
+from contracts.models import PopulationGroup
 from outcomes.choices import Aggregation, MetricType
-from outcomes.models import Dimension, Metric, Outcome, PopulationGroup
+from outcomes.models import Dimension, Metric, Outcome
 from outcomes.submissions import submit
 from tests.factories import DimensionFactory, MetricFactory
 

@@ -16,8 +16,7 @@ from assurance import services
 from assurance.benchmark import MIN_PEERS, position
 from assurance.models import OutcomeChoice
 from assurance.selectors import outcome_rows
-from contracts.models import ContractMetric
-from outcomes.models import MetricScore, ScoreRun
+from outcomes.models import ContractMetric, MetricScore, ScoreRun
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
     framework_fixture,

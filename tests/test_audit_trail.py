@@ -10,14 +10,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts import notices, services
-from contracts.models import ContractMetric, NoticeEvent
+from contracts import notices
+from contracts.models import NoticeEvent
 from dialogues import services as dialogues
 from dialogues.models import Action
 from incentives import services as incentives
 from incentives.models import Settlement
+from outcomes import services as outcome_services
 from outcomes.choices import Channel, SubmissionStatus
-from outcomes.models import Measurement
+from outcomes.models import ContractMetric, Measurement
 from outcomes.submissions import submit
 from reporting import audit_trail
 from reporting.audit_trail import EPOCH
@@ -83,7 +84,7 @@ def test_a_measurement_revision_shows_the_value_before_and_after(system, dataset
 
 def test_a_new_version_of_contract_metric_terms_is_a_change_to_the_last(system, dataset, client):
     a = dataset.a
-    version = services.set_contract_metric(
+    version = outcome_services.set_contract_metric(
         user=system.commissioner,
         contract=a.contract,
         metric=a.metric,
@@ -258,7 +259,7 @@ def test_admin_history_offers_no_revert_and_refuses_one(system, dataset, client)
     history = version.history.earliest()
     client.force_login(system.admin)
     url = reverse(
-        "admin:contracts_contractmetric_simple_history", args=[version.pk, history.history_id]
+        "admin:outcomes_contractmetric_simple_history", args=[version.pk, history.history_id]
     )
     page = client.get(url)
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
@@ -502,7 +503,7 @@ def test_a_page_costs_a_fixed_number_of_queries(
         **scheme_fields(a.metric, effective_from_year=2),
         reason="Year two",
     )
-    services.set_contract_metric(
+    outcome_services.set_contract_metric(
         user=system.commissioner,
         contract=a.contract,
         metric=a.metric,

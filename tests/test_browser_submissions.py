@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from contracts.models import ContractMetric
 from outcomes.choices import MetricType
+from outcomes.models import ContractMetric
 from tests.factories import MetricFactory
 from tests.test_browser import serious_violations
 

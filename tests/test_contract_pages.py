@@ -10,16 +10,10 @@ from django.utils import timezone
 from contracts import notices, services
 from contracts.calendar import add_operational_days
 from contracts.choices import MeetingOutcome, NoticeStatus, OrganisationKind
-from contracts.models import (
-    Contract,
-    ContractMetric,
-    ContractYear,
-    NoticeEvent,
-    PerformanceNotice,
-    Withholding,
-)
+from contracts.models import Contract, ContractYear, NoticeEvent, PerformanceNotice, Withholding
+from outcomes import services as outcome_services
 from outcomes.choices import Direction, MetricType
-from outcomes.models import Metric
+from outcomes.models import ContractMetric, Metric
 from tests.factories import ContractFactory, MetricFactory, OrganisationFactory
 
 YEAR_VALUE = Decimal("1200000.00")  # £100,000 a month
@@ -53,7 +47,7 @@ def add_terms(system, metrics=1):
         )
     existing = Metric.objects.count()
     for n in range(metrics):
-        services.set_contract_metric(
+        outcome_services.set_contract_metric(
             user=system.commissioner,
             contract=contract,
             metric=make_metric(f"CM{existing + n:03d}"),
@@ -724,7 +718,7 @@ def test_query_counts_do_not_grow_with_the_data(client, system):
     detail = reverse("contract-detail", args=[system.contract_a.pk])
     before = (count(reverse("contract-list")), count(detail))
     for n in range(3):
-        services.set_contract_metric(
+        outcome_services.set_contract_metric(
             user=system.commissioner,
             contract=system.contract_a,
             metric=make_metric(f"MORE{n}"),

@@ -7,7 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from contracts import services
-from contracts.models import Contract, ContractMetric
+from contracts.models import Contract
+from outcomes import services as outcome_services
+from outcomes.models import ContractMetric
 
 D = dt.date
 
@@ -124,7 +126,7 @@ def attach(system, contract, metric, **overrides):
         weight=Decimal("2"),
     )
     fields.update(overrides)
-    return services.set_contract_metric(**fields)
+    return outcome_services.set_contract_metric(**fields)
 
 
 def test_a_mid_year_change_keeps_the_old_terms_for_earlier_periods(system, contract, metric):

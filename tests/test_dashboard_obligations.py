@@ -12,10 +12,9 @@ import pytest
 from django.urls import reverse
 
 from contracts.choices import Side
-from contracts.models import ContractMetric
 from outcomes import rescore
 from outcomes.choices import Channel, Direction, MetricType, RunTrigger, SubmissionStatus
-from outcomes.models import PeriodReview
+from outcomes.models import ContractMetric, PeriodReview
 from outcomes.submissions import submit
 from reporting import publishing
 from tests.dashboard_data import FIRST, months_from, seed

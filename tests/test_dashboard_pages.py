@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from contracts.choices import Role
-from contracts.models import ContractMetric
+from outcomes.models import ContractMetric
 from tests.dashboard_data import seed
 from tests.factories import MembershipFactory, MetricFactory, UserFactory
 

@@ -12,10 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.choices import Side
-from contracts.models import ContractMetric
 from outcomes import reviews, selectors
 from outcomes.choices import Channel, MetricType, ReviewStatus, SubmissionStatus
-from outcomes.models import PeriodReview, Submission
+from outcomes.models import ContractMetric, PeriodReview, Submission
 from outcomes.submissions import submit
 from tests.factories import MetricFactory, OrganisationFactory, add_member
 

@@ -8,11 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from contracts.models import ContractMetric
 from dialogues import services
 from dialogues.choices import ActionStatus, MeetingType, SeriesLevel
 from dialogues.forms import EditActionForm
 from dialogues.models import Action, Meeting, MeetingSeries
+from outcomes.models import ContractMetric
 from tests.factories import MetricFactory
 from tests.test_dialogues_services import future_meeting, make_series
 

@@ -391,7 +391,7 @@ def test_bad_schemes_are_refused_and_nothing_saved(system, contract, changes, fi
 
 
 def test_more_than_five_indicators_are_refused(system, contract):
-    from contracts.models import ContractMetric
+    from outcomes.models import ContractMetric
 
     metrics = []
     for n in range(6):

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from contracts.choices import NoticeStatus, OrganisationKind, Role
-from contracts.models import Contract, ContractMetric, Membership, Organisation, PerformanceNotice
-from outcomes.models import Dimension
+from contracts.models import Contract, Membership, Organisation, PerformanceNotice
+from outcomes.models import ContractMetric, Dimension
 
 
 def row_counts():

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.choices import Side
+from contracts.models import PopulationGroup
 from outcomes.choices import Channel, MetricType, SubmissionStatus
-from outcomes.models import Measurement, Outcome, PopulationGroup, Submission
+from outcomes.models import Measurement, Outcome, Submission
 from outcomes.submissions import submit
 from tests.factories import DimensionFactory, MetricFactory
 

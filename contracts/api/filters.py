@@ -8,13 +8,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
 from contracts.choices import CLOSED_NOTICE_STATUSES, NoticeStatus
-from contracts.models import (
-    ActualCost,
-    Contract,
-    ContractMetric,
-    Organisation,
-    PerformanceNotice,
-)
+from contracts.models import ActualCost, Contract, Organisation, PerformanceNotice
 
 MAX_ID = 2**63 - 1  # BigAutoField
 
@@ -58,22 +52,6 @@ class ContractFilter(filters.FilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.filter(start_date__lte=value, end_date__gte=value)
-
-
-class ContractMetricFilter(filters.FilterSet):
-    contract = IdFilter(field_name="contract_id", help_text="Contract id.")
-    metric = filters.CharFilter(field_name="metric__code", help_text="Metric code.")
-    in_force_on = filters.DateFilter(
-        method="filter_in_force_on",
-        help_text="Only the version of each contract metric in force on this date.",
-    )
-
-    class Meta:
-        model = ContractMetric
-        fields = ["contract", "metric", "in_force_on"]
-
-    def filter_in_force_on(self, queryset, name, value):
-        return queryset.in_force_on(value)
 
 
 class NoticeFilter(filters.FilterSet):

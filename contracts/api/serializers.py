@@ -12,7 +12,6 @@ from contracts.choices import MeetingOutcome, NoticeStatus, WithholdingStatus
 from contracts.models import (
     ActualCost,
     Contract,
-    ContractMetric,
     ContractYear,
     NoticeEvent,
     Organisation,
@@ -20,7 +19,7 @@ from contracts.models import (
     RemedialMilestone,
     Withholding,
 )
-from outcomes.models import Metric
+from contracts.selectors import contract_metrics
 
 TERMS_FIELDS = ["meeting_due_days", "plan_due_days", "withholding_percent", "retain_after_months"]
 
@@ -38,10 +37,6 @@ def organisation_by_code(**kwargs):
     return serializers.SlugRelatedField(
         queryset=Organisation.objects.all(), slug_field="code", **kwargs
     )
-
-
-def metric_by_code(**kwargs):
-    return serializers.SlugRelatedField(queryset=Metric.objects.all(), slug_field="code", **kwargs)
 
 
 _enum_field_classes: dict[str, type] = {}
@@ -111,34 +106,9 @@ class ContractYearSerializer(serializers.ModelSerializer):
         ]
 
 
-class ContractMetricInForceSerializer(serializers.ModelSerializer):
-    """A contract metric's terms as they stand, inside a contract."""
-
-    metric = serializers.SlugRelatedField(read_only=True, slug_field="code")
-    metric_name = serializers.CharField(source="metric.name", read_only=True)
-
-    class Meta:
-        model = ContractMetric
-        fields = [
-            "id",
-            "metric",
-            "metric_name",
-            "effective_from",
-            "minimum_threshold",
-            "target",
-            "baseline",
-            "weight",
-            "is_national",
-            "accountable",
-        ]
-
-
 class ContractDetailSerializer(ContractSerializer):
     population_group = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     years = ContractYearSerializer(many=True, read_only=True)
-    metrics_in_force = ContractMetricInForceSerializer(
-        many=True, read_only=True, help_text="The contract metrics in force today."
-    )
 
     class Meta(ContractSerializer.Meta):
         fields = [
@@ -146,7 +116,6 @@ class ContractDetailSerializer(ContractSerializer):
             "population_group",
             *TERMS_FIELDS,
             "years",
-            "metrics_in_force",
         ]
 
 
@@ -178,53 +147,6 @@ class ContractCreateSerializer(serializers.ModelSerializer):
             *TERMS_FIELDS,
             "years",
         ]
-
-
-# --- Contract metrics ---
-
-
-class ContractMetricSerializer(serializers.ModelSerializer):
-    """One version of a metric's terms in a contract. Posting adds a version in
-    force from effective_from; versions are never rewritten."""
-
-    contract = ScopedContractField(help_text="Contract id.")
-    metric = metric_by_code(help_text="Metric code.")
-    created_by = serializers.SlugRelatedField(
-        read_only=True, allow_null=True, slug_field="username"
-    )
-
-    class Meta:
-        model = ContractMetric
-        fields = [
-            "id",
-            "contract",
-            "metric",
-            "effective_from",
-            "minimum_threshold",
-            "target",
-            "baseline",
-            "weight",
-            "is_national",
-            "accountable",
-            "reason",
-            "created_by",
-            "created_at",
-        ]
-        read_only_fields = ["created_by", "created_at"]
-        # The unique (contract, metric, effective_from) check is done in
-        # validate() so its error names a field rather than none.
-        validators = []
-
-    def validate(self, attrs):
-        if ContractMetric.objects.filter(
-            contract=attrs["contract"],
-            metric=attrs["metric"],
-            effective_from=attrs["effective_from"],
-        ).exists():
-            raise serializers.ValidationError(
-                {"effective_from": "A version from this date exists: versions are never rewritten."}
-            )
-        return attrs
 
 
 # --- Financial plan and actual cost ---
@@ -431,9 +353,21 @@ class NoticeCreateSerializer(serializers.Serializer):
     concern = serializers.CharField(help_text="The performance concern, with the evidence.")
     raised_on = serializers.DateField(default=local_today, help_text="Defaults to today.")
     metrics = serializers.ListField(
-        child=metric_by_code(), required=False, default=list, help_text="Metric codes."
+        child=serializers.CharField(), required=False, default=list, help_text="Metric codes."
     )
     obligations = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        """Metric codes become the contract's metrics; a code that is not one
+        of them is an error naming it (a metric is attached by its terms)."""
+        codes = list(dict.fromkeys(attrs["metrics"]))
+        metrics = {m.code: m for m in contract_metrics(attrs["contract"]).filter(code__in=codes)}
+        strangers = [code for code in codes if code not in metrics]
+        if strangers:
+            raise serializers.ValidationError(
+                {"metrics": f"Not metrics of this contract: {', '.join(sorted(strangers))}."}
+            )
+        return {**attrs, "metrics": [metrics[code] for code in codes]}
 
 
 # Step requests: every step is dated (today unless given) and reasoned.

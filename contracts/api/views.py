@@ -1,4 +1,4 @@
-"""API viewsets for organisations, contracts, contract metrics and notices.
+"""API viewsets for organisations, contracts and notices.
 
 Reads are scoped by the base classes; each write validates the request with
 an input serializer, calls one service (contracts.services or
@@ -20,7 +20,6 @@ from contracts import api_tokens, notices, services
 from contracts.api.filters import (
     ActualCostFilter,
     ContractFilter,
-    ContractMetricFilter,
     NoticeFilter,
     OrganisationFilter,
 )
@@ -32,7 +31,6 @@ from contracts.api.serializers import (
     ContractCreateSerializer,
     ContractDetailSerializer,
     ContractFinanceSerializer,
-    ContractMetricSerializer,
     ContractSerializer,
     MonthlyPlanSerializer,
     NoticeCreateSerializer,
@@ -43,13 +41,11 @@ from contracts.api.serializers import (
     RetainSerializer,
     StepSerializer,
     WithholdSerializer,
-    local_today,
 )
 from contracts.choices import NoticeStep, Role
 from contracts.models import (
     ActualCost,
     Contract,
-    ContractMetric,
     NoticeEvent,
     Organisation,
     PerformanceNotice,
@@ -77,20 +73,20 @@ class ContractViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_class = ContractFilter
     write_roles = (Role.COMMISSIONER,)
 
+    # A contract in full; outcomes.api.contracts adds its metric terms.
+    detail_serializer_class = ContractDetailSerializer
+
     def get_serializer_class(self):
         if self.action == "create":
             return ContractCreateSerializer
         if self.action == "retrieve":
-            return ContractDetailSerializer
+            return self.detail_serializer_class
         return ContractSerializer
 
     def scoped_queryset(self, queryset):
         if self.action in ("list", "finance", "monthly_plan"):
             return queryset
-        in_force = ContractMetric.objects.in_force_on(local_today()).select_related("metric")
-        return queryset.prefetch_related(
-            "years", Prefetch("metric_versions", queryset=in_force, to_attr="metrics_in_force")
-        )
+        return queryset.prefetch_related("years")
 
     @extend_schema(request=ContractCreateSerializer, responses={201: ContractDetailSerializer})
     def create(self, request, *args, **kwargs):
@@ -100,7 +96,7 @@ class ContractViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         years = [dict(year) for year in fields.pop("years")]
         contract = services.create_contract(user=request.user, years=years, **fields)
         return Response(
-            ContractDetailSerializer(self.get_queryset().get(pk=contract.pk)).data,
+            self.detail_serializer_class(self.get_queryset().get(pk=contract.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -170,22 +166,6 @@ class ActualCostViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         return Response(
             self.get_serializer(self.get_queryset().get(pk=cost.pk)).data,
             status=status.HTTP_200_OK if corrected else status.HTTP_201_CREATED,
-        )
-
-
-class ContractMetricViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
-    """Versions of contract metrics' terms. Posting adds a version in force from
-    its effective_from; versions are never rewritten or deleted, so there is
-    no PUT, PATCH or DELETE."""
-
-    queryset = ContractMetric.objects.select_related("contract", "metric", "created_by")
-    serializer_class = ContractMetricSerializer
-    filterset_class = ContractMetricFilter
-    write_roles = (Role.COMMISSIONER,)
-
-    def perform_create(self, serializer):
-        serializer.instance = services.set_contract_metric(
-            user=self.request.user, **serializer.validated_data
         )
 
 

@@ -22,17 +22,12 @@ from contracts.forms import (
     StepForm,
     WithholdForm,
 )
-from contracts.models import (
-    Contract,
-    ContractMetric,
-    Organisation,
-    PerformanceNotice,
-)
+from contracts.models import Contract, Organisation, PerformanceNotice
 from contracts.notices import ALLOWED_STEPS, acting_party
+from contracts.selectors import contract_metrics
 from contracts.views.helpers import NOTICE_STATUS_COLOURS
 from core.forms import add_service_errors
 from core.views import ScopedViewMixin, due_tag, error_summary, tag
-from outcomes.models import Metric
 
 
 class NoticeCreateView(ScopedViewMixin, DetailView):
@@ -51,10 +46,7 @@ class NoticeCreateView(ScopedViewMixin, DetailView):
         return contract
 
     def make_form(self, data=None):
-        contract_metrics = ContractMetric.objects.filter(contract=self.object).values("metric_id")
-        return RaiseNoticeForm(
-            data, metrics=Metric.objects.filter(pk__in=contract_metrics).order_by("code")
-        )
+        return RaiseNoticeForm(data, metrics=contract_metrics(self.object))
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()

@@ -6,7 +6,7 @@ the result to one service in dialogues.services, which applies the rules."""
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from contracts.api.serializers import enum_field, metric_by_code, organisation_by_code
+from contracts.api.serializers import enum_field, organisation_by_code
 from contracts.models import Contract, PerformanceNotice
 from dialogues.choices import ActionStatus, AgendaSource, Attendance, MeetingType, SeriesLevel
 from dialogues.models import (
@@ -18,6 +18,7 @@ from dialogues.models import (
     Meeting,
     MeetingSeries,
 )
+from outcomes.api.serializers import metric_by_code
 
 
 def person_by_username(**kwargs):

@@ -4,7 +4,7 @@ it names, then the view hands it to one service, which applies the rules."""
 
 from rest_framework import serializers
 
-from contracts.api.serializers import ScopedContractField, enum_field, metric_by_code
+from contracts.api.serializers import ScopedContractField, enum_field
 from incentives.choices import Recipient, SettlementStatus
 from incentives.models import (
     GainShareBand,
@@ -16,6 +16,7 @@ from incentives.models import (
     SettlementLine,
 )
 from incentives.services import SCHEME_PARAMETERS
+from outcomes.api.serializers import metric_by_code
 
 PERCENT = {"max_digits": 6, "decimal_places": 3}
 

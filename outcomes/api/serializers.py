@@ -18,12 +18,17 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from contracts.api.serializers import enum_field
+from contracts.models import PopulationGroup
 from outcomes.choices import SubmissionStatus
-from outcomes.models import Dimension, Measurement, Metric, Outcome, PopulationGroup, Submission
+from outcomes.models import Dimension, Measurement, Metric, Outcome, Submission
 from outcomes.submissions import json_rows_to_csv
 from outcomes.validation import COLUMNS
 
 # --- Framework ---
+
+
+def metric_by_code(**kwargs):
+    return serializers.SlugRelatedField(queryset=Metric.objects.all(), slug_field="code", **kwargs)
 
 
 class FullCleanMixin:

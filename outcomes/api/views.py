@@ -20,6 +20,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from contracts.models import PopulationGroup
 from core.api import ScopedReadOnlyViewSet
 from core.exports import csv_response
 from outcomes import submissions, tasks
@@ -38,7 +39,7 @@ from outcomes.api.serializers import (
     rows_as_csv,
 )
 from outcomes.choices import Channel
-from outcomes.models import Dimension, Measurement, Metric, Outcome, PopulationGroup, Submission
+from outcomes.models import Dimension, Measurement, Metric, Outcome, Submission
 
 CSV_CONTENT_TYPES = {"text/csv", "application/vnd.ms-excel", "text/plain"}
 

@@ -29,9 +29,9 @@ from assurance.models import (
     MeasureRating,
 )
 from assurance.services import OUTCOMES_PER_KIND
-from contracts.models import ContractMetric, Organisation
+from contracts.models import Organisation
 from core.history import delete_as
-from outcomes.models import Metric
+from outcomes.models import ContractMetric, Metric
 from reporting import assurance_publishing as publishing
 from reporting.demo.outcomes import REFERENCE_DATE
 from reporting.models import PublishedScorecard

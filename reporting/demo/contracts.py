@@ -13,13 +13,14 @@ from contracts import notices, services
 from contracts.choices import CommissionerType, MeetingOutcome, OrganisationKind, Role
 from contracts.models import (
     Contract,
-    ContractMetric,
     ContractYear,
     Membership,
     NetworkMember,
     Organisation,
+    PopulationGroup,
 )
-from outcomes.models import PopulationGroup
+from outcomes import services as outcome_services
+from outcomes.models import ContractMetric
 
 DEMO_PASSWORD = "concord-demo"
 
@@ -268,7 +269,7 @@ def seed_contracts(orgs: dict[str, Organisation], metrics, admin) -> dict[str, C
             )
         for code, minimum, target, baseline, weight in CONTRACT_METRICS[reference]:
             if not ContractMetric.objects.filter(contract=contract, metric=metrics[code]).exists():
-                services.set_contract_metric(
+                outcome_services.set_contract_metric(
                     user=admin,
                     contract=contract,
                     metric=metrics[code],
@@ -285,7 +286,7 @@ def seed_contracts(orgs: dict[str, Organisation], metrics, admin) -> dict[str, C
         if not ContractMetric.objects.filter(
             contract=contract, metric=metrics[code], effective_from=effective_from
         ).exists():
-            services.set_contract_metric(
+            outcome_services.set_contract_metric(
                 user=admin,
                 contract=contract,
                 metric=metrics[code],

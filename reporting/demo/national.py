@@ -20,10 +20,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from contracts.choices import CommissionerType, OrganisationKind
-from contracts.models import Contract, ContractMetric, NetworkMember, Organisation
+from contracts.models import Contract, NetworkMember, Organisation
 from outcomes.bulk import insert_frame
 from outcomes.choices import Channel, Direction, Frequency, MetricType, SubmissionStatus
-from outcomes.models import Dimension, Measurement, Metric, Submission
+from outcomes.models import ContractMetric, Dimension, Measurement, Metric, Submission
 from reporting.demo.outcomes import DIMENSIONS
 
 # England: 42 ICBs and about 210 NHS trusts per 5,000 organisations.

@@ -8,6 +8,7 @@ import numpy as np
 from django.utils import timezone
 
 from contracts.choices import Side
+from contracts.models import PopulationGroup
 from outcomes.choices import (
     Aggregation,
     Channel,
@@ -17,15 +18,7 @@ from outcomes.choices import (
     ReviewStatus,
     SubmissionStatus,
 )
-from outcomes.models import (
-    Dimension,
-    Measurement,
-    Metric,
-    Outcome,
-    PeriodReview,
-    PopulationGroup,
-    Submission,
-)
+from outcomes.models import Dimension, Measurement, Metric, Outcome, PeriodReview, Submission
 from reporting.demo.contracts import upsert
 
 DIMENSIONS = [

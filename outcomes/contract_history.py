@@ -12,12 +12,12 @@ from contracts.models import (
     ActualCost,
     BudgetPlanMonth,
     Contract,
-    ContractMetric,
     ContractYear,
     PerformanceNotice,
     RemedialMilestone,
     Withholding,
 )
+from outcomes.models import ContractMetric
 
 SKIPPED_FIELDS = {"id", "created_at"}
 

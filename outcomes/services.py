@@ -1,0 +1,76 @@
+"""Writes with business rules in outcomes: a contract's metric terms.
+
+Attaching a metric to a contract, or changing its terms from a date, adds a
+version (ContractMetric); versions are never rewritten, so earlier periods
+keep the terms they were scored by."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from contracts.permissions import require_commissioner_of
+from core.history import save_as
+from outcomes.choices import Direction
+from outcomes.models import ContractMetric
+
+
+def check_thresholds(metric, minimum, target) -> dict[str, str]:
+    """Errors in a metric's minimum threshold and target, by field."""
+    if minimum == target:
+        return {"target": "The target must differ from the minimum threshold."}
+    if metric.direction == Direction.HIGHER_IS_BETTER and target < minimum:
+        return {"target": "Higher is better for this metric: the target must be above the minimum."}
+    if metric.direction == Direction.LOWER_IS_BETTER and target > minimum:
+        return {"target": "Lower is better for this metric: the target must be below the minimum."}
+    return {}
+
+
+@transaction.atomic
+def set_contract_metric(
+    *,
+    user,
+    contract,
+    metric,
+    effective_from: dt.date,
+    minimum_threshold,
+    target,
+    baseline=None,
+    weight=1,
+    is_national=False,
+    accountable="provider",
+    reason="",
+) -> ContractMetric:
+    """Attach a metric to a contract, or change its terms from a date. A change
+    adds a version in force from `effective_from`; earlier versions are kept,
+    so periods before that date are still scored by the terms they had."""
+    require_commissioner_of(user, contract)
+    errors = check_thresholds(metric, Decimal(minimum_threshold), Decimal(target))
+    if not contract.start_date <= effective_from <= contract.end_date:
+        errors["effective_from"] = "The date must fall within the contract."
+    existing = ContractMetric.objects.filter(contract=contract, metric=metric)
+    if existing.exists() and not reason.strip():
+        errors["reason"] = "Say why the terms are changing."
+    if existing.filter(effective_from=effective_from).exists():
+        errors["effective_from"] = "A version from this date exists: choose another date."
+    elif existing.filter(effective_from__gt=effective_from).exists():
+        errors["effective_from"] = "A later version exists: changes apply from after it."
+    if errors:
+        raise ValidationError(errors)
+    version = ContractMetric(
+        contract=contract,
+        metric=metric,
+        effective_from=effective_from,
+        minimum_threshold=minimum_threshold,
+        target=target,
+        baseline=baseline,
+        weight=weight,
+        is_national=is_national,
+        accountable=accountable,
+        reason=reason,
+        created_by=user,
+    )
+    version.full_clean()
+    save_as(version, user)
+    return version
