@@ -31,8 +31,8 @@ def can_manage_contract(user, contract_or_commissioner_id) -> bool:
     return is_admin(user) or is_commissioner_member(user, commissioner_id)
 
 
+COMMISSIONER_ONLY = "Only the commissioner of this contract can do that."
+
+
 def require_commissioner_of(user, contract_or_commissioner_id) -> None:
-    require(
-        can_manage_contract(user, contract_or_commissioner_id),
-        "Only the commissioner of this contract can do that.",
-    )
+    require(can_manage_contract(user, contract_or_commissioner_id), COMMISSIONER_ONLY)
