@@ -1,7 +1,7 @@
 """The assessment cycle (issue 9): what kind of round a year's assessment is,
 and the moves between its states. Every state change goes through
 `transition`, which checks the move against TRANSITIONS, the person's right
-to make it and what the round still lacks, then records a dated, authored
+to make it (assurance.permissions) and what the round still lacks, then records a dated, authored
 step. Nothing is saved when a check fails.
 
 Kinds: a commissioner's first round is its baseline; every
@@ -11,9 +11,10 @@ annual reviews. Baseline and full reviews rate every measure and certify
 every governance question afresh; an annual review may carry forward a
 measure's latest final level from an earlier final round."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from assurance import permissions
 from assurance.choices import RoundAction, RoundKind, RoundState
 from assurance.models import (
     FULL_REVIEW_EVERY,
@@ -24,8 +25,6 @@ from assurance.models import (
     RoundTransition,
 )
 from assurance.selectors import carried_forward
-from contracts.choices import Role
-from contracts.models import Membership
 from core.history import save_as
 
 # From each state, the moves allowed and the state each leads to. Anything
@@ -37,13 +36,6 @@ TRANSITIONS = {
         RoundAction.FINALISE: RoundState.FINAL,
     },
     RoundState.FINAL: {},
-}
-# Who makes each move: the commissioner's own people, or the panel (admins).
-COMMISSIONER, PANEL = "commissioner", "panel"
-MADE_BY = {
-    RoundAction.SUBMIT: COMMISSIONER,
-    RoundAction.RETURN: PANEL,
-    RoundAction.FINALISE: PANEL,
 }
 REASON_NEEDED = {RoundAction.RETURN}
 # How each state reads in "the assessment 2026 is ...".
@@ -70,20 +62,12 @@ def full_review_every(commissioner) -> int:
     return cycle.full_review_every if cycle else FULL_REVIEW_EVERY
 
 
-def may_make(user, round: AssessmentRound, action: str) -> bool:
-    """Whether `user` is the kind of person who makes `action` on `round`
-    (whether the round allows it now is checked separately)."""
-    if MADE_BY[action] == PANEL:
-        return user.is_staff
-    return Membership.objects.filter(
-        user=user, organisation_id=round.commissioner_id, role=Role.COMMISSIONER
-    ).exists()
-
-
 def actions_for(user, round: AssessmentRound) -> list[str]:
     """The moves `user` may offer on `round` now (the page's buttons)."""
     return [
-        action for action in TRANSITIONS[RoundState(round.state)] if may_make(user, round, action)
+        action
+        for action in TRANSITIONS[RoundState(round.state)]
+        if permissions.can_make(user, round, action)
     ]
 
 
@@ -150,10 +134,7 @@ def transition(*, user, round: AssessmentRound, action: str, reason: str = "") -
         AssessmentRound.objects.select_for_update().select_related("commissioner").get(pk=round.pk)
     )
     action = RoundAction(action)
-    if not may_make(user, round, action):
-        if MADE_BY[action] == PANEL:
-            raise PermissionDenied("Only the assessment panel (administrators) can do that.")
-        raise PermissionDenied(f"Only {round.commissioner.name}'s commissioners can do that.")
+    permissions.require_move(user, round, action)
     target = TRANSITIONS[RoundState(round.state)].get(action)
     if target is None:
         raise ValidationError(

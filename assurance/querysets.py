@@ -8,6 +8,7 @@ surveys they may answer, never the results or anyone's answers."""
 from django.db import models
 
 from contracts.choices import Role
+from core.roles import is_admin
 
 
 def assessed_commissioners(user):
@@ -16,7 +17,7 @@ def assessed_commissioners(user):
 
     if not user.is_authenticated:
         return Organisation.objects.none().values("id")
-    if user.is_staff:
+    if is_admin(user):
         return Organisation.objects.values("id")
     return Membership.objects.filter(user=user, role=Role.COMMISSIONER).values("organisation_id")
 

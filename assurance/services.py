@@ -1,12 +1,13 @@
 """Writes for commissioner assurance, with their rules. Each is one
 transaction; bad input raises ValidationError naming the field, with nothing
-saved, and acting for someone without the right raises PermissionDenied."""
+saved, and acting for someone without the right (assurance.permissions)
+raises PermissionDenied."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assurance import cycle, framework
+from assurance import cycle, framework, permissions
 from assurance.choices import Agreement, Certification, Level, PanelResult, RoundState
 from assurance.models import (
     AssessmentRound,
@@ -22,8 +23,8 @@ from assurance.models import (
     SurveyResponse,
     SurveyStatement,
 )
-from contracts.choices import OrganisationKind, Role
-from contracts.models import Membership, Organisation
+from contracts.choices import OrganisationKind
+from contracts.models import Organisation
 from core.history import delete_as, save_as
 from outcomes.models import ContractMetric
 
@@ -63,27 +64,12 @@ def load_default_framework() -> int:
     return created
 
 
-def require_commissioner_member(user, commissioner: Organisation) -> None:
-    """Only the commissioner's own people speak for it. Admins are not let
-    through: they sit as the panel that reviews what the commissioner says."""
-    if not Membership.objects.filter(
-        user=user, organisation=commissioner, role=Role.COMMISSIONER
-    ).exists():
-        raise PermissionDenied(f"Only {commissioner.name}'s commissioners can do that.")
-
-
-def require_panel(user) -> None:
-    if not user.is_staff:
-        raise PermissionDenied("Only the assessment panel (administrators) can review.")
-
-
 @transaction.atomic
 def open_assessment_round(*, user, commissioner: Organisation, year: int) -> AssessmentRound:
     """Start a commissioner's assessment for `year` (its commissioners or an
     admin). Rounds follow one another: each is for a later year than the
     last, which must be final. The kind is derived (assurance.cycle)."""
-    if not user.is_staff:
-        require_commissioner_member(user, commissioner)
+    permissions.require_round_opener(user, commissioner)
     if commissioner.kind != OrganisationKind.COMMISSIONER:
         raise ValidationError({"commissioner": f"{commissioner.name} is not a commissioner."})
     year = int(year)
@@ -143,7 +129,7 @@ def certify_governance(
     """The board's self-certification against a governance question, with its
     evidence. Certifying again replaces the answer and clears the panel's
     review, which must look again (the earlier answer stays in history)."""
-    require_commissioner_member(user, round.commissioner)
+    permissions.require_commissioner_member(user, round.commissioner)
     lock_round(round, RoundState.SELF_ASSESSMENT, "The board's certification cannot change")
     errors = {}
     if certification not in Certification.values:
@@ -169,7 +155,7 @@ def certify_governance(
 @transaction.atomic
 def review_governance(*, user, answer: GovernanceAnswer, result: str, reason: str = ""):
     """The panel confirms the self-certification, or challenges it with a reason."""
-    require_panel(user)
+    permissions.require_panel(user)
     lock_round(answer.round, RoundState.PANEL_REVIEW, "The panel cannot review now")
     reason = (reason or "").strip()
     if result not in PanelResult.values:
@@ -197,7 +183,7 @@ def open_feedback_survey(
     """Open a 360 feedback survey with the framework's current statements
     (one per measure that uses 360 feedback), copied so later framework edits
     leave the survey as respondents saw it."""
-    require_commissioner_member(user, round.commissioner)
+    permissions.require_commissioner_member(user, round.commissioner)
     lock_round(round, RoundState.SELF_ASSESSMENT, "No survey can be opened")
     errors = {}
     if not (title or "").strip():
@@ -234,7 +220,7 @@ def open_feedback_survey(
 @transaction.atomic
 def close_feedback_survey(*, user, survey: FeedbackSurvey) -> FeedbackSurvey:
     """Close a survey now (a closed survey cannot be reopened)."""
-    require_commissioner_member(user, survey.round.commissioner)
+    permissions.require_commissioner_member(user, survey.round.commissioner)
     now = timezone.now()
     if not survey.is_open(now):
         raise ValidationError({"closes_at": ["The survey has already closed."]})
@@ -250,8 +236,7 @@ def answer_feedback_survey(
     1 (strongly disagree) .. 5 (strongly agree); statements left out are ones
     the person could not judge. The respondent row (who) and the response
     (what) are stored apart, so the answers cannot be traced to the person."""
-    if not FeedbackSurvey.objects.answerable_by(user).filter(pk=survey.pk).exists():
-        raise PermissionDenied("Only people this commissioner works with answer its survey.")
+    permissions.require_respondent(user, survey)
     if not survey.is_open(timezone.now()):
         raise ValidationError(
             {"survey": [f"The survey closed at {survey.closes_at:%d %B %Y %H:%M}."]}
@@ -293,7 +278,7 @@ def rate_measure(
 ) -> MeasureRating:
     """The commissioner's self assessment of a measure, with its evidence.
     Rating again replaces it and clears the panel's final level."""
-    require_commissioner_member(user, round.commissioner)
+    permissions.require_commissioner_member(user, round.commissioner)
     lock_round(round, RoundState.SELF_ASSESSMENT, "The self assessment cannot change")
     errors = {}
     _check_level(errors, "level", level)
@@ -315,7 +300,7 @@ def rate_measure(
 def set_final_level(*, user, rating: MeasureRating, level: int, reason: str = "") -> MeasureRating:
     """The panel's final level for a measure; a reason is needed when it
     differs from the commissioner's own."""
-    require_panel(user)
+    permissions.require_panel(user)
     lock_round(rating.round, RoundState.PANEL_REVIEW, "The panel cannot set final levels now")
     reason = (reason or "").strip()
     errors = {}
@@ -344,7 +329,7 @@ def choose_outcomes(*, user, round: AssessmentRound, metrics) -> list[OutcomeCho
     """Set the round's outcome metrics to `metrics`: each must be measured in
     one of the commissioner's contracts, and at most OUTCOMES_PER_KIND of each
     kind (local, national). Removed choices stay in history."""
-    require_commissioner_member(user, round.commissioner)
+    permissions.require_commissioner_member(user, round.commissioner)
     lock_round(round, RoundState.SELF_ASSESSMENT, "The outcome metrics cannot change")
     metrics = list(dict.fromkeys(metrics))
     contracted = set(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
-from assurance import cycle, evidence, rollup, selectors, services
+from assurance import cycle, evidence, permissions, rollup, selectors, services
 from assurance.benchmark import MIN_PEERS
 from assurance.choices import RoundAction
 from assurance.forms import (
@@ -35,8 +35,8 @@ from assurance.models import (
 )
 from assurance.presentation import TREND_MEANING, outcome_trend
 from contracts.choices import Role
-from contracts.models import Organisation
 from core.forms import add_service_errors
+from core.permissions import require
 from core.views import ScopedViewMixin, error_summary, tag
 
 RESULT_TAGS = {"confirmed": ("Confirmed", "green"), "challenged": ("Challenged", "red")}
@@ -45,12 +45,6 @@ CERTIFICATION_TAGS = {"in_place": "green", "partly": "yellow", "not_in_place": "
 # Respondents see their own answers once, straight after sending them; the
 # response ids live only in their session, never in the database.
 SESSION_KEY = "assurance_my_responses"
-
-
-def my_commissioners(user):
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__role=Role.COMMISSIONER
-    ).order_by("name")
 
 
 class AssuranceHomeView(ScopedViewMixin, ListView):
@@ -76,7 +70,7 @@ class AssuranceHomeView(ScopedViewMixin, ListView):
         answered = selectors.answered_survey_ids(user, surveys)
         for survey in surveys:
             survey.answered = survey.pk in answered
-        commissioners = list(my_commissioners(user))
+        commissioners = list(permissions.commissioners_spoken_for(user))
         context.update(
             surveys=surveys,
             commissioners=commissioners,
@@ -85,10 +79,9 @@ class AssuranceHomeView(ScopedViewMixin, ListView):
         return context
 
     def post(self, request, *args, **kwargs):
-        commissioner = my_commissioners(request.user).filter(pk=request.POST.get("commissioner"))
-        commissioner = commissioner.first()
-        if commissioner is None:
-            raise PermissionDenied("Only a commissioner's own people open its assessment.")
+        commissioner = permissions.commissioners_spoken_for(request.user)
+        commissioner = commissioner.filter(pk=request.POST.get("commissioner")).first()
+        require(commissioner is not None, "Only a commissioner's own people open its assessment.")
         form = RoundForm(request.POST)
         if form.is_valid():
             try:
@@ -111,9 +104,6 @@ class RoundMixin(ScopedViewMixin):
 
     def scoped_queryset(self, queryset):
         return queryset.select_related("commissioner")
-
-    def is_commissioner(self) -> bool:
-        return my_commissioners(self.request.user).filter(pk=self.object.commissioner_id).exists()
 
 
 class ScorecardView(RoundMixin, DetailView):
@@ -172,15 +162,15 @@ class ScorecardView(RoundMixin, DetailView):
             overall_last_year=overall_last_year,
             governance=governance,
             surveys=surveys,
-            may_certify=self.is_commissioner(),
-            is_panel=self.request.user.is_staff,
+            may_certify=permissions.can_speak_for(self.request.user, self.object.commissioner),
+            is_panel=permissions.can_review(self.request.user),
         )
         return context
 
     def post(self, request, *args, **kwargs):
         """Close a survey early (the commissioner)."""
         self.object = self.get_object()
-        services.require_commissioner_member(request.user, self.object.commissioner)
+        permissions.require_commissioner_member(request.user, self.object.commissioner)
         survey = self.object.surveys.filter(pk=request.POST.get("close_survey")).first()
         if survey is None:
             raise Http404("No such survey in this assessment.")
@@ -261,7 +251,7 @@ class CertifyView(RoundMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        services.require_commissioner_member(request.user, self.object.commissioner)
+        permissions.require_commissioner_member(request.user, self.object.commissioner)
         question = self.question()
         form = CertifyForm(request.POST)
         if form.is_valid():
@@ -287,8 +277,11 @@ class ReviewView(ScopedViewMixin, DetailView):
     context_object_name = "answer"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.is_staff:
-            raise PermissionDenied("Only the assessment panel (administrators) reviews.")
+        if request.user.is_authenticated:
+            require(
+                permissions.can_review(request.user),
+                "Only the assessment panel (administrators) reviews.",
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def scoped_queryset(self, queryset):
@@ -329,7 +322,7 @@ class SurveyOpenView(RoundMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        services.require_commissioner_member(request.user, self.object.commissioner)
+        permissions.require_commissioner_member(request.user, self.object.commissioner)
         form = SurveyOpenForm(request.POST)
         if form.is_valid():
             try:
@@ -437,12 +430,12 @@ class RatingView(RoundMixin, DetailView):
     def forms(self, data=None, which=None):
         rating, measure = self.rating, self.measure
         self_form = final_form = None
-        if self.is_commissioner():
+        if permissions.can_speak_for(self.request.user, self.object.commissioner):
             initial = {"level": rating.self_level, "evidence": rating.evidence} if rating else {}
             self_form = SelfRatingForm(
                 data if which == "self" else None, initial=initial, measure=measure
             )
-        if self.request.user.is_staff and rating:
+        if permissions.can_review(self.request.user) and rating:
             initial = {"level": rating.final_level, "reason": rating.panel_reason}
             final_form = FinalLevelForm(
                 data if which == "final" else None, initial=initial, measure=measure
@@ -469,8 +462,7 @@ class RatingView(RoundMixin, DetailView):
         which = request.POST.get("form")
         self_form, final_form = self.forms(request.POST, which)
         form = {"self": self_form, "final": final_form}.get(which)
-        if form is None:
-            raise PermissionDenied("You cannot rate this measure.")
+        require(form is not None, "You cannot rate this measure.")
         if form.is_valid():
             try:
                 if which == "self":
@@ -512,7 +504,7 @@ class OutcomesView(RoundMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        services.require_commissioner_member(request.user, self.object.commissioner)
+        permissions.require_commissioner_member(request.user, self.object.commissioner)
         form = self.form(request.POST)
         if form.is_valid():
             try:

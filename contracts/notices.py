@@ -1,13 +1,13 @@
 """The contract-management process (docs/contracts.md): every state change
 of a Contract Performance Notice goes through one function here, which checks
-the transition, the person's right to make it and the inputs, then records a
-dated, authored, reasoned step. Nothing is saved when a check fails."""
+the transition, the person's right to make it (contracts.permissions) and the
+inputs, then records a dated, authored, reasoned step. Nothing is saved when a check fails."""
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,19 +16,19 @@ from contracts.choices import (
     MeetingOutcome,
     NoticeStatus,
     NoticeStep,
-    Role,
     WithholdingStatus,
 )
 from contracts.models import (
     Contract,
-    Membership,
     NoticeEvent,
     Organisation,
     PerformanceNotice,
     RemedialMilestone,
     Withholding,
 )
+from contracts.permissions import NOTICE_PARTIES_ONLY, acting_party, require_notice_step
 from core.history import bulk_create_as, save_as, update_as
+from core.permissions import require
 
 PENNY = Decimal("0.01")
 
@@ -60,54 +60,12 @@ MEETING_OUTCOME_STATUS = {
 }
 
 
-def acting_party(user, contract: Contract) -> Organisation | None:
-    """The party to `contract` that `user` acts for, or None. An admin acts
-    for the commissioner."""
-    roles = Membership.objects.filter(user=user).values_list("organisation_id", "role")
-    for organisation_id, role in roles:
-        if organisation_id == contract.commissioner_id and role == Role.COMMISSIONER:
-            return contract.commissioner
-        if organisation_id == contract.provider_id and role in (
-            Role.NETWORK_MANAGER,
-            Role.PROVIDER_USER,
-        ):
-            return contract.provider
-    if user.is_staff:
-        return contract.commissioner
-    return None
-
-
-def _require_party(user, contract) -> Organisation:
-    party = acting_party(user, contract)
-    if party is None:
-        raise PermissionDenied("Only the parties to this contract can act on its notices.")
-    return party
-
-
-# Steps only the party that raised the notice may take, and how to say so.
-RAISER_STEPS = {
-    NoticeStep.ESCALATED: "escalate it",
-    NoticeStep.REMEDIED: "agree it is remedied",
-    NoticeStep.WITHDRAWN: "withdraw it",
-}
-
-
 def require_actor(user, notice, step: NoticeStep) -> Organisation:
-    """The party `user` acts for, if they may take `step` on `notice`; else
-    PermissionDenied. The API asks before reading the request body, so that
-    someone who may not act is refused (403), not told what to fix (400)."""
-    contract = notice.contract
-    party = _require_party(user, contract)
-    if step == NoticeStep.WITHHELD and (
-        party != contract.commissioner
-        or notice.raised_by_organisation_id != contract.commissioner_id
-    ):
-        raise PermissionDenied("Only the commissioner withholds, on a notice it raised.")
-    if step == NoticeStep.RETAINED and party != contract.commissioner:
-        raise PermissionDenied("Only the commissioner retains withheld payments.")
-    if step in RAISER_STEPS and party.pk != notice.raised_by_organisation_id:
-        raise PermissionDenied(f"Only the party that raised the notice can {RAISER_STEPS[step]}.")
-    return party
+    """The party `user` acts for, if they may take `step` on `notice`
+    (contracts.permissions.NOTICE_STEP_TAKERS); else PermissionDenied. The API
+    asks before reading the request body, so that someone who may not act is
+    refused (403), not told what to fix (400)."""
+    return require_notice_step(user, notice, step)
 
 
 def _require_reason(reason: str) -> str:
@@ -166,7 +124,8 @@ def raise_notice(
 ) -> PerformanceNotice:
     """Either party raises a notice against the other; the meeting falls due
     `contract.meeting_due_days` operational days later."""
-    party = _require_party(user, contract)
+    party = acting_party(user, contract)
+    require(party is not None, NOTICE_PARTIES_ONLY)
     metrics = list(metrics)
     if not metrics and not obligations.strip():
         raise ValidationError({"metrics": "Name the metrics or obligations concerned."})

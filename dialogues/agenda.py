@@ -14,13 +14,14 @@ Redrafting replaces the drafted items and keeps those the chair added."""
 import datetime as dt
 from collections import defaultdict
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from contracts.models import Contract, PerformanceNotice, RemedialMilestone
 from core.history import bulk_create_as, save_as
+from dialogues import permissions
 from dialogues.choices import AgendaSource
 from dialogues.models import Action, AgendaItem, Meeting
 from outcomes import scoring
@@ -281,7 +282,7 @@ def draft_agenda(
     """Draft (or redraft) the agenda from the data now. `user` is the chair
     asking for a redraft, or None when the scheduled job drafts it."""
     if user is not None:
-        _require_chair(user, meeting)
+        permissions.require_agenda_editor(user, meeting)
     today = today or timezone.localdate()
     contracts = meeting_contracts(meeting, today)
     subjects = subject_organisations(meeting)
@@ -306,15 +307,10 @@ def draft_agenda(
     return list(meeting.agenda_items.order_by("position", "pk"))
 
 
-def _require_chair(user, meeting: Meeting) -> None:
-    if not (user.is_staff or user.pk == meeting.chair_id_effective):
-        raise PermissionDenied("Only the meeting's chair can change its agenda.")
-
-
 @transaction.atomic
 def add_item(*, user, meeting: Meeting, title: str, detail: str = "") -> AgendaItem:
     """The chair adds an item by hand (at the end)."""
-    _require_chair(user, meeting)
+    permissions.require_agenda_editor(user, meeting)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Enter the agenda item."})
@@ -333,7 +329,7 @@ def add_item(*, user, meeting: Meeting, title: str, detail: str = "") -> AgendaI
 def edit_item(
     *, user, item: AgendaItem, title: str, detail: str = "", position: int | None = None
 ) -> AgendaItem:
-    _require_chair(user, item.meeting)
+    permissions.require_agenda_editor(user, item.meeting)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Enter the agenda item."})
@@ -347,7 +343,7 @@ def edit_item(
 
 @transaction.atomic
 def remove_item(*, user, item: AgendaItem) -> None:
-    _require_chair(user, item.meeting)
+    permissions.require_agenda_editor(user, item.meeting)
     item._history_user = user
     item.delete()
 

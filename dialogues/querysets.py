@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from contracts.access import PRIVATE_DATA_ROLES, data_scope
+from core.roles import is_admin
 
 
 def _my_organisations(user):
@@ -41,7 +42,7 @@ class MeetingSeriesQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if is_admin(user):
             return self
         return self.filter(pk__in=_visible_series_ids(user))
 
@@ -53,7 +54,7 @@ class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if is_admin(user):
             return self
         return self.filter(series_id__in=_visible_series_ids(user))
 
@@ -69,7 +70,7 @@ class ActionQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if is_admin(user):
             return self
         scope = data_scope(user).values("id")
         series = _visible_series_ids(user)

@@ -1,5 +1,5 @@
-"""Writes for performance dialogues, each checking who may make it and the
-input, and saving nothing when a check fails: meeting series and the
+"""Writes for performance dialogues, each checking who may make it
+(dialogues.permissions) and the input, and saving nothing when a check fails: meeting series and the
 meetings generated from them, contract management meetings from notices,
 attendance, minutes, decisions, and the action log with its escalation.
 
@@ -11,15 +11,16 @@ import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.choices import NoticeStatus, OrganisationKind, Role
+from contracts.choices import NoticeStatus, OrganisationKind
 from contracts.models import Contract, Membership, Organisation, PerformanceNotice
 from core.history import bulk_create_as, save_as
-from dialogues import recurrence
+from core.roles import is_admin
+from dialogues import permissions, recurrence
 from dialogues.choices import (
     ESCALATES_TO,
     LIVE_ACTION_STATUSES,
@@ -67,87 +68,14 @@ def aware(day: dt.date, time: dt.time, zone: str) -> dt.datetime:
     return recurrence.instant(dt.datetime.combine(day, time), ZoneInfo(zone))
 
 
-# --- Who may do what ---------------------------------------------------------
-
-
-def _role_org_ids(user, *roles) -> set[int]:
-    return set(
-        Membership.objects.filter(user=user, role__in=roles).values_list(
-            "organisation_id", flat=True
-        )
-    )
-
-
-def may_manage_series(user, provider: Organisation) -> bool:
-    """Admins, the network's managers, and commissioners holding a contract
-    with it set up and change its series."""
-    if user.is_staff:
-        return True
-    if provider.pk in _role_org_ids(user, Role.NETWORK_MANAGER):
-        return True
-    commissioners = _role_org_ids(user, Role.COMMISSIONER)
-    return Contract.objects.filter(provider=provider, commissioner_id__in=commissioners).exists()
-
-
 def participating_org_ids(series: MeetingSeries) -> set[int]:
     return set(series.organisations.values_list("pk", flat=True))
-
-
-def may_contribute(user, meeting: Meeting) -> bool:
-    """Log actions: the chair, named participants, the network's managers,
-    people of a participating organisation, admins."""
-    series = meeting.series
-    if user.is_staff or user.pk in (meeting.chair_id, series.chair_id):
-        return True
-    if series.participants.filter(pk=user.pk).exists():
-        return True
-    mine = _role_org_ids(user, *PRIVATE_DATA_ROLES)
-    if series.provider_id in _role_org_ids(user, Role.NETWORK_MANAGER):
-        return True
-    return bool(mine & participating_org_ids(series))
-
-
-def may_record_attendance(user, meeting: Meeting) -> bool:
-    """Attendance: the chair, the network's managers, admins. Not every
-    participant: being recorded present is what lets someone edit the
-    minutes, so nobody may record it for themselves."""
-    if user.is_staff or user.pk == meeting.chair_id_effective:
-        return True
-    return meeting.series.provider_id in _role_org_ids(user, Role.NETWORK_MANAGER)
 
 
 def has_started(meeting: Meeting) -> bool:
     """Whether the meeting has begun: only then can anyone be recorded
     present or absent, or minutes and decisions be recorded."""
     return meeting.starts_at <= timezone.now()
-
-
-def may_record_minutes(user, meeting: Meeting) -> bool:
-    """Minutes and decisions: the chair, those recorded present, admins."""
-    if user.is_staff or user.pk == meeting.chair_id_effective:
-        return True
-    return meeting.attendance.filter(person=user, status=Attendance.PRESENT).exists()
-
-
-def action_editor_test(user):
-    """`may_update_action` for many actions (a page's action tables): the
-    user's roles are read once."""
-    managed = _role_org_ids(user, Role.NETWORK_MANAGER)
-
-    def may(action: Action) -> bool:
-        if user.is_staff or user.pk in (action.owner_id, action.created_by_id):
-            return True
-        if action.provider_id in managed:
-            return True
-        return action.meeting_id is not None and user.pk == action.meeting.chair_id_effective
-
-    return may
-
-
-def may_update_action(user, action: Action) -> bool:
-    """The owner, whoever logged it, the network's managers, the chair of the
-    meeting that raised it, admins."""
-    return action_editor_test(user)(action)
 
 
 # --- Meeting series and generation -------------------------------------------
@@ -200,7 +128,7 @@ def _check_series(series: MeetingSeries, organisations, participants) -> None:
         errors["participants"] = (
             f"{', '.join(outsiders)} must belong to a participating organisation."
         )
-    if series.chair_id and series.chair_id not in people and not series.chair.is_staff:
+    if series.chair_id and series.chair_id not in people and not is_admin(series.chair):
         errors["chair"] = "The chair must belong to a participating organisation."
     # Contract management meetings come from notices; every other series,
     # custom ones too, gets its meetings only from its rule.
@@ -236,11 +164,7 @@ def save_series(
         setattr(series, name, value)
     if not series.provider_id:
         raise ValidationError({"provider": "Choose the network or provider."})
-    if not may_manage_series(user, series.provider):
-        raise PermissionDenied(
-            "Only the network's managers, a commissioner holding a contract with it, "
-            "or an admin can set up its meeting series."
-        )
+    permissions.require_series_manager(user, series.provider)
     organisations, participants = list(organisations), list(participants)
     series.full_clean(exclude=["organisations", "participants"])
     _check_series(series, organisations, participants)
@@ -411,11 +335,6 @@ def create_notice_meetings(*, now=None) -> int:
 # --- Attendance, minutes, decisions -------------------------------------------
 
 
-def require_contributor(user, meeting) -> None:
-    if not may_contribute(user, meeting):
-        raise PermissionDenied("Only the meeting's participants can do this.")
-
-
 def person_organisation(person, org_ids: set[int]) -> int | None:
     """The participating organisation a person belongs to (their first)."""
     return (
@@ -432,7 +351,7 @@ def person_organisation(person, org_ids: set[int]) -> int | None:
 def record_attendance(*, user, meeting: Meeting, entries) -> list[AttendanceRecord]:
     """Record who was present, sent apologies or was absent: `entries` is a
     list of (person, status). Recording a person again corrects it."""
-    require_attendance_recorder(user, meeting)
+    permissions.require_attendance_recorder(user, meeting)
     org_ids = participating_org_ids(meeting.series)
     started = has_started(meeting)
     records, errors = [], []
@@ -466,20 +385,6 @@ def record_attendance(*, user, meeting: Meeting, entries) -> list[AttendanceReco
     return records
 
 
-def require_attendance_recorder(user, meeting) -> None:
-    if not may_record_attendance(user, meeting):
-        raise PermissionDenied(
-            "Only the chair or the network's managers can record attendance at this meeting."
-        )
-
-
-def require_recorder(user, meeting, what: str) -> None:
-    if not may_record_minutes(user, meeting):
-        raise PermissionDenied(
-            f"Only the chair or someone recorded as present can {what} of this meeting."
-        )
-
-
 def require_started(meeting, what: str, field: str) -> None:
     if not has_started(meeting):
         held_on = local_date(meeting.starts_at)
@@ -490,7 +395,7 @@ def require_started(meeting, what: str, field: str) -> None:
 
 @transaction.atomic
 def save_minutes(*, user, meeting: Meeting, minutes: str) -> Meeting:
-    require_recorder(user, meeting, "edit the minutes")
+    permissions.require_recorder(user, meeting, "edit the minutes")
     require_started(meeting, "the minutes can be recorded", "minutes")
     meeting.minutes = (minutes or "").strip()
     return save_as(meeting, user)
@@ -498,7 +403,7 @@ def save_minutes(*, user, meeting: Meeting, minutes: str) -> Meeting:
 
 @transaction.atomic
 def add_decision(*, user, meeting: Meeting, text: str) -> Decision:
-    require_recorder(user, meeting, "record the decisions")
+    permissions.require_recorder(user, meeting, "record the decisions")
     require_started(meeting, "decisions can be recorded", "text")
     text = (text or "").strip()
     if not text:
@@ -656,7 +561,7 @@ def log_action(
     """Log an action at a meeting. The owner must belong to one of the
     meeting's participating organisations; it cannot fall due before the
     meeting."""
-    require_contributor(user, meeting)
+    permissions.require_contributor(user, meeting)
     provider = meeting.series.provider
     fields = _checked_action_fields(
         provider,
@@ -726,14 +631,6 @@ def raised_on(action: Action) -> dt.date:
     return local_date(action.meeting.starts_at if action.meeting_id else action.created_at)
 
 
-def require_action_editor(user, action) -> None:
-    if not may_update_action(user, action):
-        raise PermissionDenied(
-            "Only the action's owner, whoever logged it, the network's managers or the "
-            "meeting's chair can change it."
-        )
-
-
 # What edit_action can change, and how its history names each.
 EDITABLE_ACTION_FIELDS = {
     "title": "title",
@@ -754,7 +651,7 @@ def edit_action(*, user, action: Action, **changes) -> Action:
     given without an organisation acts for theirs. A done or dropped action
     must be reopened first. The history names the fields changed; a change
     to nothing saves and records nothing."""
-    require_action_editor(user, action)
+    permissions.require_action_editor(user, action)
     if not action.is_live:
         raise ValidationError(
             {
@@ -784,7 +681,7 @@ def set_action_status(
 ) -> Action:
     """Move an action to a new status. Dropping, and reopening a closed
     action, need a reason; every change is kept in the action's history."""
-    require_action_editor(user, action)
+    permissions.require_action_editor(user, action)
     if status not in ActionStatus.values:
         raise ValidationError({"status": f"'{status}' is not an action status."})
     if status == action.status:
@@ -824,7 +721,7 @@ def _record_on_action(action: Action, user, reason: str) -> None:
 
 @transaction.atomic
 def add_milestone(*, user, action: Action, description: str, due_on: dt.date) -> ActionMilestone:
-    require_action_editor(user, action)
+    permissions.require_action_editor(user, action)
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": "Describe the milestone."})
@@ -849,7 +746,7 @@ def add_milestone(*, user, action: Action, description: str, due_on: dt.date) ->
 
 @transaction.atomic
 def complete_milestone(*, user, milestone: ActionMilestone, on: dt.date | None = None):
-    require_action_editor(user, milestone.action)
+    permissions.require_action_editor(user, milestone.action)
     if milestone.completed_on:
         raise ValidationError({"milestone": "This milestone is already complete."})
     milestone.completed_on = on or timezone.localdate()
@@ -938,7 +835,7 @@ def check_evidence_file(upload) -> None:
 
 @transaction.atomic
 def add_evidence(*, user, action: Action, note: str = "", upload=None) -> ActionEvidence:
-    require_action_editor(user, action)
+    permissions.require_action_editor(user, action)
     note = (note or "").strip()
     if not note and upload is None:
         raise ValidationError({"note": "Write a note or attach a file."})

@@ -15,11 +15,10 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView, TemplateView
 
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.choices import Role
 from core.forms import add_service_errors
-from core.roles import has_role
+from core.permissions import require
 from core.views import ScopedViewMixin, error_summary, tag
-from dialogues import agenda, services
+from dialogues import agenda, permissions, services
 from dialogues.choices import LIVE_ACTION_STATUSES, ActionStatus
 from dialogues.forms import (
     ActionFilterForm,
@@ -42,7 +41,6 @@ from dialogues.models import (
     MeetingSeries,
 )
 
-MANAGER_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER)
 STATUS_COLOURS = {
     ActionStatus.OPEN: "blue",
     ActionStatus.IN_PROGRESS: "yellow",
@@ -112,7 +110,7 @@ class OverviewView(ScopedViewMixin, ListView):
             .order_by("due_on")
         )
         context["my_actions"] = with_tags(mine[:20], today)
-        context["can_manage"] = has_role(self.request.user, *MANAGER_ROLES)
+        context["can_manage"] = permissions.can_set_up_series(self.request.user)
         return context
 
 
@@ -135,7 +133,7 @@ class SeriesListView(ScopedViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_manage"] = has_role(self.request.user, *MANAGER_ROLES)
+        context["can_manage"] = permissions.can_set_up_series(self.request.user)
         return context
 
 
@@ -157,7 +155,7 @@ class SeriesDetailView(ScopedViewMixin, DetailView):
         meetings = self.object.meetings.order_by("starts_at")
         context["upcoming"] = meetings.filter(starts_at__gte=now)[:12]
         context["recent"] = meetings.filter(starts_at__lt=now).order_by("-starts_at")[:12]
-        context["can_edit"] = services.may_manage_series(self.request.user, self.object.provider)
+        context["can_edit"] = permissions.can_manage_series(self.request.user, self.object.provider)
         return context
 
 
@@ -166,7 +164,7 @@ class SeriesFormView(ScopedViewMixin, TemplateView):
 
     model = MeetingSeries
     template_name = "dialogues/series_form.html"
-    allowed_roles = MANAGER_ROLES
+    allowed_roles = permissions.SERIES_MANAGER_ROLES
 
     def get_series(self):
         if "pk" not in self.kwargs:
@@ -174,8 +172,10 @@ class SeriesFormView(ScopedViewMixin, TemplateView):
         series = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
         if series is None:
             raise Http404("No such meeting series.")
-        if not services.may_manage_series(self.request.user, series.provider):
-            raise PermissionDenied("You cannot change this series.")
+        require(
+            permissions.can_manage_series(self.request.user, series.provider),
+            "You cannot change this series.",
+        )
         return series
 
     def initial(self, series):
@@ -273,7 +273,7 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
         )
         actions, earlier = with_tags(raised_here, today), with_tags(earlier, today)
         # A status form only on the rows the person may change (as the POST checks).
-        may_update = services.action_editor_test(user)
+        may_update = permissions.action_updater(user)
         for action in actions + earlier:
             action.can_update = may_update(action)
         context.update(
@@ -286,10 +286,10 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
             earlier_actions=earlier,
             status_forms=any(action.can_update for action in actions),
             earlier_status_forms=any(action.can_update for action in earlier),
-            is_chair=user.is_staff or user.pk == meeting.chair_id_effective,
-            can_contribute=services.may_contribute(user, meeting),
-            can_record_attendance=services.may_record_attendance(user, meeting),
-            can_record=services.may_record_minutes(user, meeting),
+            can_edit_agenda=permissions.can_edit_agenda(user, meeting),
+            can_contribute=permissions.can_contribute(user, meeting),
+            can_record_attendance=permissions.can_record_attendance(user, meeting),
+            can_record=permissions.can_record_minutes(user, meeting),
             has_started=services.has_started(meeting),
             held_on=timezone.localdate(meeting.starts_at),
             status_choices=ActionStatus.choices,
@@ -385,9 +385,7 @@ class AgendaEditView(ScopedViewMixin, DetailView):
 
     def get_object(self, queryset=None):
         meeting = super().get_object(queryset)
-        user = self.request.user
-        if not (user.is_staff or user.pk == meeting.chair_id_effective):
-            raise PermissionDenied("Only the meeting's chair can change its agenda.")
+        permissions.require_agenda_editor(self.request.user, meeting)
         return meeting
 
     def get_context_data(self, **kwargs):
@@ -554,7 +552,7 @@ class ActionDetailView(ScopedViewMixin, DetailView):
         for name in self.FORMS:
             if f"{name}_form" not in context:
                 context[f"{name}_form"] = self.make_form(name)
-        can_edit = services.may_update_action(self.request.user, action)
+        can_edit = permissions.can_update_action(self.request.user, action)
         context.update(
             status_tag=action_tag(action, today),
             can_edit=can_edit,

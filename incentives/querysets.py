@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from contracts.choices import Role
+from core.roles import is_admin
 
 
 def party_contracts(user):
@@ -17,7 +18,7 @@ def party_contracts(user):
 
     if not user.is_authenticated:
         return Contract.objects.none()
-    if user.is_staff:
+    if is_admin(user):
         return Contract.objects.all()
     mine = Membership.objects.filter(user=user)
     return Contract.objects.filter(

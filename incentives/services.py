@@ -1,23 +1,24 @@
 """Writes for incentives, with their rules: scheme versions, settlement
-computation, sign-off and comments. Each is one transaction, and bad input
-raises ValidationError naming the field with nothing saved."""
+computation, sign-off and comments. Each is one transaction, checks who may
+make it (incentives.permissions) first, and bad input raises ValidationError
+naming the field with nothing saved."""
 
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from contracts.choices import Role
-from contracts.models import Contract, ContractYear, Membership
-from contracts.permissions import require_commissioner_of
+from contracts.models import Contract, ContractYear
 from core.history import bulk_create_as, save_as
 from core.numbers import plain
 from dialogues.services import raise_action
+from incentives import permissions
 from incentives import settlement as maths
 from incentives.choices import SettlementStatus
 from incentives.models import (
@@ -116,7 +117,7 @@ def create_scheme_version(
     only start after the last signed-off year, so a signed-off year keeps the
     version it was settled under. `bands`, `corridors` and
     `indicators` are lists of dicts (indicators name a `metric`)."""
-    require_commissioner_of(user, contract)
+    permissions.require_scheme_author(user, contract)
     contract = Contract.objects.select_for_update().get(pk=contract.pk)  # versions queue up
     errors: dict[str, list[str]] = {}
     unknown = set(parameters) - set(SCHEME_PARAMETERS)
@@ -271,7 +272,7 @@ def compute_settlement(*, contract_year: ContractYear, user=None) -> Settlement:
     the scheme version in force. Idempotent: unchanged inputs leave the draft
     as it is. A signed-off settlement is locked. `user` None is a scheduled run."""
     if user is not None:
-        require_commissioner_of(user, contract_year.contract)
+        permissions.require_settler(user, contract_year.contract)
     # The year's row lock makes two runs of the same year queue up.
     year = (
         ContractYear.objects.select_for_update()
@@ -389,7 +390,7 @@ def run_settlements(year: int, today=None) -> list[tuple[ContractYear, str]]:
 def sign_off(*, user, settlement: Settlement) -> Settlement:
     """Lock a settlement. Refused when its inputs (or the scheme version in
     force) changed since it was computed: recompute and review it first."""
-    require_commissioner_of(user, settlement.contract)
+    permissions.require_signatory(user, settlement)
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     if settlement.is_signed_off:
         raise ValidationError({"status": "This settlement is already signed off."})
@@ -414,28 +415,10 @@ def sign_off(*, user, settlement: Settlement) -> Settlement:
     return settlement
 
 
-def commenting_organisation(user, settlement):
-    """The organisation `user` comments for: the contract's commissioner or
-    its provider/network, whichever they belong to (None: may not comment)."""
-    contract = settlement.contract
-    membership = (
-        Membership.objects.filter(user=user)
-        .filter(
-            organisation_id__in=(contract.commissioner_id, contract.provider_id),
-            role__in=(Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER),
-        )
-        .select_related("organisation")
-        .first()
-    )
-    return membership.organisation if membership else None
-
-
 @transaction.atomic
 def add_comment(*, user, settlement: Settlement, text: str) -> SettlementComment:
     """A party's comment on a draft settlement (comments close at sign-off)."""
-    organisation = commenting_organisation(user, settlement)
-    if organisation is None:
-        raise PermissionDenied("Only the parties to the contract comment on its settlement.")
+    organisation = permissions.require_commenter(user, settlement)
     # Read the status under a lock: a sign-off in between closes comments.
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     if settlement.is_signed_off:

@@ -15,17 +15,14 @@ from django.views.generic import DetailView, ListView
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.models import Contract
-from contracts.permissions import can_manage_contract, require_commissioner_of
-from core.roles import has_role
 from core.views import ScopedViewMixin, error_summary, tag
-from incentives import services
+from incentives import permissions, services
 from incentives.charts import retained_share_figure
 from incentives.forms import CommentForm, SchemeForm, WhatIfForm, add_scheme_errors, initial_from
 from incentives.models import QualityIndicator, Settlement, SettlementComment
 from incentives.querysets import party_contracts
 from outcomes.models import ContractMetric, Metric
 
-WHAT_IF_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER)
 STATUS_TAGS = {"draft": ("Draft", "yellow"), "signed_off": ("Signed off", "green")}
 
 
@@ -103,13 +100,13 @@ class ContractIncentivesView(PartyContractMixin, DetailView):
         context.update(
             schemes=schemes,
             years=years,
-            may_edit=can_manage_contract(self.request.user, contract),
+            may_edit=permissions.can_write_scheme(self.request.user, contract),
         )
         return context
 
     def post(self, request, *args, **kwargs):
         self.object = contract = self.get_object()
-        require_commissioner_of(request.user, contract)
+        permissions.require_settler(request.user, contract)
         year = contract.years.filter(number=request.POST.get("year")).first()
         if year is None:
             return HttpResponseBadRequest("Choose a contract year.")
@@ -133,7 +130,7 @@ class SchemeCreateView(PartyContractMixin, DetailView):
 
     def get_object(self, queryset=None):
         contract = super().get_object(queryset)
-        require_commissioner_of(self.request.user, contract)
+        permissions.require_scheme_author(self.request.user, contract)
         return contract
 
     def make_form(self, data=None):
@@ -215,7 +212,7 @@ class SettlementDetailView(ScopedViewMixin, DetailView):
         user = self.request.user
         scheme = services.schemes_with_rules().get(pk=settlement.scheme_id)
         rules = scheme.as_rules(settlement.contract_year.number)
-        may_what_if = has_role(user, *WHAT_IF_ROLES)
+        may_what_if = permissions.can_try_what_if(user)
         what_if_form = WhatIfForm(self.request.GET or None)
         what_if = None
         if may_what_if and self.request.GET and what_if_form.is_valid():
@@ -229,16 +226,13 @@ class SettlementDetailView(ScopedViewMixin, DetailView):
             settlement.score,
             what_if_form.cleaned_data.get("score") if what_if else None,
         )
-        may_comment = (
-            not settlement.is_signed_off
-            and services.commenting_organisation(user, settlement) is not None
-        )
+        may_comment = not settlement.is_signed_off and permissions.can_comment(user, settlement)
         context = self.get_context_data(
             object=settlement,
             scheme=scheme,
             rules=rules,
             status=status_tag(settlement),
-            is_commissioner=can_manage_contract(user, settlement.contract),
+            is_commissioner=permissions.can_sign_off(user, settlement),
             may_comment=may_comment,
             comment_form=comment_form or CommentForm(),
             may_what_if=may_what_if,

@@ -1,7 +1,12 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from contracts.models import Membership, Organisation
+from dialogues import services
+from dialogues.models import Action, MeetingSeries
+from tests.test_dialogues_services import make_series
 
 
 @pytest.mark.parametrize(
@@ -58,3 +63,33 @@ def test_non_staff_cannot_open_admin(system, client):
     client.force_login(system.commissioner)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+def test_dialogue_series_and_actions_are_read_only_in_the_admin(system, client):
+    """They change only through dialogues.services: the admin lists and shows
+    them, and refuses adding, changing and deleting."""
+    series = make_series(system, ends_on=dt.date(2026, 3, 3))
+    action = services.log_action(
+        user=system.network_manager_a,
+        meeting=series.meetings.get(),
+        title="Chase data",
+        owner=system.provider_a,
+        due_on=dt.date(2026, 3, 20),
+    )
+    client.force_login(system.admin)
+    for model, row, change in (
+        ("meetingseries", series, {"title": "Renamed", "rrule": "FREQ=DAILY"}),
+        ("action", action, {"title": "Rewritten", "status": "done"}),
+    ):
+        assert client.get(reverse(f"admin:dialogues_{model}_changelist")).status_code == 200
+        page = client.get(reverse(f"admin:dialogues_{model}_change", args=[row.pk]))
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+        assert client.get(reverse(f"admin:dialogues_{model}_add")).status_code == 403
+        url = reverse(f"admin:dialogues_{model}_change", args=[row.pk])
+        assert client.post(url, change).status_code == 403
+        delete = reverse(f"admin:dialogues_{model}_delete", args=[row.pk])
+        assert client.post(delete, {"post": "yes"}).status_code == 403
+    series.refresh_from_db()
+    assert (series.title, series.rrule) == ("Weekly tactical: Network A", "FREQ=WEEKLY;BYDAY=TU")
+    assert MeetingSeries.objects.count() == 1
+    assert Action.objects.get().title == "Chase data" and Action.objects.get().status == "open"

@@ -2,13 +2,13 @@
 classes (assurance.querysets); each write validates the request, calls one
 service (assurance.services) and answers with the row read back."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from assurance import cycle, evidence, rollup, selectors, services
+from assurance import cycle, evidence, permissions, rollup, selectors, services
 from assurance.api.serializers import (
     AssessmentRoundSerializer,
     AssuranceScorecardSerializer,
@@ -35,10 +35,9 @@ from assurance.models import (
     Measure,
     MeasureRating,
 )
-from assurance.querysets import assessed_commissioners
 from contracts.choices import Role
-from contracts.models import Organisation
 from core.api import RolePermission, ScopedReadOnlyViewSet, ServiceErrorsMixin
+from core.permissions import require
 from outcomes.models import Metric
 
 
@@ -74,10 +73,10 @@ class AssessmentRoundViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         commissioner = serializer.validated_data["commissioner"]
-        if not Organisation.objects.filter(
-            pk=commissioner.pk, id__in=assessed_commissioners(request.user)
-        ).exists():
-            raise PermissionDenied("Only a commissioner's own people open its assessment.")
+        require(
+            permissions.can_open_round(request.user, commissioner),
+            "Only a commissioner's own people open its assessment.",
+        )
         round = services.open_assessment_round(
             user=request.user, commissioner=commissioner, year=serializer.validated_data["year"]
         )
@@ -340,6 +339,8 @@ class FeedbackSurveyViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None, format=None):
         survey = self.get_object()
-        if not AssessmentRound.objects.visible_to(request.user).filter(pk=survey.round_id).exists():
-            raise PermissionDenied("Only the commissioner and the panel see the results.")
+        require(
+            permissions.can_see_results(request.user, survey),
+            "Only the commissioner and the panel see the results.",
+        )
         return Response(SurveyResultsSerializer(selectors.survey_results(survey)).data)

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -23,10 +23,12 @@ from contracts.forms import (
     WithholdForm,
 )
 from contracts.models import Contract, Organisation, PerformanceNotice
-from contracts.notices import ALLOWED_STEPS, acting_party
+from contracts.notices import ALLOWED_STEPS
+from contracts.permissions import NOTICE_PARTIES_ONLY, acting_party, party_may_take
 from contracts.selectors import contract_metrics
 from contracts.views.helpers import NOTICE_STATUS_COLOURS
 from core.forms import add_service_errors
+from core.permissions import require
 from core.views import ScopedViewMixin, due_tag, error_summary, tag
 
 
@@ -41,8 +43,7 @@ class NoticeCreateView(ScopedViewMixin, DetailView):
     def get_object(self, queryset=None):
         contract = super().get_object(queryset)
         self.party = acting_party(self.request.user, contract)
-        if self.party is None:
-            raise PermissionDenied("Only the parties to this contract can raise a notice.")
+        require(self.party is not None, "Only the parties to this contract can raise a notice.")
         return contract
 
     def make_form(self, data=None):
@@ -83,13 +84,13 @@ class NoticeCreateView(ScopedViewMixin, DetailView):
 
 @dataclass(frozen=True)
 class Step:
-    """A step form on the notice page: what it records and who may use it."""
+    """A step form on the notice page: what it records (who may take it is
+    contracts.permissions.NOTICE_STEP_TAKERS)."""
 
     step: str
     form_class: type
     title: str
     button: str
-    who: str = "party"  # "party", "raiser" or "commissioner raiser"
 
 
 STEPS = {
@@ -128,21 +129,10 @@ STEPS = {
         WithholdForm,
         "Withhold payment",
         "Withhold payment",
-        who="commissioner raiser",
     ),
-    "escalate": Step(
-        NoticeStep.ESCALATED,
-        StepForm,
-        "Escalate towards termination",
-        "Escalate",
-        who="raiser",
-    ),
-    "remedied": Step(
-        NoticeStep.REMEDIED, StepForm, "Mark as remedied", "Mark as remedied", who="raiser"
-    ),
-    "withdraw": Step(
-        NoticeStep.WITHDRAWN, StepForm, "Withdraw the notice", "Withdraw", who="raiser"
-    ),
+    "escalate": Step(NoticeStep.ESCALATED, StepForm, "Escalate towards termination", "Escalate"),
+    "remedied": Step(NoticeStep.REMEDIED, StepForm, "Mark as remedied", "Mark as remedied"),
+    "withdraw": Step(NoticeStep.WITHDRAWN, StepForm, "Withdraw the notice", "Withdraw"),
 }
 
 
@@ -171,15 +161,10 @@ class NoticeDetailView(ScopedViewMixin, DetailView):
     def may_use(self, action: str) -> bool:
         """Whether the step's form is offered now: it is allowed in the current
         status and the person's side may take it (the services check again)."""
-        notice, party, step = self.object, self.party, STEPS[action]
-        if party is None or step.step not in ALLOWED_STEPS[NoticeStatus(notice.status)]:
+        notice, step = self.object, STEPS[action].step
+        if step not in ALLOWED_STEPS[NoticeStatus(notice.status)]:
             return False
-        is_raiser = party.pk == notice.raised_by_organisation_id
-        if step.who == "raiser" and not is_raiser:
-            return False
-        if step.who == "commissioner raiser" and not (
-            is_raiser and party.pk == notice.contract.commissioner_id
-        ):
+        if not party_may_take(self.party, notice, step):
             return False
         if action == "milestone":
             return any(m.completed_on is None for m in self.milestones)
@@ -217,8 +202,7 @@ class NoticeDetailView(ScopedViewMixin, DetailView):
         action = request.POST.get("action", "")
         if action not in STEPS:
             return HttpResponseBadRequest("Unknown step.")
-        if self.party is None:
-            raise PermissionDenied("Only the parties to this contract can act on its notices.")
+        require(self.party is not None, NOTICE_PARTIES_ONLY)
         form = self.make_form(action, request.POST)
         formset = None
         if action == "plan":

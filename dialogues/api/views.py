@@ -4,7 +4,8 @@ Reads are scoped by the base classes (rows outside scope are 404); each write
 validates the request with an input serializer, calls one service in
 dialogues.services and answers with the row read back through the scoped
 queryset. Services raise ValidationError (400, keyed by field) and
-PermissionDenied (403)."""
+PermissionDenied (403); where the body must not be read from someone who may
+not write, the view asks dialogues.permissions first."""
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -14,9 +15,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.choices import Role
 from core.api import ScopedReadOnlyViewSet
-from dialogues import agenda, services
+from dialogues import agenda, permissions, services
 from dialogues.api.filters import ActionFilter, MeetingFilter, MeetingSeriesFilter
 from dialogues.api.serializers import (
     ActionCreateSerializer,
@@ -52,7 +52,7 @@ class MeetingSeriesViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Sco
     )
     serializer_class = MeetingSeriesSerializer
     filterset_class = MeetingSeriesFilter
-    write_roles = (Role.COMMISSIONER, Role.NETWORK_MANAGER)
+    write_roles = permissions.SERIES_MANAGER_ROLES
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
@@ -127,7 +127,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
         """Record who was present, sent apologies or was absent (before the
         meeting starts, apologies only)."""
         meeting = self.get_object()
-        services.require_attendance_recorder(request.user, meeting)
+        permissions.require_attendance_recorder(request.user, meeting)
         rows = self.parsed(AttendanceListSerializer)["attendance"]
         services.record_attendance(
             user=request.user,
@@ -142,7 +142,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
         """Replace the minutes (the chair, or someone recorded as present),
         once the meeting has started."""
         meeting = self.get_object()
-        services.require_recorder(request.user, meeting, "edit the minutes")
+        permissions.require_recorder(request.user, meeting, "edit the minutes")
         services.save_minutes(user=request.user, meeting=meeting, **self.parsed(MinutesSerializer))
         return self.meeting_response(meeting.pk)
 
@@ -152,7 +152,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
         """Record a decision (the chair, or someone recorded as present), once
         the meeting has started."""
         meeting = self.get_object()
-        services.require_recorder(request.user, meeting, "record decisions")
+        permissions.require_recorder(request.user, meeting, "record decisions")
         services.add_decision(
             user=request.user, meeting=meeting, **self.parsed(DecisionInputSerializer)
         )
@@ -216,7 +216,7 @@ class ActionViewSet(
         """The action, if the user may change it: someone who may not is
         refused (403) before what they sent is read."""
         row = self.get_object()
-        services.require_action_editor(self.request.user, row)
+        permissions.require_action_editor(self.request.user, row)
         return row
 
     @extend_schema(request=ActionEditSerializer, responses=ActionDetailSerializer)

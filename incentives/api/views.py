@@ -3,7 +3,6 @@ the parties of each contract by the base classes; each write validates the
 request, calls one service (incentives.services) and answers with the row
 read back through the scoped queryset."""
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -15,9 +14,8 @@ from rest_framework.response import Response
 from contracts.api.filters import CountingNumberFilter, IdFilter
 from contracts.choices import Role
 from core.api import ScopedReadOnlyViewSet
-from core.roles import has_role
 from core.schema import DETAIL
-from incentives import services
+from incentives import permissions, services
 from incentives.api.serializers import (
     CommentInputSerializer,
     RunSerializer,
@@ -30,8 +28,6 @@ from incentives.api.serializers import (
 )
 from incentives.choices import SettlementStatus
 from incentives.models import IncentiveScheme, QualityIndicator, Settlement, SettlementComment
-
-WHAT_IF_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER)
 
 
 class SchemeFilter(filters.FilterSet):
@@ -171,8 +167,7 @@ class SettlementViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     )
     @action(detail=False, methods=["get"], url_path="what-if")
     def what_if(self, request, format=None):
-        if not has_role(request.user, *WHAT_IF_ROLES):
-            raise PermissionDenied("Only commissioners and network managers try what-ifs.")
+        permissions.require_what_if(request.user)
         serializer = WhatIfInputSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

@@ -14,10 +14,10 @@ from django.views.generic import DetailView, ListView
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.models import Contract, NoticeEvent
-from contracts.notices import acting_party
-from contracts.permissions import require_commissioner_of
+from contracts.permissions import acting_party, require_commissioner_of
 from contracts.views.helpers import NOTICE_STATUS_COLOURS, next_deadline
 from core.forms import add_service_errors
+from core.roles import is_admin
 from core.views import ScopedViewMixin, error_summary, tag
 from outcomes import services
 from outcomes.contract_history import change_log
@@ -92,7 +92,7 @@ class ContractDetailView(ScopedViewMixin, DetailView):
             .order_by("-on", "-recorded_at", "-pk")[:TIMELINE_LENGTH],
             timeline_length=TIMELINE_LENGTH,
             can_raise=party is not None,
-            can_rescore=is_commissioner or user.is_staff,
+            can_rescore=is_commissioner or is_admin(user),
             scores=ScoreRun.objects.filter(contract=contract).aggregate(
                 last=Max("computed_at"), months=Count("pk")
             ),
