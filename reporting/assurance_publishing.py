@@ -1,7 +1,8 @@
-"""Publishing a commissioner's assurance scorecard to the public scorecards
-(reporting.models.PublishedScorecard, kind "assurance"), "like any other": a frozen
-snapshot, who published it and when, the commissioner's summary for lay
-readers, and withdrawal with a public reason (reporting.publishing.withdraw).
+"""A commissioner's assurance scorecard for a year (kind "assurance"),
+published to the public scorecards "like any other" by the one publishing
+mechanism (reporting.publishing): a frozen snapshot, who published it and
+when, the commissioner's summary for lay readers, and withdrawal with a
+public reason.
 
 Only a final round is published. The snapshot holds plain values only, so
 later changes to the round, the framework or the scores never reach it:
@@ -16,15 +17,14 @@ out: results frozen before a survey closes, then again after, would differ
 by the latest answers and so could single them out."""
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assurance import selectors
 from assurance.choices import RoundState
 from assurance.models import AssessmentRound
-from contracts.permissions import require_commissioner_of
+from reporting import publishing
 from reporting.choices import ScorecardKind
 from reporting.models import PublishedScorecard
 
@@ -35,10 +35,6 @@ SNAPSHOT_VERSION = 3
 
 def _number(value):
     return None if value is None else round(float(value), 6)
-
-
-def default_title(round: AssessmentRound) -> str:
-    return f"{round.commissioner.name}: commissioner assurance {round.year}"
 
 
 def _outcomes(round: AssessmentRound) -> list[dict]:
@@ -147,43 +143,57 @@ def build_snapshot(round: AssessmentRound, now) -> dict:
     }
 
 
-@transaction.atomic
+@dataclass
+class AssuranceScorecard(publishing.Subject):
+    """The scorecard of an assessment round: its commissioner's for its year."""
+
+    round: AssessmentRound
+
+    kind = ScorecardKind.ASSURANCE
+    field = "round"
+    summary_hint = "how the assessment went"
+
+    @property
+    def commissioner_id(self) -> int:
+        return self.round.commissioner_id
+
+    @property
+    def name(self) -> str:
+        return f"The {self.round.year} assessment"
+
+    def identity(self) -> dict:
+        return {"assessment_round": self.round}
+
+    def scorecard_fields(self) -> dict:
+        return {
+            "assessment_round": self.round,
+            "organisation": self.round.commissioner,
+            "period_start": dt.date(self.round.year, 1, 1),
+        }
+
+    def default_title(self) -> str:
+        return f"{self.round.commissioner.name}: commissioner assurance {self.round.year}"
+
+    def lock(self) -> None:
+        # Its state read afresh, and held while the snapshot is taken.
+        self.round = (
+            AssessmentRound.objects.select_for_update()
+            .select_related("commissioner")
+            .get(pk=self.round.pk)
+        )
+
+    def problems(self) -> dict[str, str]:
+        if self.round.state != RoundState.FINAL:
+            return {
+                "round": "Only a final assessment can be published: the panel finalises it "
+                "once it has reviewed the commissioner's answers."
+            }
+        return {}
+
+    def build_snapshot(self, user) -> dict:
+        return build_snapshot(self.round, timezone.now())
+
+
 def publish(*, user, round: AssessmentRound, summary: str, title: str = "") -> PublishedScorecard:
-    """Freeze and publish the round's scorecard (its commissioner's people or
-    an admin; the round must be final)."""
-    require_commissioner_of(user, round.commissioner_id)
-    round = (
-        AssessmentRound.objects.select_for_update().select_related("commissioner").get(pk=round.pk)
-    )
-    if round.state != RoundState.FINAL:
-        raise ValidationError(
-            {"round": "Only a final assessment can be published: the panel finalises it first."}
-        )
-    summary = (summary or "").strip()
-    if not summary:
-        raise ValidationError(
-            {"summary": "Enter a summary for lay readers: how the commissioner is doing and why."}
-        )
-    if PublishedScorecard.objects.live().filter(assessment_round=round).exists():
-        raise ValidationError(
-            {"round": f"The {round.year} assessment is already published: withdraw it first."}
-        )
-    scorecard = PublishedScorecard(
-        kind=ScorecardKind.ASSURANCE,
-        assessment_round=round,
-        organisation=round.commissioner,
-        period_start=dt.date(round.year, 1, 1),
-        title=(title or "").strip() or default_title(round),
-        summary=summary,
-        snapshot=build_snapshot(round, timezone.now()),
-        published_by=user,
-    )
-    scorecard._history_user = user
-    try:
-        with transaction.atomic():
-            scorecard.save()
-    except IntegrityError as exc:  # published by someone else meanwhile
-        raise ValidationError(
-            {"round": f"The {round.year} assessment has just been published."}
-        ) from exc
-    return scorecard
+    """Freeze and publish the round's scorecard (reporting.publishing.publish)."""
+    return publishing.publish(AssuranceScorecard(round), user=user, summary=summary, title=title)

@@ -17,7 +17,7 @@ from outcomes import rescore
 from outcomes.choices import Channel, Direction, MetricType, RunTrigger, SubmissionStatus
 from outcomes.models import PeriodReview
 from outcomes.submissions import submit
-from reporting import publishing
+from reporting import contract_publishing, publishing
 from tests.dashboard_data import FIRST, months_from, seed
 from tests.factories import ContractFactory, MetricFactory
 from tests.incentives_fixtures import year_one_fixture  # noqa: F401 (fixture)
@@ -76,7 +76,7 @@ def dashboard(client, user, **params):
 
 
 def publish_may_2025(system, contract):
-    return publishing.publish(
+    return contract_publishing.publish(
         user=system.commissioner,
         contract=contract,
         organisation=system.network_a,
