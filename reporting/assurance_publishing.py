@@ -33,10 +33,6 @@ from reporting.models import PublishedScorecard
 SNAPSHOT_VERSION = 3
 
 
-def _number(value):
-    return None if value is None else round(float(value), 6)
-
-
 def _outcomes(round: AssessmentRound) -> list[dict]:
     rows = []
     for row in selectors.outcome_rows(round):
@@ -50,18 +46,18 @@ def _outcomes(round: AssessmentRound) -> list[dict]:
                 "direction": metric.direction,
                 "national": metric.is_national,
                 "period_start": row["period"].isoformat() if row["period"] else None,
-                "value": _number(position.value),
+                "value": publishing.snapshot_number(position.value),
                 "rank": position.rank,
                 "peers": position.peers,
-                "national_average": _number(position.national_average),
-                "upper_quartile": _number(position.upper_quartile),
-                "improvement": _number(row["improvement"]),
+                "national_average": publishing.snapshot_number(position.national_average),
+                "upper_quartile": publishing.snapshot_number(position.upper_quartile),
+                "improvement": publishing.snapshot_number(row["improvement"]),
                 "trend": row["trend"],
                 "months": [
                     {
                         "period_start": month["period_start"].isoformat(),
-                        "value": _number(month["value"]),
-                        "national_average": _number(month["national_average"]),
+                        "value": publishing.snapshot_number(month["value"]),
+                        "national_average": publishing.snapshot_number(month["national_average"]),
                     }
                     for month in row["months"]
                 ],
@@ -88,7 +84,7 @@ def _feedback(round: AssessmentRound, now) -> list[dict]:
                         "number": s.number,
                         "text": s.text,
                         "responses": s.responses,
-                        "share_agreeing": _number(s.share),
+                        "share_agreeing": publishing.snapshot_number(s.share),
                     }
                     for s in results.statements
                 ],
@@ -124,15 +120,15 @@ def build_snapshot(round: AssessmentRound, now) -> dict:
         "year": round.year,
         "assessment_kind": round.get_kind_display(),
         "outcomes": _outcomes(round),
-        "overall": _number(overall),
-        "overall_before": _number(overall_before),
+        "overall": publishing.snapshot_number(overall),
+        "overall_before": publishing.snapshot_number(overall_before),
         "competencies": [
             {
                 "number": row["competency"].number,
                 "name": row["competency"].name,
                 "description": row["competency"].description,
-                "level": _number(row["level"]),
-                "before": _number(row["last_year"]),
+                "level": publishing.snapshot_number(row["level"]),
+                "before": publishing.snapshot_number(row["last_year"]),
             }
             for row in competencies
         ],

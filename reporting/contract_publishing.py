@@ -56,10 +56,6 @@ def accepted_months(contract) -> set[dt.date]:
     return {month for month, orgs in accepted.items() if expected <= orgs}
 
 
-def _number(value):
-    return None if value is None else round(float(value), 6)
-
-
 @dataclass
 class ContractScorecard(publishing.Subject):
     """The scorecard of `organisation` (the contract's provider: its network,
@@ -141,14 +137,14 @@ class ContractScorecard(publishing.Subject):
             },
             "period_start": period.isoformat(),
             "aggregate": {
-                "score": _number((board.aggregate or {}).get("score")),
-                "coverage": _number((board.aggregate or {}).get("coverage")),
+                "score": publishing.snapshot_number((board.aggregate or {}).get("score")),
+                "coverage": publishing.snapshot_number((board.aggregate or {}).get("coverage")),
             },
             "trend": [
                 {
                     "period_start": row.period_start.isoformat(),
                     "accepted": row.period_start in months,
-                    "score": _number(dashboards.as_value(row.score))
+                    "score": publishing.snapshot_number(dashboards.as_value(row.score))
                     if row.period_start in months
                     else None,
                 }
@@ -158,8 +154,8 @@ class ContractScorecard(publishing.Subject):
                 {
                     "name": item["dimension"].name,
                     "description": item["dimension"].description,
-                    "score": _number(item["score"]),
-                    "coverage": _number(item["coverage"]),
+                    "score": publishing.snapshot_number(item["score"]),
+                    "coverage": publishing.snapshot_number(item["coverage"]),
                 }
                 for item in board.dimensions
             ],
@@ -170,8 +166,8 @@ class ContractScorecard(publishing.Subject):
                     "code": names[row.organisation_id].code,
                     "name": names[row.organisation_id].name,
                     "is_network": names[row.organisation_id].is_network,
-                    "score": _number(dashboards.as_value(row.score)),
-                    "coverage": _number(dashboards.as_value(row.coverage)),
+                    "score": publishing.snapshot_number(dashboards.as_value(row.score)),
+                    "coverage": publishing.snapshot_number(dashboards.as_value(row.coverage)),
                 }
                 for row in board.member_aggregates.itertuples()
                 if row.organisation_id in names
@@ -192,10 +188,10 @@ def _metrics(board, months: set[dt.date]) -> list[dict]:
             "unit": row["unit"],
             "direction": row["direction"],
             "expected": row["expected"],
-            "value": _number(row["value"]),
-            "target": _number(row["target"]),
-            "minimum": _number(row["minimum"]),
-            "score": _number(row["score"]),
+            "value": publishing.snapshot_number(row["value"]),
+            "target": publishing.snapshot_number(row["target"]),
+            "minimum": publishing.snapshot_number(row["minimum"]),
+            "score": publishing.snapshot_number(row["score"]),
             "rating": row["rating"],
             "variation": row["variation"],
             "assurance": row["assurance"],
@@ -203,7 +199,7 @@ def _metrics(board, months: set[dt.date]) -> list[dict]:
             "history": [
                 {
                     "period_start": month.isoformat(),
-                    "value": _number(value) if month in months else None,
+                    "value": publishing.snapshot_number(value) if month in months else None,
                 }
                 for month, value in zip(window, row["sparkline"], strict=True)
             ],

@@ -81,6 +81,12 @@ class Subject:
         raise NotImplementedError
 
 
+def snapshot_number(value) -> float | None:
+    """A number as a snapshot keeps it: a plain JSON number to six decimal
+    places, None when missing."""
+    return None if value is None else round(float(value), 6)
+
+
 def can_publish(user, commissioner_id) -> bool:
     """Admins and the commissioner's people publish and withdraw its
     scorecards (`commissioner_id` as Subject.commissioner_id or
