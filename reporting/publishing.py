@@ -23,6 +23,8 @@ Nothing is invalidated on a write: the public page's cache key holds the
 scorecard's id, publication time and withdrawal state
 (reporting.views.scorecards.cached_context)."""
 
+from abc import ABC, abstractmethod
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -35,10 +37,10 @@ from reporting.choices import ScorecardKind
 from reporting.models import PublishedScorecard
 
 
-class Subject:
-    """What one scorecard is of, and what its kind decides. Subclasses set
-    the attributes (`field`: the form field a refusal about the subject
-    names) and implement the methods below."""
+class Subject(ABC):
+    """What one scorecard is of, and what its kind decides. A kind sets the
+    attributes (`field`: the form field a refusal about the subject names)
+    and implements the abstract methods."""
 
     kind: ScorecardKind
     field: str
@@ -46,39 +48,41 @@ class Subject:
     summary_hint: str
 
     @property
+    @abstractmethod
     def commissioner_id(self) -> int:
         """The commissioner whose people (and admins) publish it."""
-        raise NotImplementedError
 
     @property
+    @abstractmethod
     def name(self) -> str:
         """How a sentence names it: "The scorecard for May 2025"."""
-        raise NotImplementedError
 
+    @abstractmethod
     def identity(self) -> dict:
         """The PublishedScorecard fields a live scorecard is unique on."""
-        raise NotImplementedError
 
+    @abstractmethod
     def scorecard_fields(self) -> dict:
         """Every PublishedScorecard field the subject decides."""
-        raise NotImplementedError
 
+    @abstractmethod
     def default_title(self) -> str:
-        raise NotImplementedError
+        """The title when the commissioner gives none."""
 
     def lock(self) -> None:
         """Lock (and reread) what `problems` decides on, inside `publish`'s
         transaction. Nothing by default."""
+        return None
 
+    @abstractmethod
     def problems(self) -> dict[str, str]:
         """What stops it being published now, by field ({} when nothing
         does): what must be true before publishing. The publish page shows
         the same words before anyone tries."""
-        raise NotImplementedError
 
+    @abstractmethod
     def build_snapshot(self, user) -> dict:
         """The frozen content: plain JSON values only."""
-        raise NotImplementedError
 
 
 def snapshot_number(value) -> float | None:

@@ -12,7 +12,7 @@ urlpatterns = [
     path("scorecards/glossary/", scorecards.glossary, name="scorecard-glossary"),
     path(
         "scorecards/publish/",
-        publishing.ScorecardPublishView.as_view(),
+        publishing.ContractPublishView.as_view(),
         name="scorecard-publish",
     ),
     path("scorecards/<int:pk>/", scorecards.scorecard_detail, name="scorecard-detail"),

@@ -123,7 +123,7 @@ class PublishView(CommissionerFormView):
         return scorecard, f"Published: {scorecard.title}."
 
 
-class ScorecardPublishView(PublishView):
+class ContractPublishView(PublishView):
     """`/scorecards/publish/?contract=&period=`: a contract's scorecard for a
     month, for its network or provider as a whole."""
 
