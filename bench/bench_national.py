@@ -254,8 +254,8 @@ def _pages(admin, repeat: int) -> None:
     from contracts.models import Contract, Membership
     from outcomes.choices import ReviewStatus
     from outcomes.models import MetricScore, PeriodReview
+    from reporting.contract_publishing import publish
     from reporting.models import PublishedScorecard
-    from reporting.publishing import publish
 
     network = Contract.objects.filter(provider__kind="network").order_by("reference").first()
     trust = Contract.objects.exclude(provider__kind="network").order_by("reference").first()

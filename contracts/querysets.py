@@ -80,3 +80,12 @@ class NoticeQuerySet(models.QuerySet):
         from contracts.choices import CLOSED_NOTICE_STATUSES
 
         return self.exclude(status__in=CLOSED_NOTICE_STATUSES)
+
+    def with_next_milestone(self):
+        """Each notice's `next_milestone`: the earliest due date of its
+        milestones not completed (contracts.selectors.pending_deadline)."""
+        return self.annotate(
+            next_milestone=models.Min(
+                "milestones__due_on", filter=Q(milestones__completed_on__isnull=True)
+            )
+        )

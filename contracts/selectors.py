@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 
+from contracts.choices import NoticeStatus
 from contracts.models import ActualCost, BudgetPlanMonth, PerformanceNotice
 
 PENNY = Decimal("0.01")
@@ -146,3 +147,35 @@ def contract_metrics(contract):
     return metric_model.objects.filter(
         pk__in=contract.metric_versions.values("metric_id")
     ).order_by("code")
+
+
+@dataclass(frozen=True)
+class NoticeDeadline:
+    """The deadline an open notice is waiting on."""
+
+    step: str  # "meeting", "plan" or "milestone"
+    what: str  # in words: "Contract management meeting"
+    due_on: dt.date
+    overdue: bool
+
+
+def pending_deadline(notice, today: dt.date) -> NoticeDeadline | None:
+    """The deadline `notice` is waiting on and whether it is overdue: the one
+    "notice overdue" rule, for the API, the contract page and the dashboard.
+    Raised: the contract management meeting; remedial action plan due: the
+    plan; plan agreed or exception notice: the next milestone not completed
+    (read from NoticeQuerySet.with_next_milestone's annotation: a notice
+    without it waits on no milestone here). A deadline
+    is overdue from the day after its date. None when the notice waits on no
+    date (investigating, closed, or no date set)."""
+    if notice.status == NoticeStatus.RAISED:
+        step, what, due = "meeting", "Contract management meeting", notice.meeting_due
+    elif notice.status == NoticeStatus.PLAN_DUE:
+        step, what, due = "plan", "Remedial action plan", notice.plan_due
+    elif notice.status in (NoticeStatus.PLAN_AGREED, NoticeStatus.EXCEPTION):
+        step, what, due = "milestone", "Next milestone", getattr(notice, "next_milestone", None)
+    else:
+        return None
+    if due is None:
+        return None
+    return NoticeDeadline(step, what, due, overdue=today > due)

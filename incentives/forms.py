@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
+from incentives import defaults
 from incentives.services import SCHEME_PARAMETERS
 
 BAND_ROWS, CORRIDOR_ROWS, INDICATOR_ROWS = 6, 4, 5
@@ -214,16 +215,12 @@ def initial_from(scheme, next_year: int) -> dict:
     from incentives.models import IncentiveScheme
 
     if scheme is None:
-        defaults = {
+        initial = {
             name: plain(IncentiveScheme._meta.get_field(name).default) for name in SCHEME_PARAMETERS
         }
-        bands = [(40, 60, 25), (60, 75, 50), (75, 90, 65), (90, 100, 80)]
-        corridors = [(0, 2, 50), (2, 5, 25), (5, None, 0)]
-        initial = {
-            **defaults,
-            "support_plan_due_days": 30,
-            "effective_from_year": 1,
-        }
+        initial["support_plan_due_days"] = defaults.SUPPORT_PLAN_DUE_DAYS
+        initial["effective_from_year"] = 1
+        bands, corridors = defaults.BANDS, defaults.CORRIDORS
         indicators = []
     else:
         initial = {name: plain(getattr(scheme, name)) for name in SCHEME_PARAMETERS}

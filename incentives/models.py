@@ -8,6 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from core.numbers import plain
+from incentives import defaults
 from incentives import settlement as maths
 from incentives.choices import Recipient, SettlementStatus
 from incentives.querysets import SchemeQuerySet, SettlementQuerySet
@@ -32,25 +33,33 @@ class IncentiveScheme(models.Model):
         help_text="The first contract year (1, 2, ...) this version applies to."
     )
     gateway_score = models.DecimalField(
-        **percent, default=Decimal(40), help_text="No gain share below this aggregate score."
+        **percent,
+        default=defaults.GATEWAY_SCORE,
+        help_text="No gain share below this aggregate score.",
     )
     support_threshold = models.DecimalField(
-        **percent, default=Decimal(50), help_text="A support plan is raised below this score."
+        **percent,
+        default=defaults.SUPPORT_THRESHOLD,
+        help_text="A support plan is raised below this score.",
     )
     penalty_threshold = models.DecimalField(
-        **percent, default=Decimal(30), help_text="A penalty applies below this score."
+        **percent,
+        default=defaults.PENALTY_THRESHOLD,
+        help_text="A penalty applies below this score.",
     )
     penalty_rate = models.DecimalField(
         **percent,
-        default=Decimal("0.1"),
+        default=defaults.PENALTY_RATE,
         help_text="% of the annual contract value per point below the penalty threshold.",
     )
     penalty_cap = models.DecimalField(
-        **percent, default=Decimal(2), help_text="The most a penalty can be, % of contract value."
+        **percent,
+        default=defaults.PENALTY_CAP,
+        help_text="The most a penalty can be, % of contract value.",
     )
     quality_pot = models.DecimalField(
         **percent,
-        default=Decimal("1.25"),
+        default=defaults.QUALITY_POT,
         help_text="Quality payments available, % of contract value; the indicators' weights "
         "add up to it.",
     )
@@ -61,11 +70,12 @@ class IncentiveScheme(models.Model):
         "to the aggregate score (capitated outcomes-based contracts), e.g. 0, 10, 10, 15, 15.",
     )
     support_plan_due_days = models.PositiveSmallIntegerField(
-        default=30, help_text="Days the network has to carry out a support plan."
+        default=defaults.SUPPORT_PLAN_DUE_DAYS,
+        help_text="Days the network has to carry out a support plan.",
     )
     minimum_coverage = models.DecimalField(
         **percent,
-        default=Decimal(75),
+        default=defaults.MINIMUM_COVERAGE,
         help_text="% of the year's months that must have an aggregate score for the year "
         "to have one.",
     )

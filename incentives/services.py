@@ -18,7 +18,7 @@ from contracts.models import Contract, ContractYear
 from core.history import bulk_create_as, save_as
 from core.numbers import plain
 from dialogues.services import raise_action
-from incentives import permissions
+from incentives import defaults, permissions
 from incentives import settlement as maths
 from incentives.choices import SettlementStatus
 from incentives.models import (
@@ -109,7 +109,7 @@ def create_scheme_version(
     indicators: list[dict] = (),
     at_risk_percents: list = (),
     reason: str = "",
-    support_plan_due_days: int = 30,
+    support_plan_due_days: int = defaults.SUPPORT_PLAN_DUE_DAYS,
     **parameters,
 ) -> IncentiveScheme:
     """Add a version of the contract's incentive scheme applying from contract

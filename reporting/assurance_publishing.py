@@ -1,7 +1,8 @@
-"""Publishing a commissioner's assurance scorecard to the public scorecards
-(reporting.models.PublishedScorecard, kind "assurance"), "like any other": a frozen
-snapshot, who published it and when, the commissioner's summary for lay
-readers, and withdrawal with a public reason (reporting.publishing.withdraw).
+"""A commissioner's assurance scorecard for a year (kind "assurance"),
+published to the public scorecards "like any other" by the one publishing
+mechanism (reporting.publishing): a frozen snapshot, who published it and
+when, the commissioner's summary for lay readers, and withdrawal with a
+public reason.
 
 Only a final round is published. The snapshot holds plain values only, so
 later changes to the round, the framework or the scores never reach it:
@@ -16,29 +17,20 @@ out: results frozen before a survey closes, then again after, would differ
 by the latest answers and so could single them out."""
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assurance import selectors
 from assurance.choices import RoundState
 from assurance.models import AssessmentRound
-from contracts.permissions import require_commissioner_of
+from reporting import publishing
 from reporting.choices import ScorecardKind
 from reporting.models import PublishedScorecard
 
 # 2: 360 comments counted, not quoted (version 1 quoted them).
 # 3: no national figures from fewer than benchmark.MIN_PEERS commissioners.
 SNAPSHOT_VERSION = 3
-
-
-def _number(value):
-    return None if value is None else round(float(value), 6)
-
-
-def default_title(round: AssessmentRound) -> str:
-    return f"{round.commissioner.name}: commissioner assurance {round.year}"
 
 
 def _outcomes(round: AssessmentRound) -> list[dict]:
@@ -54,18 +46,18 @@ def _outcomes(round: AssessmentRound) -> list[dict]:
                 "direction": metric.direction,
                 "national": metric.is_national,
                 "period_start": row["period"].isoformat() if row["period"] else None,
-                "value": _number(position.value),
+                "value": publishing.snapshot_number(position.value),
                 "rank": position.rank,
                 "peers": position.peers,
-                "national_average": _number(position.national_average),
-                "upper_quartile": _number(position.upper_quartile),
-                "improvement": _number(row["improvement"]),
+                "national_average": publishing.snapshot_number(position.national_average),
+                "upper_quartile": publishing.snapshot_number(position.upper_quartile),
+                "improvement": publishing.snapshot_number(row["improvement"]),
                 "trend": row["trend"],
                 "months": [
                     {
                         "period_start": month["period_start"].isoformat(),
-                        "value": _number(month["value"]),
-                        "national_average": _number(month["national_average"]),
+                        "value": publishing.snapshot_number(month["value"]),
+                        "national_average": publishing.snapshot_number(month["national_average"]),
                     }
                     for month in row["months"]
                 ],
@@ -92,7 +84,7 @@ def _feedback(round: AssessmentRound, now) -> list[dict]:
                         "number": s.number,
                         "text": s.text,
                         "responses": s.responses,
-                        "share_agreeing": _number(s.share),
+                        "share_agreeing": publishing.snapshot_number(s.share),
                     }
                     for s in results.statements
                 ],
@@ -128,15 +120,15 @@ def build_snapshot(round: AssessmentRound, now) -> dict:
         "year": round.year,
         "assessment_kind": round.get_kind_display(),
         "outcomes": _outcomes(round),
-        "overall": _number(overall),
-        "overall_before": _number(overall_before),
+        "overall": publishing.snapshot_number(overall),
+        "overall_before": publishing.snapshot_number(overall_before),
         "competencies": [
             {
                 "number": row["competency"].number,
                 "name": row["competency"].name,
                 "description": row["competency"].description,
-                "level": _number(row["level"]),
-                "before": _number(row["last_year"]),
+                "level": publishing.snapshot_number(row["level"]),
+                "before": publishing.snapshot_number(row["last_year"]),
             }
             for row in competencies
         ],
@@ -147,43 +139,57 @@ def build_snapshot(round: AssessmentRound, now) -> dict:
     }
 
 
-@transaction.atomic
+@dataclass
+class AssuranceScorecard(publishing.Subject):
+    """The scorecard of an assessment round: its commissioner's for its year."""
+
+    round: AssessmentRound
+
+    kind = ScorecardKind.ASSURANCE
+    field = "round"
+    summary_hint = "how the assessment went"
+
+    @property
+    def commissioner_id(self) -> int:
+        return self.round.commissioner_id
+
+    @property
+    def name(self) -> str:
+        return f"The {self.round.year} assessment"
+
+    def identity(self) -> dict:
+        return {"assessment_round": self.round}
+
+    def scorecard_fields(self) -> dict:
+        return {
+            "assessment_round": self.round,
+            "organisation": self.round.commissioner,
+            "period_start": dt.date(self.round.year, 1, 1),
+        }
+
+    def default_title(self) -> str:
+        return f"{self.round.commissioner.name}: commissioner assurance {self.round.year}"
+
+    def lock(self) -> None:
+        # Its state read afresh, and held while the snapshot is taken.
+        self.round = (
+            AssessmentRound.objects.select_for_update()
+            .select_related("commissioner")
+            .get(pk=self.round.pk)
+        )
+
+    def problems(self) -> dict[str, str]:
+        if self.round.state != RoundState.FINAL:
+            return {
+                "round": "Only a final assessment can be published: the panel finalises it "
+                "once it has reviewed the commissioner's answers."
+            }
+        return {}
+
+    def build_snapshot(self, user) -> dict:
+        return build_snapshot(self.round, timezone.now())
+
+
 def publish(*, user, round: AssessmentRound, summary: str, title: str = "") -> PublishedScorecard:
-    """Freeze and publish the round's scorecard (its commissioner's people or
-    an admin; the round must be final)."""
-    require_commissioner_of(user, round.commissioner_id)
-    round = (
-        AssessmentRound.objects.select_for_update().select_related("commissioner").get(pk=round.pk)
-    )
-    if round.state != RoundState.FINAL:
-        raise ValidationError(
-            {"round": "Only a final assessment can be published: the panel finalises it first."}
-        )
-    summary = (summary or "").strip()
-    if not summary:
-        raise ValidationError(
-            {"summary": "Enter a summary for lay readers: how the commissioner is doing and why."}
-        )
-    if PublishedScorecard.objects.live().filter(assessment_round=round).exists():
-        raise ValidationError(
-            {"round": f"The {round.year} assessment is already published: withdraw it first."}
-        )
-    scorecard = PublishedScorecard(
-        kind=ScorecardKind.ASSURANCE,
-        assessment_round=round,
-        organisation=round.commissioner,
-        period_start=dt.date(round.year, 1, 1),
-        title=(title or "").strip() or default_title(round),
-        summary=summary,
-        snapshot=build_snapshot(round, timezone.now()),
-        published_by=user,
-    )
-    scorecard._history_user = user
-    try:
-        with transaction.atomic():
-            scorecard.save()
-    except IntegrityError as exc:  # published by someone else meanwhile
-        raise ValidationError(
-            {"round": f"The {round.year} assessment has just been published."}
-        ) from exc
-    return scorecard
+    """Freeze and publish the round's scorecard (reporting.publishing.publish)."""
+    return publishing.publish(AssuranceScorecard(round), user=user, summary=summary, title=title)

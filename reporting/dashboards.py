@@ -31,6 +31,7 @@ from django.utils import timezone
 from contracts.access import data_scope
 from contracts.choices import Side
 from contracts.models import Contract, Organisation, PerformanceNotice
+from contracts.selectors import pending_deadline
 from dialogues.models import Action
 from incentives.models import Settlement
 from incentives.querysets import party_contracts
@@ -242,7 +243,7 @@ class Dashboard:
     compare_metric: dict | None = None
     completeness: list = field(default_factory=list)
     due_next: list = field(default_factory=list)
-    notices: list = field(default_factory=list)
+    notices: list = field(default_factory=list)  # open; `deadline`: pending_deadline
     overdue_actions: list = field(default_factory=list)
     # Incentives are between the contract's two parties (a network's members
     # are not): whether the user is one, and if so what they see.
@@ -574,8 +575,11 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         PerformanceNotice.objects.visible_to(user)
         .open()
         .filter(contract_id=contract.pk)
+        .with_next_milestone()
         .order_by("raised_on", "pk")
     )
+    for notice in board.notices:
+        notice.deadline = pending_deadline(notice, today)
     board.overdue_actions = list(
         Action.objects.visible_to(user)
         .overdue(today)

@@ -1,4 +1,5 @@
-"""The audit trail's filter form, for its page and API."""
+"""Reporting's forms: publishing and withdrawing a scorecard (either kind),
+and the audit trail's filters for its page and API."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -74,3 +75,28 @@ class AuditFilterForm(NHSForm):
             since=data["since"],
             until=data["until"],
         )
+
+
+class PublishForm(NHSForm):
+    """A scorecard's title and summary, for either kind: `hint` says how the
+    summary starts (publishing.Subject.summary_hint)."""
+
+    title = forms.CharField(label="Title", max_length=200)
+    summary = forms.CharField(
+        label="Summary for lay readers", widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, hint: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].help_text = (
+            f"In plain English: {hint}, what is improving and what is being done about "
+            "what is not. This text is published as you write it."
+        )
+
+
+class WithdrawForm(NHSForm):
+    reason = forms.CharField(
+        label="Reason for withdrawing",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="This is shown to the public in place of the scorecard.",
+    )

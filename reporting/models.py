@@ -13,10 +13,11 @@ class PublishedScorecard(models.Model):
     public: a frozen snapshot of the figures, text and chart data as they
     were. Two kinds share the one public list and API: a period's scorecard
     for a contract's network or provider (`contract`; built from accepted
-    data only, see reporting.publishing), and a commissioner's assurance
-    scorecard for a year (`assessment_round`; `organisation` is the
-    commissioner, `period_start` 1 January of the year; see
-    reporting.assurance_publishing). It never changes; it can only be withdrawn, with
+    data only, see reporting.contract_publishing), and a commissioner's
+    assurance scorecard for a year (`assessment_round`; `organisation` is
+    the commissioner, `period_start` 1 January of the year; see
+    reporting.assurance_publishing). Both are published and withdrawn by
+    reporting.publishing. It never changes; it can only be withdrawn, with
     a public reason, and a new one published in its place."""
 
     FROZEN_FIELDS = (

@@ -4,13 +4,17 @@ namespace: `{% url 'reporting:dashboard' %}`."""
 
 from django.urls import path
 
-from reporting.views import assurance_publishing, audit, dashboard, scorecards
+from reporting.views import audit, dashboard, publishing, scorecards
 
 app_name = "reporting"
 urlpatterns = [
     path("scorecards/", scorecards.scorecard_list, name="scorecard-list"),
     path("scorecards/glossary/", scorecards.glossary, name="scorecard-glossary"),
-    path("scorecards/publish/", scorecards.PublishView.as_view(), name="scorecard-publish"),
+    path(
+        "scorecards/publish/",
+        publishing.ContractPublishView.as_view(),
+        name="scorecard-publish",
+    ),
     path("scorecards/<int:pk>/", scorecards.scorecard_detail, name="scorecard-detail"),
     path(
         "scorecards/<int:pk>/<slug:table>.<str:format>",
@@ -19,7 +23,7 @@ urlpatterns = [
     ),
     path(
         "scorecards/<int:pk>/withdraw/",
-        scorecards.WithdrawView.as_view(),
+        publishing.WithdrawView.as_view(),
         name="scorecard-withdraw",
     ),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
@@ -41,7 +45,7 @@ urlpatterns = [
     path("audit/", audit.AuditTrailView.as_view(), name="audit-trail"),
     path(
         "assurance/rounds/<int:pk>/publish/",
-        assurance_publishing.PublishView.as_view(),
+        publishing.AssurancePublishView.as_view(),
         name="assurance-publish",
     ),
 ]

@@ -1,6 +1,7 @@
 """Fixtures for the incentives tests: CON-A's first contract year (April
 2024 to March 2025) fully costed and scored through the real submission and
-rescoring code, and the default scheme of docs/incentives.md.
+rescoring code, and the default scheme (incentives.defaults, as in
+docs/incentives.md).
 
 Network A's members each report emergency admissions of 24.8 per 1,000 every
 month (EMADM: lower is better, minimum 30, target 22), so the network's
@@ -14,7 +15,7 @@ from decimal import Decimal
 import pytest
 
 from contracts.models import ActualCost
-from incentives import services
+from incentives import defaults, services
 from outcomes import rescore
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
 from outcomes.submissions import submit
@@ -24,17 +25,8 @@ HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value
 YEAR_ONE = [dt.date(2024 + (m + 3) // 12, (m + 3) % 12 + 1, 1) for m in range(12)]
 MONTHLY_COST = D("950000.00")
 
-DEFAULT_BANDS = [
-    {"lower": 40, "upper": 60, "network_share": 25},
-    {"lower": 60, "upper": 75, "network_share": 50},
-    {"lower": 75, "upper": 90, "network_share": 65},
-    {"lower": 90, "upper": 100, "network_share": 80},
-]
-DEFAULT_CORRIDORS = [
-    {"lower": 0, "upper": 2, "network_share": 50},
-    {"lower": 2, "upper": 5, "network_share": 25},
-    {"lower": 5, "upper": None, "network_share": 0},
-]
+DEFAULT_BANDS = defaults.bands()
+DEFAULT_CORRIDORS = defaults.corridors()
 
 
 def scheme_fields(metric, **changes):

@@ -27,7 +27,7 @@ from outcomes.choices import Channel, RunTrigger, SubmissionStatus
 from outcomes.models import ContractMetric, Measurement, MetricScore, Outcome, PeriodReview
 from outcomes.rescore_requests import request_rescore
 from outcomes.submissions import submit
-from reporting import publishing
+from reporting import contract_publishing
 from tests.contract_fixtures import YEAR_VALUE
 from tests.dashboard_data import HEADER, lines_for, months_from
 from tests.factories import MembershipFactory, MetricFactory, UserFactory, add_contract_years
@@ -104,7 +104,7 @@ def _side(system, *, contract, network, providers, commissioner, manager, partic
         period_start=MONTHS[8],
         reason=f"{tag} new falls service",
     )
-    scorecard = publishing.publish(
+    scorecard = contract_publishing.publish(
         user=commissioner,
         contract=contract,
         organisation=network,

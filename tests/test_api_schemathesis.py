@@ -35,7 +35,7 @@ from dialogues import services as dialogue_services
 from incentives import services as incentive_services
 from outcomes.choices import ReviewStatus
 from outcomes.models import PeriodReview
-from reporting import publishing
+from reporting import contract_publishing
 from tests.contract_fixtures import notice_in  # noqa: F401 (fixture)
 from tests.incentives_fixtures import year_one_fixture  # noqa: F401 (fixture)
 from tests.test_dialogues_services import make_series
@@ -87,7 +87,7 @@ def api_data(system, year_one, notice_in):  # noqa: F811
         )
         for org in (system.pa1, system.pa2)
     )
-    publishing.publish(
+    contract_publishing.publish(
         user=system.commissioner,
         contract=contract,
         organisation=system.network_a,

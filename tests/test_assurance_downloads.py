@@ -250,9 +250,9 @@ def test_published_downloads_refused_once_withdrawn_or_unknown(client, system, p
     assert client.get(public_url(published, "nothing")).status_code == 404
     assert client.get(public_url(published, "feedback", "pdf")).status_code == 404
     assert client.get(public_url(published, "trend")).status_code == 404  # a services table
-    from reporting import publishing as contract_publishing
+    from reporting.publishing import withdraw
 
-    contract_publishing.withdraw(user=system.commissioner, scorecard=published, reason="Wrong.")
+    withdraw(user=system.commissioner, scorecard=published, reason="Wrong.")
     assert client.get(public_url(published, "feedback")).status_code == 404
 
 

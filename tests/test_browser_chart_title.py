@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from reporting import publishing
+from reporting import contract_publishing
 from tests.dashboard_data import seed
 from tests.test_browser_dashboard import PHONE, charts_drawn
 
@@ -50,7 +50,7 @@ def assert_title_clear_of_ticks(page, title):
 def test_scorecard_trend_title_clears_the_axis_on_a_phone(
     system, contract, scored, page, live_server
 ):
-    scorecard = publishing.publish(
+    scorecard = contract_publishing.publish(
         user=system.commissioner,
         contract=contract,
         organisation=system.network_a,

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from reporting import publishing
+from reporting import contract_publishing
 from tests.dashboard_data import seed
 from tests.test_browser import serious_violations
 from tests.test_browser_submissions import screenshot
@@ -90,7 +90,7 @@ def test_commissioner_publishes_and_withdraws_a_scorecard(
 def test_anonymous_visitor_reads_a_scorecard_on_a_phone(
     system, contract, scored, page, live_server
 ):
-    publishing.publish(
+    contract_publishing.publish(
         user=system.commissioner,
         contract=contract,
         organisation=system.network_a,

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from reporting import publishing
+from reporting import contract_publishing
 from tests.dashboard_data import seed
 from tests.test_browser import serious_violations
 from tests.test_browser_dashboard import PHONE, charts_drawn
@@ -82,7 +82,7 @@ def assert_fits(page, charts):
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_public_scorecard_fits_the_screen(system, contract, scored, page, live_server, viewport):
-    scorecard = publishing.publish(
+    scorecard = contract_publishing.publish(
         user=system.commissioner,
         contract=contract,
         organisation=system.network_a,

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from config.caches import redis_cache
-from reporting import publishing
+from reporting import contract_publishing
 from tests.dashboard_data import seed
 
 NOWHERE = "redis://127.0.0.1:9/0"  # the discard port: connections are refused
@@ -26,7 +26,7 @@ def redis_down(settings):
 @pytest.fixture
 def published(system, contract):
     seed(system, contract, metrics=3, months=14)
-    return publishing.publish(
+    return contract_publishing.publish(
         user=system.commissioner,
         contract=contract,
         organisation=system.network_a,

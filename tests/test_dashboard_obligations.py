@@ -16,7 +16,7 @@ from outcomes import rescore
 from outcomes.choices import Channel, Direction, MetricType, RunTrigger, SubmissionStatus
 from outcomes.models import ContractMetric, PeriodReview
 from outcomes.submissions import submit
-from reporting import publishing
+from reporting import contract_publishing, publishing
 from tests.dashboard_data import FIRST, months_from, seed
 from tests.factories import ContractFactory, MetricFactory
 from tests.incentives_fixtures import year_one_fixture  # noqa: F401 (fixture)
@@ -75,7 +75,7 @@ def dashboard(client, user, **params):
 
 
 def publish_may_2025(system, contract):
-    return publishing.publish(
+    return contract_publishing.publish(
         user=system.commissioner,
         contract=contract,
         organisation=system.network_a,
@@ -354,13 +354,11 @@ def test_a_withdrawn_scorecard_does_not_claim_to_show_its_figures(client, system
     assert "The figures are as they were when published" not in html
 
 
-def test_a_notice_whose_meeting_is_late_says_so(client, system, contract, monkeypatch):
-    from django.utils import timezone
-
+def raise_notice(system, contract):
     from contracts import notices
 
     seed(system, contract, metrics=2, months=MONTHS)
-    notice = notices.raise_notice(
+    return notices.raise_notice(
         user=system.commissioner,
         contract=contract,
         title="Admissions above the threshold",
@@ -369,6 +367,12 @@ def test_a_notice_whose_meeting_is_late_says_so(client, system, contract, monkey
         metrics=[],
         obligations="Emergency admissions",
     )
+
+
+def test_a_notice_whose_meeting_is_late_says_so(client, system, contract, monkeypatch):
+    from django.utils import timezone
+
+    notice = raise_notice(system, contract)
     monkeypatch.setattr(timezone, "localdate", lambda *args: notice.meeting_due)
     html = dashboard(client, system.commissioner, contract=contract.pk).content.decode()
     assert "Raised: meeting due</li>" in html
@@ -380,3 +384,48 @@ def test_a_notice_whose_meeting_is_late_says_so(client, system, contract, monkey
         f"<strong>overdue</strong>: the contract management meeting was due by "
         f"{notice.meeting_due:%-d %B %Y}" in html
     )
+
+
+def test_a_notice_whose_plan_or_milestone_is_late_says_so(client, system, contract, monkeypatch):
+    """The deadline a notice waits on is overdue on the dashboard as in the
+    API and on the contract page (contracts.selectors.pending_deadline)."""
+    from django.utils import timezone
+
+    from contracts import notices
+
+    notice = raise_notice(system, contract)
+    notices.record_meeting(
+        user=system.commissioner,
+        notice=notice,
+        held_on=notice.meeting_due,
+        outcome="remedial_plan",
+        reason="A plan is needed.",
+    )
+    notice.refresh_from_db()
+    monkeypatch.setattr(timezone, "localdate", lambda *args: notice.plan_due)
+    html = dashboard(client, system.commissioner, contract=contract.pk).content.decode()
+    assert "Remedial action plan due</li>" in html
+    monkeypatch.setattr(timezone, "localdate", lambda *args: notice.plan_due + dt.timedelta(days=1))
+    html = dashboard(client, system.commissioner, contract=contract.pk).content.decode()
+    assert (
+        f"<strong>overdue</strong>: the remedial action plan was due by "
+        f"{notice.plan_due:%-d %B %Y}" in html
+    )
+    due_on = notice.plan_due + dt.timedelta(days=30)
+    notices.agree_plan(
+        user=system.commissioner,
+        notice=notice,
+        agreed_on=notice.plan_due,
+        reason="Agreed.",
+        milestones=[
+            {
+                "description": "Falls service in every care home",
+                "owner": "Nadia Network",
+                "owner_organisation": system.network_a,
+                "due_on": due_on,
+            }
+        ],
+    )
+    monkeypatch.setattr(timezone, "localdate", lambda *args: due_on + dt.timedelta(days=1))
+    html = dashboard(client, system.commissioner, contract=contract.pk).content.decode()
+    assert f"<strong>overdue</strong>: the next milestone was due by {due_on:%-d %B %Y}" in html

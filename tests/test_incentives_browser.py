@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from incentives import services
 from incentives.models import Settlement
 from outcomes.models import PeriodReview
-from reporting import publishing
+from reporting import contract_publishing
 from tests.incentives_fixtures import YEAR_ONE, year_one_fixture  # noqa: F401 (fixture)
 from tests.test_browser import serious_violations
 
@@ -83,7 +83,7 @@ def test_the_year_so_far_on_the_dashboard_and_the_payment_on_a_scorecard(
         for org in (system.pa1, system.pa2)
         for month in YEAR_ONE
     )
-    scorecard = publishing.publish(
+    scorecard = contract_publishing.publish(
         user=system.commissioner,
         contract=contract,
         organisation=system.network_a,

@@ -1,34 +1,33 @@
 """docs/incentives.md's worked example is recomputed with the settlement
-maths: every line and amount in its two tables must be what settle() gives."""
+maths: every line and amount in its two tables must be what settle() gives
+with the default scheme; and the defaults its rules state are those of
+incentives.defaults."""
 
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+from incentives import defaults
 from incentives.settlement import Band, Corridor, Indicator, Inputs, Scheme, settle
 
 D = Decimal
 DOC = Path(__file__).resolve().parent.parent / "docs" / "incentives.md"
 
+# The worked example's scheme: the defaults, and one quality indicator
+# taking the whole pot.
 SCHEME = Scheme(
     version="scheme v1",
-    gateway_score=D(40),
-    bands=(
-        Band(D(40), D(60), D(25)),
-        Band(D(60), D(75), D(50)),
-        Band(D(75), D(90), D(65)),
-        Band(D(90), D(100), D(80)),
+    gateway_score=defaults.GATEWAY_SCORE,
+    bands=tuple(Band(*(None if n is None else D(n) for n in band)) for band in defaults.BANDS),
+    corridors=tuple(
+        Corridor(*(None if n is None else D(n) for n in corridor))
+        for corridor in defaults.CORRIDORS
     ),
-    corridors=(
-        Corridor(D(0), D(2), D(50)),
-        Corridor(D(2), D(5), D(25)),
-        Corridor(D(5), None, D(0)),
-    ),
-    support_threshold=D(50),
-    penalty_threshold=D(30),
-    penalty_rate=D("0.1"),
-    penalty_cap=D(2),
-    quality_pot=D("1.25"),
+    support_threshold=defaults.SUPPORT_THRESHOLD,
+    penalty_threshold=defaults.PENALTY_THRESHOLD,
+    penalty_rate=defaults.PENALTY_RATE,
+    penalty_cap=defaults.PENALTY_CAP,
+    quality_pot=defaults.QUALITY_POT,
     indicators=(
         Indicator(
             "EMADM", "Emergency admissions per 1,000 people aged 75+", D(30), D(20), D("1.25")
@@ -91,3 +90,25 @@ def test_year_two_overspend_example():
         inputs = Inputs(MILLIONS, MILLIONS, MILLIONS, score, D(100))
         assert settle(SCHEME, inputs).penalty == penalty
         assert money(penalty) in DOC.read_text()
+
+
+def test_the_rules_state_the_defaults():
+    text = " ".join(DOC.read_text().split())
+    bands = ", ".join(f"{lower}-{upper}: {share}%" for lower, upper, share in defaults.BANDS)
+    assert f"(defaults {bands})" in text
+    (first, second, last) = defaults.CORRIDORS
+    assert (
+        f"(defaults {first[0]}-{first[1]}%: the network carries {first[2]}%, "
+        f"{second[0]}-{second[1]}%: {second[2]}%, above {last[0]}%: {last[2]}%)"
+    ) in text
+    for words in (
+        f"minimum coverage (default {defaults.MINIMUM_COVERAGE}%)",
+        f"quality gateway (default {defaults.GATEWAY_SCORE})",
+        f"support threshold (default {defaults.SUPPORT_THRESHOLD})",
+        f"number of days, default {defaults.SUPPORT_PLAN_DUE_DAYS};",
+        f"penalty threshold (default {defaults.PENALTY_THRESHOLD})",
+        f"rate (default {defaults.PENALTY_RATE}%)",
+        f"capped (default {defaults.PENALTY_CAP}%)",
+        f"pot (default {defaults.QUALITY_POT}% of contract value)",
+    ):
+        assert words in text

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from incentives import explain, services
 from outcomes.models import PeriodReview
-from reporting import publishing
+from reporting import contract_publishing
 from tests.incentives_fixtures import YEAR_ONE, year_one_fixture  # noqa: F401 (fixture)
 
 D = Decimal
@@ -53,7 +53,7 @@ def accepted(system, contract, year_one):
 
 
 def publish(system, contract):
-    return publishing.publish(
+    return contract_publishing.publish(
         user=system.commissioner,
         contract=contract,
         organisation=system.network_a,

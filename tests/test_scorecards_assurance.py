@@ -25,8 +25,9 @@ from assurance.models import (
 from contracts.choices import Role
 from outcomes.models import MetricScore
 from reporting import assurance_publishing as publishing
-from reporting import publishing as contract_publishing
+from reporting import contract_publishing
 from reporting.models import PublishedScorecard
+from reporting.publishing import withdraw
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
     framework_fixture,
@@ -223,7 +224,7 @@ def test_withdrawal_is_public_with_its_reason(
     client, api_client, system, published, other_commissioner
 ):
     with pytest.raises(PermissionDenied):
-        contract_publishing.withdraw(user=other_commissioner, scorecard=published, reason="No.")
+        withdraw(user=other_commissioner, scorecard=published, reason="No.")
     client.force_login(system.commissioner)
     url = reverse("reporting:scorecard-withdraw", args=[published.pk])
     assert client.post(url, {"reason": ""}).status_code == 200

@@ -15,7 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core import numbers
-from reporting import publishing
+from reporting import contract_publishing
 from reporting.models import PublishedScorecard
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
@@ -56,7 +56,7 @@ def _empty_cache():
 @pytest.fixture
 def scorecard(system, contract):
     seed(system, contract, metrics=3, months=14)
-    return publishing.publish(
+    return contract_publishing.publish(
         user=system.commissioner,
         contract=contract,
         organisation=system.network_a,

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from assurance import benchmark
-from reporting import dashboards, publishing
+from reporting import contract_publishing, dashboards, publishing
 from reporting.models import PublishedScorecard
 from tests.dashboard_data import seed
 
@@ -36,7 +36,7 @@ def scored(system, contract):
 
 @pytest.fixture
 def published(system, contract, scored):
-    return publishing.publish(
+    return contract_publishing.publish(
         user=system.commissioner,
         contract=contract,
         organisation=system.network_a,
@@ -176,7 +176,7 @@ def test_scorecard_page_and_api_queries_are_fixed(
 ):
     _, periods = seed(system, contract, metrics=metrics, months=months)
     for period in periods[-3:]:
-        publishing.publish(
+        contract_publishing.publish(
             user=system.commissioner,
             contract=contract,
             organisation=system.network_a,

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from outcomes import rescore
 from outcomes.models import PeriodReview
-from reporting import publishing
+from reporting import contract_publishing, publishing
 from reporting.models import PublishedScorecard
 from tests.dashboard_data import seed
 
@@ -23,7 +23,7 @@ def scored(system, contract):
 
 
 def publish(system, contract, user=None, period=MAY, **extra):
-    return publishing.publish(
+    return contract_publishing.publish(
         user=user or system.commissioner,
         contract=contract,
         organisation=system.network_a,

@@ -19,7 +19,7 @@ from contracts.models import (
     RemedialMilestone,
     Withholding,
 )
-from contracts.selectors import contract_metrics
+from contracts.selectors import contract_metrics, pending_deadline
 
 TERMS_FIELDS = ["meeting_due_days", "plan_due_days", "withholding_percent", "retain_after_months"]
 
@@ -253,10 +253,12 @@ class DeadlinesSerializer(serializers.Serializer):
     plan = DeadlineSerializer()
 
 
-def deadline(due_on, pending: bool, on) -> dict:
-    if not pending or due_on is None:
+def deadline(due_on, step: str, pending) -> dict:
+    """A step's deadline with its state while the notice waits on it
+    (`pending`: contracts.selectors.pending_deadline)."""
+    if pending is None or pending.step != step:
         return {"due_on": due_on, "state": None}
-    return {"due_on": due_on, "state": "overdue" if on > due_on else "due"}
+    return {"due_on": due_on, "state": "overdue" if pending.overdue else "due"}
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -301,10 +303,10 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(DeadlinesSerializer)
     def get_deadlines(self, notice) -> dict:
-        on = local_today()
+        pending = pending_deadline(notice, local_today())
         return {
-            "meeting": deadline(notice.meeting_due, notice.status == NoticeStatus.RAISED, on),
-            "plan": deadline(notice.plan_due, notice.status == NoticeStatus.PLAN_DUE, on),
+            "meeting": deadline(notice.meeting_due, "meeting", pending),
+            "plan": deadline(notice.plan_due, "plan", pending),
         }
 
 

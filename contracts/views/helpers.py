@@ -3,6 +3,7 @@
 import datetime as dt
 
 from contracts.choices import NoticeStatus
+from contracts.selectors import pending_deadline
 from core.views import due_tag
 
 NOTICE_STATUS_COLOURS = {
@@ -17,16 +18,10 @@ NOTICE_STATUS_COLOURS = {
 
 
 def next_deadline(notice, today: dt.date):
-    """(what, date, tag) of an open notice's next deadline, or None. Uses the
-    `next_milestone` annotation so a list of notices costs one query."""
-    if notice.status == NoticeStatus.RAISED:
-        what, due = "Contract management meeting", notice.meeting_due
-    elif notice.status == NoticeStatus.PLAN_DUE and notice.plan_due:
-        what, due = "Remedial action plan", notice.plan_due
-    elif notice.status in (NoticeStatus.PLAN_AGREED, NoticeStatus.EXCEPTION) and getattr(
-        notice, "next_milestone", None
-    ):
-        what, due = "Next milestone", notice.next_milestone
-    else:
+    """(what, date, tag) of an open notice's next deadline, or None
+    (contracts.selectors.pending_deadline). A list of notices annotated with
+    `next_milestone` (NoticeQuerySet.with_next_milestone) costs one query."""
+    pending = pending_deadline(notice, today)
+    if pending is None:
         return None
-    return {"what": what, "date": due, "tag": due_tag(due, today)}
+    return {"what": pending.what, "date": pending.due_on, "tag": due_tag(pending.due_on, today)}

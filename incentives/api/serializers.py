@@ -96,7 +96,7 @@ class IndicatorInputSerializer(serializers.Serializer):
 
 class SchemeCreateSerializer(serializers.Serializer):
     """A new version of a contract's scheme. Parameters left out take the
-    defaults of docs/incentives.md."""
+    defaults (incentives.defaults, as in docs/incentives.md)."""
 
     contract = ScopedContractField()
     effective_from_year = serializers.IntegerField(min_value=1)

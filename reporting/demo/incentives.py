@@ -1,5 +1,5 @@
 """Demo incentives for seed_demo: a scheme for each network contract (the
-defaults of docs/incentives.md, with two quality indicators each and, for
+defaults, incentives.defaults, with two quality indicators each and, for
 the outcomes-based contract, payment at risk by year), actual costs for the
 years the demo covers, and settlements of the ended years: year 1 of the
 older people's contract signed off, the others drafts (one with a comment
@@ -11,23 +11,12 @@ from django.contrib.auth import get_user_model
 
 from contracts.models import ActualCost
 from contracts.selectors import even_split, year_months
-from incentives import services
+from incentives import defaults, services
 from incentives.models import IncentiveScheme, Settlement
 from outcomes.models import Metric
 from reporting.demo.contracts import upsert
 from reporting.demo.outcomes import REFERENCE_DATE
 
-BANDS = [
-    {"lower": 40, "upper": 60, "network_share": 25},
-    {"lower": 60, "upper": 75, "network_share": 50},
-    {"lower": 75, "upper": 90, "network_share": 65},
-    {"lower": 90, "upper": 100, "network_share": 80},
-]
-CORRIDORS = [
-    {"lower": 0, "upper": 2, "network_share": 50},
-    {"lower": 2, "upper": 5, "network_share": 25},
-    {"lower": 5, "upper": None, "network_share": 0},
-]
 # contract: (quality indicators (code, nothing at, full at, weight %), % at risk by year)
 SCHEMES = {
     "QNW-OPC-2024": (
@@ -60,8 +49,8 @@ def seed_incentives(contracts) -> None:
                 user=commissioner,
                 contract=contract,
                 effective_from_year=1,
-                bands=BANDS,
-                corridors=CORRIDORS,
+                bands=defaults.bands(),
+                corridors=defaults.corridors(),
                 indicators=[
                     {
                         "metric": Metric.objects.get(code=code),

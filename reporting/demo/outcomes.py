@@ -548,7 +548,7 @@ def seed_scorecards(contracts) -> None:
     from django.contrib.auth import get_user_model
 
     from contracts.choices import OrganisationKind
-    from reporting import publishing
+    from reporting import contract_publishing, publishing
     from reporting.demo.contracts import submitters
     from reporting.models import PublishedScorecard
 
@@ -563,7 +563,7 @@ def seed_scorecards(contracts) -> None:
         for month, withdrawal in ((earlier, reason), (ACCEPTED_UNTIL, "")):
             if PublishedScorecard.objects.filter(contract=contract, period_start=month).exists():
                 continue
-            scorecard = publishing.publish(
+            scorecard = contract_publishing.publish(
                 user=commissioner,
                 contract=contract,
                 organisation=contract.provider,

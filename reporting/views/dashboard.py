@@ -389,7 +389,7 @@ class DashboardView(DashboardMixin, TemplateView):
             trend_first=trend_months[0],
             member_rows=tables["members"].rows,
             is_network_manager=has_role(user, Role.NETWORK_MANAGER) and not user.is_staff,
-            can_publish=publishing.may_publish(user, selection.contract),
+            can_publish=publishing.can_publish(user, selection.contract.commissioner_id),
         )
         return context
 

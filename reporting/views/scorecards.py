@@ -1,5 +1,6 @@
 """Published scorecards: the public list and pages (no sign-in), the
-glossary, and the commissioner's publish and withdraw pages.
+glossary and the downloads (the commissioner's publish and withdraw pages
+are reporting.views.publishing).
 
 Public pages read only PublishedScorecard rows, whose snapshots hold
 accepted data frozen at publication, so unpublished data cannot reach them.
@@ -10,26 +11,19 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
-from django import forms
-from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.text import capfirst
-from django.views.generic import TemplateView
 
 from assurance.benchmark import MIN_PEERS
 from assurance.downloads import published_table
 from assurance.public import public_context
 from contracts.choices import Role
-from contracts.models import Contract
 from core.exports import Table, table_response
-from core.forms import NHSForm, add_service_errors
 from core.numbers import as_shown, fmt
 from core.roles import has_role
-from core.views import ScopedViewMixin, chart, error_summary
-from incentives.selectors import public_settlements
+from core.views import chart
 from outcomes import charts
 from outcomes.models import Dimension
 from reporting import dashboards, publishing
@@ -403,7 +397,7 @@ def scorecard_detail(request, pk):
     context = {"scorecard": scorecard, "snapshot": scorecard.snapshot}
     if not scorecard.is_withdrawn:
         context.update(cached_context(scorecard))
-    context["can_withdraw"] = not scorecard.is_withdrawn and publishing.may_publish(
+    context["can_withdraw"] = not scorecard.is_withdrawn and publishing.can_publish(
         request.user, scorecard.publisher_id
     )
     return render(request, TEMPLATES[scorecard.kind], context)
@@ -417,153 +411,6 @@ def glossary(request):
         "reporting/scorecard_glossary.html",
         {"glossary": GLOSSARY, "dimensions": dimensions},
     )
-
-
-# --- Publishing and withdrawing (commissioners) ---
-
-
-class PublishForm(NHSForm):
-    title = forms.CharField(label="Title", max_length=200)
-    summary = forms.CharField(
-        label="Summary for lay readers",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="In plain English: how the services are doing, what is improving and "
-        "what is being done about what is not. This text is published as you write it.",
-    )
-
-
-class PublishView(ScopedViewMixin, TemplateView):
-    """`/scorecards/publish/?contract=&period=`: preview what would be frozen
-    and publish it."""
-
-    model = Contract
-    allowed_roles = (Role.COMMISSIONER,)
-    template_name = "reporting/scorecard_publish.html"
-
-    def setup_selection(self):
-        params = self.request.GET
-        self.selection = dashboards.select(
-            self.request.user, contract=params.get("contract"), period=params.get("period")
-        )
-        contract = self.selection.contract
-        # The dashboard falls back to another contract or month; publishing never does.
-        if "contract" in params and (
-            contract is None or contract.pk != dashboards.parse_id(params["contract"])
-        ):
-            raise Http404("You hold no such contract.")
-        if contract is None or not publishing.may_publish(self.request.user, contract):
-            raise PermissionDenied("Only the contract's commissioner may publish its scorecard.")
-        if self.selection.period is None:
-            raise Http404("The contract has not started.")
-        if "period" in params and self.selection.period != dashboards.parse_month(params["period"]):
-            raise Http404("That is not a month of the contract that has started.")
-        self.organisation = contract.provider
-
-    def get_context_data(self, form=None, **kwargs):
-        context = super().get_context_data(**kwargs)
-        selection, organisation = self.selection, self.organisation
-        period = selection.period
-        if form is None:
-            form = PublishForm(
-                initial={
-                    "title": publishing.default_title(selection.contract, organisation, period)
-                }
-            )
-        accepted = period in publishing.accepted_months(selection.contract)
-        existing = (
-            PublishedScorecard.objects.live()
-            .filter(contract=selection.contract, organisation=organisation, period_start=period)
-            .first()
-        )
-        context.update(
-            selection=selection,
-            organisation=organisation,
-            period=period,
-            payments=public_settlements(selection.contract, organisation.name),
-            accepted=accepted,
-            existing=existing,
-            form=form,
-            errors=error_summary(form) if form.is_bound else [],
-        )
-        return context
-
-    def get(self, request, *args, **kwargs):
-        self.setup_selection()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.setup_selection()
-        form = PublishForm(request.POST)
-        if form.is_valid():
-            try:
-                scorecard = publishing.publish(
-                    user=request.user,
-                    contract=self.selection.contract,
-                    organisation=self.organisation,
-                    period=self.selection.period,
-                    **form.cleaned_data,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, f"Published: {scorecard.title}.")
-                return redirect(scorecard)
-        return self.render_to_response(self.get_context_data(form=form))
-
-
-class WithdrawForm(NHSForm):
-    reason = forms.CharField(
-        label="Reason for withdrawing",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="This is shown to the public in place of the scorecard.",
-    )
-
-
-class WithdrawView(ScopedViewMixin, TemplateView):
-    """`/scorecards/<id>/withdraw/`: the commissioner withdraws a scorecard."""
-
-    model = Contract
-    allowed_roles = (Role.COMMISSIONER,)
-    template_name = "reporting/scorecard_withdraw.html"
-
-    def load(self):
-        self.scorecard = get_object_or_404(
-            PublishedScorecard.objects.visible_to(self.request.user).select_related("contract"),
-            pk=self.kwargs["pk"],
-        )
-        if not publishing.may_publish(self.request.user, self.scorecard.publisher_id):
-            raise PermissionDenied("Only the commissioner may withdraw its scorecard.")
-        if self.scorecard.is_withdrawn:
-            raise Http404("This scorecard has already been withdrawn.")
-
-    def get_context_data(self, form=None, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = form or WithdrawForm()
-        context.update(
-            scorecard=self.scorecard,
-            form=form,
-            errors=error_summary(form) if form.is_bound else [],
-        )
-        return context
-
-    def get(self, request, *args, **kwargs):
-        self.load()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.load()
-        form = WithdrawForm(request.POST)
-        if form.is_valid():
-            try:
-                publishing.withdraw(
-                    user=request.user, scorecard=self.scorecard, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "The scorecard was withdrawn.")
-                return redirect(self.scorecard)
-        return self.render_to_response(self.get_context_data(form=form))
 
 
 # --- Downloads of a scorecard's tables ---
