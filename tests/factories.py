@@ -126,3 +126,16 @@ def add_contract_years(contract, values, planned_budget=None):
         )
         for number, ((start, end), value) in enumerate(zip(bounds, values, strict=True), start=1)
     ]
+
+
+# The people of the `system` fixture (tests/conftest.py), for tests that try
+# a permission as each of them.
+SYSTEM_PEOPLE = (
+    "admin",
+    "commissioner",
+    "network_manager_a",
+    "provider_a",
+    "provider_b",
+    "lay_partner",
+    "outsider",
+)

@@ -18,17 +18,8 @@ from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     framework_fixture,
     with_panel,
 )
+from tests.factories import SYSTEM_PEOPLE as PEOPLE
 from tests.factories import MembershipFactory, UserFactory
-
-PEOPLE = (
-    "admin",
-    "commissioner",
-    "network_manager_a",
-    "provider_a",
-    "provider_b",
-    "lay_partner",
-    "outsider",
-)
 
 
 @pytest.fixture

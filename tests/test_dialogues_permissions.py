@@ -11,18 +11,9 @@ from django.utils import timezone
 from contracts.choices import Role
 from dialogues import permissions, services
 from dialogues.choices import Attendance, MeetingType, SeriesLevel
+from tests.factories import SYSTEM_PEOPLE as PEOPLE
 from tests.factories import MembershipFactory, UserFactory
 from tests.test_dialogues_services import at, make_series
-
-PEOPLE = (
-    "admin",
-    "commissioner",
-    "network_manager_a",
-    "provider_a",
-    "provider_b",
-    "lay_partner",
-    "outsider",
-)
 
 
 @pytest.fixture

@@ -15,18 +15,9 @@ from incentives.choices import SettlementStatus
 from incentives.models import IncentiveScheme, Settlement, SettlementComment
 from outcomes.models import ContractMetric
 from tests.contract_fixtures import YEAR_VALUE
+from tests.factories import SYSTEM_PEOPLE as PEOPLE
 from tests.factories import MembershipFactory, UserFactory, add_contract_years
 from tests.incentives_fixtures import scheme_fields, year_one_fixture  # noqa: F401 (fixture)
-
-PEOPLE = (
-    "admin",
-    "commissioner",
-    "network_manager_a",
-    "provider_a",
-    "provider_b",
-    "lay_partner",
-    "outsider",
-)
 
 
 @pytest.fixture

@@ -19,18 +19,10 @@ from contracts.permissions import (
 from contracts.views.notices import STEPS
 from outcomes.models import ContractMetric
 from tests.contract_fixtures import YEAR_VALUE
+from tests.factories import SYSTEM_PEOPLE as PEOPLE
 from tests.factories import MembershipFactory, UserFactory, add_contract_years
 
 RAISED_ON = dt.date(2026, 3, 2)
-PEOPLE = (
-    "admin",
-    "commissioner",
-    "network_manager_a",
-    "provider_a",
-    "provider_b",
-    "lay_partner",
-    "outsider",
-)
 
 
 def raise_on(contract, user, metric):
