@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import expect
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -183,6 +184,24 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+# Playwright waits 5 s for an expect() and 30 s for an action or a page load;
+# on a busy 2-core machine a page once took longer to show an element. Every
+# wait gets this instead (tests pass no shorter timeout of their own): a slow
+# machine makes a browser test slower, not red, and a page that never shows
+# what the test waits for still fails, after a minute.
+BROWSER_TIMEOUT_MS = 60_000
+expect.set_options(timeout=BROWSER_TIMEOUT_MS)
+
+
+@pytest.fixture
+def context(new_context):
+    """pytest-playwright's browser context, with the generous timeout for
+    every action, wait and navigation of its pages."""
+    context = new_context()
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    return context
 
 
 # Requests the policy is meant to block: the API docs' ReDoc bundle always
