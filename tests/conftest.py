@@ -44,6 +44,27 @@ def require(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+# What a test needs follows from the fixtures it uses, so a selection by marker
+# (`make test-sqlite`: -m "database and not browser and not services") cannot
+# miss a test whose author forgot to mark it. Every database fixture of
+# pytest-django (db, transactional_db, django_user_model, ...) uses
+# django_db_setup; live_server turns on transactional_db by itself.
+DATABASE_FIXTURES = {"django_db_setup", "live_server"}
+SERVICE_FIXTURES = {"postgres_url", "redis_available", "celery_worker_process"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or used & DATABASE_FIXTURES:
+            item.add_marker(pytest.mark.database)
+        if "page" in used:
+            item.add_marker(pytest.mark.browser)
+        if used & SERVICE_FIXTURES:
+            item.add_marker(pytest.mark.services)
+
+
 def port_open(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
