@@ -65,6 +65,29 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.services)
 
 
+# Modules whose tests share an expensive module-scoped fixture run whole in one
+# xdist process; split across processes, each would build it again (the demo
+# that tests/test_seed_demo.py seeds is the longest setup of the suite). Every
+# other test goes to whichever process is free. xdist's --dist loadgroup would
+# do this by a marker, but under pytest 9.2 it silently stops grouping
+# (pytest-xdist issue 1386).
+ONE_PROCESS_MODULES = {"tests/test_seed_demo.py"}
+
+
+@pytest.hookimpl(optionalhook=True)  # known only when xdist is loaded
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "load":  # another --dist asked for: xdist's own
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesInOneProcess(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_PROCESS_MODULES else nodeid
+
+    return ModulesInOneProcess(config, log)
+
+
 def port_open(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
