@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # PYTHONDONTWRITEBYTECODE=1 (set on these machines) makes every run recompile everything.
 RUN := env -u PYTHONDONTWRITEBYTECODE
 
-.PHONY: install demo test bench lint services-check frontend clean
+.PHONY: install demo test test-sqlite bench lint services-check frontend clean
 
 # constraints.txt pins every dependency to the versions the suite last passed with.
 $(STAMP): pyproject.toml constraints.txt
@@ -24,9 +24,25 @@ demo: install
 	@echo "Concord is at http://127.0.0.1:8000/ (Ctrl-C to stop)"
 	env -u DATABASE_URL -u REDIS_URL DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+PYTEST := $(RUN) $(BIN)/pytest -n auto --screenshot only-on-failure --output test-results
+
 # Runs on PostgreSQL when DATABASE_URL is set; REQUIRE_SERVICES=1 turns skips into failures.
 test: install
-	$(RUN) $(BIN)/pytest -n auto --screenshot only-on-failure --output test-results $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+# The tests that use the database, on the embedded default `make demo` starts
+# with (SQLite, no Redis) whatever the shell exports. Browser and service tests
+# are left to `make test` on PostgreSQL; so are the tests that use no database,
+# whose outcome cannot depend on it (tests/conftest.py marks each test by the
+# fixtures it uses). The test databases are made from the models
+# (--no-migrations), sparing each process a migration from scratch: no
+# migration inserts rows a test relies on (their RunPython steps only rewrite
+# existing rows), tests/test_settings.py migrates a fresh SQLite file in
+# `make test`, and makemigrations --check there keeps models and migrations in step.
+SQLITE_TESTS := -m "database and not browser and not services" --no-migrations
+
+test-sqlite: install
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) $(SQLITE_TESTS) $(PYTEST_ARGS)
 
 bench: install
 	$(RUN) $(BIN)/python -m bench $(BENCH_ARGS)

@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import expect
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -41,6 +42,50 @@ def require(available: bool, reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+# What a test needs follows from the fixtures it uses, so a selection by marker
+# (`make test-sqlite`: -m "database and not browser and not services") cannot
+# miss a test whose author forgot to mark it. Every database fixture of
+# pytest-django (db, transactional_db, django_user_model, ...) uses
+# django_db_setup; live_server turns on transactional_db by itself.
+DATABASE_FIXTURES = {"django_db_setup", "live_server"}
+SERVICE_FIXTURES = {"postgres_url", "redis_available", "celery_worker_process"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or used & DATABASE_FIXTURES:
+            item.add_marker(pytest.mark.database)
+        if "page" in used:
+            item.add_marker(pytest.mark.browser)
+        if used & SERVICE_FIXTURES:
+            item.add_marker(pytest.mark.services)
+
+
+# Modules whose tests share an expensive module-scoped fixture run whole in one
+# xdist process; split across processes, each would build it again (the demo
+# that tests/test_seed_demo.py seeds is the longest setup of the suite). Every
+# other test goes to whichever process is free. xdist's --dist loadgroup would
+# do this by a marker, but under pytest 9.2 it silently stops grouping
+# (pytest-xdist issue 1386).
+ONE_PROCESS_MODULES = {"tests/test_seed_demo.py"}
+
+
+@pytest.hookimpl(optionalhook=True)  # known only when xdist is loaded
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "load":  # another --dist asked for: xdist's own
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesInOneProcess(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_PROCESS_MODULES else nodeid
+
+    return ModulesInOneProcess(config, log)
 
 
 def port_open(url: str, default_port: int) -> bool:
@@ -183,6 +228,24 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+# Playwright waits 5 s for an expect() and 30 s for an action or a page load;
+# on a busy 2-core machine a page once took longer to show an element. Every
+# wait gets this instead (tests pass no shorter timeout of their own): a slow
+# machine makes a browser test slower, not red, and a page that never shows
+# what the test waits for still fails, after a minute.
+BROWSER_TIMEOUT_MS = 60_000
+expect.set_options(timeout=BROWSER_TIMEOUT_MS)
+
+
+@pytest.fixture
+def context(new_context):
+    """pytest-playwright's browser context, with the generous timeout for
+    every action, wait and navigation of its pages."""
+    context = new_context()
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    return context
 
 
 # Requests the policy is meant to block: the API docs' ReDoc bundle always

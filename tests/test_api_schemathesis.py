@@ -56,6 +56,11 @@ CALLERS = {
     "commissioner": (4, 2),
     "network_manager_a": (3, 2),
 }
+# Seconds any one request may take, the schema's included: schemathesis's
+# default is 10 s (requests' timeout), and on a busy machine building the
+# schema once took longer. A slow machine should make the run slower, not red;
+# a server that hangs still fails, after two minutes.
+TIMEOUT = 120
 
 
 @pytest.fixture
@@ -108,7 +113,7 @@ def a_real_id(session, base_url, operation):
     if "{id}" not in operation.path:
         return None
     collection = operation.path.split("{id}")[0]
-    response = session.get(base_url + collection)
+    response = session.get(base_url + collection, timeout=TIMEOUT)
     if response.status_code != 200:
         return None
     body = response.json()
@@ -129,7 +134,7 @@ def exercise(operation, session, base_url, mode, path_parameters, max_examples):
     )
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
     def run(case):
-        case.call_and_validate(base_url=base_url, session=session, checks=CHECKS)
+        case.call_and_validate(base_url=base_url, session=session, checks=CHECKS, timeout=TIMEOUT)
 
     try:
         run()
@@ -150,7 +155,7 @@ def test_every_operation_conforms_to_the_schema_and_never_fails(live_server, api
     _, token = create_token(getattr(api_data, caller))
     session = requests.Session()
     session.headers["Authorization"] = f"Token {token}"
-    schema = schemathesis.openapi.from_url(f"{base_url}/api/schema/")
+    schema = schemathesis.openapi.from_url(f"{base_url}/api/schema/", timeout=TIMEOUT)
 
     failures = []
     checked = 0

@@ -73,6 +73,9 @@ def test_a_csv_file_is_received_processed_and_stored(system, metrics, send):
     received = response.json()
     assert received["url"].endswith(f"{SUBMISSIONS}{received['id']}/")
     assert response["Location"] == received["url"]
+    # PEP 3333: a header value of type str, no subclass; wsgiref (runserver,
+    # the live server) answered 500 to DRF's Hyperlink.
+    assert type(response["Location"]) is str
     assert received["submitted_by"] == "nm_a"
     assert received["original_name"] == "data.csv"
     assert received["channel"] == "api"

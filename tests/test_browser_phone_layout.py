@@ -117,7 +117,7 @@ def test_dashboard_fits_the_screen_and_wide_tables_scroll_in_a_region(
         region.focus()
         expect(region).to_be_focused()
         page.keyboard.press("ArrowRight")
-        page.wait_for_function("() => document.activeElement.scrollLeft > 0", timeout=5000)
+        page.wait_for_function("() => document.activeElement.scrollLeft > 0")
 
     # A metric's SPC chart and its table of limits fit as well.
     page.get_by_role("link", name="Emergency admissions per 1,000 people aged 75+").first.click()

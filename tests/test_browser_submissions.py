@@ -124,4 +124,4 @@ def test_an_unfinished_submission_reloads_itself_when_finished(
         page.goto(f"{live_server.url}/submissions/{submission.pk}/")
     expect(page.get_by_role("link", name="Refresh")).to_be_visible()
     process(submission)
-    expect(page.get_by_text("1 row added, 0 revised and 0 unchanged")).to_be_visible(timeout=10000)
+    expect(page.get_by_text("1 row added, 0 revised and 0 unchanged")).to_be_visible()

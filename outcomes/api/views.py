@@ -193,7 +193,10 @@ class SubmissionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             tasks.enqueue_processing(submission)
         # Read back: when tasks run eagerly the result is already there.
         data = self.get_serializer(self.get_queryset().get(pk=submission.pk)).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        # str(): the url is DRF's Hyperlink, a str subclass, which a WSGI server
+        # may refuse as a header value (wsgiref, under runserver, answers 500).
+        location = str(data["url"])
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
     @staticmethod
     def read_upload(upload) -> tuple[bytes, str]:
