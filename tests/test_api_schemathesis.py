@@ -141,7 +141,9 @@ def exercise(operation, session, base_url, mode, path_parameters, max_examples):
     except Unsatisfiable:
         return None  # no parameter can be invalid (a free-text path segment): nothing to send
     except (Exception, BaseExceptionGroup) as failure:  # each operation's failure is reported
-        return f"{operation.label} ({mode.value}): {failure}"
+        causes = failure.exceptions if isinstance(failure, BaseExceptionGroup) else ()
+        detail = "".join(f"\n  - {type(cause).__name__}: {cause}" for cause in causes)
+        return f"{operation.label} ({mode.value}): {failure}{detail}"
     return None
 
 
