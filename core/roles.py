@@ -20,4 +20,4 @@ def roles_of(user) -> set[str]:
 
 
 def has_role(user, *roles: str) -> bool:
-    return user.is_authenticated and (user.is_staff or bool(roles_of(user) & set(roles)))
+    return is_admin(user) or bool(roles_of(user) & set(roles))

@@ -9,7 +9,7 @@ month; reporting.assurance_publishing: a commissioner's assessment for a
 year). The rest is here, once for both:
 
 - who may publish and withdraw: the commissioner's people and admins
-  (`can_publish`, asked by the pages to decide what to offer and required
+  (reporting.permissions.can_publish, asked by the pages to decide what to offer and required
   by `publish` and `withdraw`);
 - a summary for lay readers, and one live scorecard a subject;
 - freezing the snapshot: plain values that the public page and the API
@@ -29,12 +29,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from contracts.choices import Role
-from contracts.permissions import can_manage_contract
 from core.permissions import require
-from core.roles import has_role
 from reporting.choices import ScorecardKind
 from reporting.models import PublishedScorecard
+from reporting.permissions import can_publish
 
 
 class Subject(ABC):
@@ -89,16 +87,6 @@ def snapshot_number(value) -> float | None:
     """A number as a snapshot keeps it: a plain JSON number to six decimal
     places, None when missing."""
     return None if value is None else round(float(value), 6)
-
-
-def can_publish(user, commissioner_id) -> bool:
-    """Admins and the commissioner's people publish and withdraw its
-    scorecards (`commissioner_id` as Subject.commissioner_id or
-    PublishedScorecard.publisher_id give it)."""
-    if commissioner_id is None:
-        return False
-    # The role, cached for the request, spares everyone else a query.
-    return has_role(user, Role.COMMISSIONER) and can_manage_contract(user, commissioner_id)
 
 
 def live_scorecard(subject: Subject) -> PublishedScorecard | None:

@@ -28,8 +28,9 @@ from core.roles import has_role
 from core.views import ScopedViewMixin, chart, error_summary, tag
 from outcomes import charts, series
 from outcomes.models import SpcRebase
-from reporting import dashboards, publishing
+from reporting import dashboards
 from reporting.dashboards import parse_id
+from reporting.permissions import can_publish
 
 RATING_CSS = {
     "good": "concord-rating--good",
@@ -389,7 +390,7 @@ class DashboardView(DashboardMixin, TemplateView):
             trend_first=trend_months[0],
             member_rows=tables["members"].rows,
             is_network_manager=has_role(user, Role.NETWORK_MANAGER) and not user.is_staff,
-            can_publish=publishing.can_publish(user, selection.contract.commissioner_id),
+            can_publish=can_publish(user, selection.contract.commissioner_id),
         )
         return context
 

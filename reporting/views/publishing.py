@@ -21,6 +21,7 @@ from assurance.views import RoundMixin
 from contracts.choices import Role
 from contracts.models import Contract
 from core.forms import add_service_errors
+from core.permissions import require
 from core.views import ScopedViewMixin, error_summary
 from incentives.selectors import public_settlements
 from reporting import dashboards, publishing
@@ -28,6 +29,7 @@ from reporting.assurance_publishing import AssuranceScorecard
 from reporting.contract_publishing import ContractScorecard
 from reporting.forms import PublishForm, WithdrawForm
 from reporting.models import PublishedScorecard
+from reporting.permissions import can_publish
 
 
 class CommissionerFormView(ScopedViewMixin, TemplateView):
@@ -97,8 +99,10 @@ class PublishView(CommissionerFormView):
 
     def load(self):
         self.subject = self.get_subject()
-        if not publishing.can_publish(self.request.user, self.subject.commissioner_id):
-            raise PermissionDenied("Only the commissioner's people or an admin can publish it.")
+        require(
+            can_publish(self.request.user, self.subject.commissioner_id),
+            "Only the commissioner's people or an admin can publish it.",
+        )
 
     def make_form(self, data=None):
         subject = self.subject
@@ -202,8 +206,10 @@ class WithdrawView(CommissionerFormView):
         self.scorecard = get_object_or_404(
             self.get_queryset().select_related("contract"), pk=self.kwargs["pk"]
         )
-        if not publishing.can_publish(self.request.user, self.scorecard.publisher_id):
-            raise PermissionDenied("Only the commissioner may withdraw its scorecard.")
+        require(
+            can_publish(self.request.user, self.scorecard.publisher_id),
+            "Only the commissioner may withdraw its scorecard.",
+        )
         if self.scorecard.is_withdrawn:
             raise Http404("This scorecard has already been withdrawn.")
 

@@ -26,9 +26,10 @@ from core.roles import has_role
 from core.views import chart
 from outcomes import charts
 from outcomes.models import Dimension
-from reporting import dashboards, publishing
+from reporting import dashboards
 from reporting.choices import ScorecardKind
 from reporting.models import PublishedScorecard
+from reporting.permissions import can_publish
 from reporting.views.dashboard import RATING_CSS
 
 CACHE_SECONDS = 24 * 60 * 60
@@ -397,7 +398,7 @@ def scorecard_detail(request, pk):
     context = {"scorecard": scorecard, "snapshot": scorecard.snapshot}
     if not scorecard.is_withdrawn:
         context.update(cached_context(scorecard))
-    context["can_withdraw"] = not scorecard.is_withdrawn and publishing.can_publish(
+    context["can_withdraw"] = not scorecard.is_withdrawn and can_publish(
         request.user, scorecard.publisher_id
     )
     return render(request, TEMPLATES[scorecard.kind], context)

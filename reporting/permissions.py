@@ -1,0 +1,16 @@
+"""Who may do what in reporting (docs/permissions.md): publishing and
+withdrawing scorecards."""
+
+from contracts.choices import Role
+from contracts.permissions import can_manage_contract
+from core.roles import has_role
+
+
+def can_publish(user, commissioner_id) -> bool:
+    """Admins and the commissioner's people publish and withdraw its
+    scorecards (`commissioner_id` as Subject.commissioner_id or
+    PublishedScorecard.publisher_id give it)."""
+    if commissioner_id is None:
+        return False
+    # The role, cached for the request, spares everyone else a query.
+    return has_role(user, Role.COMMISSIONER) and can_manage_contract(user, commissioner_id)
