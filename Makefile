@@ -37,14 +37,14 @@ test: install
 # fixtures it uses). The test databases are made from the models
 # (--no-migrations), sparing each process a migration from scratch: no
 # migration inserts rows a test relies on (their RunPython steps only rewrite
-# existing rows), tests/test_settings.py migrates a fresh SQLite file in
+# existing rows), tests/config/test_settings.py migrates a fresh SQLite file in
 # `make test`, and makemigrations --check there keeps models and migrations in step.
 # The schemathesis run is left to `make test` too: whether the API keeps to its
 # schema does not depend on the database, and on SQLite the live server under it
 # has failed one generated case in three runs on a connection it had just used
-# (not reproduced alone; tests/test_api_schemathesis.py now names the cause).
+# (not reproduced alone; tests/config/test_api_schemathesis.py now names the cause).
 SQLITE_TESTS := -m "database and not browser and not services" --no-migrations \
-	--deselect tests/test_api_schemathesis.py
+	--deselect tests/config/test_api_schemathesis.py
 
 test-sqlite: install
 	env -u DATABASE_URL -u REDIS_URL $(PYTEST) $(SQLITE_TESTS) $(PYTEST_ARGS)

@@ -3,7 +3,7 @@
 An app states who may do what as `can_<verb>(user, obj) -> bool` functions in
 its own permissions.py. Services call `require(can_<verb>(...), message)`
 before they change anything; views and serializers call the same functions to
-decide what to offer; the permission matrix (tests/test_permission_matrix.py)
+decide what to offer; the permission matrix (tests/config/test_permission_matrix.py)
 proves them from the outside."""
 
 from django.core.exceptions import PermissionDenied

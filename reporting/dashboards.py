@@ -4,7 +4,7 @@
 `Selection` the user may see; `build` reads the stored scores of the
 contract's current run and everything else the dashboard shows as pandas
 frames, in a fixed number of queries whatever the number of months, metrics
-and members (see tests/test_dashboard_queries.py for the count):
+and members (see tests/reporting/test_dashboard_queries.py for the count):
 
   contracts in scope, the organisations offered, dimensions, contract-metric
   versions (metric names, targets), aggregate scores, dimension scores,

@@ -66,7 +66,7 @@ def respondents_fixture(system):
 
 def with_panel(round):
     """Put `round` in panel review directly, for tests of the panel's own
-    steps (tests/test_assurance_cycle.py takes the checked route)."""
+    steps (tests/assurance/test_assurance_cycle.py takes the checked route)."""
     AssessmentRound.objects.filter(pk=round.pk).update(state=RoundState.PANEL_REVIEW)
     round.refresh_from_db()
     return round

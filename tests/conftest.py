@@ -67,11 +67,11 @@ def pytest_collection_modifyitems(items):
 
 # Modules whose tests share an expensive module-scoped fixture run whole in one
 # xdist process; split across processes, each would build it again (the demo
-# that tests/test_seed_demo.py seeds is the longest setup of the suite). Every
+# that tests/reporting/test_seed_demo.py seeds is the longest setup of the suite). Every
 # other test goes to whichever process is free. xdist's --dist loadgroup would
 # do this by a marker, but under pytest 9.2 it silently stops grouping
 # (pytest-xdist issue 1386).
-ONE_PROCESS_MODULES = {"tests/test_seed_demo.py"}
+ONE_PROCESS_MODULES = {"tests/reporting/test_seed_demo.py"}
 
 
 @pytest.hookimpl(optionalhook=True)  # known only when xdist is loaded

@@ -1,4 +1,4 @@
-"""One realistic dataset for the permission matrix (tests/test_permission_matrix.py).
+"""One realistic dataset for the permission matrix (tests/config/test_permission_matrix.py).
 
 Both sides of the `system` fixture get the same kinds of rows, made through
 the real services: side "a" is contract CON-A (commissioner QCOM, network A
@@ -30,9 +30,9 @@ from outcomes.submissions import submit
 from reporting import contract_publishing
 from tests.contract_fixtures import YEAR_VALUE
 from tests.dashboard_data import HEADER, lines_for, months_from
+from tests.dialogues.test_dialogues_services import make_series
 from tests.factories import MembershipFactory, MetricFactory, UserFactory, add_contract_years
 from tests.incentives_fixtures import scheme_fields
-from tests.test_dialogues_services import make_series
 
 CANARY = "CANARY-B"
 FIRST = dt.date(2024, 4, 1)

@@ -98,7 +98,7 @@ MINIMUM_RESPONDENTS = 5
 # challenged; care plans (a deterministic rise in reporting.demo.outcomes.CHANGES)
 # improve on the year before while emergency admissions show no change; the
 # 360 statement on listening is the most agreed with and the one on clinical
-# evidence the least. tests/test_seed_demo.py checks each against the snapshot.
+# evidence the least. tests/reporting/test_seed_demo.py checks each against the snapshot.
 SUMMARY = (
     "This is our first assessment, the baseline for the years to come. The panel "
     "found us at baseline or above in nine of the eleven competencies and below it in "

@@ -501,7 +501,7 @@ def seed_reviews(contracts, months) -> None:
 # and why the earlier month was withdrawn: about what each contract measures.
 # Every claim must hold in both months' published figures, whatever the
 # generated data: each rests on a deterministic CHANGES entry or on a target
-# far from the measure's typical value. tests/test_seed_demo.py checks each
+# far from the measure's typical value. tests/reporting/test_seed_demo.py checks each
 # claim against the seeded snapshots (SCORECARD_CLAIMS).
 SCORECARD_TEXT = {
     "QNW-OPC-2024": (

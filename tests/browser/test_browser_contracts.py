@@ -1,0 +1,81 @@
+"""Contract management in headless Chromium: notices run both ways, and each
+party sees the other's."""
+
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from contracts.calendar import add_operational_days
+from contracts.models import PerformanceNotice
+from tests.browser.test_browser import serious_violations
+from tests.outcomes.test_contract_pages import add_terms
+
+pytestmark = pytest.mark.browser
+
+
+def long_date(day):
+    return f"{day.day} {day:%B %Y}"
+
+
+def test_commissioner_raises_a_notice_and_the_network_sees_it(system, page, live_server, sign_in):
+    contract = add_terms(system)
+    metric = contract.metric_versions.get().metric
+    due = add_operational_days(timezone.localdate(), contract.meeting_due_days)
+
+    sign_in("commissioner")
+    page.get_by_role("link", name="Contracts", exact=True).click()
+    page.get_by_role("link", name="CON-A").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(contract.title)
+    page.get_by_role("link", name="Raise a Contract Performance Notice").click()
+    page.get_by_label("Title").fill("Emergency admissions above threshold")
+    page.get_by_label("The performance concern").fill("Three months below the minimum.")
+    page.get_by_label(f"{metric.code}: {metric.name}").check()
+    page.get_by_role("button", name="Raise the notice").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Emergency admissions above threshold"
+    )
+    expect(page.get_by_role("status")).to_contain_text(f"is due by {long_date(due)}")
+    meeting = page.locator(".nhsuk-summary-list__row", has_text="Contract management meeting due")
+    expect(meeting).to_contain_text(long_date(due))
+    expect(meeting.locator(".nhsuk-tag")).to_have_text("Due")
+    assert serious_violations(page) == []
+    assert PerformanceNotice.objects.get().raised_by_organisation == system.commissioner_org
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in("nm_a")
+    page.get_by_role("link", name="Contracts", exact=True).click()
+    page.get_by_role("link", name="CON-A").click()
+    open_notices = page.get_by_role("table", name="Open notices on this contract")
+    row = open_notices.get_by_role("row", name=re.compile("Emergency admissions above threshold"))
+    expect(row).to_contain_text(f"Contract management meeting: {long_date(due)}")
+    expect(row).to_contain_text("Test ICB")
+    expect(page.get_by_role("cell", name=f"{metric.code}: {metric.name}")).to_be_visible()
+    assert serious_violations(page) == []
+
+    row.get_by_role("link", name="Emergency admissions above threshold").click()
+    expect(page.locator(".nhsuk-summary-list__row", has_text="Raised against")).to_contain_text(
+        "Network A"
+    )
+    # The network may record the meeting, but only the raiser may withdraw.
+    expect(page.get_by_text("Record the contract management meeting")).to_be_visible()
+    expect(page.get_by_text("Withdraw the notice")).to_have_count(0)
+
+
+def test_error_summary_is_accessible_and_names_the_field(system, page, live_server, sign_in):
+    contract = add_terms(system)
+    sign_in("commissioner")
+    page.goto(f"{live_server.url}/contracts/{contract.pk}/")
+    form = page.locator("form", has=page.get_by_role("button", name="Save metric terms"))
+    form.get_by_label("Metric", exact=True).select_option(index=1)
+    form.get_by_label("Minimum threshold").fill("70")
+    form.get_by_label("Target").fill("70")
+    form.get_by_label("Weight within its dimension").fill("-1")
+    form.get_by_role("button", name="Save metric terms").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("The weight cannot be negative.")
+    summary.get_by_role("link", name="The weight cannot be negative.").click()
+    expect(page.get_by_label("Weight within its dimension")).to_be_focused()
+    assert serious_violations(page) == []
