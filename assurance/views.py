@@ -4,7 +4,7 @@ reviews, 360 results); the board's certification, the panel's review, and
 opening, closing and answering 360 surveys. Scoped by assurance.querysets."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -200,7 +200,7 @@ class TransitionView(ScorecardView):
         self.object = self.get_object()
         action = request.POST.get("action")
         if action not in RoundAction.values:
-            raise PermissionDenied("No such step for an assessment.")
+            raise BadRequest("No such step for an assessment.")
         form = ReturnForm(request.POST)
         form.is_valid()
         try:

@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from contracts.choices import Role
 from core.request_cache import per_request
+from core.roles import is_admin
 
 PRIVATE_DATA_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
 
@@ -33,7 +34,7 @@ def data_scope(user):
 
     if not user.is_authenticated:
         return Organisation.objects.none()
-    if user.is_staff:
+    if is_admin(user):
         return Organisation.objects.all()
     ids = per_request(
         ("data_scope", user.pk), lambda: frozenset(_scope_rule(user).values_list("id", flat=True))

@@ -9,7 +9,12 @@ them to decide what to offer."""
 from contracts.choices import NoticeStep, Role
 from contracts.models import Membership
 from core.permissions import require
-from core.roles import is_admin
+from core.roles import has_role, is_admin
+
+
+def can_commission(user) -> bool:
+    """Commissioners (and admins) create contracts and propose their terms."""
+    return has_role(user, Role.COMMISSIONER)
 
 
 def is_commissioner_member(user, commissioner_id: int) -> bool:

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from contracts.access import data_scope
 from contracts.choices import Role
+from core.roles import is_admin
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -45,7 +46,7 @@ class ContractQuerySet(models.QuerySet):
 
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if is_admin(user):
             return self
         mine = Membership.objects.filter(user=user)
         commissioners = mine.filter(role=Role.COMMISSIONER).values("organisation_id")

@@ -6,14 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from contracts.choices import Role
 from contracts.models import ActualCost, BudgetPlanMonth, Contract, ContractYear
-from contracts.permissions import require_commissioner_of
+from contracts.permissions import can_commission, require_commissioner_of
 from core.history import bulk_create_as, delete_as, save_as
-from core.roles import has_role
+from core.permissions import require
 
 
 def contract_year_bounds(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
@@ -31,8 +30,7 @@ def contract_year_bounds(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt
 def create_contract(*, user, years: list[dict], **fields) -> Contract:
     """Create a contract and its years. `years` gives, in order, each year's
     contract_value and planned_budget; there must be one per 12 months."""
-    if not has_role(user, Role.COMMISSIONER):
-        raise PermissionDenied("Only commissioners create contracts.")
+    require(can_commission(user), "Only commissioners create contracts.")
     contract = Contract(created_by=user, **fields)
     contract.full_clean()
     require_commissioner_of(user, contract.commissioner_id)

@@ -2,6 +2,8 @@ from django.urls import path
 
 from contracts.views import account, contracts, finance, notices, organisations
 
+app_name = "contracts"
+
 urlpatterns = [
     path("account/", account.AccountView.as_view(), name="account"),
     path("organisations/", organisations.OrganisationListView.as_view(), name="organisation-list"),

@@ -152,7 +152,7 @@ def data_reminders(today: dt.date) -> Counter:
                     if today <= i.due <= today + dt.timedelta(days=pref.days_before)
                 ]
                 base = f"data:{contract.pk}:{result.organisation.pk}:{result.period_start:%Y-%m}"
-                url = link(reverse("submission-create"))
+                url = link(reverse("outcomes:submission-create"))
                 if late:
                     body = (
                         f"{result.organisation.name}'s data for {month} on {contract.reference} "

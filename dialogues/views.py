@@ -6,7 +6,7 @@ every write calls one service and shows its errors on the form."""
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
@@ -317,7 +317,7 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
         self.object = meeting = self.get_object()
         which = request.POST.get("form")
         if which not in self.FORMS:
-            raise PermissionDenied("Unknown form.")
+            raise BadRequest("Unknown form.")
         forms = self.forms(meeting, request.POST, which)
         form = forms[f"{which}_form"]
         if form.is_valid():
@@ -564,6 +564,7 @@ class ActionDetailView(ScopedViewMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = action = self.get_object()
+        permissions.require_action_editor(request.user, action)
         which = request.POST.get("form")
         if which == "complete":
             milestone = action.milestones.filter(pk=posted_id(request, "milestone")).first()
@@ -577,7 +578,7 @@ class ActionDetailView(ScopedViewMixin, DetailView):
                 messages.success(request, f"Milestone complete: {milestone.description}")
             return redirect(reverse("dialogues:action-detail", args=[action.pk]) + "#milestones")
         if which not in self.FORMS:
-            raise PermissionDenied("Unknown form.")
+            raise BadRequest("Unknown form.")
         form = self.make_form(which, request.POST, request.FILES)
         if form.is_valid():
             data, user = form.cleaned_data, request.user

@@ -2,12 +2,14 @@ from django.urls import path
 
 from incentives import views
 
+app_name = "incentives"
+
 urlpatterns = [
-    path("", views.IncentivesHomeView.as_view(), name="incentives-home"),
+    path("", views.IncentivesHomeView.as_view(), name="home"),
     path(
         "contracts/<int:pk>/",
         views.ContractIncentivesView.as_view(),
-        name="incentives-contract",
+        name="contract",
     ),
     path(
         "contracts/<int:pk>/scheme/new/",

@@ -115,9 +115,9 @@ class ContractIncentivesView(PartyContractMixin, DetailView):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-            return redirect("incentives-contract", pk=contract.pk)
+            return redirect("incentives:contract", pk=contract.pk)
         messages.success(request, f"Year {year.number} settled as a draft: check every line.")
-        return redirect("settlement-detail", pk=settlement.pk)
+        return redirect("incentives:settlement-detail", pk=settlement.pk)
 
 
 class SchemeCreateView(PartyContractMixin, DetailView):
@@ -171,7 +171,7 @@ class SchemeCreateView(PartyContractMixin, DetailView):
                     f"Scheme version {scheme.version} saved: it applies from year "
                     f"{scheme.effective_from_year}.",
                 )
-                return redirect("incentives-contract", pk=contract.pk)
+                return redirect("incentives:contract", pk=contract.pk)
         return self.render_to_response(
             self.get_context_data(form=form, latest=latest, errors=error_summary(form))
         )
@@ -275,4 +275,4 @@ class SettlementDetailView(ScopedViewMixin, DetailView):
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
-        return redirect("settlement-detail", pk=settlement.pk)
+        return redirect("incentives:settlement-detail", pk=settlement.pk)

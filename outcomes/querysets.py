@@ -3,6 +3,7 @@
 from django.db import models
 
 from contracts.access import data_scope
+from core.roles import is_admin
 
 
 class MeasurementQuerySet(models.QuerySet):
@@ -19,7 +20,7 @@ class SubmissionQuerySet(models.QuerySet):
         rows about an organisation in their scope (admins: all)."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if is_admin(user):
             return self
         from outcomes.models import Measurement
 

@@ -11,15 +11,14 @@ a reason; the creator or an admin withdraws it (simple_history keeps it)."""
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
-from contracts.choices import Role
-from core.roles import has_role
+from core.permissions import require
 from outcomes import spc
 from outcomes.choices import Direction
 from outcomes.models import Measurement, SpcRebase
+from outcomes.permissions import can_rebase, can_withdraw_rebase
 
 SPC_DIRECTIONS = {
     Direction.HIGHER_IS_BETTER: "increase",
@@ -144,37 +143,14 @@ def analyse_rows(rows, rebases, direction: str, target: float | None) -> dict:
 # --- Rebasing -------------------------------------------------------------
 
 
-def may_rebase(user, metric, organisation) -> bool:
-    """Admins, and commissioners holding a contract with the metric that
-    covers the organisation (as commissioner, provider or network member)."""
-    from contracts.models import Contract
-
-    if not user.is_authenticated:
-        return False
-    if user.is_staff:
-        return True
-    if not has_role(user, Role.COMMISSIONER):
-        return False
-    held = Contract.objects.filter(
-        commissioner__memberships__user=user,
-        commissioner__memberships__role=Role.COMMISSIONER,
-        metric_versions__metric=metric,
-    )
-    return held.filter(
-        Q(provider=organisation)
-        | Q(provider__member_links__provider=organisation)
-        | Q(commissioner=organisation)
-    ).exists()
-
-
 @transaction.atomic
 def add_rebase(*, user, metric, organisation, period_start: dt.date, reason: str) -> SpcRebase:
     """Recalculate the series' limits from `period_start` on."""
-    if not may_rebase(user, metric, organisation):
-        raise PermissionDenied(
-            "Only a commissioner holding a contract with this metric and organisation, "
-            "or an admin, may rebase its SPC limits."
-        )
+    require(
+        can_rebase(user, metric, organisation),
+        "Only a commissioner holding a contract with this metric and organisation, "
+        "or an admin, may rebase its SPC limits.",
+    )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason for rebasing, e.g. a service change."})
@@ -219,9 +195,9 @@ def add_rebase(*, user, metric, organisation, period_start: dt.date, reason: str
 @transaction.atomic
 def withdraw_rebase(*, user, rebase: SpcRebase) -> None:
     """Delete a rebase (its history keeps it): its creator or an admin."""
-    if not (user.is_staff or rebase.created_by_id == user.pk):
-        raise PermissionDenied(
-            "Only the person who rebased the series, or an admin, may withdraw it."
-        )
+    require(
+        can_withdraw_rebase(user, rebase),
+        "Only the person who rebased the series, or an admin, may withdraw it.",
+    )
     rebase._history_user = user
     rebase.delete()

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -21,13 +20,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from contracts.access import data_scope
-from contracts.choices import Role
 from contracts.models import Organisation
-from core.roles import has_role
+from core.permissions import require
+from core.roles import is_admin
 from outcomes.bulk import insert_rows
 from outcomes.choices import RATIO_TYPES, MetricType, ReviewStatus, SubmissionStatus
 from outcomes.locks import SUBMISSION_PROCESSING, held_alone
 from outcomes.models import Measurement, Metric, PeriodReview, Submission
+from outcomes.permissions import can_submit
 from outcomes.rescore import mark_pending
 from outcomes.validation import (
     NHS_NUMBER_MESSAGE,
@@ -39,7 +39,6 @@ from outcomes.validation import (
 )
 
 logger = logging.getLogger(__name__)
-SUBMITTER_ROLES = (Role.PROVIDER_USER, Role.NETWORK_MANAGER, Role.COMMISSIONER)
 VALUE_PLACES = Decimal("0.00000001")
 OUTLIER_Z = 3
 FILE_NOT_KEPT = (
@@ -61,8 +60,7 @@ def too_big(size: int) -> str:
 
 def receive(*, user, content: bytes, name: str, channel: str) -> Submission:
     """Keep the original file and open a submission for it; `process` does the rest."""
-    if not has_role(user, *SUBMITTER_ROLES):
-        raise PermissionDenied("Your role does not allow submitting data.")
+    require(can_submit(user), "Your role does not allow submitting data.")
     submission = Submission(
         submitted_by=user,
         channel=channel,
@@ -102,7 +100,7 @@ def reference_for(user, today: dt.date | None = None) -> Reference:
         )
     }
     organisations = dict(Organisation.objects.values_list("code", "pk"))
-    allowed = None if user.is_staff else set(data_scope(user).values_list("pk", flat=True))
+    allowed = None if is_admin(user) else set(data_scope(user).values_list("pk", flat=True))
     return Reference(
         metrics=metrics,
         organisations=organisations,

@@ -3,6 +3,8 @@ from django.urls import path
 
 from outcomes.views import contracts, framework, rescore, review, submissions
 
+app_name = "outcomes"
+
 urlpatterns = [
     path("contracts/<int:pk>/", contracts.ContractDetailView.as_view(), name="contract-detail"),
     path(

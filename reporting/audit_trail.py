@@ -50,6 +50,7 @@ from contracts.models import (
     Organisation,
     PerformanceNotice,
 )
+from core.roles import is_admin
 from dialogues.models import Action
 from incentives.models import IncentiveScheme, Settlement
 from outcomes.models import ContractMetric, Measurement
@@ -178,7 +179,7 @@ class HistorySource:
 
     def scoped(self, user):
         rows = self.rows()
-        return rows if user.is_staff else rows.filter(self.scope(user))
+        return rows if is_admin(user) else rows.filter(self.scope(user))
 
     def object_exists(self, user, object_id) -> bool:
         return self.scoped(user).filter(self.for_object(object_id)).exists()
@@ -292,7 +293,7 @@ class ContractMetricSource(HistorySource):
         return f"{row.contract.reference} {row.metric.code} terms from {start}"
 
     def link(self, row):
-        return reverse("contract-metric-history", args=[row.contract_id, row.metric_id])
+        return reverse("outcomes:contract-metric-history", args=[row.contract_id, row.metric_id])
 
 
 class SchemeSource(HistorySource):
@@ -315,7 +316,7 @@ class SchemeSource(HistorySource):
         return f"{row.contract.reference} incentive scheme version {row.version}"
 
     def link(self, row):
-        return reverse("incentives-contract", args=[row.contract_id])
+        return reverse("incentives:contract", args=[row.contract_id])
 
 
 class SettlementSource(HistorySource):
@@ -328,7 +329,7 @@ class SettlementSource(HistorySource):
         return f"Settlement of {row.contract.reference} year {row.contract_year.number}"
 
     def link(self, row):
-        return reverse("settlement-detail", args=[row.id])
+        return reverse("incentives:settlement-detail", args=[row.id])
 
 
 class NoticeSource(HistorySource):
@@ -339,7 +340,7 @@ class NoticeSource(HistorySource):
         return f"Notice {row.id} on {row.contract.reference}: {row.title}"
 
     def link(self, row):
-        return reverse("notice-detail", args=[row.id])
+        return reverse("contracts:notice-detail", args=[row.id])
 
 
 class ActionSource(HistorySource):
@@ -405,7 +406,7 @@ class NoticeStepSource(HistorySource):
         return f"Notice {notice.id} on {notice.contract.reference}: {row.get_step_display()}"
 
     def link(self, row):
-        return reverse("notice-detail", args=[row.notice_id])
+        return reverse("contracts:notice-detail", args=[row.notice_id])
 
 
 class MeasurementSource(HistorySource):
@@ -478,7 +479,7 @@ class MeasurementSource(HistorySource):
                 "period": row.period_start.isoformat(),
             }
         )
-        return f"{reverse('measurement-history')}?{query}"
+        return f"{reverse('outcomes:measurement-history')}?{query}"
 
 
 SOURCES = {

@@ -1,7 +1,7 @@
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.choices import Role
-from core.roles import has_role
-from outcomes.submissions import SUBMITTER_ROLES
+from core.roles import has_role, is_admin
+from outcomes.permissions import can_submit
+from reporting.permissions import can_audit
 
 
 def navigation(request):
@@ -16,16 +16,16 @@ def navigation(request):
     if has_role(user, *PRIVATE_DATA_ROLES):
         items += [
             ("Dashboard", "reporting:dashboard"),
-            ("Contracts", "contract-list"),
-            ("Organisations", "organisation-list"),
-            ("Outcomes", "outcome-browser"),
+            ("Contracts", "contracts:contract-list"),
+            ("Organisations", "contracts:organisation-list"),
+            ("Outcomes", "outcomes:outcome-browser"),
             ("Dialogues", "dialogues:overview"),
-            ("Incentives", "incentives-home"),
+            ("Incentives", "incentives:home"),
         ]
-    if has_role(user, *SUBMITTER_ROLES):
-        items.append(("Submit data", "submission-create"))
-    if user.is_staff:
+    if can_submit(user):
+        items.append(("Submit data", "outcomes:submission-create"))
+    if is_admin(user):
         items.append(("Administration", "admin:index"))
     if not items:  # e.g. a lay partner
         items.append(("Published scorecards", "reporting:scorecard-list"))
-    return {"nav_items": items, "can_audit": has_role(user, Role.COMMISSIONER)}
+    return {"nav_items": items, "can_audit": can_audit(user)}

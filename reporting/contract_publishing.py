@@ -18,9 +18,10 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from contracts.models import Contract, Organisation
+from core.permissions import require
 from incentives.selectors import public_settlements
 from outcomes.choices import ReviewStatus
 from outcomes.models import PeriodReview
@@ -112,8 +113,10 @@ class ContractScorecard(publishing.Subject):
         selection = dashboards.select(
             user, contract=contract.pk, organisation=organisation.pk, period=f"{period:%Y-%m}"
         )
-        if selection.contract != contract or selection.organisation != organisation:
-            raise PermissionDenied("You cannot see this contract's scores.")
+        require(
+            selection.contract == contract and selection.organisation == organisation,
+            "You cannot see this contract's scores.",
+        )
         if selection.period != period:
             raise ValidationError({"period": "Choose a month of the contract that has started."})
         months = self.accepted_months

@@ -1,9 +1,15 @@
 """Who may do what in reporting (docs/permissions.md): publishing and
-withdrawing scorecards."""
+withdrawing scorecards, reading the audit trail."""
 
 from contracts.choices import Role
 from contracts.permissions import can_manage_contract
 from core.roles import has_role
+
+
+def can_audit(user) -> bool:
+    """Commissioners read the audit trail of their contracts and
+    organisations; admins read all of it."""
+    return has_role(user, Role.COMMISSIONER)
 
 
 def can_publish(user, commissioner_id) -> bool:

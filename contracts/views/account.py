@@ -31,7 +31,7 @@ class AccountView(LoginRequiredMixin, TemplateView):
                 record, token = api_tokens.create_token(request.user)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
-                return redirect("account")
+                return redirect("contracts:account")
             # Rendered, not redirected: the token is never stored to show later.
             return self.render_to_response(self.get_context_data(new_token=token, record=record))
         if action == "revoke":
@@ -43,4 +43,4 @@ class AccountView(LoginRequiredMixin, TemplateView):
         elif action == "revoke_all":
             count = api_tokens.revoke_all(request.user)
             messages.success(request, f"{count} token{'s' if count != 1 else ''} revoked.")
-        return redirect("account")
+        return redirect("contracts:account")

@@ -12,9 +12,10 @@ from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import OrganisationKind, Role
 from contracts.forms import ContractForm, ContractYearsForm
 from contracts.models import Contract, ContractYear, Organisation, PerformanceNotice
+from contracts.permissions import can_commission
 from contracts.services import contract_year_bounds
 from core.forms import add_service_errors
-from core.roles import has_role
+from core.roles import is_admin
 from core.views import ScopedViewMixin, error_summary
 
 
@@ -51,14 +52,14 @@ class ContractListView(ScopedViewMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_create"] = has_role(self.request.user, Role.COMMISSIONER)
+        context["can_create"] = can_commission(self.request.user)
         return context
 
 
 def commissioners_of(user):
     """The commissioner organisations `user` may create contracts for."""
     commissioners = Organisation.objects.filter(kind=OrganisationKind.COMMISSIONER)
-    if user.is_staff:
+    if is_admin(user):
         return commissioners.order_by("name")
     return (
         commissioners.filter(memberships__user=user, memberships__role=Role.COMMISSIONER)
@@ -101,7 +102,7 @@ class ContractCreateView(ScopedViewMixin, TemplateView):
                         add_service_errors(form, exc)
                     else:
                         messages.success(request, f"Contract {contract.reference} created.")
-                        return redirect("contract-detail", pk=contract.pk)
+                        return redirect("outcomes:contract-detail", pk=contract.pk)
             else:
                 # First step, or the dates changed: ask for the years' values,
                 # keeping any already typed in.

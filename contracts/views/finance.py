@@ -77,7 +77,8 @@ class ContractFinanceView(ScopedViewMixin, DetailView):
                 else:
                     messages.success(request, f"Monthly plan for year {year.number} saved.")
                     return redirect(
-                        reverse("contract-finance", args=[contract.pk]) + f"#year-{year.number}"
+                        reverse("contracts:contract-finance", args=[contract.pk])
+                        + f"#year-{year.number}"
                     )
             return self.render_page(
                 positions, plan_forms={position.number: form}, errors=error_summary(form)
@@ -89,7 +90,7 @@ class ContractFinanceView(ScopedViewMixin, DetailView):
         number = next(
             (p.number for p in positions if any(m.month == month for m in p.months)), None
         )
-        url = reverse("contract-finance", args=[self.object.pk])
+        url = reverse("contracts:contract-finance", args=[self.object.pk])
         return redirect(f"{url}#year-{number}" if number else url)
 
     def render_page(self, positions=None, actual_form=None, plan_forms=None, errors=()):

@@ -73,7 +73,7 @@ class NoticeCreateView(ScopedViewMixin, DetailView):
                     f"Notice raised against {notice.against_organisation.name}. The contract "
                     f"management meeting is due by {due.day} {due:%B %Y}.",
                 )
-                return redirect("notice-detail", pk=notice.pk)
+                return redirect("contracts:notice-detail", pk=notice.pk)
         return self.render_to_response(self.get_context_data(form=form, errors=error_summary(form)))
 
     def get_context_data(self, **kwargs):
@@ -222,7 +222,7 @@ class NoticeDetailView(ScopedViewMixin, DetailView):
                 add_service_errors(form, exc, formset)
             else:
                 messages.success(request, message)
-                return redirect("notice-detail", pk=notice.pk)
+                return redirect("contracts:notice-detail", pk=notice.pk)
         return self.render_to_response(
             self.get_context_data(
                 bound={action: form},

@@ -40,17 +40,18 @@ from outcomes.api.serializers import (
 )
 from outcomes.choices import Channel
 from outcomes.models import Dimension, Measurement, Metric, Outcome, Submission
+from outcomes.permissions import SUBMITTER_ROLES, can_edit_framework
 
 CSV_CONTENT_TYPES = {"text/csv", "application/vnd.ms-excel", "text/plain"}
 
 
 class IsAdminOrReadOnly(permissions.IsAuthenticated):
-    """Any signed-in user reads; only admins (is_staff) write."""
+    """Any signed-in user reads; only admins write (can_edit_framework)."""
 
     def has_permission(self, request, view):
         if not super().has_permission(request, view):
             return False
-        return request.method in permissions.SAFE_METHODS or request.user.is_staff
+        return request.method in permissions.SAFE_METHODS or can_edit_framework(request.user)
 
 
 class InUse(exceptions.APIException):
@@ -132,7 +133,7 @@ class SubmissionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     serializer_class = SubmissionSerializer
     filterset_class = SubmissionFilter
     parser_classes = [JSONParser, MultiPartParser]
-    write_roles = submissions.SUBMITTER_ROLES
+    write_roles = SUBMITTER_ROLES
 
     @extend_schema(
         request={

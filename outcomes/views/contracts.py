@@ -53,7 +53,7 @@ class ContractDetailView(ScopedViewMixin, DetailView):
                     f"{version.metric.code} terms in force from "
                     f"{version.effective_from.day} {version.effective_from:%B %Y}.",
                 )
-                return redirect("contract-detail", pk=contract.pk)
+                return redirect("outcomes:contract-detail", pk=contract.pk)
         return self.render_to_response(self.get_context_data(metric_form=form))
 
     def get_context_data(self, **kwargs):

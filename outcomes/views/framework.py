@@ -9,7 +9,8 @@ from django.views.generic import TemplateView
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.models import Contract
-from core.roles import has_role
+from contracts.permissions import can_commission
+from core.roles import is_admin
 from core.views import ScopedViewMixin
 from outcomes.forms import ContractMetricForm, MetricFilterForm
 from outcomes.models import Dimension, Metric, Outcome
@@ -47,7 +48,7 @@ class OutcomeBrowserView(ScopedViewMixin, TemplateView):
             dimensions=[d for d in dimensions if d.shown_metrics],
             metric_count=sum(len(d.shown_metrics) for d in dimensions),
             outcome_count=Outcome.objects.count(),
-            can_add=has_role(self.request.user, Role.COMMISSIONER),
+            can_add=can_commission(self.request.user),
             filtered=bool(self.request.GET),
         )
         return context
@@ -56,7 +57,7 @@ class OutcomeBrowserView(ScopedViewMixin, TemplateView):
 def commissioned_contracts(user):
     """The contracts whose terms `user` may set (as their commissioner)."""
     contracts = Contract.objects.visible_to(user).select_related("provider").order_by("reference")
-    if user.is_staff:
+    if is_admin(user):
         return contracts
     return contracts.filter(
         commissioner__memberships__user=user, commissioner__memberships__role=Role.COMMISSIONER

@@ -39,7 +39,7 @@ class RescoreRequestCreateView(ScopedViewMixin, SingleObjectMixin, View):
     def post(self, request, *args, **kwargs):
         contract = self.get_object()
         rescore = request_rescore(request.user, contract)
-        return redirect("rescore-request-detail", pk=rescore.pk)
+        return redirect("outcomes:rescore-request-detail", pk=rescore.pk)
 
 
 class RescoreRequestDetailView(ScopedViewMixin, DetailView):

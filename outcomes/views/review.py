@@ -3,19 +3,21 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView
 
 from contracts.choices import Role
-from contracts.models import Contract, Membership, Organisation
+from contracts.models import Contract, Organisation
 from core.forms import add_service_errors
+from core.permissions import require
 from core.views import ScopedViewMixin, error_summary, tag
 from outcomes import reviews, selectors
 from outcomes.choices import ReviewStatus
 from outcomes.forms import ReviewForm
+from outcomes.permissions import can_read_data_review, can_review_data
 
 # --- The commissioner's data review ---
 
@@ -55,23 +57,11 @@ class ContractDataView(ScopedViewMixin, DetailView):
     def get_object(self, queryset=None):
         contract = super().get_object(queryset)
         user = self.request.user
-        self.can_review = (
-            user.is_staff
-            or Membership.objects.filter(
-                user=user, organisation_id=contract.commissioner_id, role=Role.COMMISSIONER
-            ).exists()
+        self.can_review = can_review_data(user, contract)
+        require(
+            can_read_data_review(user, contract),
+            "Only the parties to this contract can see its data review.",
         )
-        # The provider side reads: a network's managers, or a directly
-        # contracted provider's own people. Members of a network do not.
-        if (
-            not self.can_review
-            and not Membership.objects.filter(
-                user=user,
-                organisation_id=contract.provider_id,
-                role__in=(Role.NETWORK_MANAGER, Role.PROVIDER_USER),
-            ).exists()
-        ):
-            raise PermissionDenied("Only the parties to this contract can see its data review.")
         return contract
 
     def chosen_period(self, contract, months):
@@ -92,8 +82,7 @@ class ContractDataView(ScopedViewMixin, DetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = contract = self.get_object()
-        if not self.can_review:
-            raise PermissionDenied("Only the commissioner of this contract can review its data.")
+        require(self.can_review, "Only the commissioner of this contract can review its data.")
         months = selectors.contract_months(contract)
         period = self.chosen_period(contract, months)
         organisation = get_object_or_404(Organisation, pk=request.POST.get("organisation") or 0)
@@ -116,7 +105,7 @@ class ContractDataView(ScopedViewMixin, DetailView):
                     f"{organisation.name}, {period:%B %Y}: {review.get_status_display().lower()}.",
                 )
                 return redirect(
-                    f"{reverse('contract-data', args=[contract.pk])}?period={period:%Y-%m}"
+                    f"{reverse('outcomes:contract-data', args=[contract.pk])}?period={period:%Y-%m}"
                 )
         return self.render_to_response(
             self.get_context_data(bound_form=(organisation.pk, form)), status=200

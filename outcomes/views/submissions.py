@@ -10,12 +10,12 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.models import Membership
-from core.roles import has_role
 from core.views import ScopedViewMixin, error_summary, tag
 from outcomes import submissions, tasks
 from outcomes.choices import Channel, MetricType, SubmissionStatus
 from outcomes.forms import UploadForm
 from outcomes.models import Measurement, Metric, Submission
+from outcomes.permissions import SUBMITTER_ROLES, can_submit
 from outcomes.validation import COLUMNS
 
 # --- Submitting data ---
@@ -99,7 +99,7 @@ class SubmissionCreateView(ScopedViewMixin, TemplateView):
 
     model = Submission
     template_name = "outcomes/submission_form.html"
-    allowed_roles = submissions.SUBMITTER_ROLES
+    allowed_roles = SUBMITTER_ROLES
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -120,7 +120,7 @@ class SubmissionCreateView(ScopedViewMixin, TemplateView):
             )
             if not submission.is_finished:
                 tasks.enqueue_processing(submission)
-            return redirect("submission-detail", pk=submission.pk)
+            return redirect("outcomes:submission-detail", pk=submission.pk)
         return self.render_to_response(self.get_context_data(form=form))
 
 
@@ -177,7 +177,7 @@ class SubmissionListView(ScopedViewMixin, ListView):
         context = super().get_context_data(**kwargs)
         for submission in context["object_list"]:
             submission.status_tag = status_tag(submission)
-        context["can_submit"] = has_role(self.request.user, *submissions.SUBMITTER_ROLES)
+        context["can_submit"] = can_submit(self.request.user)
         return context
 
 

@@ -13,18 +13,17 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from contracts.choices import Role
-from core.roles import has_role
 from core.schema import DETAIL
 from reporting import audit_trail
 from reporting.forms import AuditFilterForm
+from reporting.permissions import can_audit
 
 
 class AuditorPermission(permissions.IsAuthenticated):
     """Commissioners (their scope) and admins (everything)."""
 
     def has_permission(self, request, view):
-        return super().has_permission(request, view) and has_role(request.user, Role.COMMISSIONER)
+        return super().has_permission(request, view) and can_audit(request.user)
 
 
 class FieldChangeSerializer(serializers.Serializer):

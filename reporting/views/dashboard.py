@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -24,10 +24,12 @@ from contracts.models import Contract
 from core.exports import Table, table_response
 from core.forms import NHSForm, add_service_errors
 from core.numbers import clean
-from core.roles import has_role
+from core.permissions import require
+from core.roles import has_role, is_admin
 from core.views import ScopedViewMixin, chart, error_summary, tag
 from outcomes import charts, series
 from outcomes.models import SpcRebase
+from outcomes.permissions import can_rebase, can_withdraw_rebase
 from reporting import dashboards
 from reporting.dashboards import parse_id
 from reporting.permissions import can_publish
@@ -389,7 +391,7 @@ class DashboardView(DashboardMixin, TemplateView):
             ],
             trend_first=trend_months[0],
             member_rows=tables["members"].rows,
-            is_network_manager=has_role(user, Role.NETWORK_MANAGER) and not user.is_staff,
+            is_network_manager=has_role(user, Role.NETWORK_MANAGER) and not is_admin(user),
             can_publish=can_publish(user, selection.contract.commissioner_id),
         )
         return context
@@ -490,7 +492,7 @@ class MetricSpcView(DashboardMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def may_rebase(self) -> bool:
-        return not self.selection.is_network and series.may_rebase(
+        return not self.selection.is_network and can_rebase(
             self.request.user, self.metric["metric"], self.selection.organisation
         )
 
@@ -514,7 +516,7 @@ class MetricSpcView(DashboardMixin, TemplateView):
             .order_by("period_start")
         )
         for rebase in rebases:
-            rebase.may_withdraw = user.is_staff or rebase.created_by_id == user.pk
+            rebase.may_withdraw = can_withdraw_rebase(user, rebase)
         query = selection.query()
         context.update(
             selection=selection,
@@ -557,8 +559,7 @@ class MetricSpcView(DashboardMixin, TemplateView):
             series.withdraw_rebase(user=user, rebase=rebase)
             messages.success(request, f"The rebase from {rebase.period_start:%B %Y} was withdrawn.")
             return redirect(request.get_full_path())
-        if not self.may_rebase():
-            raise PermissionDenied("Only a commissioner holding this contract may rebase.")
+        require(self.may_rebase(), "Only a commissioner holding this contract may rebase.")
         form = RebaseForm(request.POST, periods=self.rebase_periods())
         if form.is_valid():
             try:

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.models import Contract
-from core.roles import roles_of
+from core.roles import is_admin, roles_of
 
 
 def home(request):
@@ -16,7 +16,7 @@ def home(request):
     memberships = list(user.memberships.select_related("organisation"))
     contracts = (
         Contract.objects.visible_to(user).select_related("commissioner", "provider")[:20]
-        if user.is_staff or roles_of(user) & set(PRIVATE_DATA_ROLES)
+        if is_admin(user) or roles_of(user) & set(PRIVATE_DATA_ROLES)
         else []
     )
     return render(

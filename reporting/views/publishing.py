@@ -10,7 +10,7 @@ and a summary. A kind's view says how to find its subject and supplies the
 page's words and its preview (`page`, `preview_template`)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -145,8 +145,7 @@ class ContractPublishView(PublishView):
             contract is None or contract.pk != dashboards.parse_id(params["contract"])
         ):
             raise Http404("You hold no such contract.")
-        if contract is None:
-            raise PermissionDenied("Only the contract's commissioner may publish its scorecard.")
+        require(contract is not None, "Only the contract's commissioner may publish its scorecard.")
         if selection.period is None:
             raise Http404("The contract has not started.")
         if "period" in params and selection.period != dashboards.parse_month(params["period"]):
@@ -164,7 +163,7 @@ class ContractPublishView(PublishView):
             "freezes": "Publishing freezes the scores, your summary and the charts as they "
             "are now.",
             "blocked": "The data is not accepted yet",
-            "fix_url": f"{reverse('contract-data', args=[contract.pk])}?period={month}",
+            "fix_url": f"{reverse('outcomes:contract-data', args=[contract.pk])}?period={month}",
             "fix_text": f"Review the data for {period:%B %Y}",
             "payments": public_settlements(contract, subject.organisation.name),
         }

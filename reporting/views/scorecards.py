@@ -19,10 +19,9 @@ from django.utils.text import capfirst
 from assurance.benchmark import MIN_PEERS
 from assurance.downloads import published_table
 from assurance.public import public_context
-from contracts.choices import Role
+from contracts.permissions import can_commission
 from core.exports import Table, table_response
 from core.numbers import as_shown, fmt
-from core.roles import has_role
 from core.views import chart
 from outcomes import charts
 from outcomes.models import Dimension
@@ -382,7 +381,7 @@ def scorecard_list(request):
         {
             "live": [s for s in scorecards if not s.is_withdrawn],
             "withdrawn": [s for s in scorecards if s.is_withdrawn],
-            "can_publish": has_role(request.user, Role.COMMISSIONER),
+            "can_publish": can_commission(request.user),
         },
     )
 

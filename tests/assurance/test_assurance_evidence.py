@@ -73,7 +73,7 @@ def test_the_network_sees_its_notice_counted_as_evidence(client, system):
     theirs = raise_on(system.network_manager_a, system.contract_a, D(2026, 3, 2), "Late payment")
     ours = raise_on(system.commissioner, system.contract_a, D(2026, 3, 2), "Admissions")
     client.force_login(system.network_manager_a)
-    page = client.get(reverse("notice-detail", args=[theirs.pk])).content.decode()
+    page = client.get(reverse("contracts:notice-detail", args=[theirs.pk])).content.decode()
     assert "Counted as evidence in Test ICB's commissioner assessment for 2026" in page
-    page = client.get(reverse("notice-detail", args=[ours.pk])).content.decode()
+    page = client.get(reverse("contracts:notice-detail", args=[ours.pk])).content.decode()
     assert "Counted as evidence" not in page

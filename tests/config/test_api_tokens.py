@@ -68,15 +68,15 @@ def test_anonymous_gets_no_tokens(api_client, system):
 
 def test_the_account_page_shows_a_new_token_once_and_revokes_all(client, system):
     client.force_login(system.network_manager_a)
-    page = client.get(reverse("account")).content.decode()
+    page = client.get(reverse("contracts:account")).content.decode()
     assert "Network manager at Network A (NETA)" in page and "You have no API tokens." in page
-    made = client.post(reverse("account"), {"action": "create"})
+    made = client.post(reverse("contracts:account"), {"action": "create"})
     token = made.context["new_token"]
     assert token in made.content.decode()
-    listed = client.get(reverse("account")).content.decode()
+    listed = client.get(reverse("contracts:account")).content.decode()
     assert token not in listed and token[:8] in listed
-    client.post(reverse("account"), {"action": "create"})
-    client.post(reverse("account"), {"action": "revoke_all"})
+    client.post(reverse("contracts:account"), {"action": "create"})
+    client.post(reverse("contracts:account"), {"action": "revoke_all"})
     assert not AuthToken.objects.filter(user=system.network_manager_a).exists()
 
 

@@ -58,7 +58,7 @@ def test_an_upload_is_kept_while_the_broker_is_down_and_done_when_it_returns(
         "sep.csv", (HEADER + "EMADM,PA1,2025-09-01,26,1000,\n").encode(), "text/csv"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("submission-create"), {"file": upload})
+        response = client.post(reverse("outcomes:submission-create"), {"file": upload})
     assert response.status_code == 302  # the person is not shown an error
     submission = Submission.objects.get()
     assert submission.status == SubmissionStatus.RECEIVED

@@ -165,31 +165,31 @@ EXPECTED = {
     "api-schema": Route(GET=public()),  # the API's description, no data
     "api-docs": Route(GET=public()),
     # --- contracts ---
-    "account": Route(GET=page(SIGNED_IN), POST=page_write(SIGNED_IN)),
-    "organisation-list": Route(GET=page()),
-    "organisation-detail": Route(
+    "contracts:account": Route(GET=page(SIGNED_IN), POST=page_write(SIGNED_IN)),
+    "contracts:organisation-list": Route(GET=page()),
+    "contracts:organisation-detail": Route(
         lambda d, side: {"code": side.provider.code}, GET=page(**A_AND_B)),
-    "contract-list": Route(GET=page()),
-    "contract-create": Route(GET=page(COMMISSIONERS), POST=page_write(COMMISSIONERS)),
-    "contract-detail": Route(
+    "contracts:contract-list": Route(GET=page()),
+    "contracts:contract-create": Route(GET=page(COMMISSIONERS), POST=page_write(COMMISSIONERS)),
+    "outcomes:contract-detail": Route(
         contract_id, GET=page(**CONTRACT_PAGE), POST=page_write(**CONTRACT_PAGE)),
-    "contract-metric-history": Route(
+    "outcomes:contract-metric-history": Route(
         lambda d, side: {"pk": side.contract.pk, "metric_id": side.metric.pk},
         GET=page(**CONTRACT_PAGE)),
-    "contract-history": Route(contract_id, GET=page(COMMISSIONERS, **OWN_COMMISSIONER)),
+    "outcomes:contract-history": Route(contract_id, GET=page(COMMISSIONERS, **OWN_COMMISSIONER)),
     # The audit trail filtered to a side's contract (page) or notice (API):
     # another commissioner's is a 404, as any row outside the scope.
     "reporting:audit-trail": Route(
         query=lambda d, side: {"contract": side.contract.pk},
         GET=page(COMMISSIONERS, **OWN_COMMISSIONER)),
-    "contract-finance": Route(
+    "contracts:contract-finance": Route(
         contract_id, GET=page(**CONTRACT_PAGE),
         POST=page_write(**CONTRACT_PAGE, may_write=COMMISSIONERS)),
     # A network's members see its contract but are not parties to it.
-    "notice-create": Route(
+    "contracts:notice-create": Route(
         contract_id, GET=but(page(**CONTRACT_PAGE), **MEMBERS_REFUSED),
         POST=but(page_write(**CONTRACT_PAGE), **MEMBERS_REFUSED)),
-    "notice-detail": Route(
+    "contracts:notice-detail": Route(
         pk_of("notice"), GET=page(**CONTRACT_PAGE), POST=page_write(**CONTRACT_PAGE)),
     # --- outcomes: public scorecards ---
     "reporting:scorecard-list": Route(GET=public()),
@@ -219,24 +219,25 @@ EXPECTED = {
         lambda d, side: {**framework(d, side), "format": "csv"}, selection,
         GET=page(**A_AND_B),
         POST=but(page(**ANY_SELECTION), a=NO_SUCH_PAGE, b=NO_SUCH_PAGE)),  # POST: 404
-    "submission-list": Route(GET=page()),
-    "submission-create": Route(GET=page(), POST=page_write()),
-    "submission-example": Route(GET=page(SIGNED_IN)),  # a blank template, no data
+    "outcomes:submission-list": Route(GET=page()),
+    "outcomes:submission-create": Route(GET=page(), POST=page_write()),
+    "outcomes:submission-example": Route(GET=page(SIGNED_IN)),  # a blank template, no data
     # No role needed: a submitter sees their own; others the ones about their scope.
-    "submission-detail": Route(pk_of("submission"), GET=page(SIGNED_IN, **A_AND_B)),
-    "submission-status": Route(pk_of("submission"), GET=page(SIGNED_IN, **A_AND_B)),
-    "measurement-history": Route(
+    "outcomes:submission-detail": Route(pk_of("submission"), GET=page(SIGNED_IN, **A_AND_B)),
+    "outcomes:submission-status": Route(pk_of("submission"), GET=page(SIGNED_IN, **A_AND_B)),
+    "outcomes:measurement-history": Route(
         query=lambda d, side: {"metric": side.metric.code, "organisation": side.provider.code,
                                "period": "2024-04-01"},
         GET=page(**A_AND_B)),
-    "contract-data": Route(  # data review: the contract's parties
+    "outcomes:contract-data": Route(  # data review: the contract's parties
         contract_id, GET=but(page(**CONTRACT_PAGE), **MEMBERS_REFUSED),
         POST=page_write(**CONTRACT_PAGE, may_write=COMMISSIONERS)),
-    "contract-rescore": Route(contract_id, POST=page_write(COMMISSIONERS, **OWN_COMMISSIONER)),
-    "rescore-request-detail": Route(pk_of("rescore_request"), GET=page(**CONTRACT_PAGE)),
-    "rescore-request-status": Route(pk_of("rescore_request"), GET=page(**CONTRACT_PAGE)),
-    "outcome-browser": Route(GET=page()),
-    "outcome-add-metric": Route(framework, GET=page(COMMISSIONERS)),
+    "outcomes:contract-rescore": Route(
+        contract_id, POST=page_write(COMMISSIONERS, **OWN_COMMISSIONER)),
+    "outcomes:rescore-request-detail": Route(pk_of("rescore_request"), GET=page(**CONTRACT_PAGE)),
+    "outcomes:rescore-request-status": Route(pk_of("rescore_request"), GET=page(**CONTRACT_PAGE)),
+    "outcomes:outcome-browser": Route(GET=page()),
+    "outcomes:outcome-add-metric": Route(framework, GET=page(COMMISSIONERS)),
     # --- dialogues ---
     "dialogues:overview": Route(GET=page()),
     "dialogues:series-list": Route(GET=page()),
@@ -259,12 +260,12 @@ EXPECTED = {
     # The feed's unguessable token is the key (calendar apps cannot sign in).
     "dialogues:calendar-feed": Route(lambda d, side: {"token": d.feed_token}, GET=public()),
     # --- incentives ---
-    "incentives-home": Route(GET=page()),
-    "incentives-contract": Route(contract_id, GET=page(**PARTIES), POST=page_write(**PARTIES)),
-    "scheme-create": Route(
+    "incentives:home": Route(GET=page()),
+    "incentives:contract": Route(contract_id, GET=page(**PARTIES), POST=page_write(**PARTIES)),
+    "incentives:scheme-create": Route(
         contract_id, GET=page(COMMISSIONERS, **OWN_COMMISSIONER),
         POST=page_write(COMMISSIONERS, **OWN_COMMISSIONER)),
-    "settlement-detail": Route(
+    "incentives:settlement-detail": Route(
         pk_of("settlement"), GET=page(**PARTIES), POST=page_write(**PARTIES)),
     # --- API (/api/v1/) ---
     "api:api-root": Route(GET=api()),

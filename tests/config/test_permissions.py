@@ -84,13 +84,13 @@ PAGE_STATUS = {
 @pytest.mark.parametrize("person", PAGE_STATUS)
 def test_organisation_pages_are_scoped(system, client, person):
     client.force_login(getattr(system, person))
-    response = client.get(reverse("organisation-list"))
+    response = client.get(reverse("contracts:organisation-list"))
     assert response.status_code == PAGE_STATUS[person]
     if response.status_code == 200:
         listed = {org.code for org in response.context["object_list"]}
         assert listed == VISIBLE[person]
     for organisation in (system.pa1, system.pb1):
-        response = client.get(reverse("organisation-detail", args=[organisation.code]))
+        response = client.get(reverse("contracts:organisation-detail", args=[organisation.code]))
         if PAGE_STATUS[person] == 403:
             assert response.status_code == 403
         else:
@@ -99,23 +99,23 @@ def test_organisation_pages_are_scoped(system, client, person):
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(system, client):
-    response = client.get(reverse("organisation-detail", args=["PA1"]))
+    response = client.get(reverse("contracts:organisation-detail", args=["PA1"]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
 
 def test_network_page_lists_members_only_as_far_as_the_viewer_may_see(system, client):
     client.force_login(system.provider_a)
-    response = client.get(reverse("organisation-detail", args=["PA1"]))
+    response = client.get(reverse("contracts:organisation-detail", args=["PA1"]))
     assert [n.code for n in response.context["networks"]] == ["NETA"]
     # A member opens its network's page and sees itself among the members,
     # not the other members, whose data is not theirs to see.
-    response = client.get(reverse("organisation-detail", args=["NETA"]))
+    response = client.get(reverse("contracts:organisation-detail", args=["NETA"]))
     assert response.status_code == 200
     assert [m.code for m in response.context["members"]] == ["PA1"]
     assert [c.reference for c in response.context["contracts"]] == ["CON-A"]
     client.force_login(system.network_manager_a)
-    response = client.get(reverse("organisation-detail", args=["NETA"]))
+    response = client.get(reverse("contracts:organisation-detail", args=["NETA"]))
     assert sorted(m.code for m in response.context["members"]) == ["PA1", "PA2"]
 
 

@@ -211,7 +211,7 @@ def test_correcting_an_actual_cost_keeps_the_earlier_figure_in_history(system, a
 
 
 def finance_page(contract):
-    return reverse("contract-finance", args=[contract.pk])
+    return reverse("contracts:contract-finance", args=[contract.pk])
 
 
 @pytest.mark.parametrize(
@@ -264,7 +264,9 @@ def test_only_the_commissioner_records_on_the_page(client, system, years, who, s
 
 def test_contract_page_links_to_the_finance_page(client, system, years):
     client.force_login(system.provider_a)
-    html = client.get(reverse("contract-detail", args=[system.contract_a.pk])).content.decode()
+    html = client.get(
+        reverse("outcomes:contract-detail", args=[system.contract_a.pk])
+    ).content.decode()
     assert f'href="{finance_page(system.contract_a)}"' in html
 
 

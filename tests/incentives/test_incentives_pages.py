@@ -14,7 +14,7 @@ from incentives import services
 from incentives.models import IncentiveScheme, Settlement, SettlementComment
 from tests.incentives_fixtures import year_one_fixture  # noqa: F401 (fixture)
 
-HOME = reverse("incentives-home")
+HOME = reverse("incentives:home")
 
 
 @pytest.fixture
@@ -41,17 +41,17 @@ def page(client, user, url, **params):
 )
 def test_settlement_and_contract_pages_per_role(client, system, settlement, who, status):
     user = getattr(system, who)
-    assert page(client, user, reverse("settlement-detail", args=[settlement.pk])).status_code == (
-        status
-    )
+    assert page(
+        client, user, reverse("incentives:settlement-detail", args=[settlement.pk])
+    ).status_code == (status)
     contract_page = page(
-        client, user, reverse("incentives-contract", args=[settlement.contract_id])
+        client, user, reverse("incentives:contract", args=[settlement.contract_id])
     )
     assert contract_page.status_code == status
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, settlement):
-    response = client.get(reverse("settlement-detail", args=[settlement.pk]))
+    response = client.get(reverse("incentives:settlement-detail", args=[settlement.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response.url
 
 
@@ -64,7 +64,9 @@ def test_home_lists_the_parties_contracts(client, system, settlement):
 
 def test_settlement_page_explains_every_line(client, system, settlement):
     content = page(
-        client, system.network_manager_a, reverse("settlement-detail", args=[settlement.pk])
+        client,
+        system.network_manager_a,
+        reverse("incentives:settlement-detail", args=[settlement.pk]),
     ).content.decode()
     assert "Network&#x27;s share of savings" in content
     assert "£300,000.00" in content
@@ -76,7 +78,7 @@ def test_settlement_page_explains_every_line(client, system, settlement):
 
 
 def test_what_if_without_javascript(client, system, settlement):
-    url = reverse("settlement-detail", args=[settlement.pk])
+    url = reverse("incentives:settlement-detail", args=[settlement.pk])
     content = page(client, system.commissioner, url, score="92").content.decode()
     assert "What if: net transfer £558,000.00" in content  # 80% of £600,000 + £78,000
     assert Settlement.objects.get().net_transfer == Decimal("378000.00")
@@ -86,7 +88,7 @@ def test_what_if_without_javascript(client, system, settlement):
 
 
 def test_commissioner_signs_off_and_comments_close(client, system, settlement):
-    url = reverse("settlement-detail", args=[settlement.pk])
+    url = reverse("incentives:settlement-detail", args=[settlement.pk])
     client.force_login(system.network_manager_a)
     client.post(url, {"action": "comment", "text": "Please check March."})
     assert SettlementComment.objects.get().organisation == system.network_a
@@ -102,7 +104,7 @@ def test_commissioner_signs_off_and_comments_close(client, system, settlement):
 def test_sign_off_after_changed_inputs_is_refused_on_the_page(client, system, settlement):
     ActualCost.objects.filter(month=dt.date(2025, 3, 1)).update(amount=Decimal("1"))
     client.force_login(system.commissioner)
-    url = reverse("settlement-detail", args=[settlement.pk])
+    url = reverse("incentives:settlement-detail", args=[settlement.pk])
     response = client.post(url, {"action": "sign_off"}, follow=True)
     assert "inputs have changed" in response.content.decode()
     assert not Settlement.objects.get().is_signed_off
@@ -110,17 +112,19 @@ def test_sign_off_after_changed_inputs_is_refused_on_the_page(client, system, se
 
 def test_the_commissioner_runs_a_year_from_the_contract_page(client, system, contract, year_one):
     client.force_login(system.commissioner)
-    url = reverse("incentives-contract", args=[contract.pk])
+    url = reverse("incentives:contract", args=[contract.pk])
     response = client.post(url, {"year": 1})
     settlement = Settlement.objects.get()
-    assert response.url == reverse("settlement-detail", args=[settlement.pk])
+    assert response.url == reverse("incentives:settlement-detail", args=[settlement.pk])
     client.force_login(system.network_manager_a)
     assert client.post(url, {"year": 1}).status_code == 403
 
 
 def form_data(client, system, contract):
     """The scheme form as the page fills it in, from its initial values."""
-    response = page(client, system.commissioner, reverse("scheme-create", args=[contract.pk]))
+    response = page(
+        client, system.commissioner, reverse("incentives:scheme-create", args=[contract.pk])
+    )
     form = response.context["form"]
     data = {}
     for name, field in form.fields.items():
@@ -139,7 +143,7 @@ def test_scheme_form_creates_a_version_from_the_defaults(client, system, contrac
         indicator_1_weight="1.25",
         at_risk_percents="0, 10, 10, 15, 15",
     )
-    response = client.post(reverse("scheme-create", args=[contract.pk]), data)
+    response = client.post(reverse("incentives:scheme-create", args=[contract.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     scheme = IncentiveScheme.objects.get()
     assert [b.network_share for b in scheme.bands.all()] == [25, 50, 65, 80]
@@ -150,7 +154,7 @@ def test_scheme_form_creates_a_version_from_the_defaults(client, system, contrac
 def test_scheme_form_shows_rule_errors_and_saves_nothing(client, system, contract):
     data = form_data(client, system, contract)
     data.update(band_2_lower="55", penalty_cap="-1")  # overlaps band 1; cap below zero
-    response = client.post(reverse("scheme-create", args=[contract.pk]), data)
+    response = client.post(reverse("incentives:scheme-create", args=[contract.pk]), data)
     assert response.status_code == 200
     content = response.content.decode()
     assert "There is a problem" in content
@@ -160,7 +164,7 @@ def test_scheme_form_shows_rule_errors_and_saves_nothing(client, system, contrac
 
 
 def test_only_the_commissioner_opens_the_scheme_form(client, system, contract):
-    url = reverse("scheme-create", args=[contract.pk])
+    url = reverse("incentives:scheme-create", args=[contract.pk])
     assert page(client, system.network_manager_a, url).status_code == 403
     assert page(client, system.outsider, url).status_code == 403
 

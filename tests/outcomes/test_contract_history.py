@@ -80,7 +80,7 @@ def test_notice_steps_and_milestones_are_in_the_log(system, notice_in):
 )
 def test_history_page_is_for_the_commissioner_and_admins(system, contract, client, person, status):
     client.force_login(getattr(system, person))
-    response = client.get(reverse("contract-history", args=[contract.pk]))
+    response = client.get(reverse("outcomes:contract-history", args=[contract.pk]))
     assert response.status_code == status
     if status == 200:
         assert "Change history" in response.content.decode()
@@ -88,7 +88,7 @@ def test_history_page_is_for_the_commissioner_and_admins(system, contract, clien
 
 def test_another_commissioners_contract_history_is_404(system, client):
     client.force_login(system.commissioner)
-    response = client.get(reverse("contract-history", args=[system.contract_b.pk]))
+    response = client.get(reverse("outcomes:contract-history", args=[system.contract_b.pk]))
     assert response.status_code == 404
 
 
@@ -97,7 +97,7 @@ def test_history_page_costs_a_fixed_number_of_queries(
 ):
     client.force_login(system.commissioner)
     with django_assert_max_num_queries(14):
-        client.get(reverse("contract-history", args=[contract.pk]))
+        client.get(reverse("outcomes:contract-history", args=[contract.pk]))
     for month in range(1, 13):
         services.record_actual_cost(
             user=system.commissioner,
@@ -106,5 +106,5 @@ def test_history_page_costs_a_fixed_number_of_queries(
             amount=Decimal(month),
         )
     with django_assert_max_num_queries(14):
-        response = client.get(reverse("contract-history", args=[contract.pk]))
+        response = client.get(reverse("outcomes:contract-history", args=[contract.pk]))
     assert len(response.context["changes"]) >= 12

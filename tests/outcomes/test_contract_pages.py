@@ -85,11 +85,11 @@ def pages(system, notice):
     contract = system.contract_a
     metric_id = notice.metrics.first().pk
     return [
-        reverse("contract-list"),
-        reverse("contract-detail", args=[contract.pk]),
-        reverse("contract-metric-history", args=[contract.pk, metric_id]),
-        reverse("notice-create", args=[contract.pk]),
-        reverse("notice-detail", args=[notice.pk]),
+        reverse("contracts:contract-list"),
+        reverse("outcomes:contract-detail", args=[contract.pk]),
+        reverse("outcomes:contract-metric-history", args=[contract.pk, metric_id]),
+        reverse("contracts:notice-create", args=[contract.pk]),
+        reverse("contracts:notice-detail", args=[notice.pk]),
     ]
 
 
@@ -118,7 +118,7 @@ def test_each_role_gets_the_pages_it_may_see(client, system, notice, who, expect
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, system, notice):
-    for url in [*pages(system, notice), reverse("contract-create")]:
+    for url in [*pages(system, notice), reverse("contracts:contract-create")]:
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -137,12 +137,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, system, notice):
 )
 def test_only_commissioners_create_contracts(client, system, who, status):
     client.force_login(getattr(system, who))
-    assert client.get(reverse("contract-create")).status_code == status
+    assert client.get(reverse("contracts:contract-create")).status_code == status
 
 
 def test_contract_list_shows_the_contracts_and_open_notices(client, system, notice):
     client.force_login(system.commissioner)
-    response = client.get(reverse("contract-list"))
+    response = client.get(reverse("contracts:contract-list"))
     html = response.content.decode()
     assert "CON-A" in html and "CON-B" not in html
     assert "Create a contract" in html
@@ -151,18 +151,20 @@ def test_contract_list_shows_the_contracts_and_open_notices(client, system, noti
     assert response.context["object_list"][0].year_count == 5
 
     client.force_login(system.network_manager_a)
-    html = client.get(reverse("contract-list")).content.decode()
+    html = client.get(reverse("contracts:contract-list")).content.decode()
     assert "CON-A" in html and "Create a contract" not in html
 
 
 def test_contract_page_shows_years_metrics_notices_and_timeline(client, system, notice):
     client.force_login(system.network_manager_a)
-    response = client.get(reverse("contract-detail", args=[system.contract_a.pk]))
+    response = client.get(reverse("outcomes:contract-detail", args=[system.contract_a.pk]))
     html = response.content.decode()
     assert "£1,200,000.00" in html
     metric = notice.metrics.first()
     assert f"{metric.code}: {metric.name}" in html
-    assert reverse("contract-metric-history", args=[system.contract_a.pk, metric.pk]) in html
+    assert (
+        reverse("outcomes:contract-metric-history", args=[system.contract_a.pk, metric.pk]) in html
+    )
     assert "Falling short" in html
     due = notice.meeting_due
     assert f"Contract management meeting: {due.day} {due:%B %Y}" in html
@@ -175,7 +177,7 @@ def test_contract_page_shows_years_metrics_notices_and_timeline(client, system, 
 def test_overdue_meeting_is_tagged_overdue(client, system, terms):
     old = raise_on(system, terms, days_ago=30)
     client.force_login(system.commissioner)
-    html = client.get(reverse("contract-detail", args=[terms.pk])).content.decode()
+    html = client.get(reverse("outcomes:contract-detail", args=[terms.pk])).content.decode()
     assert f"{old.meeting_due.day} {old.meeting_due:%B %Y}" in html
     assert "nhsuk-tag--red" in html and "Overdue" in html
 
@@ -201,7 +203,7 @@ def contract_post(system, **overrides):
 
 def test_commissioner_creates_a_contract_with_values_for_each_year(client, system):
     client.force_login(system.commissioner)
-    url = reverse("contract-create")
+    url = reverse("contracts:contract-create")
     # Step 1: the dates give three contract years (the last one six months).
     first = client.post(url, {**contract_post(system), "action": "continue"})
     assert first.status_code == 200
@@ -226,7 +228,7 @@ def test_commissioner_creates_a_contract_with_values_for_each_year(client, syste
     )
     contract = Contract.objects.get(reference="CON-NEW")
     assert response.status_code == 302
-    assert response["Location"] == reverse("contract-detail", args=[contract.pk])
+    assert response["Location"] == reverse("outcomes:contract-detail", args=[contract.pk])
     assert contract.created_by == system.commissioner
     years = list(contract.years.order_by("number"))
     assert [(y.number, y.contract_value, y.planned_budget) for y in years] == [
@@ -240,7 +242,7 @@ def test_commissioner_creates_a_contract_with_values_for_each_year(client, syste
 def test_a_commissioner_cannot_create_a_contract_for_another_commissioner(client, system):
     client.force_login(system.commissioner)
     response = client.post(
-        reverse("contract-create"),
+        reverse("contracts:contract-create"),
         {**contract_post(system, commissioner=system.other_commissioner_org.pk), "action": "x"},
     )
     assert "Select a valid choice" in response.content.decode()
@@ -261,7 +263,7 @@ def assert_error_on(response, field_id, text, on_field=True):
 def test_end_before_start_is_an_error_on_the_end_date_and_nothing_is_saved(client, system):
     client.force_login(system.commissioner)
     response = client.post(
-        reverse("contract-create"),
+        reverse("contracts:contract-create"),
         {**contract_post(system, end_date="2025-01-01"), "action": "create"},
     )
     assert_error_on(response, "id_end_date", "The end date must be after the start date.")
@@ -271,7 +273,7 @@ def test_end_before_start_is_an_error_on_the_end_date_and_nothing_is_saved(clien
 def test_missing_year_values_are_errors_and_nothing_is_saved(client, system):
     client.force_login(system.commissioner)
     response = client.post(
-        reverse("contract-create"),
+        reverse("contracts:contract-create"),
         {
             **contract_post(system),
             "years_for": "2025-04-01:2027-09-30",
@@ -314,7 +316,7 @@ def metric_post(metric, **overrides):
 def test_commissioner_adds_a_metric_then_changes_its_terms(client, system, terms):
     metric = make_metric("NEWM")
     client.force_login(system.commissioner)
-    url = reverse("contract-detail", args=[terms.pk])
+    url = reverse("outcomes:contract-detail", args=[terms.pk])
     assert client.post(url, metric_post(metric)).status_code == 302
     response = client.post(
         url, metric_post(metric, effective_from="2025-10-01", target="85", reason="Agreed uplift")
@@ -325,7 +327,7 @@ def test_commissioner_adds_a_metric_then_changes_its_terms(client, system, terms
         (dt.date(2025, 4, 1), Decimal("80")),
         (dt.date(2025, 10, 1), Decimal("85")),
     ]
-    history = client.get(reverse("contract-metric-history", args=[terms.pk, metric.pk]))
+    history = client.get(reverse("outcomes:contract-metric-history", args=[terms.pk, metric.pk]))
     assert "Agreed uplift" in history.content.decode()
 
 
@@ -343,7 +345,7 @@ def test_bad_metric_terms_name_the_field_and_save_nothing(
     metric = make_metric("BADM")
     client.force_login(system.commissioner)
     response = client.post(
-        reverse("contract-detail", args=[terms.pk]), metric_post(metric, **change)
+        reverse("outcomes:contract-detail", args=[terms.pk]), metric_post(metric, **change)
     )
     assert_error_on(response, f"id_{field}", message)
     assert not ContractMetric.objects.filter(metric=metric).exists()
@@ -352,7 +354,9 @@ def test_bad_metric_terms_name_the_field_and_save_nothing(
 def test_only_the_commissioner_changes_metric_terms(client, system, terms):
     metric = make_metric("NMM")
     client.force_login(system.network_manager_a)
-    response = client.post(reverse("contract-detail", args=[terms.pk]), metric_post(metric))
+    response = client.post(
+        reverse("outcomes:contract-detail", args=[terms.pk]), metric_post(metric)
+    )
     assert response.status_code == 403
     assert not ContractMetric.objects.filter(metric=metric).exists()
 
@@ -363,7 +367,7 @@ def test_only_the_commissioner_changes_metric_terms(client, system, terms):
 def test_network_raises_a_notice_against_the_commissioner(client, system, terms):
     metric = ContractMetric.objects.filter(contract=terms).first().metric
     client.force_login(system.network_manager_a)
-    url = reverse("notice-create", args=[terms.pk])
+    url = reverse("contracts:notice-create", args=[terms.pk])
     form = client.get(url).content.decode()
     assert f"{metric.code}: {metric.name}" in form
     response = client.post(
@@ -389,7 +393,7 @@ def test_network_raises_a_notice_against_the_commissioner(client, system, terms)
 def test_a_notice_must_name_metrics_or_obligations(client, system, terms):
     client.force_login(system.commissioner)
     response = client.post(
-        reverse("notice-create", args=[terms.pk]),
+        reverse("contracts:notice-create", args=[terms.pk]),
         {"title": "Vague", "concern": "Something is wrong.", "obligations": ""},
     )
     assert_error_on(response, "id_metrics", "Name the metrics or obligations concerned.")
@@ -399,7 +403,7 @@ def test_a_notice_must_name_metrics_or_obligations(client, system, terms):
 def step(client, notice, action, **data):
     payload = {"action": action}
     payload.update({f"{action}-{k}": v for k, v in data.items()})
-    return client.post(reverse("notice-detail", args=[notice.pk]), payload)
+    return client.post(reverse("contracts:notice-detail", args=[notice.pk]), payload)
 
 
 def test_walk_a_notice_through_meeting_plan_and_remedy(client, system, terms):
@@ -413,7 +417,7 @@ def test_walk_a_notice_through_meeting_plan_and_remedy(client, system, terms):
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.PLAN_DUE
 
-    page = client.get(reverse("notice-detail", args=[notice.pk])).content.decode()
+    page = client.get(reverse("contracts:notice-detail", args=[notice.pk])).content.decode()
     assert page.count("Owner&#x27;s organisation") == 3  # three milestone rows to start with
     assert "Agree the remedial action plan" in page
 
@@ -431,7 +435,7 @@ def test_walk_a_notice_through_meeting_plan_and_remedy(client, system, terms):
         "milestones-1-due_on": agreed + dt.timedelta(days=10),
     }
     response = client.post(
-        reverse("notice-detail", args=[notice.pk]),
+        reverse("contracts:notice-detail", args=[notice.pk]),
         {"action": "plan", "plan-on": agreed, "plan-reason": "Agreed at meeting", **rows},
     )
     assert response.status_code == 302
@@ -449,7 +453,7 @@ def test_walk_a_notice_through_meeting_plan_and_remedy(client, system, terms):
     assert response.status_code == 302
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.REMEDIED
-    page = client.get(reverse("notice-detail", args=[notice.pk])).content.decode()
+    page = client.get(reverse("contracts:notice-detail", args=[notice.pk])).content.decode()
     assert "Back on track" in page and "Remedied" in page
     assert "Next steps" not in page
 
@@ -466,7 +470,7 @@ def test_plan_milestone_owner_must_be_a_party(client, system, terms):
     client.force_login(system.commissioner)
     # The other commissioner is not offered as an owner (nor is PA1).
     response = client.post(
-        reverse("notice-detail", args=[notice.pk]),
+        reverse("contracts:notice-detail", args=[notice.pk]),
         {
             "action": "plan",
             "plan-on": notice.raised_on,
@@ -496,7 +500,7 @@ def test_add_another_milestone_row_keeps_what_was_typed(client, system, terms):
     )
     client.force_login(system.commissioner)
     response = client.post(
-        reverse("notice-detail", args=[notice.pk]),
+        reverse("contracts:notice-detail", args=[notice.pk]),
         {
             "action": "plan",
             "add_milestone": "1",
@@ -599,7 +603,7 @@ def test_withholding_above_the_cap_names_the_percent_and_saves_nothing(client, s
     assert response.status_code == 302
     withholding = Withholding.objects.get()
     assert withholding.amount == Decimal("2000.00")  # 2% of £100,000
-    page = client.get(reverse("notice-detail", args=[notice.pk])).content.decode()
+    page = client.get(reverse("contracts:notice-detail", args=[notice.pk])).content.decode()
     assert "£2,000.00" in page and f"{month:%B %Y}" in page
     assert "Overdue" in page  # the missed milestone
 
@@ -607,7 +611,7 @@ def test_withholding_above_the_cap_names_the_percent_and_saves_nothing(client, s
 def test_provider_side_cannot_withhold(client, system, terms):
     notice = notice_with_exception(system, terms)
     client.force_login(system.network_manager_a)
-    page = client.get(reverse("notice-detail", args=[notice.pk])).content.decode()
+    page = client.get(reverse("contracts:notice-detail", args=[notice.pk])).content.decode()
     assert "Withhold payment" not in page
     response = step(
         client,
@@ -624,7 +628,7 @@ def test_provider_side_cannot_withhold(client, system, terms):
 
 def test_a_member_provider_reads_the_notice_but_cannot_act(client, system, notice):
     client.force_login(system.provider_a)
-    page = client.get(reverse("notice-detail", args=[notice.pk])).content.decode()
+    page = client.get(reverse("contracts:notice-detail", args=[notice.pk])).content.decode()
     assert "Falling short" in page and "Next steps" not in page
     response = step(
         client, notice, "meeting", on=timezone.localdate(), outcome="withdrawn", reason="x"
@@ -695,9 +699,9 @@ def test_contract_pages_cost_a_fixed_number_of_queries(
         grow(system, contracts=6, notices_each=4)
     client.force_login(system.commissioner)
     with django_assert_max_num_queries(LIST_BUDGET):
-        assert client.get(reverse("contract-list")).status_code == 200
+        assert client.get(reverse("contracts:contract-list")).status_code == 200
     with django_assert_max_num_queries(DETAIL_BUDGET):
-        response = client.get(reverse("contract-detail", args=[system.contract_a.pk]))
+        response = client.get(reverse("outcomes:contract-detail", args=[system.contract_a.pk]))
         assert response.status_code == 200
     if size == "large":
         assert len(response.context["notices"]) == 4
@@ -715,8 +719,8 @@ def test_query_counts_do_not_grow_with_the_data(client, system):
 
     add_terms(system, metrics=1)
     client.force_login(system.commissioner)
-    detail = reverse("contract-detail", args=[system.contract_a.pk])
-    before = (count(reverse("contract-list")), count(detail))
+    detail = reverse("outcomes:contract-detail", args=[system.contract_a.pk])
+    before = (count(reverse("contracts:contract-list")), count(detail))
     for n in range(3):
         outcome_services.set_contract_metric(
             user=system.commissioner,
@@ -727,4 +731,4 @@ def test_query_counts_do_not_grow_with_the_data(client, system):
             target=2,
         )
     grow(system, contracts=3, notices_each=3)
-    assert (count(reverse("contract-list")), count(detail)) == before
+    assert (count(reverse("contracts:contract-list")), count(detail)) == before

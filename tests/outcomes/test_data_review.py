@@ -263,7 +263,7 @@ def test_data_page_period_picker(client, system, small):
 
 def test_contract_page_links_to_the_data_review(client, system, small):
     client.force_login(system.commissioner)
-    html = client.get(reverse("contract-detail", args=[small.pk])).content.decode()
+    html = client.get(reverse("outcomes:contract-detail", args=[small.pk])).content.decode()
     assert URL.format(small.pk) in html
 
 
@@ -322,7 +322,7 @@ def test_accept_locks_then_unlock_reopens_the_period_end_to_end(
         client.force_login(system.provider_a)
         with django_capture_on_commit_callbacks(execute=True):
             client.post(
-                reverse("submission-create"),
+                reverse("outcomes:submission-create"),
                 {
                     "file": SimpleUploadedFile(
                         "fix.csv", (HEADER + "M1,PA1,2026-09-01,2,3,\n").encode(), "text/csv"
@@ -333,7 +333,7 @@ def test_accept_locks_then_unlock_reopens_the_period_end_to_end(
 
     rejected = upload()
     assert rejected.status == SubmissionStatus.REJECTED
-    html = client.get(reverse("submission-detail", args=[rejected.pk])).content.decode()
+    html = client.get(reverse("outcomes:submission-detail", args=[rejected.pk])).content.decode()
     assert "accepted and locked this period" in html
 
     client.force_login(system.commissioner)

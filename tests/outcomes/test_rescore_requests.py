@@ -103,20 +103,20 @@ def test_the_api_refuses_others(api_client, system, with_data):
 
 
 def test_the_contract_page_offers_it_to_the_commissioner_only(client, system, with_data):
-    url = reverse("contract-detail", args=[with_data.pk])
+    url = reverse("outcomes:contract-detail", args=[with_data.pk])
     client.force_login(system.commissioner)
     assert "Recalculate scores now" in client.get(url).content.decode()
     client.force_login(system.network_manager_a)
     page = client.get(url).content.decode()
     assert "Recalculate scores now" not in page and "<h2>Scores</h2>" in page
-    response = client.post(reverse("contract-rescore", args=[with_data.pk]))
+    response = client.post(reverse("outcomes:contract-rescore", args=[with_data.pk]))
     assert response.status_code == 403
 
 
 def test_status_json_follows_the_request(client, system, with_data):
     request = rescore_requests.request_rescore(system.commissioner, with_data)
     client.force_login(system.network_manager_a)  # a party to the contract may follow it
-    url = reverse("rescore-request-status", args=[request.pk])
+    url = reverse("outcomes:rescore-request-status", args=[request.pk])
     assert client.get(url).json()["finished"] is False
     rescore_requests.run_request(request.pk)
     assert client.get(url).json() | {"id": None} == {
@@ -135,7 +135,7 @@ def test_commissioner_recalculates_from_the_contract_page(
     system, with_data, page, live_server, sign_in
 ):
     sign_in("commissioner")
-    page.goto(f"{live_server.url}{reverse('contract-detail', args=[with_data.pk])}")
+    page.goto(f"{live_server.url}{reverse('outcomes:contract-detail', args=[with_data.pk])}")
     page.get_by_role("button", name="Recalculate scores now").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Recalculating scores")
     expect(page.get_by_role("status")).to_have_text("Done")

@@ -56,7 +56,8 @@ def sign_in_as(client, system, role):
 def upload(client, text, name="data.csv"):
     content = text.encode() if isinstance(text, str) else text
     return client.post(
-        reverse("submission-create"), {"file": SimpleUploadedFile(name, content, "text/csv")}
+        reverse("outcomes:submission-create"),
+        {"file": SimpleUploadedFile(name, content, "text/csv")},
     )
 
 
@@ -79,7 +80,7 @@ def uploaded(client, django_capture_on_commit_callbacks):
 @pytest.mark.parametrize("role", ROLES)
 def test_upload_page_for_every_role(client, system, role):
     sign_in_as(client, system, role)
-    response = client.get(reverse("submission-create"))
+    response = client.get(reverse("outcomes:submission-create"))
     if role == "anonymous":
         assert response.status_code == 302 and "/accounts/login/" in response.url
     elif role in SUBMITTERS:
@@ -88,7 +89,7 @@ def test_upload_page_for_every_role(client, system, role):
         assert 'enctype="multipart/form-data"' in html
         for column in ("metric_code", "organisation_code", "period_start", "denominator"):
             assert column in html
-        assert reverse("submission-example") in html
+        assert reverse("outcomes:submission-example") in html
     else:
         assert response.status_code == 403
 
@@ -103,7 +104,7 @@ def test_navigation_items_follow_the_role(client, system, role):
 
 def test_example_csv_has_the_columns_and_parses(client, system, prop):
     client.force_login(system.provider_a)
-    response = client.get(reverse("submission-example"))
+    response = client.get(reverse("outcomes:submission-example"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode()
@@ -116,7 +117,7 @@ def test_good_csv_is_stored_and_the_result_shows_at_once(client, system, prop, u
     response, submission = uploaded(
         HEADER + f"PROP,PA1,{PERIOD},45,50,\nPROP,PA2,{PERIOD},30,40,\n", "september.csv"
     )
-    assert response.url == reverse("submission-detail", args=[submission.pk])
+    assert response.url == reverse("outcomes:submission-detail", args=[submission.pk])
     assert submission.channel == Channel.WEB
     assert submission.status == SubmissionStatus.STORED
     assert submission.original_name == "september.csv"
@@ -138,7 +139,7 @@ def test_bad_csv_lists_every_error_with_row_and_column(client, system, prop, upl
     )
     assert submission.status == SubmissionStatus.REJECTED
     assert Measurement.objects.count() == 0
-    response = client.get(reverse("submission-detail", args=[submission.pk]))
+    response = client.get(reverse("outcomes:submission-detail", args=[submission.pk]))
     html = response.content.decode()
     assert "There is a problem: nothing was stored" in html
     assert 'class="nhsuk-error-summary"' in html
@@ -155,14 +156,14 @@ def test_bad_csv_lists_every_error_with_row_and_column(client, system, prop, upl
 def test_a_file_that_cannot_be_read_is_explained(client, system, uploaded):
     client.force_login(system.provider_a)
     _, submission = uploaded("metric,org\nA,B\n")
-    html = client.get(reverse("submission-detail", args=[submission.pk])).content.decode()
+    html = client.get(reverse("outcomes:submission-detail", args=[submission.pk])).content.decode()
     assert "Whole file" in html
     assert "The header row is wrong" in html
 
 
 def test_missing_file_is_an_error_on_the_form(client, system):
     client.force_login(system.provider_a)
-    response = client.post(reverse("submission-create"), {})
+    response = client.post(reverse("outcomes:submission-create"), {})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Select a CSV file to upload." in html
@@ -200,7 +201,7 @@ def test_the_service_refusal_shows_on_the_submission_page(client, system):
         submission = submit(
             user=system.provider_a, content=b"x" * 20, name="big.csv", channel=Channel.API
         )
-    html = client.get(reverse("submission-detail", args=[submission.pk])).content.decode()
+    html = client.get(reverse("outcomes:submission-detail", args=[submission.pk])).content.decode()
     assert "Split it into smaller files." in html and "Whole file" in html
 
 
@@ -222,7 +223,7 @@ def received_submission(system, user=None):
 def test_an_unfinished_submission_polls_and_works_without_javascript(client, system, prop):
     submission = received_submission(system)
     client.force_login(system.provider_a)
-    html = client.get(reverse("submission-detail", args=[submission.pk])).content.decode()
+    html = client.get(reverse("outcomes:submission-detail", args=[submission.pk])).content.decode()
     assert "js/status-poll.js" in html
     assert f'data-status-url="/submissions/{submission.pk}/status.json"' in html
     assert "<noscript>" in html and ">Refresh</a>" in html
@@ -233,7 +234,7 @@ def test_an_unfinished_submission_polls_and_works_without_javascript(client, sys
 def test_status_json_reports_the_stage_and_counts(client, system, prop):
     submission = received_submission(system)
     client.force_login(system.provider_a)
-    url = reverse("submission-status", args=[submission.pk])
+    url = reverse("outcomes:submission-status", args=[submission.pk])
     data = client.get(url).json()
     assert data["status"] == "received" and data["finished"] is False
     assert data["label"] == "Received"
@@ -264,7 +265,7 @@ def test_submission_pages_are_scoped(client, system, prop, role):
     )
     sign_in_as(client, system, role)
     visible = role in {"commissioner", "network_manager_a", "provider_a", "admin"}
-    for name in ("submission-detail", "submission-status"):
+    for name in ("outcomes:submission-detail", "outcomes:submission-status"):
         response = client.get(reverse(name, args=[submission.pk]))
         if role == "anonymous":
             assert response.status_code == 302
@@ -290,7 +291,7 @@ def test_submission_list_for_every_role(client, system, prop, role):
         channel=Channel.WEB,
     )
     sign_in_as(client, system, role)
-    response = client.get(reverse("submission-list"))
+    response = client.get(reverse("outcomes:submission-list"))
     if role == "anonymous":
         assert response.status_code == 302
         return
@@ -323,17 +324,17 @@ def make_submissions(user, count):
 def test_submission_list_is_newest_first_and_paginated(client, system):
     make_submissions(system.provider_a, 55)
     client.force_login(system.provider_a)
-    response = client.get(reverse("submission-list"))
+    response = client.get(reverse("outcomes:submission-list"))
     names = [s.original_name for s in response.context["object_list"]]
     assert len(names) == 50 and names[0] == "file-54.csv"
     assert "Older" in response.content.decode()
-    second = client.get(reverse("submission-list") + "?page=2")
+    second = client.get(reverse("outcomes:submission-list") + "?page=2")
     assert [s.original_name for s in second.context["object_list"]][-1] == "file-0.csv"
 
 
 def test_submission_list_costs_a_fixed_number_of_queries(client, system):
     client.force_login(system.provider_a)
-    url = reverse("submission-list")
+    url = reverse("outcomes:submission-list")
     make_submissions(system.provider_a, 3)
     client.get(url)
     with CaptureQueriesContext(connection) as small:
@@ -361,7 +362,7 @@ def test_history_shows_every_revision_with_who_and_when(client, system, prop):
         channel=Channel.WEB,
     )
     client.force_login(system.commissioner)
-    url = reverse("measurement-history") + f"?metric=PROP&organisation=PA1&period={PERIOD}"
+    url = reverse("outcomes:measurement-history") + f"?metric=PROP&organisation=PA1&period={PERIOD}"
     response = client.get(url)
     assert response.status_code == 200
     revisions = response.context["revisions"]
@@ -395,14 +396,14 @@ def test_history_is_scoped(client, system, prop, role, status):
         channel=Channel.WEB,
     )
     sign_in_as(client, system, role)
-    url = reverse("measurement-history") + f"?metric=PROP&organisation=PA1&period={PERIOD}"
+    url = reverse("outcomes:measurement-history") + f"?metric=PROP&organisation=PA1&period={PERIOD}"
     assert client.get(url).status_code == status
 
 
 @pytest.mark.parametrize("query", ["", "?metric=PROP&organisation=PA1&period=junk", "?metric=X"])
 def test_history_of_nothing_is_404(client, system, prop, query):
     client.force_login(system.admin)
-    assert client.get(reverse("measurement-history") + query).status_code == 404
+    assert client.get(reverse("outcomes:measurement-history") + query).status_code == 404
 
 
 # --- Outcomes and metrics ---
@@ -446,7 +447,7 @@ def catalogue(db):
 @pytest.mark.parametrize("role", ROLES)
 def test_outcome_browser_for_every_role(client, system, catalogue, role):
     sign_in_as(client, system, role)
-    response = client.get(reverse("outcome-browser"))
+    response = client.get(reverse("outcomes:outcome-browser"))
     if role == "anonymous":
         assert response.status_code == 302
         return
@@ -458,27 +459,29 @@ def test_outcome_browser_for_every_role(client, system, catalogue, role):
     assert "Quarterly, submitted by the commissioner" in html
     assert "Monthly, submitted by the provider" in html
     assert "National" in html and "Local" in html
-    add_link = reverse("outcome-add-metric", args=[catalogue["home"].pk])
+    add_link = reverse("outcomes:outcome-add-metric", args=[catalogue["home"].pk])
     assert (add_link in html) == (role in ("commissioner", "admin"))
 
 
 def test_outcome_browser_filters_by_dimension_and_population_group(client, system, catalogue):
     client.force_login(system.commissioner)
     group = PopulationGroup.objects.get(name="Older people")
-    html = client.get(reverse("outcome-browser") + f"?population_group={group.pk}").content
+    html = client.get(reverse("outcomes:outcome-browser") + f"?population_group={group.pk}").content
     assert b"HOME91" in html and b"HBA1C" not in html
     dimension = catalogue["hba1c"].dimension
-    html = client.get(reverse("outcome-browser") + f"?dimension={dimension.pk}").content
+    html = client.get(reverse("outcomes:outcome-browser") + f"?dimension={dimension.pk}").content
     assert b"HBA1C" in html and b"HOME91" not in html
-    html = client.get(reverse("outcome-browser") + "?submitted_by=commissioner&national=local")
+    html = client.get(
+        reverse("outcomes:outcome-browser") + "?submitted_by=commissioner&national=local"
+    )
     assert b"HBA1C" in html.content and b"HOME91" not in html.content
-    html = client.get(reverse("outcome-browser") + "?national=national").content
+    html = client.get(reverse("outcomes:outcome-browser") + "?national=national").content
     assert b"HOME91" in html and b"HBA1C" not in html
 
 
 def test_commissioner_adds_a_metric_with_it_preselected(client, system, catalogue):
     client.force_login(system.commissioner)
-    url = reverse("outcome-add-metric", args=[catalogue["home"].pk])
+    url = reverse("outcomes:outcome-add-metric", args=[catalogue["home"].pk])
     choose = client.get(url)
     assert choose.status_code == 200
     contracts = [c.reference for c in choose.context["contracts"]]
@@ -490,7 +493,7 @@ def test_commissioner_adds_a_metric_with_it_preselected(client, system, catalogu
     assert client.get(f"{url}?contract={system.contract_b.pk}").status_code == 404
     # The form posts to the contract page, which saves the terms.
     response = client.post(
-        reverse("contract-detail", args=[system.contract_a.pk]),
+        reverse("outcomes:contract-detail", args=[system.contract_a.pk]),
         {
             "metric": catalogue["home"].pk,
             "effective_from": f"{timezone.localdate():%Y-%m-%d}",
@@ -517,5 +520,5 @@ def test_commissioner_adds_a_metric_with_it_preselected(client, system, catalogu
 )
 def test_only_commissioners_add_metrics(client, system, catalogue, role, status):
     sign_in_as(client, system, role)
-    url = reverse("outcome-add-metric", args=[catalogue["home"].pk])
+    url = reverse("outcomes:outcome-add-metric", args=[catalogue["home"].pk])
     assert client.get(url).status_code == status

@@ -79,7 +79,7 @@ def test_a_measurement_revision_shows_the_value_before_and_after(system, dataset
     assert fields(changed)["value"] == (first_value, str(revision.value))
     assert fields(changed)["numerator"] == ("30.000000", "45.000000")
     assert "revision 2" in changed["what"]
-    assert changed["url"].startswith(reverse("measurement-history"))
+    assert changed["url"].startswith(reverse("outcomes:measurement-history"))
 
 
 def test_a_new_version_of_contract_metric_terms_is_a_change_to_the_last(system, dataset, client):
@@ -105,7 +105,9 @@ def test_a_new_version_of_contract_metric_terms_is_a_change_to_the_last(system, 
     assert changes["effective from"] == ("2024-04-01", "2025-04-01")
     assert changes["reason"] == ("(none)", "A tighter target from year two")
     assert "minimum threshold" not in changes  # unchanged
-    assert entry["url"] == reverse("contract-metric-history", args=[a.contract.pk, a.metric.pk])
+    assert entry["url"] == reverse(
+        "outcomes:contract-metric-history", args=[a.contract.pk, a.metric.pk]
+    )
     when = dt.datetime.fromisoformat(entry["when"])
     assert abs(when - timezone.now()) < dt.timedelta(minutes=5)
 
@@ -140,7 +142,7 @@ def test_a_settlement_sign_off_shows_the_status_and_signer(system, dataset, clie
     assert changes["status"] == ("Draft", "Signed off")
     assert changes["signed off by"] == ("(none)", "commissioner")
     assert "inputs" not in changes
-    assert entry["url"] == reverse("settlement-detail", args=[settlement.pk])
+    assert entry["url"] == reverse("incentives:settlement-detail", args=[settlement.pk])
 
 
 def test_a_notice_step_shows_the_step_and_the_notice_change(system, dataset, client):
@@ -162,7 +164,7 @@ def test_a_notice_step_shows_the_step_and_the_notice_change(system, dataset, cli
     assert fields(changed)["meeting held on"] == ("(none)", "2026-03-09")
     assert (step["who"], step["change"]) == ("nm_a", "Created")
     assert fields(step)["reason"] == ("", "Both parties agreed to look into the data together.")
-    assert step["url"] == reverse("notice-detail", args=[notice.pk])
+    assert step["url"] == reverse("contracts:notice-detail", args=[notice.pk])
 
 
 def test_an_action_status_change_shows_before_and_after(system, dataset, client):
@@ -283,9 +285,13 @@ def test_the_page_lists_changes_with_links(system, dataset, client):
         reverse("reporting:audit-trail"), {"record": "contract-metric"}
     ).content.decode()
     assert "CON-A EMADM terms from 1 April 2024" in html
-    assert reverse("contract-metric-history", args=[dataset.a.contract.pk, dataset.a.metric.pk])
+    assert reverse(
+        "outcomes:contract-metric-history", args=[dataset.a.contract.pk, dataset.a.metric.pk]
+    )
     metric_page = client.get(
-        reverse("contract-metric-history", args=[dataset.a.contract.pk, dataset.a.metric.pk])
+        reverse(
+            "outcomes:contract-metric-history", args=[dataset.a.contract.pk, dataset.a.metric.pk]
+        )
     ).content.decode()
     assert f"?record=contract-metric&amp;id={dataset.a.contract_metric.pk}" in metric_page
 

@@ -198,7 +198,7 @@ def test_default_month_is_the_latest_with_a_score(client, system, contract, scor
 def test_open_notices_are_listed(client, system, contract, scored, notice_in):
     notice = notice_in("raised")
     html = page(client, system.commissioner, contract=contract.pk).content.decode()
-    assert notice.title in html and reverse("notice-detail", args=[notice.pk]) in html
+    assert notice.title in html and reverse("contracts:notice-detail", args=[notice.pk]) in html
 
 
 def test_a_metric_not_yet_due_is_not_called_missing(client, system, contract, scored):

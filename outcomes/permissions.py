@@ -1,0 +1,70 @@
+"""Who may change outcomes' data (docs/permissions.md): submitting
+measurements, reviewing a contract's months, rebasing SPC series, and
+setting a contract's metric terms (contracts.permissions.can_manage_contract).
+
+Reads are scoped by contracts.access.data_scope and the querysets'
+visible_to; these functions decide writes and what a page offers. Services
+call `require(...)` with them; views and serializers call them to decide what
+to show."""
+
+from django.db.models import Q
+
+from contracts.choices import Role
+from contracts.models import Contract, Membership
+from contracts.permissions import can_manage_contract
+from core.roles import has_role, is_admin
+
+# Who may send measurements (each only for organisations in their data scope).
+SUBMITTER_ROLES = (Role.PROVIDER_USER, Role.NETWORK_MANAGER, Role.COMMISSIONER)
+PROVIDER_SIDE_ROLES = (Role.NETWORK_MANAGER, Role.PROVIDER_USER)
+
+
+def can_submit(user) -> bool:
+    return has_role(user, *SUBMITTER_ROLES)
+
+
+def can_edit_framework(user) -> bool:
+    """Dimensions, outcomes and metrics are configured by admins."""
+    return is_admin(user)
+
+
+def can_review_data(user, contract) -> bool:
+    """The contract's commissioner (or an admin) accepts, queries and locks
+    its months."""
+    return can_manage_contract(user, contract)
+
+
+def can_read_data_review(user, contract) -> bool:
+    """The parties read the review: the commissioner, and the provider's own
+    people (a network's managers, a directly contracted provider's users).
+    Members of a network see their own months on their submissions."""
+    return can_review_data(user, contract) or (
+        user.is_authenticated
+        and Membership.objects.filter(
+            user=user, organisation_id=contract.provider_id, role__in=PROVIDER_SIDE_ROLES
+        ).exists()
+    )
+
+
+def can_rebase(user, metric, organisation) -> bool:
+    """Admins, and commissioners holding a contract with the metric that
+    covers the organisation (as commissioner, provider or network member)."""
+    if is_admin(user):
+        return True
+    if not has_role(user, Role.COMMISSIONER):
+        return False
+    held = Contract.objects.filter(
+        commissioner__memberships__user=user,
+        commissioner__memberships__role=Role.COMMISSIONER,
+        metric_versions__metric=metric,
+    )
+    return held.filter(
+        Q(provider=organisation)
+        | Q(provider__member_links__provider=organisation)
+        | Q(commissioner=organisation)
+    ).exists()
+
+
+def can_withdraw_rebase(user, rebase) -> bool:
+    """The person who rebased the series, or an admin."""
+    return is_admin(user) or (user.is_authenticated and rebase.created_by_id == user.pk)
