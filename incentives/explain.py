@@ -5,8 +5,8 @@ incentives.selectors.public_settlement gives them). No Django here."""
 import datetime as dt
 from decimal import Decimal
 
+from core.numbers import fmt, plain
 from core.numbers import money as format_money
-from core.numbers import plain
 
 
 def year_label(start: dt.date, end: dt.date) -> str:
@@ -112,3 +112,107 @@ def sentences(figures: dict, name: str) -> list[str]:
     else:
         text.append("Altogether, no money changed hands under the incentive scheme that year.")
     return text
+
+
+def _months(count: int) -> str:
+    return f"{count} month" if count == 1 else f"{count} months"
+
+
+def _points(value: Decimal) -> str:
+    """A distance in score points or a share in percent, to two places at most."""
+    return str(plain(value.quantize(Decimal("0.01"))))
+
+
+def projection_rows(p) -> list[tuple[str, str]]:
+    """The contract year so far (an incentives.selectors.Projection) as
+    (question, answer) rows for the dashboard: what the year would settle at
+    if it ended with today's figures."""
+    inputs, result, rules = p.inputs, p.result, p.rules
+    score, coverage = inputs.score, fmt(inputs.coverage, 0, "%")
+    if score is not None:
+        said_score = (
+            f"{fmt(score)}, from {p.months_scored} of the {_months(p.months_ended)} ended "
+            f"({coverage} coverage)"
+        )
+    elif p.months_ended:
+        said_score = (
+            f"Not enough data: {p.months_scored} of the {_months(p.months_ended)} ended "
+            f"{'has' if p.months_scored == 1 else 'have'} a score ({coverage}; the scheme "
+            f"needs {fmt(p.scheme.minimum_coverage, 0, '%')})"
+        )
+    else:
+        said_score = "No month of the year has ended yet"
+
+    if result.savings > 0:
+        cost = f"{format_money(result.savings)} saved"
+    elif result.savings < 0:
+        cost = f"{format_money(-result.savings)} over budget"
+    else:
+        cost = "On budget"
+    cost += (
+        f": {p.year.months_with_actual} of {len(p.year.months)} months costed, "
+        f"against a budget of {format_money(inputs.budget)} for the year"
+    )
+
+    if result.savings > 0 and result.band:
+        share = (
+            f"The network would keep {_points(result.network_share_percent)}% of the savings, "
+            f"{format_money(result.network_savings_share)} "
+            f"(band {result.band.lower} to {result.band.upper})"
+        )
+    elif result.savings > 0:
+        why = (
+            "without a score"
+            if score is None
+            else f"the score is below the quality gateway of {rules.gateway_score}"
+        )
+        share = f"None: {why}, so the commissioner would keep all the savings"
+    elif result.savings < 0:
+        share = (
+            f"The network would carry {format_money(result.network_overspend_share)} "
+            "of the overspend"
+        )
+    else:
+        share = "No savings or overspend to share"
+
+    if score is None:
+        penalty = "Without a score a support plan would be raised, never a penalty"
+    elif p.points_below_support:
+        penalty = (
+            f"{_points(p.points_below_support)} points below the support threshold of "
+            f"{rules.support_threshold}: a support plan would be raised"
+        )
+        if result.penalty:
+            penalty += (
+                f"; {_points(p.points_below_penalty)} points below the penalty threshold of "
+                f"{rules.penalty_threshold}: a penalty of {format_money(result.penalty)}"
+            )
+        else:
+            penalty += f"; no penalty (the penalty threshold is {rules.penalty_threshold})"
+    else:
+        penalty = f"None: the score is not below the support threshold of {rules.support_threshold}"
+
+    rows = [
+        ("Outcome score to date", said_score),
+        ("Cost against budget to date", cost),
+        ("Projected savings share", share),
+        ("Penalty risk", penalty),
+    ]
+    if rules.at_risk_percent:
+        rows.append(
+            (
+                "Outcome payment at risk earned",
+                f"{format_money(result.outcome_payment)} of {rules.at_risk_percent}% "
+                "of the contract value",
+            )
+        )
+    net = result.net_transfer
+    rows.append(
+        (
+            "Projected net transfer",
+            f"{format_money(-net)} from the network to the commissioner"
+            if net < 0
+            else f"{format_money(net)} from the commissioner to the network",
+        )
+    )
+    return rows

@@ -33,6 +33,7 @@ from contracts.choices import Side
 from contracts.models import Contract, Organisation, PerformanceNotice
 from contracts.selectors import pending_deadline
 from dialogues.models import Action
+from incentives.explain import projection_rows
 from incentives.models import Settlement
 from incentives.querysets import party_contracts
 from incentives.selectors import projected_position
@@ -250,6 +251,7 @@ class Dashboard:
     is_party: bool = False
     settlement: object = None  # the latest incentive settlement, if any
     projection: object = None  # the incentive position of the year in progress, if any
+    projection_rows: list = field(default_factory=list)  # it in words (incentives.explain)
     metrics: dict = field(default_factory=dict)  # metric id -> info
     other_side_metrics: int = 0  # metrics of the contract the other party submits
     # When nothing of the month is due yet (every metric expected in it is due
@@ -601,6 +603,8 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
             .first()
         )
         board.projection = projected_position(contract, today)
+        if board.projection is not None:
+            board.projection_rows = projection_rows(board.projection)
     return board
 
 
