@@ -19,8 +19,9 @@ from contracts import notices
 from contracts.api_tokens import create_token
 from contracts.choices import Role
 from contracts.models import ActualCost, PopulationGroup
-from dialogues import services as dialogues
 from dialogues.models import CalendarFeed
+from dialogues.services.actions import log_action
+from dialogues.services.evidence import add_evidence
 from incentives import services as incentives
 from outcomes import rescore, series
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
@@ -123,14 +124,14 @@ def _side(system, *, contract, network, providers, commissioner, manager, partic
         ends_on=dt.date(2026, 3, 31),
     )
     meeting = meeting_series.meetings.order_by("starts_at").first()
-    action = dialogues.log_action(
+    action = log_action(
         user=manager,
         meeting=meeting,
         title=f"{tag} chase missing falls data",
         owner=manager,
         due_on=dt.date(2026, 3, 20),
     )
-    evidence = dialogues.add_evidence(
+    evidence = add_evidence(
         user=manager,
         action=action,
         note=f"{tag} evidence note",

@@ -241,7 +241,7 @@ def test_overdue_actions_and_the_incentive_position(client, system, contract, sc
     from django.utils import timezone
 
     from dialogues.models import Action
-    from dialogues.services import raise_action
+    from dialogues.services.actions import raise_action
 
     today = timezone.localdate()
     action = raise_action(
