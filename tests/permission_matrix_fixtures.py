@@ -23,11 +23,11 @@ from dialogues.models import CalendarFeed
 from dialogues.services.actions import log_action
 from dialogues.services.evidence import add_evidence
 from incentives import services as incentives
-from outcomes import rescore, series
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
 from outcomes.models import ContractMetric, Measurement, MetricScore, Outcome, PeriodReview
-from outcomes.rescore_requests import request_rescore
-from outcomes.submissions import submit
+from outcomes.services import rebasing, rescore
+from outcomes.services.rescore_requests import request_rescore
+from outcomes.services.submissions import submit
 from reporting import contract_publishing
 from tests.contract_fixtures import YEAR_VALUE
 from tests.dashboard_data import HEADER, lines_for, months_from
@@ -98,7 +98,7 @@ def _side(system, *, contract, network, providers, commissioner, manager, partic
         raised_on=dt.date(2026, 3, 2),
         metrics=[metric],
     )
-    rebase = series.add_rebase(
+    rebase = rebasing.add_rebase(
         user=commissioner,
         metric=metric,
         organisation=providers[0],

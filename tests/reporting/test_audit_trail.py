@@ -16,10 +16,10 @@ from dialogues.models import Action
 from dialogues.services.actions import set_action_status
 from incentives import services as incentives
 from incentives.models import Settlement
-from outcomes import services as outcome_services
 from outcomes.choices import Channel, SubmissionStatus
 from outcomes.models import ContractMetric, Measurement
-from outcomes.submissions import submit
+from outcomes.services import contract_terms
+from outcomes.services.submissions import submit
 from reporting import audit_trail
 from reporting.audit_trail import EPOCH
 from tests.dashboard_data import HEADER
@@ -84,7 +84,7 @@ def test_a_measurement_revision_shows_the_value_before_and_after(system, dataset
 
 def test_a_new_version_of_contract_metric_terms_is_a_change_to_the_last(system, dataset, client):
     a = dataset.a
-    version = outcome_services.set_contract_metric(
+    version = contract_terms.set_contract_metric(
         user=system.commissioner,
         contract=a.contract,
         metric=a.metric,
@@ -507,7 +507,7 @@ def test_a_page_costs_a_fixed_number_of_queries(
         **scheme_fields(a.metric, effective_from_year=2),
         reason="Year two",
     )
-    outcome_services.set_contract_metric(
+    contract_terms.set_contract_metric(
         user=system.commissioner,
         contract=a.contract,
         metric=a.metric,
