@@ -1,4 +1,4 @@
-"""Import benchmark: 100,000 valid rows through outcomes.submissions.submit
+"""Import benchmark: 100,000 valid rows through outcomes.services.submissions.submit
 (validate + store) against PostgreSQL's own COPY of the same rows.
 
 Runs in a scratch database (`concord_bench`, created with Django's test
@@ -78,7 +78,7 @@ def _reset():
 
 def _import(user, content):
     from outcomes.choices import Channel, SubmissionStatus
-    from outcomes.submissions import submit
+    from outcomes.services.submissions import submit
 
     submission = submit(
         user=user, content=content, name="bench.csv", channel=Channel.COMMAND, today=TODAY

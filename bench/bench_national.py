@@ -212,7 +212,7 @@ def _month_of(organisation, user):
 
     from outcomes.choices import Channel
     from outcomes.models import Measurement
-    from outcomes.submissions import submit
+    from outcomes.services.submissions import submit
 
     rows = list(
         Measurement.objects.filter(organisation=organisation, is_current=True)
@@ -233,7 +233,7 @@ def _month_of(organisation, user):
 
 
 def _incremental(workers: Workers, organisation, user, label: str) -> None:
-    from outcomes.rescore import contracts_for_submission
+    from outcomes.services.rescore import contracts_for_submission
     from outcomes.tasks import rescore_pending
 
     submission, submitted = _month_of(organisation, user)

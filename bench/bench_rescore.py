@@ -142,7 +142,7 @@ def _group_by_floor() -> float:
 
 
 def _rescore_each(ids) -> None:
-    from outcomes.rescore import rescore_contract
+    from outcomes.services.rescore import rescore_contract
 
     for pk in ids:
         rescore_contract(pk, "manual", today=TODAY)
@@ -175,8 +175,12 @@ def _full_rescore() -> tuple[float, float, float]:
 
 def _incremental(user, provider, metrics) -> tuple[float, float]:
     """One organisation's monthly return (60 rows), then its contract's rescore."""
-    from outcomes.rescore import affected_months, contracts_for_submission, rescore_contract
-    from outcomes.submissions import submit
+    from outcomes.services.rescore import (
+        affected_months,
+        contracts_for_submission,
+        rescore_contract,
+    )
+    from outcomes.services.submissions import submit
 
     month = LAST_MONTH + relativedelta(months=1)
     lines = [f"{m.code},{provider.code},{month},150,220," for m in metrics]

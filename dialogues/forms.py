@@ -12,8 +12,8 @@ from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import OrganisationKind
 from contracts.models import Contract, Membership, Organisation, PerformanceNotice
 from core.forms import NHSForm, date_field
-from dialogues import services
 from dialogues.choices import ActionStatus, Attendance, MeetingType, ReminderKind, SeriesLevel
+from dialogues.services import actions
 from outcomes.models import Metric
 
 
@@ -168,7 +168,7 @@ class ActionForm(NHSForm):
         self.fields["owner"].where = provider.name if meeting is None else "this meeting"
         self.fields["owner"].queryset = (
             Membership.objects.filter(
-                organisation_id__in=services.owner_organisation_ids(provider, meeting),
+                organisation_id__in=actions.owner_organisation_ids(provider, meeting),
                 role__in=PRIVATE_DATA_ROLES,
             )
             .select_related("user", "organisation")
@@ -227,11 +227,10 @@ class EditActionForm(ActionForm):
             **kwargs,
         )
         self.fields["metric"].queryset = Metric.objects.filter(
-            Q(pk__in=services.linkable_metric_ids(provider, action.meeting))
-            | Q(pk=action.metric_id)
+            Q(pk__in=actions.linkable_metric_ids(provider, action.meeting)) | Q(pk=action.metric_id)
         ).order_by("code")
         self.fields["organisation"].queryset = Organisation.objects.filter(
-            pk__in=services.linkable_organisation_ids(provider)
+            pk__in=actions.linkable_organisation_ids(provider)
         ).order_by("name")
         # The linked notice stays a choice even if `user` cannot see its
         # contract, so saving other fields does not unlink it.

@@ -7,7 +7,8 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from dialogues import agenda, reminders, services
+from dialogues import agenda, reminders
+from dialogues.services import escalation, meetings
 
 
 def _moment(now: str | None) -> dt.datetime:
@@ -18,12 +19,12 @@ def _moment(now: str | None) -> dt.datetime:
 def generate_meetings(now: str | None = None) -> int:
     """Meetings a year ahead from every active series, and a contract
     management meeting for each notice awaiting one."""
-    return services.generate_all_meetings(now=_moment(now))
+    return meetings.generate_all_meetings(now=_moment(now))
 
 
 @shared_task(name="dialogues.escalate_overdue_actions")
 def escalate_overdue_actions(now: str | None = None) -> int:
-    return services.escalate_overdue_actions(now=_moment(now))
+    return escalation.escalate_overdue_actions(now=_moment(now))
 
 
 @shared_task(name="dialogues.draft_agendas")

@@ -18,7 +18,7 @@ from contracts.access import PRIVATE_DATA_ROLES
 from core.forms import add_service_errors
 from core.permissions import require
 from core.views import ScopedViewMixin, error_summary, tag
-from dialogues import agenda, permissions, services
+from dialogues import agenda, permissions
 from dialogues.choices import LIVE_ACTION_STATUSES, ActionStatus
 from dialogues.forms import (
     ActionFilterForm,
@@ -40,6 +40,7 @@ from dialogues.models import (
     Meeting,
     MeetingSeries,
 )
+from dialogues.services import actions, common, evidence, meetings, minutes
 
 STATUS_COLOURS = {
     ActionStatus.OPEN: "blue",
@@ -197,7 +198,7 @@ class SeriesFormView(ScopedViewMixin, TemplateView):
         form = SeriesForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                saved = services.save_series(user=request.user, series=series, **form.cleaned_data)
+                saved = meetings.save_series(user=request.user, series=series, **form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -290,7 +291,7 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
             can_contribute=permissions.can_contribute(user, meeting),
             can_record_attendance=permissions.can_record_attendance(user, meeting),
             can_record=permissions.can_record_minutes(user, meeting),
-            has_started=services.has_started(meeting),
+            has_started=common.has_started(meeting),
             held_on=timezone.localdate(meeting.starts_at),
             status_choices=ActionStatus.choices,
         )
@@ -343,19 +344,19 @@ class MeetingDetailView(ScopedViewMixin, DetailView):
     def save(self, which, form, meeting) -> tuple[str, str]:
         user, data = self.request.user, form.cleaned_data
         if which == "attendance":
-            services.record_attendance(user=user, meeting=meeting, entries=form.entries())
+            minutes.record_attendance(user=user, meeting=meeting, entries=form.entries())
             return "Attendance saved.", "attendance"
         if which == "minutes":
-            services.save_minutes(user=user, meeting=meeting, minutes=data["minutes"])
+            minutes.save_minutes(user=user, meeting=meeting, minutes=data["minutes"])
             return "Minutes saved.", "minutes"
         if which == "decision":
-            services.add_decision(user=user, meeting=meeting, text=data["text"])
+            minutes.add_decision(user=user, meeting=meeting, text=data["text"])
             return "Decision recorded.", "decisions"
         if which == "action":
-            action = services.log_action(user=user, meeting=meeting, **form.service_fields())
+            action = actions.log_action(user=user, meeting=meeting, **form.service_fields())
             return f"Action logged: {action.title}.", "log-action"
         action = self.action_from_post(meeting)
-        services.set_action_status(
+        actions.set_action_status(
             user=user, action=action, status=data["status"], reason=data["reason"]
         )
         return f"{action.title}: now {action.get_status_display().lower()}.", "actions"
@@ -571,7 +572,7 @@ class ActionDetailView(ScopedViewMixin, DetailView):
             if milestone is None:
                 raise Http404("No such milestone.")
             try:
-                services.complete_milestone(user=request.user, milestone=milestone)
+                actions.complete_milestone(user=request.user, milestone=milestone)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
@@ -584,16 +585,16 @@ class ActionDetailView(ScopedViewMixin, DetailView):
             data, user = form.cleaned_data, request.user
             try:
                 if which == "edit":
-                    services.edit_action(user=user, action=action, **form.service_fields())
+                    actions.edit_action(user=user, action=action, **form.service_fields())
                     message = "Action saved."
                 elif which == "status":
-                    services.set_action_status(user=user, action=action, **data)
+                    actions.set_action_status(user=user, action=action, **data)
                     message = f"Now {action.get_status_display().lower()}."
                 elif which == "milestone":
-                    services.add_milestone(user=user, action=action, **data)
+                    actions.add_milestone(user=user, action=action, **data)
                     message = "Milestone added."
                 else:
-                    services.add_evidence(
+                    evidence.add_evidence(
                         user=user, action=action, note=data["note"], upload=data["file"]
                     )
                     message = "Evidence added."

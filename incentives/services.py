@@ -17,7 +17,7 @@ from contracts.choices import Role
 from contracts.models import Contract, ContractYear
 from core.history import bulk_create_as, save_as
 from core.numbers import plain
-from dialogues.services import raise_action
+from dialogues.services.actions import raise_action
 from incentives import defaults, permissions
 from incentives import settlement as maths
 from incentives.choices import SettlementStatus

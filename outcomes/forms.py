@@ -1,6 +1,6 @@
 """Browser forms for submitting data, reviewing it and browsing metrics.
-They only validate input: the writes are in outcomes.submissions and
-outcomes.reviews (contracts.forms has the house style)."""
+They only validate input: the writes are in outcomes.services.submissions and
+outcomes.services.reviews (contracts.forms has the house style)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,7 +10,7 @@ from contracts.models import PopulationGroup
 from core.forms import NHSForm, date_field
 from outcomes.choices import Frequency
 from outcomes.models import Dimension, Metric
-from outcomes.submissions import max_upload_bytes, too_big
+from outcomes.services.submissions import max_upload_bytes, too_big
 from outcomes.validation import COLUMNS
 
 
@@ -41,7 +41,7 @@ class UploadForm(NHSForm):
 
 class ReviewForm(NHSForm):
     """A commissioner's decision on one organisation's data for one period.
-    Every decision is a valid choice here; outcomes.reviews says which one
+    Every decision is a valid choice here; outcomes.services.reviews says which one
     applies (e.g. only an accepted period can be unlocked)."""
 
     decision = forms.ChoiceField(

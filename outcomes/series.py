@@ -1,24 +1,18 @@
-"""SPC series of one metric for one organisation (docs/scoring.md), and
-the rebasing decisions that split it into calculation periods.
+"""SPC series of one metric for one organisation (docs/scoring.md), split
+into calculation periods at its rebases.
 
 `spc_series` reads the organisation's current measurements in period order,
 the rebases recorded for the series and, when a contract is given, the
 target of the contract metric in force for the latest period, and runs
-outcomes.spc over them. `add_rebase` and `withdraw_rebase` are the one
-place the rebasing rules live: commissioners holding a contract with the
-metric and organisation (and admins) rebase, at a period of the series, with
-a reason; the creator or an admin withdraws it (simple_history keeps it)."""
+outcomes.spc over them. Reads only: the rebasing decisions that split a
+series (adding and withdrawing a rebase, with their rules) are written by
+outcomes.services.rebasing."""
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-
-from core.permissions import require
 from outcomes import spc
 from outcomes.choices import Direction
 from outcomes.models import Measurement, SpcRebase
-from outcomes.permissions import can_rebase, can_withdraw_rebase
 
 SPC_DIRECTIONS = {
     Direction.HIGHER_IS_BETTER: "increase",
@@ -43,7 +37,8 @@ INT_COLUMNS = {"segment", "relative_to_mean", "outside_limits", "near_limits"}
 FLOAT_COLUMNS = {"mean", "lpl", "upl", "nlpl", "nupl"}
 
 
-def _current(metric, organisation):
+def current_measurements(metric, organisation):
+    """The organisation's current measurements of `metric`."""
     return Measurement.objects.current().filter(metric=metric, organisation=organisation)
 
 
@@ -67,7 +62,9 @@ def spc_series(metric, organisation, contract=None) -> dict:
     improvement direction, the target used and warnings (a calculation
     period of fewer than 12 points, or no data at all)."""
     rows = list(
-        _current(metric, organisation).order_by("period_start").values_list("period_start", "value")
+        current_measurements(metric, organisation)
+        .order_by("period_start")
+        .values_list("period_start", "value")
     )
     rebases = list(
         SpcRebase.objects.filter(metric=metric, organisation=organisation)
@@ -138,66 +135,3 @@ def analyse_rows(rows, rebases, direction: str, target: float | None) -> dict:
         first = next(p for p in points if p["segment"] == segment["segment"])
         segment["period_from"] = first["period_start"]
     return {"points": points, "summary": summary}
-
-
-# --- Rebasing -------------------------------------------------------------
-
-
-@transaction.atomic
-def add_rebase(*, user, metric, organisation, period_start: dt.date, reason: str) -> SpcRebase:
-    """Recalculate the series' limits from `period_start` on."""
-    require(
-        can_rebase(user, metric, organisation),
-        "Only a commissioner holding a contract with this metric and organisation, "
-        "or an admin, may rebase its SPC limits.",
-    )
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Give the reason for rebasing, e.g. a service change."})
-    periods = _current(metric, organisation).order_by("period_start")
-    first = periods.values_list("period_start", flat=True).first()
-    if not periods.filter(period_start=period_start).exists():
-        raise ValidationError(
-            {
-                "period_start": f"{period_start:%Y-%m-%d} is not a period of the "
-                f"{metric.code} series for {organisation.code}: rebase at a period with a "
-                "current measurement."
-            }
-        )
-    if period_start == first:
-        raise ValidationError(
-            {"period_start": "The series already starts here: rebase at a later period."}
-        )
-    if SpcRebase.objects.filter(
-        metric=metric, organisation=organisation, period_start=period_start
-    ).exists():
-        raise ValidationError(
-            {"period_start": f"The series is already rebased from {period_start:%Y-%m-%d}."}
-        )
-    rebase = SpcRebase(
-        metric=metric,
-        organisation=organisation,
-        period_start=period_start,
-        reason=reason,
-        created_by=user,
-    )
-    rebase._history_user = user
-    try:
-        with transaction.atomic():
-            rebase.save()
-    except IntegrityError as exc:  # a concurrent request rebased the same period
-        raise ValidationError(
-            {"period_start": f"The series is already rebased from {period_start:%Y-%m-%d}."}
-        ) from exc
-    return rebase
-
-
-@transaction.atomic
-def withdraw_rebase(*, user, rebase: SpcRebase) -> None:
-    """Delete a rebase (its history keeps it): its creator or an admin."""
-    require(
-        can_withdraw_rebase(user, rebase),
-        "Only the person who rebased the series, or an admin, may withdraw it.",
-    )
-    rebase._history_user = user
-    rebase.delete()

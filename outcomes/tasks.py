@@ -1,5 +1,5 @@
-"""Celery tasks for outcomes: thin wrappers over outcomes.submissions and
-outcomes.rescore. Once a rescore has committed, the months it wrote are
+"""Celery tasks for outcomes: thin wrappers over outcomes.services.submissions and
+outcomes.services.rescore. Once a rescore has committed, the months it wrote are
 announced with outcomes.signals.scores_committed (incentives recomputes the
 draft settlements of the years holding them).
 
@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from contracts.models import Contract
 from core.tasks import publish, publish_on_commit
-from outcomes import rescore, rescore_requests, submissions
 from outcomes.choices import RescoreStatus, RunTrigger, SubmissionStatus
 from outcomes.models import PendingRescore, RescoreRequest, Submission
+from outcomes.services import rescore, rescore_requests, submissions
 from outcomes.signals import scores_committed
 
 logger = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 
-from outcomes import rescore
 from outcomes.choices import Channel, Direction, MetricType, RunTrigger, SubmissionStatus
 from outcomes.models import ContractMetric, PeriodReview
-from outcomes.submissions import submit
+from outcomes.services import rescore
+from outcomes.services.submissions import submit
 from tests.factories import DimensionFactory, MetricFactory
 
 HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"

@@ -16,9 +16,9 @@ import pytest
 
 from contracts.models import ActualCost
 from incentives import defaults, services
-from outcomes import rescore
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
-from outcomes.submissions import submit
+from outcomes.services import rescore
+from outcomes.services.submissions import submit
 
 D = Decimal
 HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"

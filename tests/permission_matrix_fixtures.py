@@ -19,14 +19,15 @@ from contracts import notices
 from contracts.api_tokens import create_token
 from contracts.choices import Role
 from contracts.models import ActualCost, PopulationGroup
-from dialogues import services as dialogues
 from dialogues.models import CalendarFeed
+from dialogues.services.actions import log_action
+from dialogues.services.evidence import add_evidence
 from incentives import services as incentives
-from outcomes import rescore, series
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
 from outcomes.models import ContractMetric, Measurement, MetricScore, Outcome, PeriodReview
-from outcomes.rescore_requests import request_rescore
-from outcomes.submissions import submit
+from outcomes.services import rebasing, rescore
+from outcomes.services.rescore_requests import request_rescore
+from outcomes.services.submissions import submit
 from reporting import contract_publishing
 from tests.contract_fixtures import YEAR_VALUE
 from tests.dashboard_data import HEADER, lines_for, months_from
@@ -97,7 +98,7 @@ def _side(system, *, contract, network, providers, commissioner, manager, partic
         raised_on=dt.date(2026, 3, 2),
         metrics=[metric],
     )
-    rebase = series.add_rebase(
+    rebase = rebasing.add_rebase(
         user=commissioner,
         metric=metric,
         organisation=providers[0],
@@ -123,14 +124,14 @@ def _side(system, *, contract, network, providers, commissioner, manager, partic
         ends_on=dt.date(2026, 3, 31),
     )
     meeting = meeting_series.meetings.order_by("starts_at").first()
-    action = dialogues.log_action(
+    action = log_action(
         user=manager,
         meeting=meeting,
         title=f"{tag} chase missing falls data",
         owner=manager,
         due_on=dt.date(2026, 3, 20),
     )
-    evidence = dialogues.add_evidence(
+    evidence = add_evidence(
         user=manager,
         action=action,
         note=f"{tag} evidence note",

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from contracts.access import PRIVATE_DATA_ROLES
 from core.api import ScopedReadOnlyViewSet
-from dialogues import agenda, permissions, services
+from dialogues import agenda, permissions
 from dialogues.api.filters import ActionFilter, MeetingFilter, MeetingSeriesFilter
 from dialogues.api.serializers import (
     ActionCreateSerializer,
@@ -33,6 +33,7 @@ from dialogues.api.serializers import (
     MinutesSerializer,
 )
 from dialogues.models import Action, AgendaItem, AttendanceRecord, Decision, Meeting, MeetingSeries
+from dialogues.services import actions, meetings, minutes
 
 ACTION_RELATED = ("owner", "owner_organisation", "provider", "organisation", "metric")
 
@@ -69,7 +70,7 @@ class MeetingSeriesViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Sco
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        series = services.save_series(user=request.user, **serializer.validated_data)
+        series = meetings.save_series(user=request.user, **serializer.validated_data)
         return self.series_response(series.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=MeetingSeriesInputSerializer, responses=MeetingSeriesSerializer)
@@ -80,7 +81,7 @@ class MeetingSeriesViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Sco
         fields = dict(serializer.validated_data)
         fields.setdefault("organisations", list(series.organisations.all()))
         fields.setdefault("participants", list(series.participants.all()))
-        services.save_series(user=request.user, series=series, **fields)
+        meetings.save_series(user=request.user, series=series, **fields)
         return self.series_response(series.pk)
 
 
@@ -129,7 +130,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
         meeting = self.get_object()
         permissions.require_attendance_recorder(request.user, meeting)
         rows = self.parsed(AttendanceListSerializer)["attendance"]
-        services.record_attendance(
+        minutes.record_attendance(
             user=request.user,
             meeting=meeting,
             entries=[(row["person"], row["status"]) for row in rows],
@@ -143,7 +144,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
         once the meeting has started."""
         meeting = self.get_object()
         permissions.require_recorder(request.user, meeting, "edit the minutes")
-        services.save_minutes(user=request.user, meeting=meeting, **self.parsed(MinutesSerializer))
+        minutes.save_minutes(user=request.user, meeting=meeting, **self.parsed(MinutesSerializer))
         return self.meeting_response(meeting.pk)
 
     @extend_schema(request=DecisionInputSerializer, responses=MeetingDetailSerializer)
@@ -153,7 +154,7 @@ class MeetingViewSet(TodayContextMixin, ScopedReadOnlyViewSet):
         the meeting has started."""
         meeting = self.get_object()
         permissions.require_recorder(request.user, meeting, "record decisions")
-        services.add_decision(
+        minutes.add_decision(
             user=request.user, meeting=meeting, **self.parsed(DecisionInputSerializer)
         )
         return self.meeting_response(meeting.pk)
@@ -209,7 +210,7 @@ class ActionViewSet(
         meeting = Meeting.objects.visible_to(request.user).filter(pk=meeting_id).first()
         if meeting is None:
             raise serializers.ValidationError({"meeting": [f"There is no meeting {meeting_id}."]})
-        logged = services.log_action(user=request.user, meeting=meeting, **data)
+        logged = actions.log_action(user=request.user, meeting=meeting, **data)
         return self.action_response(logged.pk, status.HTTP_201_CREATED)
 
     def editable_action(self):
@@ -226,7 +227,7 @@ class ActionViewSet(
         row = self.editable_action()
         serializer = self.get_serializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.edit_action(user=request.user, action=row, **serializer.validated_data)
+        actions.edit_action(user=request.user, action=row, **serializer.validated_data)
         return self.action_response(row.pk)
 
     @extend_schema(request=ActionStatusSerializer, responses=ActionDetailSerializer)
@@ -236,5 +237,5 @@ class ActionViewSet(
         row = self.editable_action()
         serializer = ActionStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.set_action_status(user=request.user, action=row, **serializer.validated_data)
+        actions.set_action_status(user=request.user, action=row, **serializer.validated_data)
         return self.action_response(row.pk)

@@ -17,9 +17,9 @@ from contracts.api.serializers import (
 )
 from contracts.choices import Role
 from core.api import ScopedReadOnlyViewSet
-from outcomes import services
 from outcomes.api.serializers import metric_by_code
 from outcomes.models import ContractMetric
+from outcomes.services import contract_terms
 
 
 class ContractMetricInForceSerializer(serializers.ModelSerializer):
@@ -144,6 +144,6 @@ class ContractMetricViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     write_roles = (Role.COMMISSIONER,)
 
     def perform_create(self, serializer):
-        serializer.instance = services.set_contract_metric(
+        serializer.instance = contract_terms.set_contract_metric(
             user=self.request.user, **serializer.validated_data
         )

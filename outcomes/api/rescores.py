@@ -13,7 +13,7 @@ from contracts.choices import Role
 from contracts.models import Contract
 from core.api import ScopedReadOnlyViewSet
 from outcomes.models import RescoreRequest
-from outcomes.rescore_requests import request_rescore
+from outcomes.services.rescore_requests import request_rescore
 
 
 class RescoreRequestSerializer(serializers.ModelSerializer):

@@ -7,7 +7,7 @@
   `spc_response` here) is the XmR analysis of one organisation's series.
 - /spc-rebases/ lists the rebases of series the user may see; commissioners
   holding a contract with the metric and organisation (and admins) add one,
-  its creator or an admin withdraws it. The rules live in outcomes.series."""
+  its creator or an admin withdraws it. The rules live in outcomes.services.rebasing."""
 
 from django import forms
 from django.shortcuts import get_object_or_404
@@ -29,6 +29,7 @@ from core.api import (
 )
 from outcomes import series
 from outcomes.models import AggregateScore, DimensionScore, Metric, MetricScore, SpcRebase
+from outcomes.services import rebasing
 
 # --- Scores ---
 
@@ -432,7 +433,7 @@ class SpcRebaseViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, Scoped
         """Rebase a series' SPC limits from a period on."""
         serializer = SpcRebaseInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        rebase = series.add_rebase(user=request.user, **serializer.validated_data)
+        rebase = rebasing.add_rebase(user=request.user, **serializer.validated_data)
         data = self.get_serializer(self.get_queryset().get(pk=rebase.pk)).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -444,5 +445,5 @@ class SpcRebaseViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, Scoped
     )
     def destroy(self, request, *args, **kwargs):
         """Withdraw a rebase (kept in the history)."""
-        series.withdraw_rebase(user=request.user, rebase=self.get_object())
+        rebasing.withdraw_rebase(user=request.user, rebase=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)

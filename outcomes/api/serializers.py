@@ -21,7 +21,7 @@ from contracts.api.serializers import enum_field
 from contracts.models import PopulationGroup
 from outcomes.choices import SubmissionStatus
 from outcomes.models import Dimension, Measurement, Metric, Outcome, Submission
-from outcomes.submissions import json_rows_to_csv
+from outcomes.services.submissions import json_rows_to_csv
 from outcomes.validation import COLUMNS
 
 # --- Framework ---

@@ -3,7 +3,7 @@
 The framework (dimensions, population groups, outcomes, metrics) is shared
 definition, not private data: any signed-in user reads it and only admins
 change it. Submissions and measurements are scoped by the base classes
-(`visible_to(user)`); a submission is received by outcomes.submissions, the
+(`visible_to(user)`); a submission is received by outcomes.services.submissions, the
 one service every path shares, and processed by the Celery task."""
 
 from django.db.models import ProtectedError, RestrictedError
@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from contracts.models import PopulationGroup
 from core.api import ScopedReadOnlyViewSet
 from core.exports import csv_response
-from outcomes import submissions, tasks
+from outcomes import tasks
 from outcomes.api import scores
 from outcomes.api.filters import MeasurementFilter, MetricFilter, OutcomeFilter, SubmissionFilter
 from outcomes.api.serializers import (
@@ -41,6 +41,7 @@ from outcomes.api.serializers import (
 from outcomes.choices import Channel
 from outcomes.models import Dimension, Measurement, Metric, Outcome, Submission
 from outcomes.permissions import SUBMITTER_ROLES, can_edit_framework
+from outcomes.services import submissions
 
 CSV_CONTENT_TYPES = {"text/csv", "application/vnd.ms-excel", "text/plain"}
 

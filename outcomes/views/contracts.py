@@ -19,10 +19,10 @@ from contracts.views.helpers import NOTICE_STATUS_COLOURS, next_deadline
 from core.forms import add_service_errors
 from core.roles import is_admin
 from core.views import ScopedViewMixin, error_summary, tag
-from outcomes import services
 from outcomes.contract_history import change_log
 from outcomes.forms import ContractMetricForm
 from outcomes.models import ContractMetric, ScoreRun
+from outcomes.services import contract_terms
 
 
 class ContractDetailView(ScopedViewMixin, DetailView):
@@ -42,7 +42,7 @@ class ContractDetailView(ScopedViewMixin, DetailView):
         form = ContractMetricForm(request.POST)
         if form.is_valid():
             try:
-                version = services.set_contract_metric(
+                version = contract_terms.set_contract_metric(
                     user=request.user, contract=contract, **form.cleaned_data
                 )
             except ValidationError as exc:

@@ -14,7 +14,7 @@ from contracts.models import Contract
 from core.views import ScopedViewMixin, tag
 from outcomes.choices import RescoreStatus
 from outcomes.models import RescoreRequest
-from outcomes.rescore_requests import request_rescore
+from outcomes.services.rescore_requests import request_rescore
 
 STATUS_COLOURS = {
     RescoreStatus.QUEUED: "grey",

@@ -14,10 +14,11 @@ from contracts.models import Contract, Organisation
 from core.forms import add_service_errors
 from core.permissions import require
 from core.views import ScopedViewMixin, error_summary, tag
-from outcomes import reviews, selectors
+from outcomes import selectors
 from outcomes.choices import ReviewStatus
 from outcomes.forms import ReviewForm
 from outcomes.permissions import can_read_data_review, can_review_data
+from outcomes.services import reviews
 
 # --- The commissioner's data review ---
 

@@ -11,11 +11,12 @@ from django.views.generic import DetailView, ListView, TemplateView
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.models import Membership
 from core.views import ScopedViewMixin, error_summary, tag
-from outcomes import submissions, tasks
+from outcomes import tasks
 from outcomes.choices import Channel, MetricType, SubmissionStatus
 from outcomes.forms import UploadForm
 from outcomes.models import Measurement, Metric, Submission
 from outcomes.permissions import SUBMITTER_ROLES, can_submit
+from outcomes.services import submissions
 from outcomes.validation import COLUMNS
 
 # --- Submitting data ---

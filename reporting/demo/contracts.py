@@ -19,8 +19,8 @@ from contracts.models import (
     Organisation,
     PopulationGroup,
 )
-from outcomes import services as outcome_services
 from outcomes.models import ContractMetric
+from outcomes.services import contract_terms
 
 DEMO_PASSWORD = "concord-demo"
 
@@ -269,7 +269,7 @@ def seed_contracts(orgs: dict[str, Organisation], metrics, admin) -> dict[str, C
             )
         for code, minimum, target, baseline, weight in CONTRACT_METRICS[reference]:
             if not ContractMetric.objects.filter(contract=contract, metric=metrics[code]).exists():
-                outcome_services.set_contract_metric(
+                contract_terms.set_contract_metric(
                     user=admin,
                     contract=contract,
                     metric=metrics[code],
@@ -286,7 +286,7 @@ def seed_contracts(orgs: dict[str, Organisation], metrics, admin) -> dict[str, C
         if not ContractMetric.objects.filter(
             contract=contract, metric=metrics[code], effective_from=effective_from
         ).exists():
-            outcome_services.set_contract_metric(
+            contract_terms.set_contract_metric(
                 user=admin,
                 contract=contract,
                 metric=metrics[code],

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from contracts.choices import Role
 from contracts.models import Contract, Organisation
-from dialogues import agenda, services
+from dialogues import agenda
 from dialogues.choices import ActionStatus, MeetingType, SeriesLevel
 from dialogues.models import Action, Meeting, MeetingSeries
+from dialogues.services import actions, common, meetings
 
 HISTORY_FROM = dt.datetime(2026, 10, 1, tzinfo=ZoneInfo("Europe/London"))
 
@@ -72,10 +73,10 @@ def _series_for(network, contract, manager, commissioner_user):
         }
         series = MeetingSeries.objects.filter(provider=network, title=title).first()
         if series is None:
-            series = services.save_series(
+            series = meetings.save_series(
                 user=chair, organisations=organisations, participants=participants, **fields
             )
-        services.generate_meetings(series, since=HISTORY_FROM)
+        meetings.generate_meetings(series, since=HISTORY_FROM)
         made.append(series)
     return made
 
@@ -95,7 +96,7 @@ def seed_dialogues(contracts: dict[str, Contract]) -> None:
             .first()
         )
         _series_for(network, contract, manager, commissioner_user)
-    services.create_notice_meetings()
+    meetings.create_notice_meetings()
     _seed_actions()
     # Each network's next weekly meeting has its agenda drafted (once), so the
     # demo shows an agenda from the data whatever day it is loaded.
@@ -116,9 +117,9 @@ def _seed_actions() -> None:
     manager = User.objects.get(username="network_manager")
     if meeting is None or Action.objects.filter(meeting=meeting).exists():
         return
-    held_on = services.local_date(meeting.starts_at)
+    held_on = common.local_date(meeting.starts_at)
     for title, status, days in DEMO_ACTIONS:
-        action = services.log_action(
+        action = actions.log_action(
             user=manager,
             meeting=meeting,
             title=title,
@@ -126,7 +127,7 @@ def _seed_actions() -> None:
             due_on=held_on + dt.timedelta(days=days),
         )
         if status != ActionStatus.OPEN:
-            services.set_action_status(
+            actions.set_action_status(
                 user=manager,
                 action=action,
                 status=status,

@@ -418,11 +418,11 @@ def _submitted_at(rng, month: dt.date, due_days: int, late: bool) -> dt.datetime
 
 def seed_measurements(contracts) -> None:
     """One submission per organisation per month, through
-    outcomes.submissions, sent by that organisation's submitter; then the
+    outcomes.services.submissions, sent by that organisation's submitter; then the
     commissioners' reviews: older periods accepted, a few recent ones queried."""
     from django.contrib.auth import get_user_model
 
-    from outcomes.submissions import process, receive
+    from outcomes.services.submissions import process, receive
     from reporting.demo.contracts import submitters
 
     months = demo_months()

@@ -27,9 +27,10 @@ from core.numbers import clean
 from core.permissions import require
 from core.roles import has_role, is_admin
 from core.views import ScopedViewMixin, chart, error_summary, tag
-from outcomes import charts, series
+from outcomes import charts
 from outcomes.models import SpcRebase
 from outcomes.permissions import can_rebase, can_withdraw_rebase
+from outcomes.services import rebasing
 from reporting import dashboards
 from reporting.dashboards import parse_id
 from reporting.permissions import can_publish
@@ -467,7 +468,7 @@ class MetricSpcView(DashboardMixin, TemplateView):
     """`/dashboard/metrics/<id>/`: the XmR chart of one metric for the
     selected organisation (limits, special causes, target, rebases), its data
     table, and for commissioners who may, rebasing and withdrawing rebases
-    (the rules are in outcomes.series)."""
+    (the rules are in outcomes.services.rebasing)."""
 
     template_name = "reporting/dashboard_metric.html"
 
@@ -556,14 +557,14 @@ class MetricSpcView(DashboardMixin, TemplateView):
             )
             if rebase is None:
                 raise Http404("No such rebase.")
-            series.withdraw_rebase(user=user, rebase=rebase)
+            rebasing.withdraw_rebase(user=user, rebase=rebase)
             messages.success(request, f"The rebase from {rebase.period_start:%B %Y} was withdrawn.")
             return redirect(request.get_full_path())
         require(self.may_rebase(), "Only a commissioner holding this contract may rebase.")
         form = RebaseForm(request.POST, periods=self.rebase_periods())
         if form.is_valid():
             try:
-                series.add_rebase(
+                rebasing.add_rebase(
                     user=user,
                     metric=self.metric["metric"],
                     organisation=self.selection.organisation,

@@ -111,7 +111,7 @@ def test_an_unfinished_submission_reloads_itself_when_finished(
     system, seen_metric, page, live_server, sign_in
 ):
     """static/js/status-poll.js polls status.json and reloads."""
-    from outcomes.submissions import process, receive
+    from outcomes.services.submissions import process, receive
 
     submission = receive(
         user=system.provider_a,

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from dialogues import services
 from dialogues.choices import ActionStatus, Attendance
 from dialogues.models import Action
+from dialogues.services import actions
 from tests.browser.test_browser import serious_violations
 from tests.dialogues.test_dialogues_services import make_series
 
@@ -34,7 +34,7 @@ def this_week(system):
     )
     meetings = list(series.meetings.order_by("starts_at"))
     last_week = meetings[2]
-    older = services.log_action(
+    older = actions.log_action(
         user=system.network_manager_a,
         meeting=last_week,
         title="Send the falls data",

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from contracts.models import Membership, Organisation
-from dialogues import services
 from dialogues.models import Action, MeetingSeries
+from dialogues.services import actions
 from tests.dialogues.test_dialogues_services import make_series
 
 
@@ -69,7 +69,7 @@ def test_dialogue_series_and_actions_are_read_only_in_the_admin(system, client):
     """They change only through dialogues.services: the admin lists and shows
     them, and refuses adding, changing and deleting."""
     series = make_series(system, ends_on=dt.date(2026, 3, 3))
-    action = services.log_action(
+    action = actions.log_action(
         user=system.network_manager_a,
         meeting=series.meetings.get(),
         title="Chase data",

@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from contracts.api_tokens import create_token
-from dialogues import services as dialogue_services
+from dialogues.services.actions import log_action
 from incentives import services as incentive_services
 from outcomes.choices import ReviewStatus
 from outcomes.models import PeriodReview
@@ -74,7 +74,7 @@ def api_data(system, year_one, notice_in):  # noqa: F811
     notice_in("plan_agreed")
     series = make_series(system, ends_on=dt.date(2026, 3, 31))
     meeting = series.meetings.order_by("starts_at").first()
-    dialogue_services.log_action(
+    log_action(
         user=system.network_manager_a,
         meeting=meeting,
         title="Chase the missing months",

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from outcomes import rescore_requests, tasks
+from outcomes import tasks
 from outcomes.choices import Channel, RescoreStatus, SubmissionStatus
 from outcomes.models import MetricScore, PendingRescore, RescoreRequest, Submission
-from outcomes.submissions import submit
+from outcomes.services import rescore_requests
+from outcomes.services.submissions import submit
 
 HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"
 SEPTEMBER = dt.date(2025, 9, 1)
@@ -113,7 +114,7 @@ def test_a_recalculation_asked_for_while_the_broker_is_down_runs_later(
 
 
 def test_a_mark_renewed_during_a_rescore_is_kept_for_the_next(system, contract, monkeypatch):
-    from outcomes import rescore
+    from outcomes.services import rescore
 
     submit(
         user=system.network_manager_a,

@@ -16,10 +16,10 @@ import psycopg2
 import pytest
 from django.db import connection
 
-from outcomes import rescore
 from outcomes.choices import Channel, RunTrigger
 from outcomes.models import MetricScore, PendingRescore, ScoreRun
-from outcomes.submissions import submit
+from outcomes.services import rescore
+from outcomes.services.submissions import submit
 from outcomes.tasks import rescore_pending
 
 HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from contracts import services
 from contracts.models import Contract
-from outcomes import services as outcome_services
 from outcomes.models import ContractMetric
+from outcomes.services import contract_terms
 
 D = dt.date
 
@@ -126,7 +126,7 @@ def attach(system, contract, metric, **overrides):
         weight=Decimal("2"),
     )
     fields.update(overrides)
-    return outcome_services.set_contract_metric(**fields)
+    return contract_terms.set_contract_metric(**fields)
 
 
 def test_a_mid_year_change_keeps_the_old_terms_for_earlier_periods(system, contract, metric):

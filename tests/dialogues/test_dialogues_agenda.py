@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from contracts.choices import NoticeStatus
-from dialogues import agenda, services
+from dialogues import agenda
 from dialogues.choices import ActionStatus, AgendaSource
 from dialogues.models import AgendaItem, Meeting
+from dialogues.services import actions, escalation
 from dialogues.tasks import draft_agendas
 from outcomes import scoring
 from outcomes.choices import Channel, SubmissionStatus
@@ -84,7 +85,7 @@ def exceptions(system, contract, metric, weekly):
     nm = system.network_manager_a
 
     def log(title, due):
-        return services.log_action(
+        return actions.log_action(
             user=nm, meeting=first, title=title, owner=system.provider_a, due_on=due
         )
 
@@ -92,7 +93,7 @@ def exceptions(system, contract, metric, weekly):
     log("Book the deep dive", dt.date(2026, 3, 25))
     log("Review the winter plan", dt.date(2026, 5, 30))
     done = log("Confirm the rota", dt.date(2026, 3, 12))
-    services.set_action_status(user=nm, action=done, status=ActionStatus.DONE)
+    actions.set_action_status(user=nm, action=done, status=ActionStatus.DONE)
     return weekly.meetings.get(starts_at=at(2026, 3, 17, 10))
 
 
@@ -135,7 +136,7 @@ def test_escalated_actions_are_marked_as_such(system, exceptions):
         ends_on=dt.date(2026, 4, 30),
     )
     target = monthly.meetings.get(starts_at=at(2026, 3, 18, 10))
-    assert services.escalate_overdue_actions(now=at(2026, 3, 16, 6)) == 1
+    assert escalation.escalate_overdue_actions(now=at(2026, 3, 16, 6)) == 1
     titles = [t for _, t in items_of(target)]
     assert titles == []  # not drafted yet: escalation waits for the draft
     drafted = agenda.draft_agenda(target, today=TODAY)
@@ -143,14 +144,14 @@ def test_escalated_actions_are_marked_as_such(system, exceptions):
         (i.source, i.title) for i in drafted
     ]
     # Once drafted, a later escalation is added to the agenda straight away.
-    late = services.log_action(
+    late = actions.log_action(
         user=system.network_manager_a,
         meeting=exceptions,
         title="Send the rota",
         owner=system.provider_a,
         due_on=dt.date(2026, 3, 17),
     )
-    services.escalate_overdue_actions(now=at(2026, 3, 18, 6))
+    escalation.escalate_overdue_actions(now=at(2026, 3, 18, 6))
     assert target.agenda_items.filter(action=late, source=AgendaSource.ESCALATED_ACTION).exists()
 
 

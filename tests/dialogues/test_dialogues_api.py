@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from dialogues import services
 from dialogues.choices import ActionStatus, MeetingType, SeriesLevel
 from dialogues.forms import EditActionForm
 from dialogues.models import Action, Meeting, MeetingSeries
+from dialogues.services import actions, minutes
 from outcomes.models import ContractMetric
 from tests.dialogues.test_dialogues_services import future_meeting, make_series
 from tests.factories import MetricFactory
@@ -66,7 +66,7 @@ def other_network_meeting(system):
 
 
 def log(meeting, user, owner, title="Chase data", due=dt.date(2026, 3, 20)):
-    return services.log_action(user=user, meeting=meeting, title=title, owner=owner, due_on=due)
+    return actions.log_action(user=user, meeting=meeting, title=title, owner=owner, due_on=due)
 
 
 # --- Meeting series ---------------------------------------------------------------
@@ -373,7 +373,7 @@ def test_an_action_links_only_to_a_metric_of_its_contract(system, api_client, me
     form = EditActionForm(action=Action.objects.get(), user=system.network_manager_a)
     assert [m.code for m in form.fields["metric"].queryset] == ["EMADM"]
     with pytest.raises(ValidationError) as caught:
-        services.raise_action(
+        actions.raise_action(
             network=system.network_a,
             title="Support plan",
             owner=system.provider_a,
@@ -438,7 +438,7 @@ def test_action_edits_are_refused_to_outsiders_and_once_closed(system, api_clien
     for who, status_code in (("provider_b", 404), ("commissioner", 403), ("lay_partner", 403)):
         api_client.force_authenticate(getattr(system, who))
         assert api_client.patch(url, {"title": "Mine"}, format="json").status_code == status_code
-    services.set_action_status(
+    actions.set_action_status(
         user=system.network_manager_a, action=action, status=ActionStatus.DONE
     )
     api_client.force_authenticate(system.network_manager_a)
@@ -453,7 +453,7 @@ def test_action_filters(system, api_client, meeting):
     log(meeting, nm, system.provider_a, "A", dt.date(2026, 3, 10))
     log(meeting, nm, nm, "B", dt.date(2026, 3, 20))
     done = log(meeting, nm, system.provider_a, "C", dt.date(2026, 4, 1))
-    services.set_action_status(user=nm, action=done, status=ActionStatus.DONE)
+    actions.set_action_status(user=nm, action=done, status=ActionStatus.DONE)
     api_client.force_authenticate(nm)
 
     def titles(query):
@@ -517,7 +517,7 @@ def test_meeting_detail_costs_a_fixed_number_of_queries(
         api_client.get(url)
     for n in range(5):
         log(meeting, nm, system.provider_a, f"Action {n}")
-        services.add_decision(user=nm, meeting=meeting, text=f"Decision {n}")
+        minutes.add_decision(user=nm, meeting=meeting, text=f"Decision {n}")
     with django_assert_max_num_queries(6):
         data = api_client.get(url).json()
     assert len(data["actions"]) == 5
@@ -554,7 +554,7 @@ def test_only_the_chair_redrafts_the_agenda(system, api_client, meeting):
 
 def test_patch_refuses_fields_it_cannot_edit(system, api_client, meeting):
     api_client.force_authenticate(system.network_manager_a)
-    logged = services.log_action(
+    logged = actions.log_action(
         user=system.network_manager_a,
         meeting=meeting,
         title="Chase data",

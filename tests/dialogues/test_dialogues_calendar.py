@@ -13,8 +13,9 @@ from icalendar import Calendar
 
 from contracts import notices
 from contracts.choices import Role
-from dialogues import calendar, services
+from dialogues import calendar
 from dialogues.models import Meeting
+from dialogues.services import meetings
 from tests.dialogues.test_dialogues_services import make_series
 from tests.factories import MembershipFactory, UserFactory
 
@@ -79,7 +80,7 @@ def test_people_not_invited_get_an_empty_calendar(system, client, series):
 
 
 def test_someone_taken_off_the_series_loses_its_meetings(system, client, series):
-    services.save_series(
+    meetings.save_series(
         user=system.network_manager_a,
         series=series,
         organisations=[system.network_a],
@@ -129,7 +130,7 @@ def test_contract_management_meetings_reach_both_parties_feeds(system, client, c
     colleague = UserFactory(username="commissioner_2")
     MembershipFactory(user=colleague, organisation=system.commissioner_org, role=Role.COMMISSIONER)
     notice = raise_notice_today(system, contract, metric)
-    services.create_notice_meetings()
+    meetings.create_notice_meetings()
     meeting = Meeting.objects.get(notice=notice)
     uid = f"concord-meeting-{meeting.pk}"
     for person in (system.commissioner, colleague, system.network_manager_a):
@@ -143,7 +144,7 @@ def test_the_migration_names_the_parties_of_earlier_contract_management_series(
     system, contract, metric
 ):
     notice = raise_notice_today(system, contract, metric)
-    services.create_notice_meetings()
+    meetings.create_notice_meetings()
     series = Meeting.objects.get(notice=notice).series
     series.participants.clear()  # as such series were made before
     migration = importlib.import_module(

@@ -12,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from contracts.choices import Role
-from dialogues import agenda, services
+from dialogues import agenda
 from dialogues.choices import ActionStatus, Attendance, SeriesLevel
 from dialogues.models import Action, MeetingSeries
+from dialogues.services import actions
 from tests.dialogues.test_dialogues_api import other_network_meeting  # noqa: F401 (fixture)
 from tests.dialogues.test_dialogues_services import future_meeting, make_series
 from tests.factories import MembershipFactory, UserFactory
@@ -62,7 +63,7 @@ def test_another_networks_meeting_and_action_are_404(
     meeting,
     other_network_meeting,  # noqa: F811
 ):
-    theirs = services.log_action(
+    theirs = actions.log_action(
         user=other_network_meeting.series.chair,
         meeting=other_network_meeting,
         title="Theirs",
@@ -122,14 +123,14 @@ def test_status_forms_only_on_the_rows_the_person_may_change(system, client, mee
     """provider_a takes part, so sees the meeting's actions, but may change
     only their own: no form on the manager's row (its POST would be refused)."""
     nm = system.network_manager_a
-    mine = services.log_action(
+    mine = actions.log_action(
         user=nm,
         meeting=meeting,
         title="Chase data",
         owner=system.provider_a,
         due_on=dt.date(2026, 3, 20),
     )
-    theirs = services.log_action(
+    theirs = actions.log_action(
         user=nm, meeting=meeting, title="Book room", owner=nm, due_on=dt.date(2026, 3, 20)
     )
     later = make_series(system, title="Monthly", rrule="FREQ=MONTHLY;BYDAY=-1TU").meetings.first()
@@ -378,7 +379,7 @@ def test_only_the_chair_edits_the_agenda(system, client, meeting):
 
 def actions_for(system, meeting, n, due):
     for i in range(n):
-        services.log_action(
+        actions.log_action(
             user=system.network_manager_a,
             meeting=meeting,
             title=f"Action {due:%d} {i}",
@@ -391,7 +392,7 @@ def test_action_log_filters_and_highlights_overdue(system, client, meeting):
     today = timezone.localdate()
     actions_for(system, meeting, 1, dt.date(2026, 3, 10))  # overdue (the clock is later)
     late = meeting.series.meetings.order_by("-starts_at").first()
-    services.log_action(
+    actions.log_action(
         user=system.network_manager_a,
         meeting=late,
         title="Later one",
@@ -522,7 +523,7 @@ def test_the_edit_form_is_shown_to_those_who_may_edit_an_open_action(system, cli
     assert "Action 20 0" in page and "Edit the action" not in page
     assert client.post(url, edit_form(system, title="Theirs")).status_code == 403
     # Once done it is reopened before it is edited.
-    services.set_action_status(
+    actions.set_action_status(
         user=system.network_manager_a, action=action, status=ActionStatus.DONE
     )
     sign_in(client, system.network_manager_a)
@@ -616,7 +617,7 @@ def test_tampered_ids_in_a_form_are_not_found(system, client, meeting):
 def test_the_default_action_log_stays_open_actions_on_every_page(system, client, meeting):
     actions_for(system, meeting, 2, dt.date(2026, 3, 20))
     done = Action.objects.first()
-    services.set_action_status(user=system.network_manager_a, action=done, status=ActionStatus.DONE)
+    actions.set_action_status(user=system.network_manager_a, action=done, status=ActionStatus.DONE)
     sign_in(client, system.network_manager_a)
     for query in ({}, {"page": 1}):
         listed = client.get("/dialogues/actions/", query).context["actions"]
@@ -643,7 +644,7 @@ def test_agenda_links_only_the_actions_the_reader_can_open(system, client):
     ).meetings.order_by("starts_at")[0]
 
     def log(title, due):
-        return services.log_action(
+        return actions.log_action(
             user=system.network_manager_a,
             meeting=weekly,
             title=title,
@@ -785,7 +786,7 @@ def test_action_log_pages_out_of_range_or_junk_show_a_page(system, client, meeti
 
 def test_action_log_filters_by_owner(system, client, meeting):
     actions_for(system, meeting, 1, dt.date(2026, 3, 20))  # owned by provider_a
-    services.log_action(
+    actions.log_action(
         user=system.network_manager_a,
         meeting=meeting,
         title="Manager's own",
@@ -807,7 +808,7 @@ def test_action_log_filters_by_owner(system, client, meeting):
 def test_other_open_actions_include_those_raised_outside_a_meeting(system, client, meeting):
     """The heading says what the list holds: earlier meetings' actions and
     those raised elsewhere (a support plan), which the chair chases too."""
-    services.raise_action(
+    actions.raise_action(
         network=system.network_a,
         title="Support plan: falls prevention",
         owner=system.provider_a,

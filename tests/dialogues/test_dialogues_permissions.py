@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from contracts.choices import Role
-from dialogues import permissions, services
+from dialogues import permissions
 from dialogues.choices import Attendance, MeetingType, SeriesLevel
+from dialogues.services import actions, meetings, minutes
 from tests.dialogues.test_dialogues_services import at, make_series
 from tests.factories import SYSTEM_PEOPLE as PEOPLE
 from tests.factories import MembershipFactory, UserFactory
@@ -99,7 +100,7 @@ def test_attendance_is_recorded_by_the_chair_and_the_networks_managers(system, d
 def test_being_present_at_one_meeting_lets_you_record_its_minutes_only(system, dialogues):
     first, second = dialogues["first_a"], dialogues["second_a"]
     assert not permissions.can_record_minutes(system.provider_a, first)
-    services.record_attendance(
+    minutes.record_attendance(
         user=system.network_manager_a,
         meeting=first,
         entries=[(system.provider_a, Attendance.PRESENT)],
@@ -119,7 +120,7 @@ def test_being_present_at_one_meeting_lets_you_record_its_minutes_only(system, d
 
 def test_apologies_do_not_let_you_record_the_minutes(system, dialogues):
     meeting = dialogues["first_a"]
-    services.record_attendance(
+    minutes.record_attendance(
         user=system.network_manager_a,
         meeting=meeting,
         entries=[(system.provider_a, Attendance.APOLOGIES)],
@@ -172,7 +173,7 @@ def test_series_are_managed_by_the_networks_managers_and_its_commissioners(syste
 def test_a_network_manager_cannot_change_another_networks_series(system, dialogues):
     series_b = dialogues["series_b"]
     with pytest.raises(PermissionDenied, match="can set up its meeting series"):
-        services.save_series(
+        meetings.save_series(
             user=system.network_manager_a,
             series=series_b,
             organisations=list(series_b.organisations.all()),
@@ -183,7 +184,7 @@ def test_a_network_manager_cannot_change_another_networks_series(system, dialogu
 
 
 def log(system, meeting, user, owner):
-    return services.log_action(
+    return actions.log_action(
         user=user, meeting=meeting, title="Chase data", owner=owner, due_on=dt.date(2026, 3, 20)
     )
 
@@ -208,7 +209,7 @@ def test_chairing_another_series_meeting_gives_nothing_on_an_action(system, dial
     assert not permissions.can_update_action(system.network_manager_a, other)
     assert not permissions.can_update_action(system.provider_a, other)
     with pytest.raises(PermissionDenied, match="Only the action's owner"):
-        services.set_action_status(user=dialogues["nm_b"], action=action, status="done")
+        actions.set_action_status(user=dialogues["nm_b"], action=action, status="done")
 
 
 def test_the_action_updater_agrees_with_can_update_action(system, dialogues):
@@ -225,7 +226,7 @@ def test_the_action_updater_agrees_with_can_update_action(system, dialogues):
 
 
 def test_an_action_raised_outside_a_meeting_has_no_chair(system, dialogues):
-    action = services.raise_action(
+    action = actions.raise_action(
         network=system.network_a,
         title="Support plan",
         owner=system.network_manager_a,

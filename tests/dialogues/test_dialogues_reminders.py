@@ -8,9 +8,10 @@ from smtplib import SMTPRecipientsRefused
 import pytest
 from django.utils import timezone
 
-from dialogues import reminders, services
+from dialogues import reminders
 from dialogues.choices import ActionStatus, ReminderKind
 from dialogues.models import ReminderPreference, ReminderSent
+from dialogues.services import actions
 from dialogues.tasks import draft_agendas, send_reminders
 from tests.dialogues.test_dialogues_agenda import month, store
 from tests.dialogues.test_dialogues_services import at, make_series
@@ -31,17 +32,17 @@ def sent(mailoutbox):
 
 def test_owners_hear_before_the_due_date_and_once_overdue(system, meeting, mailoutbox):
     nm = system.network_manager_a
-    action = services.log_action(
+    action = actions.log_action(
         user=nm,
         meeting=meeting,
         title="Chase data",
         owner=system.provider_a,
         due_on=dt.date(2026, 3, 20),
     )
-    done = services.log_action(
+    done = actions.log_action(
         user=nm, meeting=meeting, title="Book room", owner=nm, due_on=dt.date(2026, 3, 10)
     )
-    services.set_action_status(user=nm, action=done, status=ActionStatus.DONE)
+    actions.set_action_status(user=nm, action=done, status=ActionStatus.DONE)
     assert (
         sent_count(reminders.action_reminders(dt.date(2026, 3, 16))) == 0
     )  # 4 days ahead: not yet
@@ -62,7 +63,7 @@ def test_owners_hear_before_the_due_date_and_once_overdue(system, meeting, mailo
 
 def test_a_person_who_opts_out_gets_nothing(system, meeting, mailoutbox):
     ReminderPreference.objects.create(person=system.provider_a, action_overdue=False, days_before=7)
-    services.log_action(
+    actions.log_action(
         user=system.network_manager_a,
         meeting=meeting,
         title="Chase data",
@@ -110,7 +111,7 @@ def test_submitters_hear_when_data_is_due_or_late(system, contract, metric, mail
 def test_people_without_an_email_address_are_skipped(system, meeting, mailoutbox):
     system.provider_a.email = ""
     system.provider_a.save()
-    services.log_action(
+    actions.log_action(
         user=system.network_manager_a,
         meeting=meeting,
         title="Chase data",
@@ -151,7 +152,7 @@ def test_one_failing_email_does_not_stop_the_others_and_is_tried_again(
     the failure is logged and counted, and provider_a hears on the next run."""
     nm = system.network_manager_a
     for owner in (system.provider_a, nm):
-        services.log_action(
+        actions.log_action(
             user=nm, meeting=meeting, title="Chase data", owner=owner, due_on=dt.date(2026, 3, 5)
         )
     real_send_mail = reminders.send_mail
@@ -182,7 +183,7 @@ def test_one_failing_email_does_not_stop_the_others_and_is_tried_again(
 def test_recent_reminders_name_their_meeting_and_action(system, client, meeting):
     """Two 'agenda ready' reminders read apart: each names its meeting."""
     later = meeting.series.meetings.order_by("starts_at")[1]
-    action = services.log_action(
+    action = actions.log_action(
         user=system.network_manager_a,
         meeting=meeting,
         title="Chase data",

@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from contracts.choices import NoticeStatus, Role
-from dialogues import agenda, services
+from dialogues import agenda
 from dialogues.choices import ActionStatus, Attendance, MeetingType, SeriesLevel
 from dialogues.forms import EditActionForm
 from dialogues.models import Action, Meeting, MeetingSeries
+from dialogues.services import actions, escalation, evidence, meetings, minutes
 from dialogues.tasks import escalate_overdue_actions, generate_meetings
 from tests.factories import MembershipFactory
 
@@ -45,7 +46,7 @@ def make_series(system, *, now=None, user=None, **overrides):
         "participants": [system.network_manager_a, system.provider_a],
     }
     fields.update(overrides)
-    return services.save_series(
+    return meetings.save_series(
         user=user or system.network_manager_a, now=now or at(2026, 3, 1), **fields
     )
 
@@ -148,7 +149,7 @@ def test_a_meeting_across_the_autumn_clock_change_keeps_its_length(system):
     across = series.meetings.get(starts_at=dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC))
     assert across.ends_at == dt.datetime(2026, 10, 25, 2, 0, tzinfo=UTC)
     # Generating again finds the same instants: nothing added or changed.
-    assert services.generate_meetings(series, now=at(2026, 10, 1)) == 0
+    assert meetings.generate_meetings(series, now=at(2026, 10, 1)) == 0
     assert series.meetings.count() == 3
 
 
@@ -156,11 +157,11 @@ def test_generation_is_idempotent_and_covers_a_year_ahead(system):
     series = make_series(system)
     count = series.meetings.count()
     assert count == 53  # every Tuesday from 3 March 2026 for 366 days
-    assert services.generate_meetings(series, now=at(2026, 3, 1)) == 0
+    assert meetings.generate_meetings(series, now=at(2026, 3, 1)) == 0
     assert generate_meetings.delay(at(2026, 3, 1).isoformat()).get() == 0
     assert series.meetings.count() == count
     # A day later the window has moved on by a day: still no Tuesday to add.
-    assert services.generate_meetings(series, now=at(2026, 3, 2)) == 0
+    assert meetings.generate_meetings(series, now=at(2026, 3, 2)) == 0
 
 
 def test_editing_a_series_regenerates_future_meetings_not_past_ones(system):
@@ -173,7 +174,7 @@ def test_editing_a_series_regenerates_future_meetings_not_past_ones(system):
     held.save()
     # An action logged for a future meeting moves it to the new day, not away.
     planned = series.meetings.get(starts_at=at(2026, 4, 14, 10))
-    services.log_action(
+    actions.log_action(
         user=system.network_manager_a,
         meeting=planned,
         title="Bring the rota",
@@ -181,7 +182,7 @@ def test_editing_a_series_regenerates_future_meetings_not_past_ones(system):
         due_on=dt.date(2026, 4, 30),
     )
 
-    services.save_series(
+    meetings.save_series(
         user=system.network_manager_a,
         series=series,
         organisations=[system.network_a, system.pa1, system.pa2],
@@ -209,7 +210,7 @@ def test_a_meeting_with_work_that_has_nowhere_to_move_is_cancelled_not_deleted(s
     series = make_series(system, ends_on=dt.date(2026, 4, 30))
     drafted = series.meetings.get(starts_at=at(2026, 4, 14, 10))
     agenda.add_item(user=system.network_manager_a, meeting=drafted, title="Winter plan")
-    services.save_series(
+    meetings.save_series(
         user=system.network_manager_a,
         series=series,
         organisations=[system.network_a],
@@ -224,7 +225,7 @@ def test_a_meeting_with_work_that_has_nowhere_to_move_is_cancelled_not_deleted(s
 
 def test_changing_the_duration_updates_future_meetings_only(system):
     series = make_series(system, ends_on=dt.date(2026, 3, 31))
-    services.save_series(
+    meetings.save_series(
         user=system.network_manager_a,
         series=series,
         organisations=[system.network_a],
@@ -297,8 +298,8 @@ def test_the_commissioner_sets_up_a_series_with_the_network(system):
 
 def test_contract_management_meeting_on_the_notice_due_date_once(system, notice_in):
     notice = notice_in(NoticeStatus.RAISED)
-    assert services.create_notice_meetings() == 1
-    assert services.create_notice_meetings() == 0
+    assert meetings.create_notice_meetings() == 1
+    assert meetings.create_notice_meetings() == 0
     meeting = Meeting.objects.get(notice=notice)
     assert meeting.starts_at == at(
         notice.meeting_due.year, notice.meeting_due.month, notice.meeting_due.day, 10
@@ -310,7 +311,7 @@ def test_contract_management_meeting_on_the_notice_due_date_once(system, notice_
 
 def test_notices_past_the_meeting_stage_get_no_meeting(system, notice_in):
     notice_in(NoticeStatus.PLAN_AGREED)
-    assert services.create_notice_meetings() == 0
+    assert meetings.create_notice_meetings() == 0
 
 
 # --- Attendance, minutes, decisions ------------------------------------------------
@@ -319,15 +320,15 @@ def test_notices_past_the_meeting_stage_get_no_meeting(system, notice_in):
 def test_minutes_need_the_chair_or_someone_present(system):
     meeting = make_series(system, ends_on=dt.date(2026, 3, 3)).meetings.get()
     with pytest.raises(PermissionDenied, match="chair or someone recorded as present"):
-        services.save_minutes(user=system.provider_a, meeting=meeting, minutes="Mine")
+        minutes.save_minutes(user=system.provider_a, meeting=meeting, minutes="Mine")
     assert Meeting.objects.get(pk=meeting.pk).minutes == ""
-    services.record_attendance(
+    minutes.record_attendance(
         user=system.network_manager_a,
         meeting=meeting,
         entries=[(system.provider_a, Attendance.PRESENT)],
     )
-    services.save_minutes(user=system.provider_a, meeting=meeting, minutes="Agreed the plan.")
-    services.add_decision(user=system.network_manager_a, meeting=meeting, text="Adopt the plan.")
+    minutes.save_minutes(user=system.provider_a, meeting=meeting, minutes="Agreed the plan.")
+    minutes.add_decision(user=system.network_manager_a, meeting=meeting, text="Adopt the plan.")
     assert meeting.decisions.get().text == "Adopt the plan."
     assert meeting.history.first().history_user == system.provider_a
 
@@ -339,7 +340,7 @@ def test_before_a_meeting_starts_only_apologies_are_recorded(system):
     day = timezone.localdate(meeting.starts_at)
     chair = system.network_manager_a
     with pytest.raises(ValidationError) as caught:
-        services.record_attendance(
+        minutes.record_attendance(
             user=chair,
             meeting=meeting,
             entries=[(system.provider_a, Attendance.APOLOGIES), (chair, Attendance.PRESENT)],
@@ -349,18 +350,18 @@ def test_before_a_meeting_starts_only_apologies_are_recorded(system):
         "so only apologies can be recorded yet."
     ]
     assert not meeting.attendance.exists()  # nothing of a refused batch is kept
-    services.record_attendance(
+    minutes.record_attendance(
         user=chair, meeting=meeting, entries=[(system.provider_a, Attendance.APOLOGIES)]
     )
     assert meeting.attendance.get().status == Attendance.APOLOGIES
     held_on = f"{day:%-d %B %Y}"
     with pytest.raises(ValidationError) as caught:
-        services.save_minutes(user=chair, meeting=meeting, minutes="Agreed the plan.")
+        minutes.save_minutes(user=chair, meeting=meeting, minutes="Agreed the plan.")
     assert caught.value.message_dict["minutes"] == [
         f"The meeting has not started: the minutes can be recorded from {held_on}."
     ]
     with pytest.raises(ValidationError) as caught:
-        services.add_decision(user=chair, meeting=meeting, text="Adopt the plan.")
+        minutes.add_decision(user=chair, meeting=meeting, text="Adopt the plan.")
     assert "decisions can be recorded from" in caught.value.message_dict["text"][0]
     meeting.refresh_from_db()
     assert meeting.minutes == "" and not meeting.decisions.exists()
@@ -369,20 +370,20 @@ def test_before_a_meeting_starts_only_apologies_are_recorded(system):
 def test_a_participant_cannot_record_themselves_present_to_edit_the_minutes(system):
     meeting = make_series(system, ends_on=dt.date(2026, 3, 3)).meetings.get()
     with pytest.raises(PermissionDenied, match="chair or the network's managers"):
-        services.record_attendance(
+        minutes.record_attendance(
             user=system.provider_a,
             meeting=meeting,
             entries=[(system.provider_a, Attendance.PRESENT)],
         )
     assert not meeting.attendance.exists()
     with pytest.raises(PermissionDenied):
-        services.save_minutes(user=system.provider_a, meeting=meeting, minutes="Mine")
+        minutes.save_minutes(user=system.provider_a, meeting=meeting, minutes="Mine")
 
 
 def test_attendance_of_someone_outside_the_meeting_is_refused(system):
     meeting = make_series(system, ends_on=dt.date(2026, 3, 3)).meetings.get()
     with pytest.raises(ValidationError) as caught:
-        services.record_attendance(
+        minutes.record_attendance(
             user=system.network_manager_a,
             meeting=meeting,
             entries=[
@@ -404,7 +405,7 @@ def first_meeting(system):
 def test_an_action_cannot_be_due_before_its_meeting(system):
     meeting = first_meeting(system)
     with pytest.raises(ValidationError) as caught:
-        services.log_action(
+        actions.log_action(
             user=system.network_manager_a,
             meeting=meeting,
             title="Chase data",
@@ -420,7 +421,7 @@ def test_an_action_cannot_be_due_before_its_meeting(system):
 def test_an_action_owner_must_be_in_a_participating_organisation(system):
     meeting = first_meeting(system)
     with pytest.raises(ValidationError) as caught:
-        services.log_action(
+        actions.log_action(
             user=system.network_manager_a,
             meeting=meeting,
             title="Chase data",
@@ -429,7 +430,7 @@ def test_an_action_owner_must_be_in_a_participating_organisation(system):
         )
     assert "not in any organisation taking part" in caught.value.message_dict["owner"][0]
     with pytest.raises(ValidationError) as caught:
-        services.log_action(
+        actions.log_action(
             user=system.network_manager_a,
             meeting=meeting,
             title="Chase data",
@@ -443,7 +444,7 @@ def test_an_action_owner_must_be_in_a_participating_organisation(system):
 
 def test_action_status_changes_keep_their_reasons_in_history(system):
     meeting = first_meeting(system)
-    action = services.log_action(
+    action = actions.log_action(
         user=system.network_manager_a,
         meeting=meeting,
         title="Chase data",
@@ -452,16 +453,16 @@ def test_action_status_changes_keep_their_reasons_in_history(system):
     )
     assert action.owner_organisation == system.pa1
     with pytest.raises(ValidationError) as caught:
-        services.set_action_status(
+        actions.set_action_status(
             user=system.provider_a, action=action, status=ActionStatus.DROPPED
         )
     assert caught.value.message_dict["reason"] == ["Give the reason for dropping the action."]
     with pytest.raises(PermissionDenied):
-        services.set_action_status(user=system.provider_b, action=action, status=ActionStatus.DONE)
-    services.set_action_status(
+        actions.set_action_status(user=system.provider_b, action=action, status=ActionStatus.DONE)
+    actions.set_action_status(
         user=system.provider_a, action=action, status=ActionStatus.DONE, on=dt.date(2026, 3, 9)
     )
-    services.set_action_status(
+    actions.set_action_status(
         user=system.network_manager_a,
         action=action,
         status=ActionStatus.DROPPED,
@@ -481,7 +482,7 @@ def test_action_status_changes_keep_their_reasons_in_history(system):
 
 def test_evidence_files_are_limited_by_type_and_size(system):
     meeting = first_meeting(system)
-    action = services.log_action(
+    action = actions.log_action(
         user=system.network_manager_a,
         meeting=meeting,
         title="Chase data",
@@ -489,24 +490,24 @@ def test_evidence_files_are_limited_by_type_and_size(system):
         due_on=dt.date(2026, 3, 10),
     )
     with pytest.raises(ValidationError, match="not an accepted type"):
-        services.add_evidence(
+        evidence.add_evidence(
             user=system.provider_a, action=action, upload=SimpleUploadedFile("run.exe", b"MZ")
         )
-    big = SimpleUploadedFile("big.pdf", b"0" * (services.EVIDENCE_MAX_BYTES + 1))
+    big = SimpleUploadedFile("big.pdf", b"0" * (evidence.EVIDENCE_MAX_BYTES + 1))
     with pytest.raises(ValidationError, match="10 MB at most"):
-        services.add_evidence(user=system.provider_a, action=action, upload=big)
-    evidence = services.add_evidence(
+        evidence.add_evidence(user=system.provider_a, action=action, upload=big)
+    added = evidence.add_evidence(
         user=system.provider_a,
         action=action,
         note="Data received",
         upload=SimpleUploadedFile("data.csv", b"a,b\n1,2\n"),
     )
-    assert evidence.file_size == 8
+    assert added.file_size == 8
     assert action.evidence.count() == 1
 
 
 def test_raise_action_for_a_network(system):
-    action = services.raise_action(
+    action = actions.raise_action(
         network=system.network_a,
         title="Support plan: falls prevention",
         owner=system.provider_a,
@@ -519,7 +520,7 @@ def test_raise_action_for_a_network(system):
     )
     assert action.history.get().history_change_reason == "Raised by Concord"
     with pytest.raises(ValidationError) as caught:
-        services.raise_action(
+        actions.raise_action(
             network=system.network_a,
             title="Support plan",
             owner=system.provider_b,
@@ -530,14 +531,14 @@ def test_raise_action_for_a_network(system):
 
 def test_a_milestone_of_an_action_raised_outside_a_meeting_is_not_before_that_day(system):
     today = timezone.localdate()
-    action = services.raise_action(
+    action = actions.raise_action(
         network=system.network_a,
         title="Support plan",
         owner=system.provider_a,
         due_on=today + dt.timedelta(days=30),
     )
     with pytest.raises(ValidationError) as caught:
-        services.add_milestone(
+        actions.add_milestone(
             user=system.provider_a,
             action=action,
             description="Baseline",
@@ -577,7 +578,7 @@ def test_an_overdue_action_escalates_weekly_to_monthly_to_quarterly(system):
         ends_on=dt.date(2026, 12, 31),
     )
     meeting = weekly.meetings.get(starts_at=at(2026, 3, 3, 10))
-    action = services.log_action(
+    action = actions.log_action(
         user=system.network_manager_a,
         meeting=meeting,
         title="Chase data",
@@ -585,30 +586,30 @@ def test_an_overdue_action_escalates_weekly_to_monthly_to_quarterly(system):
         due_on=dt.date(2026, 3, 6),
     )
     # Not overdue yet: nothing moves.
-    assert services.escalate_overdue_actions(now=at(2026, 3, 6, 18)) == 0
+    assert escalation.escalate_overdue_actions(now=at(2026, 3, 6, 18)) == 0
     # Overdue: to the next monthly meeting (Wednesday 11 March), once.
     assert escalate_overdue_actions.delay(at(2026, 3, 9, 6).isoformat()).get() == 1
-    assert services.escalate_overdue_actions(now=at(2026, 3, 9, 7)) == 0
+    assert escalation.escalate_overdue_actions(now=at(2026, 3, 9, 7)) == 0
     action.refresh_from_db()
     assert action.escalated_to.series == monthly
     assert action.escalated_to.starts_at == at(2026, 3, 11, 10)
     # Still overdue after the monthly meeting: to the quarterly review (15 April).
-    assert services.escalate_overdue_actions(now=at(2026, 3, 12, 6)) == 1
+    assert escalation.escalate_overdue_actions(now=at(2026, 3, 12, 6)) == 1
     action.refresh_from_db()
     assert action.escalated_to.series == quarterly
     assert action.escalated_to.starts_at == at(2026, 4, 15, 10)
     # The quarterly review is the top: it stays there.
-    assert services.escalate_overdue_actions(now=at(2026, 4, 20, 6)) == 0
+    assert escalation.escalate_overdue_actions(now=at(2026, 4, 20, 6)) == 0
     assert "escalated to" in action.history.first().history_change_reason
     # Once done it is no longer overdue.
-    services.set_action_status(user=system.provider_a, action=action, status=ActionStatus.DONE)
+    actions.set_action_status(user=system.provider_a, action=action, status=ActionStatus.DONE)
     assert Action.objects.overdue(dt.date(2026, 5, 1)).count() == 0
 
 
 def test_an_action_links_only_to_the_networks_organisations_and_notices(system, notice_in):
     meeting = first_meeting(system)
     with pytest.raises(ValidationError) as caught:
-        services.log_action(
+        actions.log_action(
             user=system.network_manager_a,
             meeting=meeting,
             title="Chase data",
@@ -620,7 +621,7 @@ def test_an_action_links_only_to_the_networks_organisations_and_notices(system, 
         "Provider B1 is not part of Network A's dialogues."
     ]
     notice = notice_in(NoticeStatus.RAISED)
-    action = services.log_action(
+    action = actions.log_action(
         user=system.network_manager_a,
         meeting=meeting,
         title="Prepare for the meeting",
@@ -638,7 +639,7 @@ def test_an_action_links_only_to_the_networks_organisations_and_notices(system, 
 def logged_action(system):
     """Chase data, logged by network A's manager at the 3 March 2026 meeting
     for provider_a (Provider A1), due 10 March."""
-    return services.log_action(
+    return actions.log_action(
         user=system.network_manager_a,
         meeting=first_meeting(system),
         title="Chase data",
@@ -659,26 +660,26 @@ def test_editing_an_action_changes_each_field_and_keeps_who_did_it(system, notic
     action = logged_action(system)
     nm = system.network_manager_a
     notice = notice_in(NoticeStatus.RAISED)
-    services.edit_action(
+    actions.edit_action(
         user=system.provider_a, action=action, title=" Chase falls data ", detail="From PA2"
     )
-    services.edit_action(user=nm, action=action, due_on=dt.date(2026, 3, 24))
-    services.edit_action(user=nm, action=action, owner=nm)  # acts for their own network
+    actions.edit_action(user=nm, action=action, due_on=dt.date(2026, 3, 24))
+    actions.edit_action(user=nm, action=action, owner=nm)  # acts for their own network
     assert action.owner_organisation == system.network_a
-    services.edit_action(
+    actions.edit_action(
         user=nm, action=action, owner=system.provider_a, owner_organisation=system.pa1
     )
     # Someone in two participating organisations acts for the one chosen;
     # naming them again as the owner keeps it.
     MembershipFactory(user=system.provider_a, organisation=system.pa2, role=Role.PROVIDER_USER)
-    services.edit_action(user=nm, action=action, owner_organisation=system.pa2)
-    services.edit_action(user=nm, action=action, owner=system.provider_a)
+    actions.edit_action(user=nm, action=action, owner_organisation=system.pa2)
+    actions.edit_action(user=nm, action=action, owner=system.provider_a)
     assert action.owner_organisation == system.pa2
-    services.edit_action(
+    actions.edit_action(
         user=nm, action=action, metric=metric, organisation=system.pa2, notice=notice
     )
     # The same values again change nothing and record nothing.
-    services.edit_action(user=nm, action=action, title="Chase falls data", organisation=system.pa2)
+    actions.edit_action(user=nm, action=action, title="Chase falls data", organisation=system.pa2)
     action.refresh_from_db()
     assert (
         action.title,
@@ -747,7 +748,7 @@ def test_editing_an_action_changes_each_field_and_keeps_who_did_it(system, notic
 def test_a_bad_edit_names_the_field_and_saves_nothing(system, changes, field, message):
     action = logged_action(system)
     with pytest.raises(ValidationError) as caught:
-        services.edit_action(
+        actions.edit_action(
             user=system.network_manager_a, action=action, detail="Changed too", **changes(system)
         )
     assert caught.value.message_dict == {field: [message]}
@@ -763,23 +764,23 @@ def test_a_bad_edit_names_the_field_and_saves_nothing(system, changes, field, me
 
 def test_an_action_raised_outside_a_meeting_is_edited_within_its_network(system):
     today = timezone.localdate()
-    action = services.raise_action(
+    action = actions.raise_action(
         network=system.network_a,
         title="Support plan",
         owner=system.provider_a,
         due_on=today + dt.timedelta(days=30),
     )
     with pytest.raises(ValidationError) as caught:
-        services.edit_action(user=system.admin, action=action, owner=system.provider_b)
+        actions.edit_action(user=system.admin, action=action, owner=system.provider_b)
     assert caught.value.message_dict["owner"] == [
         "provider_b is not in any organisation taking part in Network A."
     ]
     with pytest.raises(ValidationError) as caught:
-        services.edit_action(user=system.admin, action=action, due_on=today - dt.timedelta(days=1))
+        actions.edit_action(user=system.admin, action=action, due_on=today - dt.timedelta(days=1))
     assert caught.value.message_dict["due_on"] == [
         f"The due date cannot be before the day the action was raised ({today:%-d %B %Y})."
     ]
-    services.edit_action(user=system.admin, action=action, owner=system.network_manager_a)
+    actions.edit_action(user=system.admin, action=action, owner=system.network_manager_a)
     assert (action.owner, action.owner_organisation) == (
         system.network_manager_a,
         system.network_a,
@@ -790,11 +791,11 @@ def test_an_action_raised_outside_a_meeting_is_edited_within_its_network(system)
 @pytest.mark.parametrize("status", [ActionStatus.DONE, ActionStatus.DROPPED])
 def test_done_and_dropped_actions_cannot_be_edited(system, status):
     action = logged_action(system)
-    services.set_action_status(
+    actions.set_action_status(
         user=system.network_manager_a, action=action, status=status, reason="Overtaken"
     )
     with pytest.raises(ValidationError) as caught:
-        services.edit_action(user=system.network_manager_a, action=action, title="Later")
+        actions.edit_action(user=system.network_manager_a, action=action, title="Later")
     message = f"The action is {ActionStatus(status).label.lower()}: reopen it to edit it."
     assert caught.value.message_dict == {"status": [message]}
     assert Action.objects.get().title == "Chase data"
@@ -804,7 +805,7 @@ def test_done_and_dropped_actions_cannot_be_edited(system, status):
 def test_only_those_who_may_update_an_action_edit_it(system, who):
     action = logged_action(system)
     with pytest.raises(PermissionDenied):
-        services.edit_action(user=getattr(system, who), action=action, title="Mine now")
+        actions.edit_action(user=getattr(system, who), action=action, title="Mine now")
     assert Action.objects.get().title == "Chase data"
 
 
@@ -813,7 +814,7 @@ def test_the_edit_form_keeps_a_linked_notice_its_editor_cannot_see(system, notic
     cannot see: it stays among the choices, and is the one selected."""
     action = logged_action(system)
     notice = notice_in(NoticeStatus.RAISED)
-    services.edit_action(user=system.network_manager_a, action=action, notice=notice)
+    actions.edit_action(user=system.network_manager_a, action=action, notice=notice)
     blind = EditActionForm(action=action, user=system.outsider)
     assert list(blind.fields["notice"].queryset) == [notice]
     assert blind.initial["notice"] == notice.pk

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from dialogues import services
 from dialogues.choices import MeetingType
+from dialogues.services import actions
 from dialogues.tasks import escalate_overdue_actions, generate_meetings
 from tests.dialogues.test_dialogues_services import at, make_series
 
@@ -21,7 +21,7 @@ def test_a_real_worker_generates_meetings_and_escalates(system, celery_worker_pr
         rrule="FREQ=MONTHLY;BYDAY=2WE",
         ends_on=dt.date(2026, 6, 30),
     )
-    action = services.log_action(
+    action = actions.log_action(
         user=system.network_manager_a,
         meeting=weekly.meetings.get(starts_at=at(2026, 3, 3, 10)),
         title="Chase data",

@@ -17,7 +17,7 @@ from incentives import services
 from incentives.choices import SettlementStatus
 from incentives.tasks import recompute_draft, recompute_drafts_after_rescore
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
-from outcomes.submissions import receive
+from outcomes.services.submissions import receive
 from outcomes.tasks import enqueue_processing, rescore_contract
 from tests.incentives_fixtures import (  # noqa: F401 (fixture)
     HEADER,
@@ -122,7 +122,7 @@ def test_the_nightly_rescore_recomputes_drafts_too(
 def test_a_recalculation_asked_for_recomputes_drafts_too(
     system, contract, year_one, django_capture_on_commit_callbacks
 ):
-    from outcomes import rescore_requests
+    from outcomes.services import rescore_requests
 
     draft = services.compute_settlement(contract_year=year_one)
     submit_rates(system.network_manager_a, [system.pa1, system.pa2], "29.6", months=[FEBRUARY])

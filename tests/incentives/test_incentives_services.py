@@ -13,9 +13,9 @@ from contracts.models import ActualCost
 from incentives import services
 from incentives.choices import SettlementStatus
 from incentives.models import IncentiveScheme, Settlement, SettlementComment
-from outcomes import rescore
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
-from outcomes.submissions import submit
+from outcomes.services import rescore
+from outcomes.services.submissions import submit
 from tests.factories import MetricFactory
 from tests.incentives_fixtures import (  # noqa: F401 (fixtures)
     DEFAULT_BANDS,

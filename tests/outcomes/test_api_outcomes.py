@@ -8,7 +8,7 @@ from contracts.choices import Side
 from contracts.models import PopulationGroup
 from outcomes.choices import Aggregation, MetricType
 from outcomes.models import Dimension, Metric, Outcome
-from outcomes.submissions import submit
+from outcomes.services.submissions import submit
 from tests.factories import DimensionFactory, MetricFactory
 
 API = "/api/v1/"

@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from contracts.choices import Role
-from outcomes import rescore
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
 from outcomes.models import ScoreRun, SpcRebase
-from outcomes.submissions import submit
+from outcomes.services import rescore
+from outcomes.services.submissions import submit
 from tests.factories import MembershipFactory, UserFactory
 
 D = dt.date

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from core.exports import escape_cell
 from outcomes.choices import Aggregation, Channel, MetricType, SubmissionStatus
 from outcomes.models import Measurement, Submission
-from outcomes.submissions import submit, too_big
+from outcomes.services.submissions import submit, too_big
 from tests.factories import MetricFactory, OrganisationFactory, UserFactory, add_member
 
 SUBMISSIONS = "/api/v1/submissions/"

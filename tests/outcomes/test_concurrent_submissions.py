@@ -10,7 +10,7 @@ from django.db import connection
 
 from outcomes.choices import Channel, SubmissionStatus
 from outcomes.models import Measurement
-from outcomes.submissions import submit
+from outcomes.services.submissions import submit
 
 HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"
 
@@ -83,7 +83,7 @@ def test_a_submission_being_processed_elsewhere_is_left_alone(postgres_url, syst
     import psycopg2
 
     from outcomes.locks import SUBMISSION_PROCESSING
-    from outcomes.submissions import process, receive
+    from outcomes.services.submissions import process, receive
 
     submission = receive(
         user=system.provider_a,

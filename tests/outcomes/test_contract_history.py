@@ -9,14 +9,14 @@ from django.urls import reverse
 
 from contracts import notices, services
 from contracts.choices import NoticeStatus
-from outcomes import services as outcome_services
 from outcomes.contract_history import change_log
+from outcomes.services import contract_terms
 
 D = dt.date
 
 
 def test_changes_name_the_person_and_the_values_before_and_after(system, contract, metric):
-    outcome_services.set_contract_metric(
+    contract_terms.set_contract_metric(
         user=system.commissioner,
         contract=contract,
         metric=metric,

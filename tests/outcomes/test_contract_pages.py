@@ -11,9 +11,9 @@ from contracts import notices, services
 from contracts.calendar import add_operational_days
 from contracts.choices import MeetingOutcome, NoticeStatus, OrganisationKind
 from contracts.models import Contract, ContractYear, NoticeEvent, PerformanceNotice, Withholding
-from outcomes import services as outcome_services
 from outcomes.choices import Direction, MetricType
 from outcomes.models import ContractMetric, Metric
+from outcomes.services import contract_terms
 from tests.factories import ContractFactory, MetricFactory, OrganisationFactory
 
 YEAR_VALUE = Decimal("1200000.00")  # £100,000 a month
@@ -47,7 +47,7 @@ def add_terms(system, metrics=1):
         )
     existing = Metric.objects.count()
     for n in range(metrics):
-        outcome_services.set_contract_metric(
+        contract_terms.set_contract_metric(
             user=system.commissioner,
             contract=contract,
             metric=make_metric(f"CM{existing + n:03d}"),
@@ -722,7 +722,7 @@ def test_query_counts_do_not_grow_with_the_data(client, system):
     detail = reverse("outcomes:contract-detail", args=[system.contract_a.pk])
     before = (count(reverse("contracts:contract-list")), count(detail))
     for n in range(3):
-        outcome_services.set_contract_metric(
+        contract_terms.set_contract_metric(
             user=system.commissioner,
             contract=system.contract_a,
             metric=make_metric(f"MORE{n}"),

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.choices import Side
-from outcomes import reviews, selectors
+from outcomes import selectors
 from outcomes.choices import Channel, MetricType, ReviewStatus, SubmissionStatus
 from outcomes.models import ContractMetric, PeriodReview, Submission
-from outcomes.submissions import submit
+from outcomes.services import reviews
+from outcomes.services.submissions import submit
 from tests.factories import MetricFactory, OrganisationFactory, add_member
 
 D = dt.date

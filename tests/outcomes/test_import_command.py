@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from outcomes.choices import Channel, MetricType, SubmissionStatus
 from outcomes.models import Measurement, Submission
-from outcomes.submissions import too_big
+from outcomes.services.submissions import too_big
 from tests.factories import MetricFactory
 
 HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"
@@ -168,7 +168,7 @@ def test_a_file_too_large_is_refused_with_the_web_message(system, metrics, csv_p
 def test_validation_is_the_same_as_the_web(system, metrics, csv_path):
     """The same file through the command and the service the web uses gives
     the same errors."""
-    from outcomes.submissions import submit
+    from outcomes.services.submissions import submit
 
     text = HEADER + "PROP,PA1,2025-09-01,60,50,\nCOUNT,PA1,2025-09-01,,,x\n"
     with pytest.raises(CommandError):

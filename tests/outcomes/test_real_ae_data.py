@@ -13,7 +13,7 @@ from contracts.choices import OrganisationKind
 from contracts.models import Organisation, ods_code_validator
 from outcomes.choices import Channel, Direction, Frequency, MetricType, SubmissionStatus
 from outcomes.models import Measurement
-from outcomes.submissions import submit
+from outcomes.services.submissions import submit
 from tests.conftest import require
 from tests.factories import MetricFactory, UserFactory
 from tests.paths import SHARED_DATA

@@ -11,7 +11,6 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from outcomes import rescore
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
 from outcomes.models import (
     AggregateScore,
@@ -21,7 +20,8 @@ from outcomes.models import (
     MetricScore,
     ScoreRun,
 )
-from outcomes.submissions import receive, submit
+from outcomes.services import rescore
+from outcomes.services.submissions import receive, submit
 
 D = dt.date
 HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"

@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from outcomes import rescore_requests
 from outcomes.choices import Channel, RescoreStatus
 from outcomes.models import MetricScore, RescoreRequest, ScoreRun
-from outcomes.submissions import submit
+from outcomes.services import rescore_requests
+from outcomes.services.submissions import submit
 from tests.browser.test_browser import serious_violations
 
 HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"

@@ -14,7 +14,7 @@ from contracts.choices import Side
 from contracts.models import PopulationGroup
 from outcomes.choices import Channel, MetricType, SubmissionStatus
 from outcomes.models import Measurement, Outcome, Submission
-from outcomes.submissions import submit
+from outcomes.services.submissions import submit
 from tests.factories import DimensionFactory, MetricFactory
 
 HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"
@@ -197,7 +197,7 @@ def test_the_service_refusal_shows_on_the_submission_page(client, system):
     # A submission the service refused (e.g. through the API) reads the same way.
     client.force_login(system.provider_a)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("outcomes.submissions.max_upload_bytes", lambda: 10)
+        patch.setattr("outcomes.services.submissions.max_upload_bytes", lambda: 10)
         submission = submit(
             user=system.provider_a, content=b"x" * 20, name="big.csv", channel=Channel.API
         )
@@ -210,7 +210,7 @@ def test_the_service_refusal_shows_on_the_submission_page(client, system):
 
 def received_submission(system, user=None):
     user = user or system.provider_a
-    from outcomes.submissions import receive
+    from outcomes.services.submissions import receive
 
     return receive(
         user=user,
@@ -238,7 +238,7 @@ def test_status_json_reports_the_stage_and_counts(client, system, prop):
     data = client.get(url).json()
     assert data["status"] == "received" and data["finished"] is False
     assert data["label"] == "Received"
-    from outcomes.submissions import process
+    from outcomes.services.submissions import process
 
     process(submission)
     response = client.get(url)

@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 
 from outcomes.choices import Channel, SubmissionStatus
-from outcomes.submissions import receive
+from outcomes.services.submissions import receive
 from outcomes.tasks import enqueue_processing
 from tests.factories import MetricFactory
 

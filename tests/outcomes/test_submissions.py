@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 
 from outcomes.choices import Channel, Frequency, MetricType, ReviewStatus, SubmissionStatus
 from outcomes.models import Measurement, PeriodReview, Submission
-from outcomes.submissions import process, receive, submit
+from outcomes.services.submissions import process, receive, submit
 from tests.factories import MetricFactory
 
 TODAY = dt.date(2026, 11, 23)
@@ -295,7 +295,7 @@ def test_an_unexpected_failure_marks_the_submission_failed_and_stores_nothing(
 ):
     from django.db import transaction
 
-    from outcomes import submissions
+    from outcomes.services import submissions
 
     real_store = submissions.store
 

@@ -12,14 +12,14 @@ from django.utils import timezone
 
 from contracts import notices
 from contracts.models import NoticeEvent
-from dialogues import services as dialogues
 from dialogues.models import Action
+from dialogues.services.actions import set_action_status
 from incentives import services as incentives
 from incentives.models import Settlement
-from outcomes import services as outcome_services
 from outcomes.choices import Channel, SubmissionStatus
 from outcomes.models import ContractMetric, Measurement
-from outcomes.submissions import submit
+from outcomes.services import contract_terms
+from outcomes.services.submissions import submit
 from reporting import audit_trail
 from reporting.audit_trail import EPOCH
 from tests.dashboard_data import HEADER
@@ -84,7 +84,7 @@ def test_a_measurement_revision_shows_the_value_before_and_after(system, dataset
 
 def test_a_new_version_of_contract_metric_terms_is_a_change_to_the_last(system, dataset, client):
     a = dataset.a
-    version = outcome_services.set_contract_metric(
+    version = contract_terms.set_contract_metric(
         user=system.commissioner,
         contract=a.contract,
         metric=a.metric,
@@ -168,7 +168,7 @@ def test_a_notice_step_shows_the_step_and_the_notice_change(system, dataset, cli
 
 
 def test_an_action_status_change_shows_before_and_after(system, dataset, client):
-    action = dialogues.set_action_status(
+    action = set_action_status(
         user=system.network_manager_a, action=dataset.a.action, status="in_progress"
     )
     client.force_login(system.admin)
@@ -297,7 +297,7 @@ def test_the_page_lists_changes_with_links(system, dataset, client):
 
 
 def test_the_csv_download_escapes_formulas(system, dataset, client):
-    dialogues.set_action_status(
+    set_action_status(
         user=system.network_manager_a,
         action=dataset.a.action,
         status="dropped",
@@ -340,9 +340,7 @@ def tied(system, dataset):
     """Changes of several kinds, many of them at one and the same time."""
     for numerator in (31, 32, 33, 34):
         submit_value(system.network_manager_a, dataset.a.metric, numerator)
-    dialogues.set_action_status(
-        user=system.network_manager_a, action=dataset.a.action, status="in_progress"
-    )
+    set_action_status(user=system.network_manager_a, action=dataset.a.action, status="in_progress")
     moment = timezone.now() - dt.timedelta(days=1)
     Measurement.objects.filter(organisation=system.pa1).update(recorded_at=moment)
     ContractMetric.history.all().update(history_date=moment)
@@ -492,7 +490,7 @@ def test_a_page_costs_a_fixed_number_of_queries(
     for numerator in (31, 32, 33):
         submit_value(system.network_manager_a, a.metric, numerator)
     for status in ("in_progress", "open", "in_progress"):
-        dialogues.set_action_status(
+        set_action_status(
             user=system.network_manager_a, action=a.action, status=status, reason="Reopened"
         )
     notices.record_meeting(
@@ -509,7 +507,7 @@ def test_a_page_costs_a_fixed_number_of_queries(
         **scheme_fields(a.metric, effective_from_year=2),
         reason="Year two",
     )
-    outcome_services.set_contract_metric(
+    contract_terms.set_contract_metric(
         user=system.commissioner,
         contract=a.contract,
         metric=a.metric,

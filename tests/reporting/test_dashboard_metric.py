@@ -1,5 +1,5 @@
 """The metric page from the dashboard: the XmR chart and its table, rebasing
-by commissioners (the rules of outcomes.series), warnings below 12 points,
+by commissioners (the rules of outcomes.services.rebasing), warnings below 12 points,
 and the downloads of the dashboard's tables (formula cells escaped)."""
 
 import csv

@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 
 from contracts.choices import Side
-from outcomes import rescore
 from outcomes.choices import Channel, Direction, MetricType, RunTrigger, SubmissionStatus
 from outcomes.models import ContractMetric, PeriodReview
-from outcomes.submissions import submit
+from outcomes.services import rescore
+from outcomes.services.submissions import submit
 from reporting import contract_publishing, publishing
 from tests.dashboard_data import FIRST, months_from, seed
 from tests.factories import ContractFactory, MetricFactory

@@ -126,10 +126,10 @@ def test_a_single_provider_is_ranked_among_comparable_providers(client, system, 
     hold it through network A, so PS is ranked among the five (the fewest
     compared, benchmark.MIN_PEERS). Lower is better and PS's 1 per 1,000 is
     the best."""
-    from outcomes import rescore
     from outcomes.choices import Channel, RunTrigger
     from outcomes.models import Metric
-    from outcomes.submissions import submit
+    from outcomes.services import rescore
+    from outcomes.services.submissions import submit
     from tests.factories import single_provider_contracts
 
     contracts = single_provider_contracts(
@@ -217,7 +217,7 @@ def test_a_metric_not_yet_due_is_not_called_missing(client, system, contract, sc
         minimum_threshold=1,
         target=2,
     )
-    from outcomes import rescore
+    from outcomes.services import rescore
 
     rescore.rescore_contract(contract.pk, "manual", today=D(2025, 7, 1))
     response = page(client, system.commissioner, contract=contract.pk, period="2025-05")
@@ -241,7 +241,7 @@ def test_overdue_actions_and_the_incentive_position(client, system, contract, sc
     from django.utils import timezone
 
     from dialogues.models import Action
-    from dialogues.services import raise_action
+    from dialogues.services.actions import raise_action
 
     today = timezone.localdate()
     action = raise_action(

@@ -14,7 +14,7 @@ from contracts.models import Contract, NetworkMember, Organisation
 from outcomes import benchmark
 from outcomes.choices import RunTrigger
 from outcomes.models import Measurement, Metric, MetricScore
-from outcomes.rescore import rescore_contract
+from outcomes.services.rescore import rescore_contract
 from reporting.demo import national
 
 pytestmark = pytest.mark.django_db

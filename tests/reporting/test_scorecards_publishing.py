@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from outcomes import rescore
 from outcomes.models import PeriodReview
+from outcomes.services import rescore
 from reporting import contract_publishing, publishing
 from reporting.models import PublishedScorecard
 from tests.dashboard_data import seed

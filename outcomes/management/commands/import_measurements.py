@@ -1,7 +1,7 @@
 """manage.py import_measurements FILE --user USERNAME [--today YYYY-MM-DD]
 
 Submits a CSV file of measurements as USERNAME through the same service and
-validation as the browser and the API (outcomes.submissions.submit), at once
+validation as the browser and the API (outcomes.services.submissions.submit), at once
 rather than in a Celery task. Prints what was stored, or every error as
 "row N, column C: message" on stderr and exits non-zero; nothing of a
 rejected file is stored."""
@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from outcomes import submissions
 from outcomes.choices import Channel, SubmissionStatus
+from outcomes.services import submissions
 from outcomes.tasks import enqueue_rescore_after
 
 

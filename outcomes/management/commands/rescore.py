@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from contracts.models import Contract
 from outcomes.choices import RunTrigger
-from outcomes.rescore import rescore_contract
+from outcomes.services.rescore import rescore_contract
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from outcomes.choices import RunTrigger
-from outcomes.rescore import rescore_contract
+from outcomes.services.rescore import rescore_contract
 from reporting.demo import assurance as assurance_demo
 from reporting.demo import contracts as contracts_demo
 from reporting.demo import dialogues as dialogues_demo

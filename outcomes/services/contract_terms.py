@@ -1,4 +1,5 @@
-"""Writes with business rules in outcomes: a contract's metric terms.
+"""A contract's metric terms: the thresholds, target and weight a metric is
+scored by on a contract.
 
 Attaching a metric to a contract, or changing its terms from a date, adds a
 version (ContractMetric); versions are never rewritten, so earlier periods

@@ -4,7 +4,7 @@ the request records its state so the page can follow it until done.
 
 One open request per contract: asking again while one waits or runs returns
 that one rather than queueing another (the rescore itself is also locked per
-contract, see outcomes.rescore)."""
+contract, see outcomes.services.rescore)."""
 
 import logging
 
@@ -16,7 +16,7 @@ from contracts.permissions import require_commissioner_of
 from core.tasks import publish_on_commit
 from outcomes.choices import OPEN_RESCORE_STATUSES, RescoreStatus, RunTrigger
 from outcomes.models import RescoreRequest
-from outcomes.rescore import rescore_contract
+from outcomes.services.rescore import rescore_contract
 from outcomes.signals import scores_committed
 
 logger = logging.getLogger(__name__)

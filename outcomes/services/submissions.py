@@ -28,7 +28,7 @@ from outcomes.choices import RATIO_TYPES, MetricType, ReviewStatus, SubmissionSt
 from outcomes.locks import SUBMISSION_PROCESSING, held_alone
 from outcomes.models import Measurement, Metric, PeriodReview, Submission
 from outcomes.permissions import can_submit
-from outcomes.rescore import mark_pending
+from outcomes.services.rescore import mark_pending
 from outcomes.validation import (
     NHS_NUMBER_MESSAGE,
     FileError,
