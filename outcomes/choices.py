@@ -1,6 +1,9 @@
-"""Choices for metrics and measurements: one spelling each."""
+"""Choices for metrics and measurements: one spelling each, with the colour
+a status is shown in (core.choices)."""
 
 from django.db import models
+
+from core.choices import ColourTextChoices
 
 
 class MetricType(models.TextChoices):
@@ -37,15 +40,15 @@ class Aggregation(models.TextChoices):
     LAST = "last", "Last value"
 
 
-class SubmissionStatus(models.TextChoices):
+class SubmissionStatus(ColourTextChoices):
     """Where a submission is: the stages a user sees while it is worked on."""
 
-    RECEIVED = "received", "Received"
-    VALIDATING = "validating", "Checking the rows"
-    STORING = "storing", "Storing"
-    STORED = "stored", "Stored"
-    REJECTED = "rejected", "Rejected: nothing stored"
-    FAILED = "failed", "Failed: nothing stored"
+    RECEIVED = "received", "Received", "blue"
+    VALIDATING = "validating", "Checking the rows", "blue"
+    STORING = "storing", "Storing", "blue"
+    STORED = "stored", "Stored", "green"
+    REJECTED = "rejected", "Rejected: nothing stored", "red"
+    FAILED = "failed", "Failed: nothing stored", "red"
 
 
 FINISHED_SUBMISSION_STATUSES = (
@@ -61,10 +64,10 @@ class Channel(models.TextChoices):
     COMMAND = "command", "import_measurements command"
 
 
-class ReviewStatus(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted (locked)"
-    QUERIED = "queried", "Queried"
-    UNLOCKED = "unlocked", "Unlocked for resubmission"
+class ReviewStatus(ColourTextChoices):
+    ACCEPTED = "accepted", "Accepted (locked)", "green"
+    QUERIED = "queried", "Queried", "orange"
+    UNLOCKED = "unlocked", "Unlocked for resubmission", "yellow"
 
 
 class RunTrigger(models.TextChoices):
@@ -73,11 +76,11 @@ class RunTrigger(models.TextChoices):
     MANUAL = "manual", "Started by hand"
 
 
-class RescoreStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Recalculating"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+class RescoreStatus(ColourTextChoices):
+    QUEUED = "queued", "Waiting to start", "grey"
+    RUNNING = "running", "Recalculating", "blue"
+    DONE = "done", "Done", "green"
+    FAILED = "failed", "Failed", "red"
 
 
 OPEN_RESCORE_STATUSES = (RescoreStatus.QUEUED, RescoreStatus.RUNNING)

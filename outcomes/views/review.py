@@ -21,18 +21,13 @@ from outcomes.permissions import can_read_data_review, can_review_data
 
 # --- The commissioner's data review ---
 
-REVIEW_COLOURS = {
-    ReviewStatus.ACCEPTED: "green",
-    ReviewStatus.QUERIED: "orange",
-    ReviewStatus.UNLOCKED: "yellow",
-}
 STATE_COLOURS = {"on time": "green", "late": "orange", "missing": "red", "not due yet": "grey"}
 
 
 def review_tag(review) -> dict:
     if review is None:
         return tag("Not reviewed", "grey")
-    return tag(review.get_status_display(), REVIEW_COLOURS[review.status])
+    return ReviewStatus(review.status).tag
 
 
 def review_options(review) -> list[str]:
