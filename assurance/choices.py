@@ -71,3 +71,13 @@ class RoundAction(models.TextChoices):
     SUBMIT = "submit", "Submitted for review"
     RETURN = "return", "Returned to the commissioner"
     FINALISE = "finalise", "Finalised"
+
+
+class Trend(ColourTextChoices):
+    """An outcome's mean in the assessed year against the year before
+    (assurance.benchmark.trend, which returns the plain value). The tag
+    shows the word as it is, lower case, as in the sentences around it."""
+
+    IMPROVING = "improving", "improving", "blue"
+    WORSENING = "worsening", "worsening", "orange"
+    NO_CHANGE = "no change", "no change", "grey"
