@@ -15,13 +15,11 @@ from core.forms import add_service_errors
 from core.permissions import require
 from core.views import ScopedViewMixin, error_summary, tag
 from outcomes import reviews, selectors
-from outcomes.choices import ReviewStatus
+from outcomes.choices import ReviewStatus, Timeliness
 from outcomes.forms import ReviewForm
 from outcomes.permissions import can_read_data_review, can_review_data
 
 # --- The commissioner's data review ---
-
-STATE_COLOURS = {"on time": "green", "late": "orange", "missing": "red", "not due yet": "grey"}
 
 
 def review_tag(review) -> dict:
@@ -119,7 +117,7 @@ class ContractDataView(ScopedViewMixin, DetailView):
             row.options = review_options(row.review)
             for item in row.items:
                 item.state_text = item.state(today)
-                item.state_tag = tag(item.state_text.capitalize(), STATE_COLOURS[item.state_text])
+                item.state_tag = Timeliness(item.state_text).tag
             if self.can_review:
                 if row.organisation.pk == bound_org:
                     row.form = bound_form
