@@ -1,6 +1,9 @@
-"""Choices for commissioner assurance: one spelling each."""
+"""Choices for commissioner assurance: one spelling each, with the colour a
+value is shown in (core.choices)."""
 
 from django.db import models
+
+from core.choices import ColourTextChoices
 
 
 class Method(models.TextChoices):
@@ -23,17 +26,17 @@ class Level(models.IntegerChoices):
     WORLD_CLASS = 4, "World class"
 
 
-class Certification(models.TextChoices):
+class Certification(ColourTextChoices):
     """The board's self-certification against a governance question."""
 
-    IN_PLACE = "in_place", "In place"
-    PARTLY = "partly", "Partly in place"
-    NOT_IN_PLACE = "not_in_place", "Not in place"
+    IN_PLACE = "in_place", "In place", "green"
+    PARTLY = "partly", "Partly in place", "yellow"
+    NOT_IN_PLACE = "not_in_place", "Not in place", "red"
 
 
-class PanelResult(models.TextChoices):
-    CONFIRMED = "confirmed", "Confirmed"
-    CHALLENGED = "challenged", "Challenged"
+class PanelResult(ColourTextChoices):
+    CONFIRMED = "confirmed", "Confirmed", "green"
+    CHALLENGED = "challenged", "Challenged", "red"
 
 
 class Agreement(models.IntegerChoices):
@@ -56,10 +59,10 @@ class RoundKind(models.TextChoices):
     FULL = "full", "Full review"
 
 
-class RoundState(models.TextChoices):
-    SELF_ASSESSMENT = "self_assessment", "Self assessment"
-    PANEL_REVIEW = "panel_review", "Panel review"
-    FINAL = "final", "Final"
+class RoundState(ColourTextChoices):
+    SELF_ASSESSMENT = "self_assessment", "Self assessment", "blue"
+    PANEL_REVIEW = "panel_review", "Panel review", "yellow"
+    FINAL = "final", "Final", "green"
 
 
 class RoundAction(models.TextChoices):
@@ -68,3 +71,13 @@ class RoundAction(models.TextChoices):
     SUBMIT = "submit", "Submitted for review"
     RETURN = "return", "Returned to the commissioner"
     FINALISE = "finalise", "Finalised"
+
+
+class Trend(ColourTextChoices):
+    """An outcome's mean in the assessed year against the year before
+    (assurance.benchmark.trend, which returns the plain value). The tag
+    shows the word as it is, lower case, as in the sentences around it."""
+
+    IMPROVING = "improving", "improving", "blue"
+    WORSENING = "worsening", "worsening", "orange"
+    NO_CHANGE = "no change", "no change", "grey"

@@ -9,11 +9,11 @@ import datetime as dt
 
 import pandas as pd
 
+from assurance.choices import Trend
 from core.numbers import clean
-from core.views import chart, tag
+from core.views import chart
 from outcomes import charts
 
-TREND_COLOURS = {"improving": "blue", "worsening": "orange", "no change": "grey"}
 TREND_MEANING = (
     "Improving or worsening compares the mean of the commissioner's monthly values in "
     "the assessed year with the mean in the year before, by which way is better for the "
@@ -51,5 +51,5 @@ def outcome_trend(code: str, name: str, unit: str, months: list[dict], trend: st
             }
             for row in frame.itertuples()
         ],
-        "trend_tag": tag(trend, TREND_COLOURS[trend]) if trend else None,
+        "trend_tag": Trend(trend).tag if trend else None,
     }

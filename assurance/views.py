@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from assurance import cycle, evidence, permissions, rollup, selectors, services
 from assurance.benchmark import MIN_PEERS
-from assurance.choices import RoundAction
+from assurance.choices import Certification, PanelResult, RoundAction, RoundState
 from assurance.forms import (
     CertifyForm,
     FinalLevelForm,
@@ -39,9 +39,6 @@ from core.forms import add_service_errors
 from core.permissions import require
 from core.views import ScopedViewMixin, error_summary, tag
 
-RESULT_TAGS = {"confirmed": ("Confirmed", "green"), "challenged": ("Challenged", "red")}
-STATE_COLOURS = {"self_assessment": "blue", "panel_review": "yellow", "final": "green"}
-CERTIFICATION_TAGS = {"in_place": "green", "partly": "yellow", "not_in_place": "red"}
 # Respondents see their own answers once, straight after sending them; the
 # response ids live only in their session, never in the database.
 SESSION_KEY = "assurance_my_responses"
@@ -118,13 +115,10 @@ class ScorecardView(RoundMixin, DetailView):
         for row in governance:
             answer = row["answer"]
             if answer:
-                answer.certification_tag = tag(
-                    answer.get_certification_display(),
-                    CERTIFICATION_TAGS[answer.certification],
-                )
+                answer.certification_tag = Certification(answer.certification).tag
                 answer.result_tag = (
-                    tag(*RESULT_TAGS[answer.panel_result])
-                    if (answer.panel_result)
+                    PanelResult(answer.panel_result).tag
+                    if answer.panel_result
                     else tag("Awaiting review", "grey")
                 )
         now = timezone.now()
@@ -140,7 +134,7 @@ class ScorecardView(RoundMixin, DetailView):
             )
         context.update(
             actions=cycle.actions_for(self.request.user, self.object),
-            state_tag=tag(self.object.get_state_display(), STATE_COLOURS[self.object.state]),
+            state_tag=RoundState(self.object.state).tag,
             return_form=kwargs.get("return_form") or ReturnForm(),
             transitions=self.object.transitions.select_related("by"),
             previous=self.object.previous_final,

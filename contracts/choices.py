@@ -1,6 +1,9 @@
-"""Choices for organisations, roles and contracts: one spelling each."""
+"""Choices for organisations, roles and contracts: one spelling each, with
+the colour a status is shown in (core.choices)."""
 
 from django.db import models
+
+from core.choices import ColourTextChoices
 
 
 class OrganisationKind(models.TextChoices):
@@ -35,16 +38,16 @@ ROLE_ORGANISATION_KINDS = {
 }
 
 
-class NoticeStatus(models.TextChoices):
+class NoticeStatus(ColourTextChoices):
     """Where a Contract Performance Notice is in the contract-management process."""
 
-    RAISED = "raised", "Raised: meeting due"
-    INVESTIGATING = "investigating", "Joint investigation"
-    PLAN_DUE = "plan_due", "Remedial action plan due"
-    PLAN_AGREED = "plan_agreed", "Remedial action plan agreed"
-    EXCEPTION = "exception", "Exception notice: plan not met"
-    REMEDIED = "remedied", "Remedied"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    RAISED = "raised", "Raised: meeting due", "blue"
+    INVESTIGATING = "investigating", "Joint investigation", "yellow"
+    PLAN_DUE = "plan_due", "Remedial action plan due", "orange"
+    PLAN_AGREED = "plan_agreed", "Remedial action plan agreed", "aqua-green"
+    EXCEPTION = "exception", "Exception notice: plan not met", "red"
+    REMEDIED = "remedied", "Remedied", "green"
+    WITHDRAWN = "withdrawn", "Withdrawn", "grey"
 
 
 CLOSED_NOTICE_STATUSES = (NoticeStatus.REMEDIED, NoticeStatus.WITHDRAWN)

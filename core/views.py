@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.forms import BaseFormSet
 
+from core.choices import tag_css
 from core.roles import has_role
 
 
@@ -65,7 +66,9 @@ def error_summary(*forms) -> list[tuple[str, str]]:
 
 
 def tag(text: str, colour: str) -> dict:
-    return {"text": text, "css": f"nhsuk-tag--{colour}" if colour else ""}
+    """A tag for templates/contracts/_tag.html. A choice's member is shown
+    by its own `.tag` (core.choices); this is for words that are no choice."""
+    return {"text": text, "css": tag_css(colour)}
 
 
 def due_tag(due: dt.date, today: dt.date) -> dict:

@@ -1,6 +1,9 @@
-"""Choices for performance dialogues: one spelling each (docs/dialogues.md)."""
+"""Choices for performance dialogues: one spelling each (docs/dialogues.md),
+with the colour a status is shown in (core.choices)."""
 
 from django.db import models
+
+from core.choices import ColourTextChoices
 
 
 class SeriesLevel(models.TextChoices):
@@ -29,11 +32,11 @@ ESCALATES_TO = {
 UNPLACED_ESCALATES_TO = MeetingType.MONTHLY
 
 
-class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    DROPPED = "dropped", "Dropped"
+class ActionStatus(ColourTextChoices):
+    OPEN = "open", "Open", "blue"
+    IN_PROGRESS = "in_progress", "In progress", "yellow"
+    DONE = "done", "Done", "green"
+    DROPPED = "dropped", "Dropped", "grey"
 
 
 LIVE_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)

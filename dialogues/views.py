@@ -42,12 +42,6 @@ from dialogues.models import (
 )
 from dialogues.services import actions, common, evidence, meetings, minutes
 
-STATUS_COLOURS = {
-    ActionStatus.OPEN: "blue",
-    ActionStatus.IN_PROGRESS: "yellow",
-    ActionStatus.DONE: "green",
-    ActionStatus.DROPPED: "grey",
-}
 ACTION_RELATED = ("owner", "owner_organisation", "provider")
 
 
@@ -62,7 +56,7 @@ def action_tag(action: Action, today: dt.date) -> dict:
     """Overdue stands out in red; otherwise the status colour."""
     if action.is_overdue(today):
         return tag("Overdue", "red")
-    return tag(action.get_status_display(), STATUS_COLOURS[action.status])
+    return ActionStatus(action.status).tag
 
 
 def with_tags(actions, today):

@@ -1,11 +1,14 @@
-"""Choices for incentives: one spelling each."""
+"""Choices for incentives: one spelling each, with the colour a status is
+shown in (core.choices)."""
 
 from django.db import models
 
+from core.choices import ColourTextChoices
 
-class SettlementStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED_OFF = "signed_off", "Signed off"
+
+class SettlementStatus(ColourTextChoices):
+    DRAFT = "draft", "Draft", "yellow"
+    SIGNED_OFF = "signed_off", "Signed off", "green"
 
 
 class Recipient(models.TextChoices):

@@ -15,19 +15,18 @@ from django.views.generic import DetailView, ListView
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.models import Contract
-from core.views import ScopedViewMixin, error_summary, tag
+from core.views import ScopedViewMixin, error_summary
 from incentives import permissions, services
 from incentives.charts import retained_share_figure
+from incentives.choices import SettlementStatus
 from incentives.forms import CommentForm, SchemeForm, WhatIfForm, add_scheme_errors, initial_from
 from incentives.models import QualityIndicator, Settlement, SettlementComment
 from incentives.querysets import party_contracts
 from outcomes.models import ContractMetric, Metric
 
-STATUS_TAGS = {"draft": ("Draft", "yellow"), "signed_off": ("Signed off", "green")}
-
 
 def status_tag(settlement) -> dict:
-    return tag(*STATUS_TAGS[settlement.status])
+    return SettlementStatus(settlement.status).tag
 
 
 class PartyContractMixin(ScopedViewMixin):

@@ -1,6 +1,12 @@
-"""Choices for metrics and measurements: one spelling each."""
+"""Choices for metrics and measurements: one spelling each, with the colour
+a status is shown in (core.choices). Also the codes the pure maths returns
+as plain strings (outcomes.scoring's ratings, outcomes.spc's variation,
+assurance and point types, outcomes.selectors' timeliness): the pages look
+up their words and colours here, by `Choice(code)`."""
 
 from django.db import models
+
+from core.choices import ColourTextChoices
 
 
 class MetricType(models.TextChoices):
@@ -37,15 +43,15 @@ class Aggregation(models.TextChoices):
     LAST = "last", "Last value"
 
 
-class SubmissionStatus(models.TextChoices):
+class SubmissionStatus(ColourTextChoices):
     """Where a submission is: the stages a user sees while it is worked on."""
 
-    RECEIVED = "received", "Received"
-    VALIDATING = "validating", "Checking the rows"
-    STORING = "storing", "Storing"
-    STORED = "stored", "Stored"
-    REJECTED = "rejected", "Rejected: nothing stored"
-    FAILED = "failed", "Failed: nothing stored"
+    RECEIVED = "received", "Received", "blue"
+    VALIDATING = "validating", "Checking the rows", "blue"
+    STORING = "storing", "Storing", "blue"
+    STORED = "stored", "Stored", "green"
+    REJECTED = "rejected", "Rejected: nothing stored", "red"
+    FAILED = "failed", "Failed: nothing stored", "red"
 
 
 FINISHED_SUBMISSION_STATUSES = (
@@ -61,10 +67,10 @@ class Channel(models.TextChoices):
     COMMAND = "command", "import_measurements command"
 
 
-class ReviewStatus(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted (locked)"
-    QUERIED = "queried", "Queried"
-    UNLOCKED = "unlocked", "Unlocked for resubmission"
+class ReviewStatus(ColourTextChoices):
+    ACCEPTED = "accepted", "Accepted (locked)", "green"
+    QUERIED = "queried", "Queried", "orange"
+    UNLOCKED = "unlocked", "Unlocked for resubmission", "yellow"
 
 
 class RunTrigger(models.TextChoices):
@@ -73,11 +79,97 @@ class RunTrigger(models.TextChoices):
     MANUAL = "manual", "Started by hand"
 
 
-class RescoreStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Recalculating"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+class RescoreStatus(ColourTextChoices):
+    QUEUED = "queued", "Waiting to start", "grey"
+    RUNNING = "running", "Recalculating", "blue"
+    DONE = "done", "Done", "green"
+    FAILED = "failed", "Failed", "red"
 
 
 OPEN_RESCORE_STATUSES = (RescoreStatus.QUEUED, RescoreStatus.RUNNING)
+
+
+class Timeliness(ColourTextChoices):
+    """How an expected value arrived (outcomes.selectors.Expected.state)."""
+
+    ON_TIME = "on time", "On time", "green"
+    LATE = "late", "Late", "orange"
+    MISSING = "missing", "Missing", "red"
+    NOT_DUE_YET = "not due yet", "Not due yet", "grey"
+
+
+# --- Codes of the pure maths (no model field holds them as choices) ---
+
+
+class Rating(ColourTextChoices, css="concord-rating--{}"):
+    """A metric's rating (outcomes.scoring), shown in Concord's own rating
+    tags: the colours are frontend/concord.scss's $concord-ratings."""
+
+    GOOD = "good", "Good", "good"
+    APPROACHING = "approaching", "Approaching target", "approaching"
+    REQUIRES_IMPROVEMENT = (
+        "requires_improvement",
+        "Requires improvement",
+        "requires-improvement",
+    )
+    INADEQUATE = "inadequate", "Inadequate", "inadequate"
+
+
+class Variation(ColourTextChoices):
+    """The SPC variation icon of a metric's latest point (outcomes.spc.variation_icon):
+    the label is its tag on the dashboard, the description its wording on the
+    metric's page and in the downloads."""
+
+    COMMON_CAUSE = "common_cause", "Common cause", "grey"
+    IMPROVEMENT_HIGH = "improvement_high", "Improvement (high)", "blue"
+    IMPROVEMENT_LOW = "improvement_low", "Improvement (low)", "blue"
+    CONCERN_HIGH = "concern_high", "Concern (high)", "orange"
+    CONCERN_LOW = "concern_low", "Concern (low)", "orange"
+    NEUTRAL_HIGH = "neutral_high", "Special cause (high)", "purple"
+    NEUTRAL_LOW = "neutral_low", "Special cause (low)", "purple"
+
+    @property
+    def description(self) -> str:
+        return VARIATION_DESCRIPTIONS[self]
+
+
+VARIATION_DESCRIPTIONS = {
+    Variation.COMMON_CAUSE: "Common cause variation",
+    Variation.IMPROVEMENT_HIGH: "Special cause improvement (high)",
+    Variation.IMPROVEMENT_LOW: "Special cause improvement (low)",
+    Variation.CONCERN_HIGH: "Special cause concern (high)",
+    Variation.CONCERN_LOW: "Special cause concern (low)",
+    Variation.NEUTRAL_HIGH: "Special cause variation (high)",
+    Variation.NEUTRAL_LOW: "Special cause variation (low)",
+}
+
+
+class SpcAssurance(ColourTextChoices):
+    """Whether the process will meet the target (outcomes.spc.assurance): the
+    label is its tag on the dashboard, the description its wording on the
+    metric's page and in the downloads."""
+
+    CONSISTENT_PASS = "consistent_pass", "Passes", "blue"
+    CONSISTENT_FAIL = "consistent_fail", "Fails", "orange"
+    INCONSISTENT = "inconsistent", "Hit and miss", "grey"
+
+    @property
+    def description(self) -> str:
+        return SPC_ASSURANCE_DESCRIPTIONS[self]
+
+
+SPC_ASSURANCE_DESCRIPTIONS = {
+    SpcAssurance.CONSISTENT_PASS: "Consistently passes the target",
+    SpcAssurance.CONSISTENT_FAIL: "Consistently fails the target",
+    SpcAssurance.INCONSISTENT: "Hits and misses the target",
+}
+
+
+class SpcPointType(models.TextChoices):
+    """What an SPC point is (outcomes.spc's point_type), in the metric page's
+    table and its download: words only, never a tag."""
+
+    COMMON_CAUSE = "common_cause", "Common cause"
+    IMPROVEMENT = "special_cause_improvement", "Special cause: improvement"
+    CONCERN = "special_cause_concern", "Special cause: concern"
+    NEUTRAL = "special_cause_neutral", "Special cause"

@@ -23,24 +23,25 @@ from django.core.exceptions import ValidationError
 from contracts.models import Contract, Organisation
 from core.permissions import require
 from incentives.selectors import public_settlements
-from outcomes.choices import ReviewStatus
+from outcomes.choices import ReviewStatus, Variation
 from outcomes.models import PeriodReview
 from outcomes.selectors import expected_organisations
 from reporting import dashboards, publishing
-from reporting.choices import ScorecardKind
+from reporting.choices import ScorecardKind, ScorecardTrend
 from reporting.models import PublishedScorecard
 
 # 2: "payments" (version 1 snapshots have none); 3: "commissioner_metrics".
 SNAPSHOT_VERSION = 3
 
+# A measure's trend word (stored in the snapshot) by its SPC variation.
 TRENDS = {
-    "improvement_high": "improving",
-    "improvement_low": "improving",
-    "concern_high": "getting worse",
-    "concern_low": "getting worse",
-    "common_cause": "no significant change",
-    "neutral_high": "changed (higher)",
-    "neutral_low": "changed (lower)",
+    Variation.IMPROVEMENT_HIGH: ScorecardTrend.IMPROVING,
+    Variation.IMPROVEMENT_LOW: ScorecardTrend.IMPROVING,
+    Variation.CONCERN_HIGH: ScorecardTrend.GETTING_WORSE,
+    Variation.CONCERN_LOW: ScorecardTrend.GETTING_WORSE,
+    Variation.COMMON_CAUSE: ScorecardTrend.NO_SIGNIFICANT_CHANGE,
+    Variation.NEUTRAL_HIGH: ScorecardTrend.CHANGED_HIGHER,
+    Variation.NEUTRAL_LOW: ScorecardTrend.CHANGED_LOWER,
 }
 
 

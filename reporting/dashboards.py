@@ -38,6 +38,7 @@ from incentives.models import Settlement
 from incentives.querysets import party_contracts
 from incentives.selectors import projected_position
 from outcomes import selectors, series, spc
+from outcomes.choices import Rating, SpcAssurance, Variation
 from outcomes.models import (
     AggregateScore,
     ContractMetric,
@@ -52,26 +53,6 @@ TREND_MONTHS = 12  # months of trend, sparkline and member history shown
 DUE_MONTHS = 3  # recent months searched for what is still to submit
 SPC_CACHE_SECONDS = 24 * 60 * 60  # keyed by every input and spc.RULES_VERSION
 
-RATING_LABELS = {
-    "good": "Good",
-    "approaching": "Approaching target",
-    "requires_improvement": "Requires improvement",
-    "inadequate": "Inadequate",
-}
-VARIATION_LABELS = {
-    "common_cause": "Common cause variation",
-    "improvement_high": "Special cause improvement (high)",
-    "improvement_low": "Special cause improvement (low)",
-    "concern_high": "Special cause concern (high)",
-    "concern_low": "Special cause concern (low)",
-    "neutral_high": "Special cause variation (high)",
-    "neutral_low": "Special cause variation (low)",
-}
-ASSURANCE_LABELS = {
-    "consistent_pass": "Consistently passes the target",
-    "consistent_fail": "Consistently fails the target",
-    "inconsistent": "Hits and misses the target",
-}
 COMPARISON_WORDS = {"better": "Better than", "similar": "Similar to", "worse": "Worse than"}
 # What a metric's value is compared with: a network's member with the whole
 # network, a single provider with every provider holding the metric.
@@ -535,9 +516,13 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
             "sparkline": [as_value(history.get(metric_id, {}).get(month)) for month in window],
         }
         row["ranked"] = bool(row["peer_rank"] and row["peer_count"] and row["peer_count"] > 1)
-        row["rating_label"] = RATING_LABELS.get(row["rating"])
-        row["variation_label"] = VARIATION_LABELS.get(row["variation"])
-        row["assurance_label"] = ASSURANCE_LABELS.get(row["assurance"])
+        row["rating_label"] = Rating(row["rating"]).label if row["rating"] else None
+        row["variation_label"] = (
+            Variation(row["variation"]).description if row["variation"] else None
+        )
+        row["assurance_label"] = (
+            SpcAssurance(row["assurance"]).description if row["assurance"] else None
+        )
         row["comparison_label"] = (
             f"{COMPARISON_WORDS[row['comparison']]} {comparator}" if row["comparison"] else None
         )

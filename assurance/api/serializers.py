@@ -6,7 +6,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assurance.choices import Agreement, Certification, PanelResult, RoundKind, RoundState
+from assurance.choices import (
+    Agreement,
+    Certification,
+    PanelResult,
+    RoundKind,
+    RoundState,
+    Trend,
+)
 from assurance.evidence import NOTICE_COMPETENCY
 from assurance.models import (
     AssessmentRound,
@@ -269,7 +276,7 @@ class OutcomeRowSerializer(serializers.Serializer):
         allow_null=True, help_text="Share of the baseline-to-target gap closed (1 = all)."
     )
     trend = serializers.ChoiceField(
-        choices=["improving", "worsening", "no change"],
+        choices=Trend.values,
         allow_null=True,
         help_text="The assessed year's mean against the year before's, by the metric's "
         "direction (a change of 5% or less is no change); null for neutral metrics or no data.",

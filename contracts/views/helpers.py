@@ -1,20 +1,9 @@
-"""Notice status colours and deadlines, shared by the contract and notice pages."""
+"""Notice deadlines, shared by the contract and notice pages."""
 
 import datetime as dt
 
-from contracts.choices import NoticeStatus
 from contracts.selectors import pending_deadline
 from core.views import due_tag
-
-NOTICE_STATUS_COLOURS = {
-    NoticeStatus.RAISED: "blue",
-    NoticeStatus.INVESTIGATING: "yellow",
-    NoticeStatus.PLAN_DUE: "orange",
-    NoticeStatus.PLAN_AGREED: "aqua-green",
-    NoticeStatus.EXCEPTION: "red",
-    NoticeStatus.REMEDIED: "green",
-    NoticeStatus.WITHDRAWN: "grey",
-}
 
 
 def next_deadline(notice, today: dt.date):

@@ -26,7 +26,6 @@ from contracts.models import Contract, Organisation, PerformanceNotice
 from contracts.notices import ALLOWED_STEPS
 from contracts.permissions import NOTICE_PARTIES_ONLY, acting_party, party_may_take
 from contracts.selectors import contract_metrics
-from contracts.views.helpers import NOTICE_STATUS_COLOURS
 from core.forms import add_service_errors
 from core.permissions import require
 from core.views import ScopedViewMixin, due_tag, error_summary, tag
@@ -339,7 +338,7 @@ class NoticeDetailView(ScopedViewMixin, DetailView):
             against=notice.against_organisation,
             assessment_year=notice.raised_on.year if notice.raised_against_commissioner else None,
             party=self.party,
-            status_tag=tag(notice.get_status_display(), NOTICE_STATUS_COLOURS[notice.status]),
+            status_tag=NoticeStatus(notice.status).tag,
             deadlines=self.deadlines(),
             metrics=notice.metrics.order_by("code"),
             milestones=self.milestones,

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.choices import Role
+from contracts.choices import NoticeStatus, Role
 from contracts.models import Contract, NoticeEvent
 from contracts.permissions import acting_party, require_commissioner_of
-from contracts.views.helpers import NOTICE_STATUS_COLOURS, next_deadline
+from contracts.views.helpers import next_deadline
 from core.forms import add_service_errors
 from core.roles import is_admin
-from core.views import ScopedViewMixin, error_summary, tag
+from core.views import ScopedViewMixin, error_summary
 from outcomes.contract_history import change_log
 from outcomes.forms import ContractMetricForm
 from outcomes.models import ContractMetric, ScoreRun
@@ -73,9 +73,7 @@ class ContractDetailView(ScopedViewMixin, DetailView):
         )
         for notice in notices:
             notice.deadline = next_deadline(notice, today)
-            notice.status_tag = tag(
-                notice.get_status_display(), NOTICE_STATUS_COLOURS[notice.status]
-            )
+            notice.status_tag = NoticeStatus(notice.status).tag
         metric_form = kwargs.get("metric_form")
         if is_commissioner and metric_form is None:
             metric_form = ContractMetricForm(initial={"effective_from": today})

@@ -11,21 +11,14 @@ from django.views.generic.detail import SingleObjectMixin
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
 from contracts.models import Contract
-from core.views import ScopedViewMixin, tag
+from core.views import ScopedViewMixin
 from outcomes.choices import RescoreStatus
 from outcomes.models import RescoreRequest
 from outcomes.services.rescore_requests import request_rescore
 
-STATUS_COLOURS = {
-    RescoreStatus.QUEUED: "grey",
-    RescoreStatus.RUNNING: "blue",
-    RescoreStatus.DONE: "green",
-    RescoreStatus.FAILED: "red",
-}
-
 
 def rescore_tag(request: RescoreRequest) -> dict:
-    return tag(request.get_status_display(), STATUS_COLOURS[request.status])
+    return RescoreStatus(request.status).tag
 
 
 class RescoreRequestCreateView(ScopedViewMixin, SingleObjectMixin, View):

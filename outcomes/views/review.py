@@ -15,25 +15,18 @@ from core.forms import add_service_errors
 from core.permissions import require
 from core.views import ScopedViewMixin, error_summary, tag
 from outcomes import selectors
-from outcomes.choices import ReviewStatus
+from outcomes.choices import ReviewStatus, Timeliness
 from outcomes.forms import ReviewForm
 from outcomes.permissions import can_read_data_review, can_review_data
 from outcomes.services import reviews
 
 # --- The commissioner's data review ---
 
-REVIEW_COLOURS = {
-    ReviewStatus.ACCEPTED: "green",
-    ReviewStatus.QUERIED: "orange",
-    ReviewStatus.UNLOCKED: "yellow",
-}
-STATE_COLOURS = {"on time": "green", "late": "orange", "missing": "red", "not due yet": "grey"}
-
 
 def review_tag(review) -> dict:
     if review is None:
         return tag("Not reviewed", "grey")
-    return tag(review.get_status_display(), REVIEW_COLOURS[review.status])
+    return ReviewStatus(review.status).tag
 
 
 def review_options(review) -> list[str]:
@@ -125,7 +118,7 @@ class ContractDataView(ScopedViewMixin, DetailView):
             row.options = review_options(row.review)
             for item in row.items:
                 item.state_text = item.state(today)
-                item.state_tag = tag(item.state_text.capitalize(), STATE_COLOURS[item.state_text])
+                item.state_tag = Timeliness(item.state_text).tag
             if self.can_review:
                 if row.organisation.pk == bound_org:
                     row.form = bound_form

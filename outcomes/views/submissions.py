@@ -21,14 +21,6 @@ from outcomes.validation import COLUMNS
 
 # --- Submitting data ---
 
-STATUS_COLOURS = {
-    SubmissionStatus.RECEIVED: "blue",
-    SubmissionStatus.VALIDATING: "blue",
-    SubmissionStatus.STORING: "blue",
-    SubmissionStatus.STORED: "green",
-    SubmissionStatus.REJECTED: "red",
-    SubmissionStatus.FAILED: "red",
-}
 STAGES = [
     (SubmissionStatus.RECEIVED, "File received"),
     (SubmissionStatus.VALIDATING, "Checking the rows"),
@@ -38,7 +30,7 @@ STAGE_ORDER = [SubmissionStatus.RECEIVED, SubmissionStatus.VALIDATING, Submissio
 
 
 def status_tag(submission) -> dict:
-    return tag(submission.get_status_display(), STATUS_COLOURS[submission.status])
+    return SubmissionStatus(submission.status).tag
 
 
 def stages_of(submission) -> list[dict]:

@@ -26,35 +26,15 @@ from core.forms import NHSForm, add_service_errors
 from core.numbers import clean
 from core.permissions import require
 from core.roles import has_role, is_admin
-from core.views import ScopedViewMixin, chart, error_summary, tag
+from core.views import ScopedViewMixin, chart, error_summary
 from outcomes import charts
+from outcomes.choices import Rating, SpcAssurance, SpcPointType, Variation
 from outcomes.models import SpcRebase
 from outcomes.permissions import can_rebase, can_withdraw_rebase
 from outcomes.services import rebasing
 from reporting import dashboards
 from reporting.dashboards import parse_id
 from reporting.permissions import can_publish
-
-RATING_CSS = {
-    "good": "concord-rating--good",
-    "approaching": "concord-rating--approaching",
-    "requires_improvement": "concord-rating--requires-improvement",
-    "inadequate": "concord-rating--inadequate",
-}
-VARIATION_TAGS = {
-    "common_cause": ("Common cause", "grey"),
-    "improvement_high": ("Improvement (high)", "blue"),
-    "improvement_low": ("Improvement (low)", "blue"),
-    "concern_high": ("Concern (high)", "orange"),
-    "concern_low": ("Concern (low)", "orange"),
-    "neutral_high": ("Special cause (high)", "purple"),
-    "neutral_low": ("Special cause (low)", "purple"),
-}
-ASSURANCE_TAGS = {
-    "consistent_pass": ("Passes", "blue"),
-    "consistent_fail": ("Fails", "orange"),
-    "inconsistent": ("Hit and miss", "grey"),
-}
 
 
 def _pct(value):
@@ -365,13 +345,9 @@ class DashboardView(DashboardMixin, TemplateView):
             )
         for row in board.metric_rows:
             row["sparkline_runs"] = charts.sparkline(row["sparkline"])
-            row["rating_css"] = RATING_CSS.get(row["rating"], "")
-            row["variation_tag"] = (
-                tag(*VARIATION_TAGS[row["variation"]]) if row["variation"] else None
-            )
-            row["assurance_tag"] = (
-                tag(*ASSURANCE_TAGS[row["assurance"]]) if row["assurance"] else None
-            )
+            row["rating_css"] = Rating(row["rating"]).css if row["rating"] else ""
+            row["variation_tag"] = Variation(row["variation"]).tag if row["variation"] else None
+            row["assurance_tag"] = SpcAssurance(row["assurance"]).tag if row["assurance"] else None
             row["url"] = (
                 f"{reverse('reporting:dashboard-metric', args=[row['id']])}?{urlencode(query)}"
             )
@@ -437,12 +413,6 @@ SPC_HEADER = [
     "Special cause",
     "Point type",
 ]
-POINT_TYPE_LABELS = {
-    "common_cause": "Common cause",
-    "special_cause_improvement": "Special cause: improvement",
-    "special_cause_concern": "Special cause: concern",
-    "special_cause_neutral": "Special cause",
-}
 
 
 class RebaseForm(NHSForm):
@@ -504,8 +474,8 @@ class MetricSpcView(DashboardMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         selection, metric, result = self.selection, self.metric, self.result
         summary = result["summary"]
-        variation = dashboards.VARIATION_LABELS.get(summary["variation"])
-        assurance = dashboards.ASSURANCE_LABELS.get(summary["assurance"])
+        variation = Variation(summary["variation"]).description if summary["variation"] else None
+        assurance = SpcAssurance(summary["assurance"]).description if summary["assurance"] else None
         may_rebase = self.may_rebase()
         if may_rebase and form is None:
             form = RebaseForm(periods=self.rebase_periods())
@@ -524,7 +494,7 @@ class MetricSpcView(DashboardMixin, TemplateView):
             metric=metric,
             summary=summary,
             points=[
-                {**point, "point_label": POINT_TYPE_LABELS[point["point_type"]]}
+                {**point, "point_label": SpcPointType(point["point_type"]).label}
                 for point in result["points"]
             ],
             variation_label=variation,
@@ -597,7 +567,7 @@ class MetricSpcDownloadView(MetricSpcView):
                 round(point["upl"], 4),
                 point["segment"] + 1,
                 point["special_cause_type"],
-                POINT_TYPE_LABELS[point["point_type"]],
+                SpcPointType(point["point_type"]).label,
             ]
             for point in self.result["points"]
         ]

@@ -14,7 +14,6 @@ import pandas as pd
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.text import capfirst
 
 from assurance.benchmark import MIN_PEERS
 from assurance.downloads import published_table
@@ -24,12 +23,11 @@ from core.exports import Table, table_response
 from core.numbers import as_shown, fmt
 from core.views import chart
 from outcomes import charts
+from outcomes.choices import Rating
 from outcomes.models import Dimension
-from reporting import dashboards
-from reporting.choices import ScorecardKind
+from reporting.choices import ScorecardKind, ScorecardTrend
 from reporting.models import PublishedScorecard
 from reporting.permissions import can_publish
-from reporting.views.dashboard import RATING_CSS
 
 CACHE_SECONDS = 24 * 60 * 60
 
@@ -37,11 +35,6 @@ DIRECTION_TEXT = {
     "higher": "Higher is better.",
     "lower": "Lower is better.",
     "neutral": "Shown for context: neither higher nor lower is better.",
-}
-TREND_TAGS = {
-    "improving": "blue",
-    "getting worse": "orange",
-    "no significant change": "grey",
 }
 
 GLOSSARY = [
@@ -214,13 +207,13 @@ def overview(snapshot: dict) -> list[str]:
         sentences.append(change_sentence(score, first["score"], _day(first["period_start"])))
     measured = [m for m in snapshot["metrics"] if m["expected"]]
     with_target = [m for m in measured if m["rating"]]
-    met = sum(m["rating"] == "good" for m in with_target)
+    met = sum(m["rating"] == Rating.GOOD for m in with_target)
     if with_target:
         sentences.append(
             f"{met} of the {len(with_target)} measures with a target met it this month."
         )
-    improving = sum(m["trend"] == "improving" for m in measured)
-    worse = sum(m["trend"] == "getting worse" for m in measured)
+    improving = sum(m["trend"] == ScorecardTrend.IMPROVING for m in measured)
+    worse = sum(m["trend"] == ScorecardTrend.GETTING_WORSE for m in measured)
     if measured:
         sentences.append(
             f"{improving} measure{'s are' if improving != 1 else ' is'} improving and "
@@ -259,7 +252,7 @@ def measure_row(metric: dict, accountable: str) -> list:
         metric["unit"],
         as_shown(metric["target"], metric["unit"]),
         card["rating_label"] or "Not rated",
-        capfirst(metric["trend"]) if metric["trend"] else "Too little data to tell",
+        ScorecardTrend(metric["trend"]).label if metric["trend"] else "Too little data to tell",
         accountable,
     ]
 
@@ -267,16 +260,17 @@ def measure_row(metric: dict, accountable: str) -> list:
 def metric_card(metric: dict) -> dict:
     """A snapshot metric with the words and sparkline its card shows."""
     values = [point["value"] for point in metric["history"]]
+    rating = Rating(metric["rating"]) if metric["rating"] else None
     return {
         **metric,
         "direction_text": DIRECTION_TEXT.get(metric["direction"], ""),
-        "rating_label": dashboards.RATING_LABELS.get(metric["rating"]),
-        "rating_css": RATING_CSS.get(metric["rating"], ""),
+        "rating_label": rating.label if rating else None,
+        "rating_css": rating.css if rating else "",
         "value_text": _value_text(metric["value"], metric["unit"]),
         "target_text": _value_text(metric["target"], metric["unit"])
         if metric["target"] is not None
         else "none",
-        "trend_colour": TREND_TAGS.get(metric["trend"], "grey"),
+        "trend_colour": ScorecardTrend(metric["trend"]).colour if metric["trend"] else "grey",
         "sparkline_runs": charts.sparkline(values),
         "history_text": ", ".join(
             f"{_day(p['period_start']):%b %Y} " + _value_text(p["value"], metric["unit"])

@@ -13,7 +13,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from assurance import benchmark
-from reporting import contract_publishing, dashboards, publishing
+from outcomes.choices import Rating
+from reporting import contract_publishing, publishing
 from reporting.models import PublishedScorecard
 from tests.dashboard_data import seed
 
@@ -97,7 +98,7 @@ def test_glossary_explains_every_word_the_public_pages_use(client, db):
     )
     assert {"National average", "Upper quartile", "Gap closed"} <= set(terms)
     # The rating words are the ones the pages show.
-    for label in dashboards.RATING_LABELS.values():
+    for label in Rating.labels:
         assert label in html, label
 
 
