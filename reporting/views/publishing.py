@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from assurance.public import overview
-from assurance.views import RoundMixin
+from assurance.views.rounds import RoundMixin
 from contracts.choices import Role
 from contracts.models import Contract
 from core.forms import add_service_errors

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.views.generic import DetailView
 
 from assurance.downloads import round_table
-from assurance.views import RoundMixin
+from assurance.views.rounds import RoundMixin
 from core.exports import table_response
 
 
