@@ -15,7 +15,7 @@ from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import NoticeStatus, Role
 from contracts.models import Contract, NoticeEvent
 from contracts.permissions import acting_party, require_commissioner_of
-from contracts.views.helpers import next_deadline
+from contracts.presentation import next_deadline
 from core.forms import add_service_errors
 from core.roles import is_admin
 from core.views import ScopedViewMixin, error_summary

@@ -1,4 +1,5 @@
-"""Notice deadlines, shared by the contract and notice pages."""
+"""What pages show of a notice beyond its fields: its next deadline, with a
+tag saying how near it is."""
 
 import datetime as dt
 
