@@ -22,12 +22,14 @@ WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 @pytest.fixture
 def this_week(system):
-    """A weekly tactical meeting on today's weekday, from three weeks ago, with
-    an open action from last week's meeting."""
+    """A weekly tactical meeting on today's weekday at midnight (so today's
+    has started whatever the time of the run), from three weeks ago, with an
+    open action from last week's meeting."""
     today = timezone.localdate()
     series = make_series(
         system,
         rrule=f"FREQ=WEEKLY;BYDAY={WEEKDAYS[today.weekday()]}",
+        start_time=dt.time(0, 0),
         starts_on=today - dt.timedelta(days=21),
         ends_on=today + dt.timedelta(days=14),
         now=timezone.now() - dt.timedelta(days=30),
