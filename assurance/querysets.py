@@ -43,9 +43,11 @@ def commissioners_worked_with(user):
 
     mine = Membership.objects.filter(user=user).values("organisation_id")
     networks = NetworkMember.objects.filter(provider_id__in=mine).values("network_id")
-    contracted = Contract.objects.filter(
-        models.Q(provider_id__in=mine) | models.Q(provider_id__in=networks)
-    ).values("commissioner_id")
+    contracted = (
+        Contract.objects.binding()
+        .filter(models.Q(provider_id__in=mine) | models.Q(provider_id__in=networks))
+        .values("commissioner_id")
+    )
     lay = Membership.objects.filter(user=user, role=Role.LAY_PARTNER).values("organisation_id")
     return Organisation.objects.filter(models.Q(id__in=contracted) | models.Q(id__in=lay)).values(
         "id"

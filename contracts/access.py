@@ -8,7 +8,8 @@ A new page cannot forget the rule because the base classes in
 The rules (docs/permissions.md):
 - admins (is_staff) see everything;
 - a commissioner sees its own organisation, every organisation it holds a
-  contract with, and the members of those networks;
+  binding contract with (one the provider accepted: contracts.services), and
+  the members of those networks;
 - a network manager sees the network and its member providers;
 - a provider user sees their own organisation;
 - a lay partner sees no private data: only what is published.
@@ -49,7 +50,11 @@ def _scope_rule(user):
     def orgs_where(role):
         return Membership.objects.filter(user=user, role=role).values("organisation_id")
 
-    commissioned = Contract.objects.filter(commissioner_id__in=orgs_where(Role.COMMISSIONER))
+    # Only a binding contract (accepted by the provider) shares data: an
+    # offer, a draft or a declined or withdrawn offer never did.
+    commissioned = Contract.objects.binding().filter(
+        commissioner_id__in=orgs_where(Role.COMMISSIONER)
+    )
     return Organisation.objects.filter(
         Q(
             id__in=Membership.objects.filter(user=user, role__in=PRIVATE_DATA_ROLES).values(

@@ -129,8 +129,27 @@ class PerformanceNoticeAdmin(ReadOnlyAdmin):
 @admin.register(Contract)
 class ContractAdmin(SimpleHistoryAdmin):
     inlines = [ContractYearInline]
-    list_display = ["reference", "title", "commissioner", "provider", "start_date", "end_date"]
-    list_filter = ["payment_model", "commissioner"]
+    list_display = [
+        "reference",
+        "title",
+        "commissioner",
+        "provider",
+        "start_date",
+        "end_date",
+        "status",
+    ]
+    list_filter = ["status", "payment_model", "commissioner"]
+    # The agreement moves only through contracts.services, each step by the
+    # party whose step it is: never by an administrator's edit.
+    readonly_fields = [
+        "status",
+        "offered_at",
+        "answered_at",
+        "answered_by",
+        "decline_reason",
+        "terminated_on",
+        "termination_reason",
+    ]
     search_fields = ["reference", "title", "provider__name", "provider__code"]
     autocomplete_fields = ["commissioner", "provider"]
     list_select_related = ["commissioner", "provider"]

@@ -38,6 +38,42 @@ ROLE_ORGANISATION_KINDS = {
 }
 
 
+class ContractStatus(ColourTextChoices):
+    """Where a contract is in its agreement (docs/contracts.md, Agreement):
+    nothing binds a provider, and no one's data is shared, until the
+    provider's people accept the commissioner's offer."""
+
+    DRAFT = "draft", "Draft", "grey"
+    OFFERED = "offered", "Offered: waiting for the provider", "blue"
+    DECLINED = "declined", "Declined by the provider", "red"
+    WITHDRAWN = "withdrawn", "Offer withdrawn", "grey"
+    ACCEPTED = "accepted", "Agreed", "green"
+    TERMINATED = "terminated", "Terminated", "orange"
+
+
+# The statuses in which a contract binds its parties and shares data between
+# them: accepted, and terminated (its months before the end stay readable).
+BINDING_CONTRACT_STATUSES = (ContractStatus.ACCEPTED, ContractStatus.TERMINATED)
+
+
+# Who answers an offer for the provider: a network's managers, a single
+# provider's own people (contracts.permissions.can_answer_offer).
+OFFER_ANSWERED_BY = {
+    OrganisationKind.NETWORK: Role.NETWORK_MANAGER,
+    OrganisationKind.PROVIDER: Role.PROVIDER_USER,
+}
+
+
+class ContractStep(models.TextChoices):
+    """The moves of a contract's agreement, each a service in contracts.services."""
+
+    OFFER = "offer", "Offer the contract"
+    WITHDRAW = "withdraw", "Withdraw the offer"
+    ACCEPT = "accept", "Accept the offer"
+    DECLINE = "decline", "Decline the offer"
+    TERMINATE = "terminate", "Terminate the contract"
+
+
 class NoticeStatus(ColourTextChoices):
     """Where a Contract Performance Notice is in the contract-management process."""
 

@@ -66,6 +66,26 @@ class ContractForm(NHSForm):
         return cleaned
 
 
+class DeclineForm(NHSForm):
+    reason = forms.CharField(
+        label="Why are you declining the offer?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="The commissioner sees this, and the contract's history keeps it.",
+    )
+
+
+class TerminateForm(NHSForm):
+    terminated_on = date_field(
+        "Last day of the contract", help_text="Nothing is expected of months after it."
+    )
+    reason = forms.CharField(
+        label="Why is the contract ending early?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
 class ContractYearsForm(NHSForm):
     """A contract value and a planned budget for each contract year."""
 

@@ -7,9 +7,11 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from contracts.choices import (
+    BINDING_CONTRACT_STATUSES,
     CLOSED_NOTICE_STATUSES,
     ROLE_ORGANISATION_KINDS,
     CommissionerType,
+    ContractStatus,
     MeetingOutcome,
     NoticeStatus,
     NoticeStep,
@@ -208,15 +210,42 @@ class Contract(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The agreement (docs/contracts.md): changed only by contracts.services.
+    status = models.CharField(
+        max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT
+    )
+    offered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the provider accepted or declined the offer."
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decline_reason = models.TextField(blank=True)
+    terminated_on = models.DateField(null=True, blank=True)
+    termination_reason = models.TextField(blank=True)
     history = HistoricalRecords()
 
     objects = ContractQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "reference"]
+        indexes = [models.Index(fields=["status"], name="contract_status")]
 
     def __str__(self):
         return f"{self.reference}: {self.title}"
+
+    @property
+    def is_binding(self) -> bool:
+        """Accepted (or terminated after it was): the contract binds its
+        parties and shares data between them."""
+        return self.status in BINDING_CONTRACT_STATUSES
+
+    @property
+    def ends_on(self):
+        """The last day the contract runs: its end date, or the day it was
+        terminated."""
+        return self.terminated_on or self.end_date
 
     def clean(self):
         errors = {}

@@ -126,6 +126,10 @@ def raise_notice(
     `contract.meeting_due_days` operational days later."""
     party = acting_party(user, contract)
     require(party is not None, NOTICE_PARTIES_ONLY)
+    if not contract.is_binding:
+        raise ValidationError(
+            {"contract": "Notices are raised on contracts in force: this one is not agreed."}
+        )
     metrics = list(metrics)
     if not metrics and not obligations.strip():
         raise ValidationError({"metrics": "Name the metrics or obligations concerned."})

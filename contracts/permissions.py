@@ -6,7 +6,7 @@ Reads are scoped by contracts.access.data_scope; these functions decide
 writes. Services call `require(...)` with them; views and serializers call
 them to decide what to offer."""
 
-from contracts.choices import NoticeStep, Role
+from contracts.choices import OFFER_ANSWERED_BY, NoticeStep, Role
 from contracts.models import Membership
 from core.permissions import require
 from core.roles import has_role, is_admin
@@ -38,7 +38,33 @@ def can_manage_contract(user, contract_or_commissioner_id) -> bool:
     return is_admin(user) or is_commissioner_member(user, commissioner_id)
 
 
+def can_answer_offer(user, contract) -> bool:
+    """The provider's people answer the commissioner's offer: a network's
+    managers, a single provider's own people. Never admins: nothing binds a
+    provider until it agrees."""
+    role = OFFER_ANSWERED_BY.get(contract.provider.kind)
+    return (
+        user.is_authenticated
+        and role is not None
+        and Membership.objects.filter(
+            user=user, organisation_id=contract.provider_id, role=role
+        ).exists()
+    )
+
+
+def can_act_on_agreement(user, contract) -> bool:
+    """Either party's people who take steps of the agreement: the
+    commissioner (or an admin for it), or those who answer for the provider."""
+    return can_manage_contract(user, contract) or can_answer_offer(user, contract)
+
+
+def can_terminate(user, contract) -> bool:
+    """Either party ends an agreed contract early, with a reason."""
+    return can_act_on_agreement(user, contract)
+
+
 COMMISSIONER_ONLY = "Only the commissioner of this contract can do that."
+PROVIDER_ANSWERS = "Only the provider's people (a network's managers) can answer an offer."
 
 
 def require_commissioner_of(user, contract_or_commissioner_id) -> None:

@@ -1,6 +1,7 @@
 """Writes to contracts with business rules: creating a contract with its
-years, versioning contract metrics, recording actual cost. Notices have their
-own module, contracts.notices."""
+years, its agreement (offer, withdraw, accept, decline, terminate), the
+monthly plan and actual cost. Notices have their own module,
+contracts.notices."""
 
 import datetime as dt
 from decimal import Decimal
@@ -8,9 +9,20 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from contracts.choices import ContractStatus, ContractStep
 from contracts.models import ActualCost, BudgetPlanMonth, Contract, ContractYear
-from contracts.permissions import can_commission, require_commissioner_of
+from contracts.permissions import (
+    COMMISSIONER_ONLY,
+    PROVIDER_ANSWERS,
+    can_answer_offer,
+    can_commission,
+    can_manage_contract,
+    can_terminate,
+    require_commissioner_of,
+)
+from contracts.signals import contract_accepted
 from core.history import bulk_create_as, delete_as, save_as
 from core.permissions import require
 
@@ -31,7 +43,7 @@ def create_contract(*, user, years: list[dict], **fields) -> Contract:
     """Create a contract and its years. `years` gives, in order, each year's
     contract_value and planned_budget; there must be one per 12 months."""
     require(can_commission(user), "Only commissioners create contracts.")
-    contract = Contract(created_by=user, **fields)
+    contract = Contract(created_by=user, **{**fields, "status": ContractStatus.DRAFT})
     contract.full_clean()
     require_commissioner_of(user, contract.commissioner_id)
     bounds = contract_year_bounds(contract.start_date, contract.end_date)
@@ -48,6 +60,118 @@ def create_contract(*, user, years: list[dict], **fields) -> Contract:
             user=user, contract=contract, number=number, start_date=start, end_date=end, **values
         )
     return contract
+
+
+# --- The agreement (docs/contracts.md) -------------------------------------
+
+# The statuses each step starts from, and what anyone trying it from another
+# status is told.
+STEP_FROM = {
+    ContractStep.OFFER: (ContractStatus.DRAFT,),
+    ContractStep.WITHDRAW: (ContractStatus.DRAFT, ContractStatus.OFFERED),
+    ContractStep.ACCEPT: (ContractStatus.OFFERED,),
+    ContractStep.DECLINE: (ContractStatus.OFFERED,),
+    ContractStep.TERMINATE: (ContractStatus.ACCEPTED,),
+}
+ALREADY = {
+    ContractStatus.DRAFT: "The contract is still a draft: it has not been offered.",
+    ContractStatus.OFFERED: "The contract has been offered and is waiting for the provider.",
+    ContractStatus.DECLINED: "The provider declined this offer.",
+    ContractStatus.WITHDRAWN: "The commissioner withdrew this offer.",
+    ContractStatus.ACCEPTED: "The provider has already accepted this contract.",
+    ContractStatus.TERMINATED: "This contract has been terminated.",
+}
+
+
+def _for_step(contract, step: ContractStep) -> Contract:
+    """The contract, its row locked until the transaction ends (concurrent
+    steps queue up, and the second finds the first's status), if `step`
+    may be taken from its status; ValidationError naming `status` if not."""
+    contract = (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("commissioner", "provider")
+        .get(pk=contract.pk)
+    )
+    if contract.status not in STEP_FROM[step]:
+        raise ValidationError({"status": f"{ALREADY[contract.status]} Nothing was changed."})
+    return contract
+
+
+def _record(contract, user, reason: str) -> Contract:
+    contract._change_reason = reason[:100]  # simple_history's column
+    save_as(contract, user)
+    return contract
+
+
+@transaction.atomic
+def offer_contract(*, user, contract) -> Contract:
+    """The commissioner offers a draft, with its terms, to the provider."""
+    require(can_manage_contract(user, contract), COMMISSIONER_ONLY)
+    contract = _for_step(contract, ContractStep.OFFER)
+    contract.status, contract.offered_at = ContractStatus.OFFERED, timezone.now()
+    return _record(contract, user, f"Offered to {contract.provider.name}")
+
+
+@transaction.atomic
+def withdraw_offer(*, user, contract) -> Contract:
+    """The commissioner withdraws a draft or an offer not yet answered."""
+    require(can_manage_contract(user, contract), COMMISSIONER_ONLY)
+    contract = _for_step(contract, ContractStep.WITHDRAW)
+    contract.status = ContractStatus.WITHDRAWN
+    return _record(contract, user, "Offer withdrawn")
+
+
+@transaction.atomic
+def accept_offer(*, user, contract) -> Contract:
+    """The provider accepts: the contract binds both parties from now on and
+    shares their data (contracts.access). Outcomes scores it (the
+    contract_accepted signal, after commit)."""
+    require(can_answer_offer(user, contract), PROVIDER_ANSWERS)
+    contract = _for_step(contract, ContractStep.ACCEPT)
+    contract.status = ContractStatus.ACCEPTED
+    contract.answered_at, contract.answered_by = timezone.now(), user
+    _record(contract, user, f"Accepted by {contract.provider.name}")
+    transaction.on_commit(lambda: contract_accepted.send(sender=Contract, contract=contract))
+    return contract
+
+
+@transaction.atomic
+def decline_offer(*, user, contract, reason: str) -> Contract:
+    """The provider declines, saying why; the commissioner may offer again
+    as a new draft."""
+    require(can_answer_offer(user, contract), PROVIDER_ANSWERS)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the offer is declined."})
+    contract = _for_step(contract, ContractStep.DECLINE)
+    contract.status, contract.decline_reason = ContractStatus.DECLINED, reason
+    contract.answered_at, contract.answered_by = timezone.now(), user
+    return _record(contract, user, f"Declined by {contract.provider.name}")
+
+
+@transaction.atomic
+def terminate_contract(*, user, contract, terminated_on: dt.date, reason: str) -> Contract:
+    """Either party ends an agreed contract early, from a date within it,
+    with a reason. Its months up to that date stay readable to the parties;
+    nothing is expected of later months."""
+    require(
+        can_terminate(user, contract),
+        "Only the parties to this contract can terminate it.",
+    )
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = "Say why the contract is terminated."
+    if terminated_on is None or not contract.start_date <= terminated_on <= contract.end_date:
+        errors["terminated_on"] = (
+            f"Give a date from {contract.start_date:%-d %B %Y} to {contract.end_date:%-d %B %Y}."
+        )
+    if errors:
+        raise ValidationError(errors)
+    contract = _for_step(contract, ContractStep.TERMINATE)
+    contract.status = ContractStatus.TERMINATED
+    contract.terminated_on, contract.termination_reason = terminated_on, reason
+    return _record(contract, user, f"Terminated from {terminated_on:%-d %B %Y}")
 
 
 def set_contract_year(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts.views import account, contracts, finance, notices, organisations
+from contracts.views import account, agreement, contracts, finance, notices, organisations
 
 app_name = "contracts"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("contracts/", contracts.ContractListView.as_view(), name="contract-list"),
     path("contracts/new/", contracts.ContractCreateView.as_view(), name="contract-create"),
+    path(
+        "contracts/<int:pk>/agreement/",
+        agreement.ContractAgreementView.as_view(),
+        name="contract-agreement",
+    ),
     path(
         "contracts/<int:pk>/finance/",
         finance.ContractFinanceView.as_view(),

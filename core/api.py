@@ -13,8 +13,11 @@ class ScopedViewSetMixin:
 
     Subclasses may not override get_queryset (as PostHog's routing mixin
     enforces): extra filtering belongs in filtersets or `scoped_queryset`.
-    Rows outside the scope are therefore 404, never data.
+    Rows outside the scope are therefore 404, never data. `scope` names the
+    queryset method that scopes (contracts' agreements use another).
     """
+
+    scope = "visible_to"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -24,7 +27,8 @@ class ScopedViewSetMixin:
             )
 
     def get_queryset(self):
-        return self.scoped_queryset(super().get_queryset().visible_to(self.request.user))
+        scoped = getattr(super().get_queryset(), self.scope)(self.request.user)
+        return self.scoped_queryset(scoped)
 
     def scoped_queryset(self, queryset):
         """Hook for select_related/annotations on the already-scoped queryset."""

@@ -30,8 +30,11 @@ class ScopedViewMixin(RoleRequiredMixin):
     """Requires sign-in, an allowed role, and scopes `model`'s rows to the user.
 
     get_queryset is final, as in core.api.ScopedViewSetMixin; rows
-    outside the scope give 404 from DetailView, never data.
+    outside the scope give 404 from DetailView, never data. `scope` names the
+    queryset method that scopes (contracts' agreements use another).
     """
+
+    scope = "visible_to"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -39,7 +42,8 @@ class ScopedViewMixin(RoleRequiredMixin):
             raise TypeError(f"{cls.__name__} must not override get_queryset; see ScopedViewMixin")
 
     def get_queryset(self):
-        return self.scoped_queryset(self.model.objects.visible_to(self.request.user))
+        scoped = getattr(self.model.objects, self.scope)(self.request.user)
+        return self.scoped_queryset(scoped)
 
     def scoped_queryset(self, queryset):
         return queryset

@@ -56,7 +56,7 @@ def meeting_contracts(meeting: Meeting, today: dt.date) -> list[Contract]:
     if series.contract_id:
         return [series.contract]
     return list(
-        Contract.objects.filter(
+        Contract.objects.binding().filter(
             provider_id=series.provider_id, start_date__lte=today, end_date__gte=today
         )
     )

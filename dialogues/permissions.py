@@ -49,7 +49,11 @@ def can_manage_series(user, provider) -> bool:
     if provider.pk in _role_org_ids(user, Role.NETWORK_MANAGER):
         return True
     commissioners = _role_org_ids(user, Role.COMMISSIONER)
-    return Contract.objects.filter(provider=provider, commissioner_id__in=commissioners).exists()
+    return (
+        Contract.objects.binding()
+        .filter(provider=provider, commissioner_id__in=commissioners)
+        .exists()
+    )
 
 
 def can_contribute(user, meeting) -> bool:

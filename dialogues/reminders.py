@@ -136,7 +136,7 @@ def data_reminders(today: dt.date) -> Counter:
     ):
         submitters.setdefault(membership.organisation_id, []).append(membership.user)
     prefs: dict[int, ReminderPreference] = {}
-    contracts = Contract.objects.filter(start_date__lte=today, end_date__gte=today)
+    contracts = Contract.objects.binding().filter(start_date__lte=today, end_date__gte=today)
     for contract in contracts:
         for result in completeness(contract, contract_months(contract, today)[:DATA_MONTHS], today):
             waiting = [item for item in result.items if not item.arrived]

@@ -13,15 +13,15 @@ from core.roles import is_admin
 
 
 def party_contracts(user):
-    """Contracts `user` is a party to (admins: all), as a lazy queryset."""
+    """Binding contracts `user` is a party to (admins: all), as a lazy queryset."""
     from contracts.models import Contract, Membership
 
     if not user.is_authenticated:
         return Contract.objects.none()
     if is_admin(user):
-        return Contract.objects.all()
+        return Contract.objects.binding()
     mine = Membership.objects.filter(user=user)
-    return Contract.objects.filter(
+    return Contract.objects.binding().filter(
         Q(commissioner_id__in=mine.filter(role=Role.COMMISSIONER).values("organisation_id"))
         | Q(
             provider_id__in=mine.filter(role__in=(Role.NETWORK_MANAGER, Role.PROVIDER_USER)).values(

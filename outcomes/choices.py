@@ -77,6 +77,7 @@ class RunTrigger(models.TextChoices):
     SUBMISSION = "submission", "After a submission"
     NIGHTLY = "nightly", "Nightly full rescore"
     MANUAL = "manual", "Started by hand"
+    AGREEMENT = "agreement", "When the contract was agreed"
 
 
 class RescoreStatus(ColourTextChoices):

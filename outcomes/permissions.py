@@ -53,7 +53,7 @@ def can_rebase(user, metric, organisation) -> bool:
         return True
     if not has_role(user, Role.COMMISSIONER):
         return False
-    held = Contract.objects.filter(
+    held = Contract.objects.binding().filter(
         commissioner__memberships__user=user,
         commissioner__memberships__role=Role.COMMISSIONER,
         metric_versions__metric=metric,

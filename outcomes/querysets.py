@@ -65,9 +65,11 @@ class RescoreRequestQuerySet(models.QuerySet):
 
 class ContractMetricQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """Terms are part of the agreement: the parties see a contract's
+        terms from when it is offered (its commissioner from the draft)."""
         from contracts.models import Contract
 
-        return self.filter(contract__in=Contract.objects.visible_to(user))
+        return self.filter(contract__in=Contract.objects.agreements_visible_to(user))
 
     def in_force_on(self, day):
         """The version of each contract metric in force on `day`: the latest

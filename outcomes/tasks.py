@@ -76,8 +76,8 @@ def rescore_contract(contract_id: int, trigger: str = RunTrigger.NIGHTLY) -> dic
 
 @shared_task(name="outcomes.rescore_all")
 def rescore_all() -> int:
-    """The nightly full rescore: every contract, one task each."""
-    ids = list(Contract.objects.values_list("pk", flat=True))
+    """The nightly full rescore: every binding contract, one task each."""
+    ids = list(Contract.objects.binding().values_list("pk", flat=True))
     for contract_id in ids:
         rescore_contract.delay(contract_id, RunTrigger.NIGHTLY)
     return len(ids)
@@ -118,3 +118,10 @@ def sweep() -> dict:
 def run_rescore_request(request_id: int) -> str:
     """A recalculation asked for in the browser or the API."""
     return rescore_requests.run_request(request_id).status
+
+
+def score_accepted_contract(sender, contract, **kwargs) -> None:
+    """contracts.signals.contract_accepted: score the newly binding contract
+    (sent after the accepting transaction commits). If the broker is down
+    the nightly rescore scores it."""
+    publish(rescore_contract, contract.pk, RunTrigger.AGREEMENT)

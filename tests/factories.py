@@ -3,7 +3,7 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 
-from contracts.choices import OrganisationKind, Role
+from contracts.choices import ContractStatus, OrganisationKind, Role
 from contracts.models import Contract, ContractYear, Membership, NetworkMember, Organisation
 from outcomes.choices import Direction, Frequency, MetricType
 from outcomes.models import ContractMetric, Dimension, Metric
@@ -56,6 +56,8 @@ class ContractFactory(factory.django.DjangoModelFactory):
     start_date = dt.date(2024, 4, 1)
     end_date = dt.date(2029, 3, 31)
     payment_model = Contract.PaymentModel.CAPITATED_OUTCOMES
+    # Most tests are about contracts in force; agreement tests start drafts.
+    status = ContractStatus.ACCEPTED
 
 
 def add_member(network, provider):

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contracts.choices import MeetingOutcome, NoticeStatus, WithholdingStatus
+from contracts.choices import ContractStatus, MeetingOutcome, NoticeStatus, WithholdingStatus
 from contracts.models import (
     ActualCost,
     Contract,
@@ -59,10 +59,15 @@ def enum_field(component_name: str, choices, **kwargs) -> serializers.ChoiceFiel
 @extend_schema_field(OpenApiTypes.INT)
 class ScopedContractField(serializers.PrimaryKeyRelatedField):
     """A contract by id, among those the requesting user may see: any other id
-    reads as "does not exist"."""
+    reads as "does not exist". Binding contracts only (those in force), unless
+    `agreements=True` (a draft's terms, for example)."""
+
+    def __init__(self, *, agreements=False, **kwargs):
+        self.scope = "agreements_visible_to" if agreements else "visible_to"
+        super().__init__(**kwargs)
 
     def get_queryset(self):
-        return Contract.objects.visible_to(self.context["request"].user)
+        return getattr(Contract.objects, self.scope)(self.context["request"].user)
 
 
 def local_today():
@@ -75,6 +80,13 @@ def local_today():
 class ContractSerializer(serializers.ModelSerializer):
     commissioner = serializers.SlugRelatedField(read_only=True, slug_field="code")
     provider = serializers.SlugRelatedField(read_only=True, slug_field="code")
+    status = enum_field(
+        "ContractStatusEnum",
+        ContractStatus.choices,
+        read_only=True,
+        help_text="The agreement: draft, offered, declined, withdrawn, accepted, "
+        "terminated. Only accepted (and terminated) contracts bind and share data.",
+    )
 
     class Meta:
         model = Contract
@@ -88,6 +100,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "payment_model",
+            "status",
         ]
 
 
@@ -109,14 +122,33 @@ class ContractYearSerializer(serializers.ModelSerializer):
 class ContractDetailSerializer(ContractSerializer):
     population_group = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     years = ContractYearSerializer(many=True, read_only=True)
+    answered_by = serializers.SlugRelatedField(
+        read_only=True, allow_null=True, slug_field="username"
+    )
 
     class Meta(ContractSerializer.Meta):
         fields = [
             *ContractSerializer.Meta.fields,
+            "offered_at",
+            "answered_at",
+            "answered_by",
+            "decline_reason",
+            "terminated_on",
+            "termination_reason",
             "population_group",
             *TERMS_FIELDS,
             "years",
         ]
+        read_only_fields = fields
+
+
+class ContractDeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the offer is declined.")
+
+
+class ContractTerminateSerializer(serializers.Serializer):
+    terminated_on = serializers.DateField(help_text="The contract's last day.")
+    reason = serializers.CharField(max_length=2000, help_text="Why the contract ends early.")
 
 
 class ContractYearInputSerializer(serializers.Serializer):

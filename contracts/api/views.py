@@ -29,9 +29,11 @@ from contracts.api.serializers import (
     CompleteMilestoneSerializer,
     ConcludeInvestigationSerializer,
     ContractCreateSerializer,
+    ContractDeclineSerializer,
     ContractDetailSerializer,
     ContractFinanceSerializer,
     ContractSerializer,
+    ContractTerminateSerializer,
     MonthlyPlanSerializer,
     NoticeCreateSerializer,
     NoticeDetailSerializer,
@@ -51,8 +53,16 @@ from contracts.models import (
     PerformanceNotice,
     RemedialMilestone,
 )
+from contracts.permissions import (
+    PROVIDER_ANSWERS,
+    can_answer_offer,
+    can_commission,
+    can_terminate,
+    require_commissioner_of,
+)
 from contracts.selectors import financial_position
 from core.api import ScopedReadOnlyViewSet, as_api_error
+from core.permissions import require
 
 PARTY_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
 
@@ -66,12 +76,16 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
 
 
 class ContractViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
-    """Contracts the signed-in user holds or is party to. Commissioners create
-    contracts with their years; a contract shows its metrics in force today."""
+    """Contracts the signed-in user holds or is party to, whatever their
+    agreement's status (docs/contracts.md): a commissioner's drafts and
+    offers, and what was offered to a provider. Commissioners create a
+    contract (a draft) with its years and offer it; the provider's people
+    accept or decline; only an accepted contract binds and shares data."""
 
     queryset = Contract.objects.select_related("commissioner", "provider")
+    scope = "agreements_visible_to"
     filterset_class = ContractFilter
-    write_roles = (Role.COMMISSIONER,)
+    write_roles = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
 
     # A contract in full; outcomes.api.contracts adds its metric terms.
     detail_serializer_class = ContractDetailSerializer
@@ -90,6 +104,7 @@ class ContractViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     @extend_schema(request=ContractCreateSerializer, responses={201: ContractDetailSerializer})
     def create(self, request, *args, **kwargs):
+        require(can_commission(request.user), "Only commissioners create contracts.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
@@ -99,6 +114,60 @@ class ContractViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             self.detail_serializer_class(self.get_queryset().get(pk=contract.pk)).data,
             status=status.HTTP_201_CREATED,
         )
+
+    def agreement_response(self, contract) -> Response:
+        return Response(self.detail_serializer_class(self.get_queryset().get(pk=contract.pk)).data)
+
+    @extend_schema(request=None, responses=ContractDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def offer(self, request, pk=None, format=None):
+        """Offer a draft, with its terms, to the provider (its commissioner)."""
+        contract = services.offer_contract(user=request.user, contract=self.get_object())
+        return self.agreement_response(contract)
+
+    @extend_schema(request=None, responses=ContractDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None, format=None):
+        """Withdraw a draft or an unanswered offer (its commissioner)."""
+        contract = services.withdraw_offer(user=request.user, contract=self.get_object())
+        return self.agreement_response(contract)
+
+    @extend_schema(request=None, responses=ContractDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None, format=None):
+        """Accept the offer (the provider's people: a network's managers). The
+        contract binds both parties from now on; its scores are computed."""
+        contract = services.accept_offer(user=request.user, contract=self.get_object())
+        return self.agreement_response(contract)
+
+    @extend_schema(request=ContractDeclineSerializer, responses=ContractDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None, format=None):
+        """Decline the offer, saying why (the provider's people)."""
+        contract = self.get_object()
+        require(can_answer_offer(request.user, contract), PROVIDER_ANSWERS)
+        serializer = ContractDeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contract = services.decline_offer(
+            user=request.user, contract=contract, **serializer.validated_data
+        )
+        return self.agreement_response(contract)
+
+    @extend_schema(request=ContractTerminateSerializer, responses=ContractDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None, format=None):
+        """End an accepted contract early from a date, with a reason (either party)."""
+        contract = self.get_object()
+        require(
+            can_terminate(request.user, contract),
+            "Only the parties to this contract can terminate it.",
+        )
+        serializer = ContractTerminateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        contract = services.terminate_contract(
+            user=request.user, contract=contract, **serializer.validated_data
+        )
+        return self.agreement_response(contract)
 
     def finance_response(self, contract) -> Response:
         data = {
@@ -123,6 +192,7 @@ class ContractViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         The months must add up to the year's planned budget; the year's
         previous monthly plan is replaced. Answers with the financial plan."""
         contract = self.get_object()
+        require_commissioner_of(request.user, contract)
         serializer = MonthlyPlanSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         number = serializer.validated_data["year"]

@@ -9,7 +9,7 @@ from django.views.generic import ListView, TemplateView
 
 from contracts import services
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.choices import OrganisationKind, Role
+from contracts.choices import ContractStatus, OrganisationKind, Role
 from contracts.forms import ContractForm, ContractYearsForm
 from contracts.models import Contract, ContractYear, Organisation, PerformanceNotice
 from contracts.permissions import can_commission
@@ -23,6 +23,7 @@ class ContractListView(ScopedViewMixin, ListView):
     """`/contracts/`: the contracts the person can see, with open notices."""
 
     model = Contract
+    scope = "agreements_visible_to"
     template_name = "contracts/contract_list.html"
     allowed_roles = PRIVATE_DATA_ROLES
     paginate_by = 50
@@ -53,6 +54,11 @@ class ContractListView(ScopedViewMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_create"] = can_commission(self.request.user)
+        context["offers"] = list(
+            Contract.objects.offers_to(self.request.user).select_related("commissioner")
+        )
+        for contract in context["object_list"]:
+            contract.status_tag = ContractStatus(contract.status).tag
         return context
 
 
@@ -101,7 +107,11 @@ class ContractCreateView(ScopedViewMixin, TemplateView):
                     except ValidationError as exc:
                         add_service_errors(form, exc)
                     else:
-                        messages.success(request, f"Contract {contract.reference} created.")
+                        messages.success(
+                            request,
+                            f"Contract {contract.reference} saved as a draft: add its metrics "
+                            f"and their targets, then offer it to {contract.provider.name}.",
+                        )
                         return redirect("outcomes:contract-detail", pk=contract.pk)
             else:
                 # First step, or the dates changed: ask for the years' values,

@@ -27,6 +27,7 @@ class ContractFinanceView(ScopedViewMixin, DetailView):
     commissioner (or an admin) records actual cost and sets monthly plans."""
 
     model = Contract
+    scope = "agreements_visible_to"
     template_name = "contracts/contract_finance.html"
     allowed_roles = PRIVATE_DATA_ROLES
 

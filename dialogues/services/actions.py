@@ -53,7 +53,7 @@ def linkable_organisation_ids(provider: Organisation) -> set[int]:
     """What an action can be about: the network, its members and the
     commissioners of its contracts."""
     return allowed_organisation_ids(provider, None) | set(
-        provider.contracts_held.values_list("commissioner_id", flat=True)
+        provider.contracts_held.binding().values_list("commissioner_id", flat=True)
     )
 
 
@@ -63,7 +63,7 @@ def action_contracts(provider: Organisation, meeting: Meeting | None):
     contract the network holds."""
     if meeting is not None and meeting.series.contract_id:
         return Contract.objects.filter(pk=meeting.series.contract_id)
-    return provider.contracts_held.all()
+    return provider.contracts_held.binding()
 
 
 def linkable_metric_ids(provider: Organisation, meeting: Meeting | None) -> set[int]:

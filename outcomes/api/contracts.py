@@ -48,7 +48,7 @@ class ContractMetricSerializer(serializers.ModelSerializer):
     """One version of a metric's terms in a contract. Posting adds a version in
     force from effective_from; versions are never rewritten."""
 
-    contract = ScopedContractField(help_text="Contract id.")
+    contract = ScopedContractField(agreements=True, help_text="Contract id.")
     metric = metric_by_code(help_text="Metric code.")
     created_by = serializers.SlugRelatedField(
         read_only=True, allow_null=True, slug_field="username"

@@ -11,10 +11,23 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from contracts.choices import ContractStatus
+from contracts.models import Contract
 from contracts.permissions import require_commissioner_of
 from core.history import save_as
 from outcomes.choices import Direction
 from outcomes.models import ContractMetric
+
+# Terms change while the commissioner drafts the offer and, once agreed,
+# from a date (each change a version); not while the provider considers the
+# offer, nor once it is closed.
+TERMS_FIXED = {
+    ContractStatus.OFFERED: "The offer is waiting for the provider's answer: its terms cannot "
+    "change until then.",
+    ContractStatus.DECLINED: "The provider declined this offer: its terms no longer change.",
+    ContractStatus.WITHDRAWN: "This offer was withdrawn: its terms no longer change.",
+    ContractStatus.TERMINATED: "The contract has been terminated: its terms no longer change.",
+}
 
 
 def check_thresholds(metric, minimum, target) -> dict[str, str]:
@@ -47,6 +60,12 @@ def set_contract_metric(
     adds a version in force from `effective_from`; earlier versions are kept,
     so periods before that date are still scored by the terms they had."""
     require_commissioner_of(user, contract)
+    # The row lock queues this behind an offer being made at the same moment.
+    status = (
+        Contract.objects.select_for_update().values_list("status", flat=True).get(pk=contract.pk)
+    )
+    if status in TERMS_FIXED:
+        raise ValidationError({"contract": TERMS_FIXED[status]})
     errors = check_thresholds(metric, Decimal(minimum_threshold), Decimal(target))
     if not contract.start_date <= effective_from <= contract.end_date:
         errors["effective_from"] = "The date must fall within the contract."

@@ -567,7 +567,9 @@ def contracts_for_submission(submission) -> list[int]:
     rows = submission.measurements.values_list("metric_id", "organisation_id").distinct()
     metrics = {m for m, _ in rows}
     organisations = {o for _, o in rows}
-    candidates = Contract.objects.filter(metric_versions__metric_id__in=metrics).distinct()
+    candidates = (
+        Contract.objects.binding().filter(metric_versions__metric_id__in=metrics).distinct()
+    )
     return list(
         candidates.filter(
             Q(provider_id__in=organisations)

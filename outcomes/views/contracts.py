@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.choices import NoticeStatus, Role
+from contracts.choices import ContractStatus, NoticeStatus, Role
 from contracts.models import Contract, NoticeEvent
-from contracts.permissions import acting_party, require_commissioner_of
+from contracts.permissions import acting_party, can_answer_offer, require_commissioner_of
 from contracts.presentation import next_deadline
 from core.forms import add_service_errors
 from core.roles import is_admin
@@ -30,6 +30,7 @@ class ContractDetailView(ScopedViewMixin, DetailView):
     the contract-management timeline; the commissioner sets metric terms."""
 
     model = Contract
+    scope = "agreements_visible_to"
     template_name = "outcomes/contract_detail.html"
     allowed_roles = PRIVATE_DATA_ROLES
 
@@ -75,7 +76,11 @@ class ContractDetailView(ScopedViewMixin, DetailView):
             notice.deadline = next_deadline(notice, today)
             notice.status_tag = NoticeStatus(notice.status).tag
         metric_form = kwargs.get("metric_form")
-        if is_commissioner and metric_form is None:
+        if (
+            is_commissioner
+            and metric_form is None
+            and contract.status not in contract_terms.TERMS_FIXED
+        ):
             metric_form = ContractMetricForm(initial={"effective_from": today})
         context.update(
             today=today,
@@ -89,8 +94,11 @@ class ContractDetailView(ScopedViewMixin, DetailView):
             .select_related("author", "notice")
             .order_by("-on", "-recorded_at", "-pk")[:TIMELINE_LENGTH],
             timeline_length=TIMELINE_LENGTH,
-            can_raise=party is not None,
-            can_rescore=is_commissioner or is_admin(user),
+            status_tag=ContractStatus(contract.status).tag,
+            awaits_answer=contract.status == ContractStatus.OFFERED
+            and can_answer_offer(user, contract),
+            can_raise=party is not None and contract.is_binding,
+            can_rescore=(is_commissioner or is_admin(user)) and contract.is_binding,
             scores=ScoreRun.objects.filter(contract=contract).aggregate(
                 last=Max("computed_at"), months=Count("pk")
             ),

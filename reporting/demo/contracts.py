@@ -10,7 +10,13 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 
 from contracts import notices, services
-from contracts.choices import CommissionerType, MeetingOutcome, OrganisationKind, Role
+from contracts.choices import (
+    CommissionerType,
+    ContractStatus,
+    MeetingOutcome,
+    OrganisationKind,
+    Role,
+)
 from contracts.models import (
     Contract,
     ContractYear,
@@ -90,6 +96,7 @@ YEAR_VALUES = {
     "QNW-OPC-2024": [24_000_000, 24_720_000, 25_461_600, 26_225_448, 27_012_211],
     "QNW-LTC-2024": [15_000_000, 15_000_000, 15_450_000],
     "LAW-MSK-2025": [1_800_000, 1_850_000, 1_900_000],
+    "QNW-FALLS-2027": [2_400_000, 2_450_000, 2_500_000],
 }
 
 # contract: [(metric code, minimum, target, baseline, weight)]
@@ -117,6 +124,10 @@ CONTRACT_METRICS = {
         ("QOL-WELL", 50, 70, 52, 1),
         ("FIN-COST", 320, 260, 330, 1),
     ],
+    "QNW-FALLS-2027": [
+        ("QOC-FALLS", 9, 6, 9.5, 2),
+        ("QOL-IND", 78, 88, 80, 1),
+    ],
 }
 
 # A mid-year change of terms, kept as a second version.
@@ -142,6 +153,7 @@ CONTRACTS = [
         "end_date": dt.date(2029, 3, 31),
         "payment_model": Contract.PaymentModel.CAPITATED_OUTCOMES,
         "population_group": "Older people (75 and over)",
+        "status": ContractStatus.ACCEPTED,
     },
     {
         "reference": "QNW-LTC-2024",
@@ -153,6 +165,7 @@ CONTRACTS = [
         "end_date": dt.date(2027, 3, 31),
         "payment_model": Contract.PaymentModel.API,
         "population_group": "People with long-term conditions",
+        "status": ContractStatus.ACCEPTED,
     },
     {
         "reference": "LAW-MSK-2025",
@@ -164,6 +177,21 @@ CONTRACTS = [
         "end_date": dt.date(2028, 3, 31),
         "payment_model": Contract.PaymentModel.ACTIVITY,
         "population_group": "Adults with musculoskeletal conditions",
+        "status": ContractStatus.ACCEPTED,
+    },
+    # Offered to the network and waiting for its managers' answer: nothing of
+    # it binds NWK01, or shares its data, until they accept.
+    {
+        "reference": "QNW-FALLS-2027",
+        "title": "Falls prevention and bone health",
+        "commissioner": "QNW",
+        "provider": "NWK01",
+        "service": "Falls prevention for people aged 65 and over",
+        "start_date": dt.date(2027, 4, 1),
+        "end_date": dt.date(2030, 3, 31),
+        "payment_model": Contract.PaymentModel.CAPITATED_OUTCOMES,
+        "population_group": "Older people (75 and over)",
+        "status": ContractStatus.OFFERED,
     },
 ]
 
@@ -249,6 +277,10 @@ def seed_contracts(orgs: dict[str, Organisation], metrics, admin) -> dict[str, C
             "population_group": PopulationGroup.objects.get(name=spec["population_group"]),
         }
         reference = defaults.pop("reference")
+        # An offer is drafted with its terms first, then offered (below).
+        status = defaults.pop("status")
+        if status == ContractStatus.ACCEPTED:
+            defaults["status"] = status
         contract = contracts[reference] = upsert(Contract, reference=reference, defaults=defaults)[
             0
         ]
@@ -281,6 +313,10 @@ def seed_contracts(orgs: dict[str, Organisation], metrics, admin) -> dict[str, C
                     is_national=metrics[code].is_national,
                     accountable=metrics[code].submitted_by,
                 )
+    for spec in CONTRACTS:
+        contract = contracts[spec["reference"]]
+        if spec["status"] == ContractStatus.OFFERED and contract.status == ContractStatus.DRAFT:
+            contracts[spec["reference"]] = services.offer_contract(user=admin, contract=contract)
     for reference, code, effective_from, minimum, target, reason in METRIC_CHANGES:
         contract = contracts[reference]
         if not ContractMetric.objects.filter(

@@ -25,6 +25,7 @@ def home(request):
         {
             "memberships": memberships,
             "contracts": contracts,
+            "offers": Contract.objects.offers_to(user).select_related("commissioner"),
             "roles": roles_of(user),
             "Role": Role,
         },

@@ -79,3 +79,42 @@ def test_error_summary_is_accessible_and_names_the_field(system, page, live_serv
     summary.get_by_role("link", name="The weight cannot be negative.").click()
     expect(page.get_by_label("Weight within its dimension")).to_be_focused()
     assert serious_violations(page) == []
+
+
+def test_commissioner_offers_a_contract_and_the_network_accepts_it(
+    system, page, live_server, sign_in
+):
+    """The agreement (docs/contracts.md): the draft is invisible to the
+    network, the offer waits on its home page, and accepting agrees it."""
+    from contracts.choices import ContractStatus
+    from tests.factories import ContractFactory
+
+    contract = ContractFactory(
+        reference="CON-FALLS",
+        title="Falls prevention",
+        commissioner=system.commissioner_org,
+        provider=system.network_a,
+        status=ContractStatus.DRAFT,
+    )
+    sign_in("commissioner")
+    page.goto(f"{live_server.url}/contracts/{contract.pk}/")
+    expect(page.locator("#agreement")).to_contain_text("A draft")
+    page.get_by_role("link", name="The agreement and its history").click()
+    page.get_by_role("button", name="Offer the contract to Network A").click()
+    expect(page.get_by_role("status")).to_contain_text("Offered to Network A")
+    assert serious_violations(page) == []
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in("nm_a")
+    offers = page.locator("#offers")
+    expect(offers).to_contain_text("CON-FALLS: Falls prevention")
+    offers.get_by_role("link", name="CON-FALLS: Falls prevention").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Agreement")
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Accept the offer").click()
+    expect(page.get_by_role("status")).to_contain_text("Accepted: the contract is agreed")
+    history = page.get_by_role("table", name="Steps of the agreement, newest first")
+    expect(history).to_contain_text("Accepted by Network A")
+    expect(history).to_contain_text("Offered to Network A")
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.ACCEPTED

@@ -182,6 +182,11 @@ EXPECTED = {
     "reporting:audit-trail": Route(
         query=lambda d, side: {"contract": side.contract.pk},
         GET=page(COMMISSIONERS, **OWN_COMMISSIONER)),
+    # The agreement: either party's deciding people act on it (on these
+    # agreed contracts, terminating); members of the network only read it.
+    "contracts:contract-agreement": Route(
+        contract_id, GET=page(**CONTRACT_PAGE),
+        POST=page_write(**CONTRACT_PAGE, may_write=PARTIES_A)),
     "contracts:contract-finance": Route(
         contract_id, GET=page(**CONTRACT_PAGE),
         POST=page_write(**CONTRACT_PAGE, may_write=COMMISSIONERS)),
@@ -281,7 +286,22 @@ EXPECTED = {
     "api:contract-detail": Route(contract_id, GET=api(**CONTRACT_PAGE)),
     "api:contract-finance": Route(contract_id, GET=api(**CONTRACT_PAGE)),
     "api:contract-monthly-plan": Route(
-        contract_id, POST=api_write(COMMISSIONERS, **OWN_COMMISSIONER)),
+        contract_id, POST=api_write(**CONTRACT_PAGE, may_write=COMMISSIONERS)),
+    # The agreement's steps: the commissioner offers and withdraws, the
+    # network's managers accept and decline (never an admin), either party
+    # terminates; another side's contract is not found.
+    **{
+        f"api:contract-{step}": Route(
+            contract_id, POST=api_write(**CONTRACT_PAGE, may_write=COMMISSIONERS))
+        for step in ("offer", "withdraw")
+    },
+    **{
+        f"api:contract-{step}": Route(
+            contract_id, POST=api_write(**CONTRACT_PAGE, may_write=frozenset({"nm_a"})))
+        for step in ("accept", "decline")
+    },
+    "api:contract-terminate": Route(
+        contract_id, POST=api_write(**CONTRACT_PAGE, may_write=PARTIES_A)),
     "api:contract-metric-list": Route(GET=api(), POST=api_write(COMMISSIONERS)),
     "api:contract-metric-detail": Route(pk_of("contract_metric"), GET=api(**CONTRACT_PAGE)),
     "api:notice-list": Route(GET=api(), POST=api_write()),

@@ -501,17 +501,19 @@ def test_anonymous_api_requests_are_refused(system, api_client, years):
 
 
 @pytest.mark.parametrize(
-    "who, status",
+    "who, status, plan_status",
     [
-        ("network_manager_a", 403),  # a party, but only the commissioner records
-        ("provider_a", 403),
-        ("provider_b", 403),
-        ("lay_partner", 403),
-        ("outsider", 403),
-        ("other_commissioner", 400),  # cannot see CON-A: "does not exist"
+        ("network_manager_a", 403, 403),  # a party, but only the commissioner records
+        ("provider_a", 403, 403),
+        ("provider_b", 403, 404),  # not a party to CON-A: it is not found
+        ("lay_partner", 403, 403),
+        ("outsider", 403, 403),
+        ("other_commissioner", 400, 404),  # cannot see CON-A: "does not exist"
     ],
 )
-def test_only_the_commissioner_writes_through_the_api(system, api_client, years, who, status):
+def test_only_the_commissioner_writes_through_the_api(
+    system, api_client, years, who, status, plan_status
+):
     if who == "other_commissioner":
         user = UserFactory(username="other_commissioner")
         MembershipFactory(
@@ -527,7 +529,7 @@ def test_only_the_commissioner_writes_through_the_api(system, api_client, years,
         assert "contract" in response.json()
     plan = {"year": 1, "months": [{"month": "2024-04-01", "planned_amount": str(BUDGET)}]}
     response = api_client.post(plan_url(system.contract_a), plan, format="json")
-    assert response.status_code == (404 if status == 400 else 403)
+    assert response.status_code == plan_status
     assert not ActualCost.objects.exists() and not BudgetPlanMonth.objects.exists()
 
 

@@ -682,8 +682,9 @@ def grow(system, contracts, notices_each):
 
 
 # session, user, the person's roles, the page count, the contracts with their
-# open-notice and year counts (subqueries, not a query per row)
-LIST_BUDGET = 5
+# open-notice and year counts (subqueries, not a query per row), the offers
+# waiting for the person's answer
+LIST_BUDGET = 6
 # session, user, roles, the contract with its parties, the person's party,
 # open notices (next milestone annotated), years, metrics in force, timeline,
 # the metric choices of the commissioner's form

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
-from contracts.choices import NoticeStatus, OrganisationKind, Role
+from contracts.choices import ContractStatus, NoticeStatus, OrganisationKind, Role
 from contracts.models import Contract, Membership, Organisation, PerformanceNotice
 from outcomes.models import ContractMetric, Dimension
 
@@ -44,11 +44,17 @@ def test_seed_demo_builds_a_plausible_system(seeded):
     for network in networks:
         assert 5 <= network.members.count() <= 6
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
-    outcomes_based = Contract.objects.get(payment_model=Contract.PaymentModel.CAPITATED_OUTCOMES)
+    agreed = Contract.objects.binding()
+    outcomes_based = agreed.get(payment_model=Contract.PaymentModel.CAPITATED_OUTCOMES)
     assert outcomes_based.provider.kind == OrganisationKind.NETWORK
     assert outcomes_based.years.count() == 5
-    activity = Contract.objects.get(payment_model=Contract.PaymentModel.ACTIVITY)
+    activity = agreed.get(payment_model=Contract.PaymentModel.ACTIVITY)
     assert activity.provider.kind == OrganisationKind.PROVIDER
+    # One contract is offered to a network and waits for its managers: it
+    # carries its terms, but no data, scores or money yet.
+    offer = Contract.objects.get(status=ContractStatus.OFFERED)
+    assert offer.provider.kind == OrganisationKind.NETWORK and offer.offered_at
+    assert offer.metric_versions.exists() and not offer.score_runs.exists()
     assert Dimension.objects.count() == 5
     # Every dimension is measured, and one metric's terms changed mid-year.
     assert ContractMetric.objects.values("metric__dimension").distinct().count() == 5
@@ -130,7 +136,7 @@ def test_seed_demo_adds_three_years_of_submitted_measurements(seeded):
 def test_seed_demo_publishes_a_scorecard_per_network(seeded):
     from reporting.models import PublishedScorecard
 
-    for contract in Contract.objects.filter(provider__kind=OrganisationKind.NETWORK):
+    for contract in Contract.objects.binding().filter(provider__kind=OrganisationKind.NETWORK):
         scorecards = PublishedScorecard.objects.filter(contract=contract)
         assert scorecards.live().count() == 1
         withdrawn = scorecards.filter(withdrawn_at__isnull=False).get()
@@ -250,7 +256,7 @@ def test_seed_demo_scorecard_summaries_match_their_published_figures(seeded, cli
     from reporting.demo import outcomes as demo
     from reporting.models import PublishedScorecard
 
-    networks = Contract.objects.filter(provider__kind=OrganisationKind.NETWORK)
+    networks = Contract.objects.binding().filter(provider__kind=OrganisationKind.NETWORK)
     assert set(networks.values_list("reference", flat=True)) == set(demo.SCORECARD_CLAIMS)
     for contract in networks:
         summary, _ = demo.SCORECARD_TEXT[contract.reference]

@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("references", nargs="*", help="contract references (default: all)")
 
     def handle(self, *args, references, **options):
-        contracts = Contract.objects.order_by("reference")
+        contracts = Contract.objects.binding().order_by("reference")
         if references:
             contracts = contracts.filter(reference__in=references)
             missing = set(references) - set(contracts.values_list("reference", flat=True))

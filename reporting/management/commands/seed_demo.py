@@ -20,7 +20,10 @@ class Command(BaseCommand):
             logins = contracts_demo.seed_people(orgs)
             admin = get_user_model().objects.get(username="admin")
             metrics = outcomes_demo.seed_framework()
-            contracts = contracts_demo.seed_contracts(orgs, metrics, admin)
+            every = contracts_demo.seed_contracts(orgs, metrics, admin)
+            # Data, scores, dialogues and money only under agreed contracts:
+            # the offer waiting for its answer binds no one yet.
+            contracts = {ref: c for ref, c in every.items() if c.is_binding}
             contracts_demo.seed_notices(contracts, metrics)
             outcomes_demo.seed_measurements(contracts)
             for contract in contracts.values():
