@@ -4,9 +4,10 @@ core.exports, formula-leading cells escaped).
 `round_table` reads a round live, for the people who see its page
 (`/assurance/rounds/<id>/<table>.<csv|xlsx>`); `published_table` reads only a
 published snapshot, for anyone (`/scorecards/<id>/<table>.<csv|xlsx>`). Each
-table holds what its page shows: a 360 statement below the survey's minimum
-shows only its count ("Too few responses"), and the share agreeing is the
-whole percentage the page shows. Comments are not a table (the public page
+table holds what its page shows: an open 360 survey only its number of
+responses so far, a statement of a closed one below the survey's minimum
+only its count ("Too few responses"), and the share agreeing is the whole
+percentage the page shows. Comments are not a table (the public page
 shows only how many there were). Only the table asked for is computed."""
 
 import datetime as dt
@@ -20,6 +21,7 @@ from core.exports import Table
 from core.numbers import as_shown
 
 TOO_FEW = "Too few responses"
+NOT_YET = "Results are released when the survey closes"
 
 
 def _round(value, digits=2):
@@ -198,24 +200,20 @@ def _governance(round) -> Table:
 
 
 def _feedback(round) -> Table:
-    now = timezone.now()
     rows = []
     for results in selectors.results_of(round.surveys.order_by("-opened_at")):
         survey = results.survey
-        closes = timezone.localtime(survey.closes_at).replace(tzinfo=None)
+        about = [
+            survey.title,
+            "Closed" if results.closed else "Open",
+            timezone.localtime(survey.closes_at).replace(tzinfo=None),
+            results.respondents,
+            survey.minimum_respondents,
+        ]
+        if not results.closed:  # the number of responses so far, nothing else
+            rows.append([*about, NOT_YET, None, None])
         for s in results.statements:
-            rows.append(
-                [
-                    survey.title,
-                    "Open" if survey.is_open(now) else "Closed",
-                    closes,
-                    results.respondents,
-                    survey.minimum_respondents,
-                    f"{s.number}. {s.text}",
-                    whole_percent(s.share),
-                    s.responses,
-                ]
-            )
+            rows.append([*about, f"{s.number}. {s.text}", whole_percent(s.share), s.responses])
     return Table(
         "feedback",
         "360 feedback",

@@ -4,7 +4,9 @@ and the commissioner's scorecard."""
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
+from django.utils import timezone
 
 from assurance import benchmark, rollup
 from assurance.choices import RoundState
@@ -24,27 +26,51 @@ from assurance.models import (
 
 @dataclass(frozen=True)
 class SurveyResults:
+    """What a survey's results show at one moment. Nothing of the answers is
+    read while the survey is open: only how many have answered so far."""
+
     survey: FeedbackSurvey
     respondents: int
-    statements: list[StatementResult]
-    comments: list[str]  # empty while there are fewer respondents than the minimum
+    closed: bool
+    statements: list[StatementResult]  # empty while the survey is open
+    comments: list[str]  # empty while it is open or below its minimum
 
     @property
     def suppressed(self) -> bool:
         return self.respondents < self.survey.minimum_respondents
 
+    @property
+    def released(self) -> bool:
+        """Closed with at least the minimum number of responses: the shares
+        agreeing (of statements with the minimum) and the comments show."""
+        return self.closed and not self.suppressed
+
 
 def survey_results(survey: FeedbackSurvey) -> SurveyResults:
-    """The results of a survey the caller may already see (four queries)."""
+    """The results of a survey the caller may already see."""
     return results_of([survey])[0]
 
 
 def results_of(surveys) -> list[SurveyResults]:
     """The results of surveys the caller may already see, in their order, in
-    four queries however many there are. Comments are sorted by their text,
-    never by when they came in."""
+    a fixed number of queries however many there are. This is the one place
+    that decides what a survey's results release (docs/assurance.md):
+
+    - while a survey is open, only its number of responses, never anything
+      of the answers: results read before and after one more answer would
+      give that answer away by their difference;
+    - once it has closed, the results of its final set of answers, once and
+      for all (no answer is taken after closing and a survey never reopens):
+      the share agreeing of each statement with at least the minimum number
+      of responses, and the comments when the survey has the minimum; below
+      it, counts only.
+
+    Comments are sorted by their text, never by when they came in."""
+    now = timezone.now()
     surveys = list(surveys)
     ids = [survey.pk for survey in surveys]
+    closed = [survey.pk for survey in surveys if not survey.is_open(now)]
+    _wait_for_answers_being_stored(closed)
     respondents = dict(
         SurveyResponse.objects.filter(survey_id__in=ids)
         .values_list("survey_id")
@@ -53,39 +79,57 @@ def results_of(surveys) -> list[SurveyResults]:
     )
     statements, answers, comments = {}, {}, {}
     for survey_id, *statement in (
-        SurveyStatement.objects.filter(survey_id__in=ids)
+        SurveyStatement.objects.filter(survey_id__in=closed)
         .order_by("number")
         .values_list("survey_id", "id", "number", "text")
     ):
         statements.setdefault(survey_id, []).append(statement)
-    for survey_id, *answer in SurveyAnswer.objects.filter(response__survey_id__in=ids).values_list(
-        "response__survey_id", "statement_id", "agreement"
-    ):
+    for survey_id, *answer in SurveyAnswer.objects.filter(
+        response__survey_id__in=closed
+    ).values_list("response__survey_id", "statement_id", "agreement"):
         answers.setdefault(survey_id, []).append(answer)
-    # Comments only of surveys with the minimum number of responses.
-    shown = [s.pk for s in surveys if respondents.get(s.pk, 0) >= s.minimum_respondents]
+    # Comments only of closed surveys with the minimum number of responses.
+    shown = [
+        s.pk
+        for s in surveys
+        if s.pk in closed and respondents.get(s.pk, 0) >= s.minimum_respondents
+    ]
     for survey_id, comment in (
         SurveyResponse.objects.filter(survey_id__in=shown)
         .exclude(comment="")
         .values_list("survey_id", "comment")
     ):
         comments.setdefault(survey_id, []).append(comment)
-    results = []
-    for survey in surveys:
-        count = respondents.get(survey.pk, 0)
-        results.append(
-            SurveyResults(
-                survey,
-                count,
-                summarise(
-                    statements.get(survey.pk, []),
-                    answers.get(survey.pk, []),
-                    survey.minimum_respondents,
-                ),
-                sorted(comments.get(survey.pk, [])),
-            )
+    return [
+        SurveyResults(
+            survey,
+            respondents.get(survey.pk, 0),
+            survey.pk in closed,
+            summarise(
+                statements.get(survey.pk, []),
+                answers.get(survey.pk, []),
+                survey.minimum_respondents,
+            ),
+            sorted(comments.get(survey.pk, [])),
         )
-    return results
+        for survey in surveys
+    ]
+
+
+def _wait_for_answers_being_stored(survey_ids: list[int]) -> None:
+    """An answer holds its survey's row lock from the check that the survey
+    is open until it is stored (services.answer_feedback_survey). Taking
+    that lock once the surveys have closed waits for an answer accepted just
+    before the closing time, so the results read next are the final ones and
+    never differ from a later reading. (SQLite has no row locks; it is the
+    single-process embedded default.)"""
+    if survey_ids:
+        with transaction.atomic():
+            list(
+                FeedbackSurvey.objects.select_for_update()
+                .filter(pk__in=survey_ids)
+                .values_list("pk", flat=True)
+            )
 
 
 def has_answered(user, survey: FeedbackSurvey) -> bool:

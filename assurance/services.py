@@ -217,10 +217,23 @@ def open_feedback_survey(
     return survey
 
 
+def lock_survey(survey: FeedbackSurvey) -> FeedbackSurvey:
+    """The survey's row, locked until the transaction ends and read afresh:
+    answering and closing take this lock, so an answer is either stored
+    before the survey closes or refused, and results read once it has
+    closed (assurance.selectors.results_of, which waits for this lock) are
+    final."""
+    return FeedbackSurvey.objects.select_for_update().get(pk=survey.pk)
+
+
 @transaction.atomic
 def close_feedback_survey(*, user, survey: FeedbackSurvey) -> FeedbackSurvey:
-    """Close a survey now (a closed survey cannot be reopened)."""
+    """Close a survey now. Its results are released from then on, once and
+    for all: nothing ever reopens a survey or moves its closing time, and no
+    answer is taken after it, so the released results never change and no
+    later reading can be compared with them to single out an answer."""
     permissions.require_commissioner_member(user, survey.round.commissioner)
+    survey = lock_survey(survey)
     now = timezone.now()
     if not survey.is_open(now):
         raise ValidationError({"closes_at": ["The survey has already closed."]})
@@ -237,6 +250,7 @@ def answer_feedback_survey(
     the person could not judge. The respondent row (who) and the response
     (what) are stored apart, so the answers cannot be traced to the person."""
     permissions.require_respondent(user, survey)
+    survey = lock_survey(survey)  # held until the answer is stored
     if not survey.is_open(timezone.now()):
         raise ValidationError(
             {"survey": [f"The survey closed at {survey.closes_at:%d %B %Y %H:%M}."]}

@@ -5,6 +5,7 @@ malformed, so every reader here raises ImproperlyConfigured with the name.
 """
 
 import os
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
@@ -41,6 +42,20 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number (got {value!r})") from None
+
+
+# A request rate as DRF's throttles read it: a count per second, minute, hour or day.
+_RATE = re.compile(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def env_rate(name: str, default: str) -> str:
+    value = env_str(name, default)
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a number of requests per s, min, hour or day such as "
+            f"120/min (got {value!r})"
+        )
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -19,6 +19,7 @@ from config.env import (
     env_database,
     env_int,
     env_list,
+    env_rate,
     env_redis_url,
     env_str,
     redis_neighbour,
@@ -205,13 +206,31 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "core.schema.ConcordAutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "1200/min"},
+    # Every endpoint: anonymous requests by address, signed-in ones by person.
+    # The counts live in Django's cache (local memory per process on the
+    # embedded default, shared in Redis otherwise); over the rate, a 429 with
+    # Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_THROTTLE_ANON", "120/min"),
+        "user": env_rate("API_THROTTLE_USER", "1200/min"),
+    },
+    # The reverse proxies in front of Concord that append to X-Forwarded-For:
+    # an anonymous caller is counted by the address the outermost of them saw.
+    # 0 counts the connecting address, so a caller cannot pick its own address
+    # with the header.
+    "NUM_PROXIES": env_int("API_THROTTLE_PROXIES", 0),
 }
-# API tokens (contracts/api_tokens.py): stored as digests, expiring.
+# API tokens (contracts/api_tokens.py): stored as digests, expiring; created
+# only in a session that signed in within API_TOKEN_RECENT_SIGN_IN_MINUTES.
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env_int("API_TOKEN_TTL_DAYS", 90)),
     "AUTH_HEADER_PREFIX": "Token",
 }
+API_TOKEN_RECENT_SIGN_IN_MINUTES = env_int("API_TOKEN_RECENT_SIGN_IN_MINUTES", 15)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Concord API",
     "DESCRIPTION": "Outcome metrics, submissions, scores, dialogues and incentives "

@@ -4,7 +4,8 @@ drf-spectacular documents only the success responses a view declares, but
 DRF answers every operation with the same few errors: 400 for invalid input
 (field name -> messages), 401 without credentials, 403 when the role does
 not allow it, 404 for a row outside the caller's scope or a page past the
-end. Views that describe an error more precisely keep their own wording.
+end, and 429 with Retry-After past the throttle rates. Views that describe
+an error more precisely keep their own wording.
 
 Times of day are wall-clock times without an offset ("10:00", "10:00:00"),
 so they are described by a pattern rather than the RFC 3339 "time" format,
@@ -17,6 +18,9 @@ from rest_framework import permissions, serializers
 DETAIL = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
 WRITES = ("POST", "PUT", "PATCH")
 TIME_OF_DAY = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+THROTTLED = OpenApiResponse(
+    DETAIL, description="Too many requests in a short time (REST_FRAMEWORK throttle rates)."
+)
 FIELD_ERRORS = OpenApiResponse(
     response={
         "type": "object",
@@ -36,6 +40,14 @@ class ConcordAutoSchema(AutoSchema):
         for code, response in self._error_responses(operation).items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code)
+        if self.view.throttle_classes:
+            responses["429"] = self._get_response_for_code(THROTTLED, "429")
+            responses["429"]["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds to wait before the next request.",
+                    "schema": {"type": "integer"},
+                }
+            }
         return operation
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):

@@ -13,8 +13,10 @@ and the results of closed 360 surveys as the commissioner sees them
 (suppressed below the minimum), with the number of comments but never their
 text: free text can identify its writer (a small provider naming its own
 service) and nobody moderates it before publication. Open surveys are left
-out: results frozen before a survey closes, then again after, would differ
-by the latest answers and so could single them out."""
+out: nothing of their answers is released until they close
+(assurance.selectors.results_of), since results frozen before a survey
+closes, then again after, would differ by the latest answers and so could
+single them out."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -66,11 +68,11 @@ def _outcomes(round: AssessmentRound) -> list[dict]:
     return rows
 
 
-def _feedback(round: AssessmentRound, now) -> list[dict]:
+def _feedback(round: AssessmentRound) -> list[dict]:
     surveys = []
-    for results in selectors.results_of(
-        round.surveys.filter(closes_at__lte=now).order_by("closes_at", "pk")
-    ):
+    for results in selectors.results_of(round.surveys.order_by("closes_at", "pk")):
+        if not results.closed:  # open: nothing of it is released yet
+            continue
         survey = results.survey
         surveys.append(
             {
@@ -111,7 +113,7 @@ def _governance(question, answer) -> dict:
     }
 
 
-def build_snapshot(round: AssessmentRound, now) -> dict:
+def build_snapshot(round: AssessmentRound) -> dict:
     """The frozen content of an assurance scorecard: plain JSON values only."""
     competencies, overall, overall_before = selectors.competency_rows(round)
     return {
@@ -135,7 +137,7 @@ def build_snapshot(round: AssessmentRound, now) -> dict:
         "governance": [
             _governance(row["question"], row["answer"]) for row in selectors.governance_rows(round)
         ],
-        "feedback": _feedback(round, now),
+        "feedback": _feedback(round),
     }
 
 
@@ -187,7 +189,7 @@ class AssuranceScorecard(publishing.Subject):
         return {}
 
     def build_snapshot(self, user) -> dict:
-        return build_snapshot(self.round, timezone.now())
+        return build_snapshot(self.round)
 
 
 def publish(*, user, round: AssessmentRound, summary: str, title: str = "") -> PublishedScorecard:

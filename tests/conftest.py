@@ -144,10 +144,21 @@ def media_root(tmp_path_factory):
     return tmp_path_factory.mktemp("media")
 
 
+# The API's throttle rates for tests: the permission matrix and the
+# schemathesis run send thousands of requests a minute from one address and
+# a handful of people. tests/config/test_throttling.py puts the stated rates
+# (config/settings.py) back to prove they hold.
+TEST_THROTTLE_RATES = {"anon": "1000000/min", "user": "1000000/min"}
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, media_root):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = media_root  # uploaded files never land in the work tree
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": TEST_THROTTLE_RATES,
+    }
 
 
 @pytest.fixture

@@ -161,11 +161,21 @@ class StatementResultSerializer(serializers.Serializer):
 
 class SurveyResultsSerializer(serializers.Serializer):
     survey = serializers.IntegerField(source="survey.pk")
-    respondents = serializers.IntegerField()
+    respondents = serializers.IntegerField(help_text="Responses so far.")
     minimum_respondents = serializers.IntegerField(source="survey.minimum_respondents")
-    suppressed = serializers.BooleanField()
-    statements = StatementResultSerializer(many=True)
-    comments = serializers.ListField(child=serializers.CharField())
+    closed = serializers.BooleanField(
+        help_text="Whether the survey has closed. While it is open only the number of "
+        "responses is shown: statements and comments are empty."
+    )
+    suppressed = serializers.BooleanField(help_text="Fewer responses than the minimum.")
+    released = serializers.BooleanField(
+        help_text="Closed with at least the minimum number of responses: the results "
+        "are final and shown."
+    )
+    statements = StatementResultSerializer(many=True, help_text="Empty while the survey is open.")
+    comments = serializers.ListField(
+        child=serializers.CharField(), help_text="Only once released; sorted by their text."
+    )
 
 
 class AnswerItemSerializer(serializers.Serializer):

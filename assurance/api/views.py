@@ -276,7 +276,8 @@ class GovernanceAnswerViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 class FeedbackSurveyViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """360 feedback surveys: seen by the commissioner, the panel and the
     people asked to answer. `answer` records one person's answers once;
-    `results` (commissioner and panel only) are aggregated and suppressed
+    `results` (commissioner and panel only): while the survey is open, only
+    the number of responses; once it has closed, aggregated and suppressed
     below the survey's minimum number of respondents."""
 
     queryset = FeedbackSurvey.objects.select_related("round__commissioner").prefetch_related(
@@ -338,6 +339,9 @@ class FeedbackSurveyViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @extend_schema(responses=SurveyResultsSerializer)
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None, format=None):
+        """The survey's results (its commissioner and the panel): the number
+        of responses while it is open; once closed, the share agreeing with
+        each statement and the comments, or counts only below the minimum."""
         survey = self.get_object()
         require(
             permissions.can_see_results(request.user, survey),

@@ -6,7 +6,6 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views.generic import DetailView
 
 from assurance import cycle, evidence, permissions, rollup, selectors, services
@@ -55,10 +54,7 @@ class ScorecardView(RoundMixin, DetailView):
                     if answer.panel_result
                     else tag("Awaiting review", "grey")
                 )
-        now = timezone.now()
         surveys = selectors.results_of(self.object.surveys.order_by("-opened_at"))
-        for results in surveys:
-            results.survey.open = results.survey.is_open(now)
         competencies, overall, overall_last_year = selectors.competency_rows(self.object)
         outcomes = selectors.outcome_rows(self.object)
         for row in outcomes:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -426,14 +427,23 @@ class NewTokenSerializer(TokenSerializer):
     request=None,
     responses={201: NewTokenSerializer},
     summary="Create an API token (shown once)",
+    description="Only in a session that signed in with a password within the last "
+    "API_TOKEN_RECENT_SIGN_IN_MINUTES (15 by default): with a token, or a session signed "
+    "in earlier, the answer is 403 saying so. At most ten tokens each.",
 )
 @api_view(["GET", "POST"])
 @permission_classes([IsAuthenticated])
 def my_tokens(request):
-    """Your API tokens, newest first; POST creates one (at most ten each)."""
+    """Your API tokens, newest first; POST creates one (at most ten each) in
+    a recently signed-in session, never with a token."""
     if request.method == "POST":
+        session = (
+            request.session
+            if isinstance(request.successful_authenticator, SessionAuthentication)
+            else None
+        )
         try:
-            record, token = api_tokens.create_token(request.user)
+            record, token = api_tokens.create_token_in_session(request.user, session)
         except DjangoValidationError as exc:
             raise as_api_error(exc) from exc
         data = NewTokenSerializer({**TokenSerializer(record).data, "token": token}).data

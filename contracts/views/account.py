@@ -1,9 +1,11 @@
 """`/account/`: who you are in Concord (your organisations and roles), your
-API tokens (create, shown once; revoke), and links to what you receive."""
+API tokens (create, shown once, after a recent sign-in; revoke), and links
+to what you receive."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
@@ -21,6 +23,8 @@ class AccountView(LoginRequiredMixin, TemplateView):
             ),
             tokens=api_tokens.tokens_of(user),
             token_limit=api_tokens.TOKENS_PER_PERSON,
+            may_create_token=api_tokens.signed_in_recently(self.request.session),
+            recent_minutes=settings.API_TOKEN_RECENT_SIGN_IN_MINUTES,
             **kwargs,
         )
 
@@ -28,7 +32,10 @@ class AccountView(LoginRequiredMixin, TemplateView):
         action = request.POST.get("action")
         if action == "create":
             try:
-                record, token = api_tokens.create_token(request.user)
+                record, token = api_tokens.create_token_in_session(request.user, request.session)
+            except PermissionDenied as exc:  # signed in too long ago: the page offers sign-in
+                messages.error(request, str(exc))
+                return redirect("contracts:account")
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("contracts:account")

@@ -1,6 +1,7 @@
 """Assurance API round trips: the framework, rounds, governance
 certification and panel review, and 360 surveys (answer once, results only
-for the commissioner and the panel, suppressed below the minimum)."""
+for the commissioner and the panel, released once closed, suppressed below
+the minimum)."""
 
 import datetime as dt
 
@@ -110,17 +111,29 @@ def test_open_answer_once_and_results(api_client, system, assessment, respondent
     # A respondent sees the survey but not the results.
     assert api_client.get(f"{API}/feedback-surveys/{survey}/").status_code == 200
     assert api_client.get(f"{API}/feedback-surveys/{survey}/results/").status_code == 403
-    results = as_user(api_client, system.commissioner).get(
-        f"{API}/feedback-surveys/{survey}/results/"
-    )
+    commissioner = as_user(api_client, system.commissioner)
+    results = commissioner.get(f"{API}/feedback-surveys/{survey}/results/")
     assert results.status_code == 200
-    first = results.json()["statements"][0]
-    assert (first["responses"], first["share"]) == (5, 100.0)
-    assert results.json()["statements"][1]["share"] is None
-    assert results.json()["comments"] == ["Fair"] * 5
+    # Open: how many have answered so far, and nothing of what they said.
+    assert results.json() == {
+        "survey": survey,
+        "respondents": 5,
+        "minimum_respondents": 5,
+        "closed": False,
+        "suppressed": False,
+        "released": False,
+        "statements": [],
+        "comments": [],
+    }
 
     closed = api_client.post(f"{API}/feedback-surveys/{survey}/close/")
     assert closed.status_code == 200
+    results = commissioner.get(f"{API}/feedback-surveys/{survey}/results/").json()
+    assert (results["closed"], results["released"]) == (True, True)
+    first = results["statements"][0]
+    assert (first["responses"], first["share"]) == (5, 100.0)
+    assert results["statements"][1]["share"] is None
+    assert results["comments"] == ["Fair"] * 5
     late = as_user(api_client, respondents[5]).post(
         f"{API}/feedback-surveys/{survey}/answer/", body, format="json"
     )

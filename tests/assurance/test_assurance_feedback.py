@@ -1,6 +1,7 @@
 """360 feedback: the results arithmetic on hand-computed cases and as
 properties; who may answer, once each, while the survey is open; answers
-stored with no link to the person; results suppressed below the minimum."""
+stored with no link to the person; results released only once the survey
+has closed, and suppressed below the minimum."""
 
 import datetime as dt
 
@@ -148,21 +149,33 @@ def test_a_closed_survey_takes_no_answers(system, survey):
         services.close_feedback_survey(user=system.commissioner, survey=survey)
 
 
-def test_results_appear_only_from_the_minimum_number_of_respondents(system, survey, respondents):
-    for person in respondents[:4]:
+def test_results_are_released_only_once_closed_with_the_minimum(system, survey, respondents):
+    for person in respondents[:5]:
         answer(survey, person, {1: 4, 2: 1}, f"Comment from {person.username}")
     results = survey_results(survey)
-    assert results.respondents == 4 and results.suppressed
-    assert all(s.share is None for s in results.statements)
-    assert results.comments == []
+    # Open, though five have answered: the count, and nothing of the answers.
+    assert (results.respondents, results.closed, results.released) == (5, False, False)
+    assert results.statements == [] and results.comments == []
 
-    answer(survey, respondents[4], {1: 2, 2: 5})
+    survey = services.close_feedback_survey(user=system.commissioner, survey=survey)
     results = survey_results(survey)
+    assert (results.respondents, results.closed, results.released) == (5, True, True)
     first, second = results.statements[:2]
-    assert (first.responses, first.share) == (5, 80.0)  # four agree, one disagrees
-    assert (second.responses, second.share) == (5, 20.0)
+    assert (first.responses, first.share) == (5, 100.0)
+    assert (second.responses, second.share) == (5, 0.0)
     assert results.statements[2].responses == 0 and results.statements[2].suppressed
-    assert len(results.comments) == 4 and results.comments == sorted(results.comments)
+    assert len(results.comments) == 5 and results.comments == sorted(results.comments)
+
+
+def test_a_survey_closed_below_the_minimum_shows_counts_only(system, survey, respondents):
+    for person in respondents[:4]:
+        answer(survey, person, {1: 4, 2: 1}, f"Comment from {person.username}")
+    survey = services.close_feedback_survey(user=system.commissioner, survey=survey)
+    results = survey_results(survey)
+    assert (results.respondents, results.closed, results.suppressed) == (4, True, True)
+    assert not results.released
+    assert [(s.responses, s.share) for s in results.statements[:2]] == [(4, None), (4, None)]
+    assert results.comments == []
 
 
 @pytest.mark.parametrize(

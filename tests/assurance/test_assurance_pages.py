@@ -136,7 +136,7 @@ def test_a_partner_answers_once_and_sees_their_answers_once(client, system, surv
     assert get(client, system.provider_b, url).status_code == 404
 
 
-def test_scorecard_shows_results_from_five_respondents_in_fixed_queries(
+def test_scorecard_shows_results_once_closed_with_five_in_fixed_queries(
     client, system, survey, respondents, strategy_answer, django_assert_max_num_queries
 ):
     url = reverse("assurance:scorecard", args=[survey.round_id])
@@ -150,15 +150,23 @@ def test_scorecard_shows_results_from_five_respondents_in_fixed_queries(
 
     answer(respondents[:4])
     # Session and user, the round, the commissioner check, outcomes (2),
-    # competencies (3), governance (2), each survey's results (3), and the
-    # assessment cycle (the moves offered, the steps so far, the previous final
-    # round, notices against the commissioner): the same whatever the number
-    # of responses.
-    with django_assert_max_num_queries(20):
+    # competencies (3), governance (2), the surveys' results (the counts; once
+    # closed, also the wait for answers being stored (a savepoint, the lock,
+    # its release), the statements, answers and comments), and the
+    # assessment cycle (the moves offered, the steps so far, the previous
+    # final round, notices against the commissioner): the same whatever the
+    # number of responses.
+    with django_assert_max_num_queries(23):
         content = client.get(url).content.decode()
-    assert "Results are shown once at least 5 people have answered" in content
-    assert "A comment" not in content and "80%" not in content
+    assert "4 responses so far" in content
+    assert "Results are released once the survey has closed" in content
+    assert "A comment" not in content and "Too few responses" not in content
     answer(respondents[4:6])
-    with django_assert_max_num_queries(20):
+    content = client.get(url).content.decode()
+    assert "6 responses so far" in content
+    assert "A comment" not in content and "100%" not in content
+    client.post(url, {"close_survey": survey.pk})
+    with django_assert_max_num_queries(23):
         content = client.get(url).content.decode()
+    assert "6 responses." in content and "Close 360 feedback 2026 now" not in content
     assert "100%" in content and "0%" in content and "A comment" in content

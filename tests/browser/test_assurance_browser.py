@@ -1,6 +1,6 @@
 """Assurance journeys in headless Chromium: a provider user answers a 360
-survey, the commissioner reads the resulting scorecard, and the panel
-challenges a governance answer; each page passes axe."""
+survey, the commissioner closes it and reads the resulting scorecard, and
+the panel challenges a governance answer; each page passes axe."""
 
 import pytest
 from playwright.sync_api import expect
@@ -48,6 +48,11 @@ def test_a_provider_answers_and_the_commissioner_reads_the_scorecard(
     page.goto(f"{live_server.url}/assurance/")
     page.get_by_role("link", name="Scorecard 2026").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Assurance scorecard 2026")
+    # Open: the number of responses, nothing of the answers, until it closes.
+    expect(page.get_by_text("5 responses so far")).to_be_visible()
+    expect(page.get_by_text("Clear direction this year.")).to_have_count(0)
+    page.get_by_role("button", name="Close 360 feedback 2026 now").click()
+    expect(page.get_by_text("360 feedback 2026 is closed.")).to_be_visible()
     first = page.get_by_role("row").filter(has_text="1. This commissioner leads the local NHS")
     expect(first).to_contain_text("20%")  # one of five agrees
     expect(first).to_contain_text("5")

@@ -33,6 +33,9 @@ def manage(*args, **env_changes):
         ("DATABASE_URL", "mysql://db/concord"),
         ("REDIS_URL", "http://127.0.0.1:6379"),
         ("EMAIL_PORT", "twenty-five"),
+        ("API_THROTTLE_ANON", "lots"),
+        ("API_THROTTLE_USER", "1200 a minute"),
+        ("API_TOKEN_RECENT_SIGN_IN_MINUTES", "fifteen"),
         ("SECRET_KEY", ""),  # empty is the same as unset: the default applies
     ],
 )
