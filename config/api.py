@@ -11,6 +11,7 @@ from incentives.api import views as incentive_api
 from outcomes.api import contracts as contract_terms_api
 from outcomes.api import rescores as rescore_api
 from outcomes.api import scores as score_api
+from outcomes.api import variations as variation_api
 from outcomes.api import views as outcome_api
 from reporting.api import audit as audit_api
 from reporting.api import scorecards as scorecard_api
@@ -35,6 +36,7 @@ router.register("measurements", outcome_api.MeasurementViewSet, basename="measur
 router.register("scores", score_api.ScoreViewSet, basename="score")
 router.register("spc-rebases", score_api.SpcRebaseViewSet, basename="spc-rebase")
 router.register("rescore-requests", rescore_api.RescoreRequestViewSet, basename="rescore-request")
+router.register("variations", variation_api.VariationViewSet, basename="variation")
 router.register("scorecards", scorecard_api.ScorecardViewSet, basename="scorecard")
 router.register("meeting-series", dialogue_api.MeetingSeriesViewSet, basename="meeting-series")
 router.register("meetings", dialogue_api.MeetingViewSet, basename="meeting")

@@ -354,3 +354,27 @@ def public_settlement(settlement, name: str) -> dict:
         "net_transfer": str(settlement.net_transfer),
     }
     return {**figures, "text": explain.sentences(figures, name)}
+
+
+def signed_off_years_refusal(sender, contract, effective_from, **kwargs) -> dict:
+    """outcomes.signals.checking_variation: a variation may not reach back
+    into a contract year whose settlement is signed off (docs/incentives.md):
+    the signed statement would no longer match the terms."""
+    last = (
+        Settlement.objects.filter(
+            contract_id=contract.pk,
+            status=SettlementStatus.SIGNED_OFF,
+            contract_year__end_date__gte=effective_from,
+        )
+        .select_related("contract_year")
+        .order_by("-contract_year__end_date")
+        .first()
+    )
+    if last is None:
+        return {}
+    year = last.contract_year
+    return {
+        "effective_from": f"Year {year.number} ({year.start_date:%B %Y} to "
+        f"{year.end_date:%B %Y}) is signed off: a variation cannot change it. Choose a "
+        f"month after {year.end_date:%B %Y}."
+    }

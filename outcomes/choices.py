@@ -78,6 +78,7 @@ class RunTrigger(models.TextChoices):
     NIGHTLY = "nightly", "Nightly full rescore"
     MANUAL = "manual", "Started by hand"
     AGREEMENT = "agreement", "When the contract was agreed"
+    VARIATION = "variation", "After an agreed variation"
 
 
 class RescoreStatus(ColourTextChoices):
@@ -174,3 +175,12 @@ class SpcPointType(models.TextChoices):
     IMPROVEMENT = "special_cause_improvement", "Special cause: improvement"
     CONCERN = "special_cause_concern", "Special cause: concern"
     NEUTRAL = "special_cause_neutral", "Special cause"
+
+
+class VariationStatus(ColourTextChoices):
+    """A proposed change to an agreed contract's metric terms (outcomes.services.variations)."""
+
+    PROPOSED = "proposed", "Waiting for an answer", "blue"
+    ACCEPTED = "accepted", "Agreed", "green"
+    REJECTED = "rejected", "Rejected", "red"
+    WITHDRAWN = "withdrawn", "Withdrawn", "grey"

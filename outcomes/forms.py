@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from contracts.choices import Side
 from contracts.models import PopulationGroup
-from core.forms import NHSForm, date_field
+from core.forms import NHSForm, date_field, month_field
 from outcomes.choices import Frequency
 from outcomes.models import Dimension, Metric
 from outcomes.services.submissions import max_upload_bytes, too_big
@@ -151,3 +151,50 @@ class ContractMetricForm(NHSForm):
         if weight < 0:
             raise ValidationError("The weight cannot be negative.")
         return weight
+
+
+class VariationForm(NHSForm):
+    """New terms for one of an agreed contract's metrics, or a metric to add,
+    from a month: a proposal for the other party to answer."""
+
+    metric = forms.ModelChoiceField(
+        label="Metric",
+        queryset=Metric.objects.select_related("dimension").order_by("code"),
+        empty_label="Choose a metric",
+    )
+    effective_from = month_field(
+        "From the month", help_text="Earlier months keep the terms they had."
+    )
+    minimum_threshold = forms.DecimalField(
+        label="Minimum threshold", max_digits=14, decimal_places=4
+    )
+    target = forms.DecimalField(label="Target", max_digits=14, decimal_places=4)
+    baseline = forms.DecimalField(
+        label="Baseline (optional)",
+        max_digits=14,
+        decimal_places=4,
+        required=False,
+        help_text="Leave empty to keep the metric's baseline.",
+    )
+    weight = forms.DecimalField(
+        label="Weight within its dimension (optional)",
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Leave empty to keep the metric's weight (1 for a metric added).",
+    )
+    reason = forms.CharField(
+        label="Why should the terms change?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The other party sees this when they answer.",
+    )
+
+
+class RejectVariationForm(NHSForm):
+    reason = forms.CharField(
+        label="Why are you rejecting this variation?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

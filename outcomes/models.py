@@ -19,6 +19,7 @@ from outcomes.choices import (
     ReviewStatus,
     RunTrigger,
     SubmissionStatus,
+    VariationStatus,
 )
 from outcomes.querysets import (
     ContractMetricQuerySet,
@@ -27,6 +28,7 @@ from outcomes.querysets import (
     ScoreQuerySet,
     SpcRebaseQuerySet,
     SubmissionQuerySet,
+    VariationQuerySet,
 )
 
 metric_code_validator = RegexValidator(
@@ -559,3 +561,64 @@ class SpcRebase(models.Model):
 
     def __str__(self):
         return f"Rebase {self.metric_id}/{self.organisation_id} from {self.period_start}"
+
+
+class Variation(models.Model):
+    """A change to an agreed contract's metric terms that one party proposes
+    and the other accepts or rejects (docs/contracts.md, Variations): a
+    metric's new thresholds, target, baseline or weight from a month, or a
+    metric added to the contract. Accepting adds the ContractMetric version
+    (`version`); nothing changes before."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="variations"
+    )
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField(help_text="The first month the new terms apply to.")
+    minimum_threshold = models.DecimalField(max_digits=14, decimal_places=4)
+    target = models.DecimalField(max_digits=14, decimal_places=4)
+    baseline = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    weight = models.DecimalField(
+        max_digits=6, decimal_places=2, default=1, validators=[MinValueValidator(0)]
+    )
+    reason = models.CharField(max_length=300, help_text="Why the terms should change.")
+    proposed_by_organisation = models.ForeignKey(
+        "contracts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=VariationStatus.choices, default=VariationStatus.PROPOSED
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(blank=True, help_text="The other party's reason for rejecting.")
+    version = models.OneToOneField(
+        ContractMetric,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="variation",
+        help_text="The version of the terms the accepted variation added.",
+    )
+    history = HistoricalRecords()
+
+    objects = VariationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            # One open proposal per metric of a contract: answer it first.
+            models.UniqueConstraint(
+                fields=["contract", "metric"],
+                condition=models.Q(status="proposed"),
+                name="one_open_variation_per_contract_metric",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.contract.reference} {self.metric.code} from {self.effective_from:%B %Y}"

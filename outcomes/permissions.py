@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from contracts.choices import Role
 from contracts.models import Contract, Membership
-from contracts.permissions import can_manage_contract
+from contracts.permissions import acting_party, can_act_on_agreement, can_manage_contract
 from core.roles import has_role, is_admin
 
 # Who may send measurements (each only for organisations in their data scope).
@@ -68,3 +68,29 @@ def can_rebase(user, metric, organisation) -> bool:
 def can_withdraw_rebase(user, rebase) -> bool:
     """The person who rebased the series, or an admin."""
     return is_admin(user) or (user.is_authenticated and rebase.created_by_id == user.pk)
+
+
+# --- Variations of an agreed contract's terms ---
+
+
+def can_propose_variation(user, contract) -> bool:
+    """Either party's deciding people (contracts.permissions.can_act_on_agreement)."""
+    return can_act_on_agreement(user, contract)
+
+
+def _speaks_for(user, variation):
+    if not can_act_on_agreement(user, variation.contract):
+        return None
+    return acting_party(user, variation.contract)
+
+
+def can_answer_variation(user, variation) -> bool:
+    """The other party answers a variation: not the one that proposed it."""
+    party = _speaks_for(user, variation)
+    return party is not None and party.pk != variation.proposed_by_organisation_id
+
+
+def can_withdraw_variation(user, variation) -> bool:
+    """The party that proposed it takes it back."""
+    party = _speaks_for(user, variation)
+    return party is not None and party.pk == variation.proposed_by_organisation_id

@@ -85,3 +85,17 @@ class ContractMetricQuerySet(models.QuerySet):
             .values("pk")[:1]
         )
         return self.filter(effective_from__lte=day, pk=Subquery(latest))
+
+
+class VariationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Variations of the agreed contracts `user` is party to (members of
+        a network see those of its contracts too)."""
+        from contracts.models import Contract
+
+        return self.filter(contract__in=Contract.objects.visible_to(user))
+
+    def open(self):
+        from outcomes.choices import VariationStatus
+
+        return self.filter(status=VariationStatus.PROPOSED)

@@ -1,4 +1,5 @@
-"""What outcomes tells the apps above it, which subscribe in their ready().
+"""What outcomes tells the apps above it, which subscribe in their ready(),
+and asks them (checking_variation, below).
 
 `scores_committed(sender=Contract, contract_id, months)`: a rescore of the
 contract committed new or removed scores for `months` (first days of the
@@ -9,3 +10,9 @@ years that hold those months."""
 from django.dispatch import Signal
 
 scores_committed = Signal()
+
+# `checking_variation(sender=Contract, contract, effective_from)`: a variation
+# of `contract`'s terms from `effective_from` is about to be proposed or
+# accepted. A receiver returns {field: message} for what forbids it (e.g.
+# incentives: a signed-off settlement year), or an empty dict.
+checking_variation = Signal()

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from outcomes.views import contracts, framework, rescore, review, submissions
+from outcomes.views import contracts, framework, rescore, review, submissions, variations
 
 app_name = "outcomes"
 
@@ -11,6 +11,16 @@ urlpatterns = [
         "contracts/<int:pk>/metrics/<int:metric_id>/",
         contracts.ContractMetricHistoryView.as_view(),
         name="contract-metric-history",
+    ),
+    path(
+        "contracts/<int:pk>/variations/new/",
+        variations.VariationCreateView.as_view(),
+        name="variation-create",
+    ),
+    path(
+        "contracts/variations/<int:pk>/",
+        variations.VariationDetailView.as_view(),
+        name="variation-detail",
     ),
     path(
         "contracts/<int:pk>/history/",

@@ -28,6 +28,7 @@ from outcomes.models import ContractMetric, Measurement, MetricScore, Outcome, P
 from outcomes.services import rebasing, rescore
 from outcomes.services.rescore_requests import request_rescore
 from outcomes.services.submissions import submit
+from outcomes.services.variations import propose_variation
 from reporting import contract_publishing
 from tests.contract_fixtures import YEAR_VALUE
 from tests.dashboard_data import HEADER, lines_for, months_from
@@ -138,6 +139,16 @@ def _side(system, *, contract, network, providers, commissioner, manager, partic
         upload=SimpleUploadedFile(f"{tag.lower()}-evidence.pdf", b"%PDF-1.4 " + tag.encode()),
     )
     rescore_request = request_rescore(commissioner, contract)
+    # Proposed by the network: the commissioner's side answers it.
+    variation = propose_variation(
+        user=manager,
+        contract=contract,
+        metric=metric,
+        effective_from=dt.date(2025, 10, 1),
+        minimum_threshold=30,
+        target=20,
+        reason=f"{tag}: a tighter target for winter",
+    )
     return SimpleNamespace(
         contract=contract,
         network=network,
@@ -157,6 +168,7 @@ def _side(system, *, contract, network, providers, commissioner, manager, partic
         action=action,
         evidence=evidence,
         rescore_request=rescore_request,
+        variation=variation,
         **_assurance(commissioner, contract.commissioner, tag),
     )
 

@@ -18,10 +18,12 @@ from core.history import save_as
 from outcomes.choices import Direction
 from outcomes.models import ContractMetric
 
-# Terms change while the commissioner drafts the offer and, once agreed,
-# from a date (each change a version); not while the provider considers the
-# offer, nor once it is closed.
+# The commissioner sets terms while drafting the offer. Once agreed they
+# change only by a variation both parties accept (outcomes.services.variations);
+# not while the provider considers the offer, nor once it is closed.
 TERMS_FIXED = {
+    ContractStatus.ACCEPTED: "The contract is agreed: its terms change only by a variation "
+    "both parties accept. Propose one on the contract's page.",
     ContractStatus.OFFERED: "The offer is waiting for the provider's answer: its terms cannot "
     "change until then.",
     ContractStatus.DECLINED: "The provider declined this offer: its terms no longer change.",
@@ -66,16 +68,54 @@ def set_contract_metric(
     )
     if status in TERMS_FIXED:
         raise ValidationError({"contract": TERMS_FIXED[status]})
+    return add_version(
+        user=user,
+        contract=contract,
+        metric=metric,
+        effective_from=effective_from,
+        minimum_threshold=minimum_threshold,
+        target=target,
+        baseline=baseline,
+        weight=weight,
+        is_national=is_national,
+        accountable=accountable,
+        reason=reason,
+    )
+
+
+def term_errors(contract, metric, effective_from, minimum_threshold, target, reason) -> dict:
+    """What is wrong with new terms for `metric` in `contract` from
+    `effective_from`, by field (the draft's terms and variations alike)."""
     errors = check_thresholds(metric, Decimal(minimum_threshold), Decimal(target))
     if not contract.start_date <= effective_from <= contract.end_date:
         errors["effective_from"] = "The date must fall within the contract."
     existing = ContractMetric.objects.filter(contract=contract, metric=metric)
-    if existing.exists() and not reason.strip():
+    if existing.exists() and not (reason or "").strip():
         errors["reason"] = "Say why the terms are changing."
     if existing.filter(effective_from=effective_from).exists():
         errors["effective_from"] = "A version from this date exists: choose another date."
     elif existing.filter(effective_from__gt=effective_from).exists():
         errors["effective_from"] = "A later version exists: changes apply from after it."
+    return errors
+
+
+def add_version(
+    *,
+    user,
+    contract,
+    metric,
+    effective_from,
+    minimum_threshold,
+    target,
+    baseline=None,
+    weight=1,
+    is_national=False,
+    accountable="provider",
+    reason="",
+) -> ContractMetric:
+    """The version itself, once who may make it has been decided (the
+    commissioner's draft, or an agreed variation)."""
+    errors = term_errors(contract, metric, effective_from, minimum_threshold, target, reason)
     if errors:
         raise ValidationError(errors)
     version = ContractMetric(

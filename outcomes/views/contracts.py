@@ -14,14 +14,20 @@ from django.views.generic import DetailView, ListView
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import ContractStatus, NoticeStatus, Role
 from contracts.models import Contract, NoticeEvent
-from contracts.permissions import acting_party, can_answer_offer, require_commissioner_of
+from contracts.permissions import (
+    acting_party,
+    can_answer_offer,
+    require_commissioner_of,
+)
 from contracts.presentation import next_deadline
 from core.forms import add_service_errors
 from core.roles import is_admin
 from core.views import ScopedViewMixin, error_summary
+from outcomes.choices import VariationStatus
 from outcomes.contract_history import change_log
 from outcomes.forms import ContractMetricForm
 from outcomes.models import ContractMetric, ScoreRun
+from outcomes.permissions import can_propose_variation
 from outcomes.services import contract_terms
 
 
@@ -95,6 +101,14 @@ class ContractDetailView(ScopedViewMixin, DetailView):
             .order_by("-on", "-recorded_at", "-pk")[:TIMELINE_LENGTH],
             timeline_length=TIMELINE_LENGTH,
             status_tag=ContractStatus(contract.status).tag,
+            variations=[
+                (variation, VariationStatus(variation.status).tag)
+                for variation in contract.variations.select_related(
+                    "metric", "proposed_by_organisation"
+                )[:VARIATIONS_SHOWN]
+            ],
+            can_vary=contract.status == ContractStatus.ACCEPTED
+            and can_propose_variation(user, contract),
             awaits_answer=contract.status == ContractStatus.OFFERED
             and can_answer_offer(user, contract),
             can_raise=party is not None and contract.is_binding,
@@ -110,6 +124,7 @@ class ContractDetailView(ScopedViewMixin, DetailView):
 
 
 TIMELINE_LENGTH = 100
+VARIATIONS_SHOWN = 50
 
 
 class ContractMetricHistoryView(ScopedViewMixin, ListView):

@@ -7,12 +7,12 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from contracts.access import PRIVATE_DATA_ROLES
-from contracts.choices import Role
+from contracts.choices import ContractStatus, Role
 from contracts.models import Contract
 from contracts.permissions import can_commission
 from core.roles import is_admin
 from core.views import ScopedViewMixin
-from outcomes.forms import ContractMetricForm, MetricFilterForm
+from outcomes.forms import ContractMetricForm, MetricFilterForm, VariationForm
 from outcomes.models import Dimension, Metric, Outcome
 
 # --- Outcomes and metrics ---
@@ -55,8 +55,14 @@ class OutcomeBrowserView(ScopedViewMixin, TemplateView):
 
 
 def commissioned_contracts(user):
-    """The contracts whose terms `user` may set (as their commissioner)."""
-    contracts = Contract.objects.visible_to(user).select_related("provider").order_by("reference")
+    """The contracts `user` commissions whose terms may change: drafts (their
+    terms set directly) and agreed contracts (by a variation)."""
+    contracts = (
+        Contract.objects.agreements_visible_to(user)
+        .filter(status__in=(ContractStatus.DRAFT, ContractStatus.ACCEPTED))
+        .select_related("provider")
+        .order_by("reference")
+    )
     if is_admin(user):
         return contracts
     return contracts.filter(
@@ -82,8 +88,11 @@ class AddMetricToContractView(ScopedViewMixin, TemplateView):
             contract = next((c for c in contracts if str(c.pk) == chosen), None)
             if contract is None:
                 raise Http404("No such contract of yours.")
-            form = ContractMetricForm(
-                initial={"metric": metric.pk, "effective_from": timezone.localdate()}
+            initial = {"metric": metric.pk, "effective_from": timezone.localdate()}
+            form = (
+                VariationForm(initial=initial)
+                if contract.status == ContractStatus.ACCEPTED
+                else ContractMetricForm(initial=initial)
             )
         context.update(metric=metric, contracts=contracts, contract=contract, form=form)
         return context

@@ -25,8 +25,9 @@ from contracts.models import (
     Organisation,
     PopulationGroup,
 )
-from outcomes.models import ContractMetric
-from outcomes.services import contract_terms
+from outcomes.choices import VariationStatus
+from outcomes.models import ContractMetric, Variation
+from outcomes.services import contract_terms, variations
 
 DEMO_PASSWORD = "concord-demo"
 
@@ -130,8 +131,18 @@ CONTRACT_METRICS = {
     ],
 }
 
-# A mid-year change of terms, kept as a second version.
-METRIC_CHANGES = [
+# Who speaks for each party in the demo: offers, acceptances, variations.
+ANSWERS_FOR = {
+    "QNW": "commissioner",
+    "LAW01": "la_commissioner",
+    "NWK01": "network_manager",
+    "NWK02": "network_manager_downland",
+    "RSP": "provider_rsp",
+}
+
+# Variations: a mid-year change of terms agreed at the quarterly review (kept
+# as a second version), and one the network proposed, waiting for an answer.
+VARIATIONS = [
     (
         "QNW-OPC-2024",
         "QOC-EMADM",
@@ -139,6 +150,17 @@ METRIC_CHANGES = [
         28,
         22,
         "Winter plan: threshold tightened by agreement at the quarterly review",
+        VariationStatus.ACCEPTED,
+    ),
+    (
+        "QNW-OPC-2024",
+        "OPS-RESP2H",
+        dt.date(2027, 4, 1),
+        65,
+        85,
+        "Two new rapid-response teams start in April 2027; until they are staffed a 90% "
+        "target is out of reach",
+        VariationStatus.PROPOSED,
     ),
 ]
 
@@ -277,10 +299,9 @@ def seed_contracts(orgs: dict[str, Organisation], metrics, admin) -> dict[str, C
             "population_group": PopulationGroup.objects.get(name=spec["population_group"]),
         }
         reference = defaults.pop("reference")
-        # An offer is drafted with its terms first, then offered (below).
-        status = defaults.pop("status")
-        if status == ContractStatus.ACCEPTED:
-            defaults["status"] = status
+        # Drafted with its terms first, then offered and (but for the offer
+        # still waiting) accepted by the provider's people, below.
+        defaults.pop("status")
         contract = contracts[reference] = upsert(Contract, reference=reference, defaults=defaults)[
             0
         ]
@@ -313,28 +334,53 @@ def seed_contracts(orgs: dict[str, Organisation], metrics, admin) -> dict[str, C
                     is_national=metrics[code].is_national,
                     accountable=metrics[code].submitted_by,
                 )
+    User = get_user_model()
     for spec in CONTRACTS:
         contract = contracts[spec["reference"]]
-        if spec["status"] == ContractStatus.OFFERED and contract.status == ContractStatus.DRAFT:
-            contracts[spec["reference"]] = services.offer_contract(user=admin, contract=contract)
-    for reference, code, effective_from, minimum, target, reason in METRIC_CHANGES:
-        contract = contracts[reference]
-        if not ContractMetric.objects.filter(
-            contract=contract, metric=metrics[code], effective_from=effective_from
-        ).exists():
-            contract_terms.set_contract_metric(
-                user=admin,
-                contract=contract,
-                metric=metrics[code],
-                effective_from=effective_from,
-                minimum_threshold=Decimal(minimum),
-                target=Decimal(target),
-                baseline=Decimal(31),
-                weight=Decimal(2),
-                reason=reason,
-                is_national=True,
-            )
+        if contract.status == ContractStatus.DRAFT:
+            commissioner = User.objects.get(username=ANSWERS_FOR[spec["commissioner"]])
+            contract = services.offer_contract(user=commissioner, contract=contract)
+        if spec["status"] == ContractStatus.ACCEPTED and contract.status == ContractStatus.OFFERED:
+            answerer = User.objects.get(username=ANSWERS_FOR[spec["provider"]])
+            contract = services.accept_offer(user=answerer, contract=contract)
+        contracts[spec["reference"]] = contract
+    seed_variations(contracts, metrics)
     return contracts
+
+
+def seed_variations(contracts, metrics) -> None:
+    """Agreed terms change only by a variation both parties accept: one agreed
+    at a quarterly review, and one the network proposed that waits for the
+    commissioner's answer."""
+    User = get_user_model()
+    for reference, code, effective_from, minimum, target, reason, status in VARIATIONS:
+        contract, metric = contracts[reference], metrics[code]
+        if Variation.objects.filter(contract=contract, metric=metric).exists():
+            continue
+        proposer, answerer = (
+            User.objects.get(username=ANSWERS_FOR[organisation.code])
+            for organisation in (contract.commissioner, contract.provider)
+        )
+        if status == VariationStatus.PROPOSED:
+            proposer = answerer
+        current = (
+            ContractMetric.objects.filter(contract=contract, metric=metric)
+            .order_by("-effective_from")
+            .first()
+        )
+        variation = variations.propose_variation(
+            user=proposer,
+            contract=contract,
+            metric=metric,
+            effective_from=effective_from,
+            minimum_threshold=Decimal(minimum),
+            target=Decimal(target),
+            baseline=current.baseline,
+            weight=current.weight,
+            reason=reason,
+        )
+        if status == VariationStatus.ACCEPTED:
+            variations.accept_variation(user=answerer, variation=variation)
 
 
 def seed_notices(contracts, metrics) -> None:

@@ -237,6 +237,12 @@ EXPECTED = {
     "outcomes:contract-data": Route(  # data review: the contract's parties
         contract_id, GET=but(page(**CONTRACT_PAGE), **MEMBERS_REFUSED),
         POST=page_write(**CONTRACT_PAGE, may_write=COMMISSIONERS)),
+    "outcomes:variation-create": Route(
+        contract_id, GET=but(page(**CONTRACT_PAGE), **MEMBERS_REFUSED),
+        POST=page_write(**CONTRACT_PAGE, may_write=PARTIES_A)),
+    "outcomes:variation-detail": Route(
+        pk_of("variation"), GET=page(**CONTRACT_PAGE),
+        POST=page_write(**CONTRACT_PAGE, may_write=PARTIES_A)),
     "outcomes:contract-rescore": Route(
         contract_id, POST=page_write(COMMISSIONERS, **OWN_COMMISSIONER)),
     "outcomes:rescore-request-detail": Route(pk_of("rescore_request"), GET=page(**CONTRACT_PAGE)),
@@ -303,6 +309,18 @@ EXPECTED = {
     "api:contract-terminate": Route(
         contract_id, POST=api_write(**CONTRACT_PAGE, may_write=PARTIES_A)),
     "api:contract-metric-list": Route(GET=api(), POST=api_write(COMMISSIONERS)),
+    # Variations of agreed terms: either party's deciding people propose; the
+    # network proposed these, so the commissioner's side answers and the
+    # network's manager may withdraw; members of the network only read.
+    "api:variation-list": Route(GET=api(), POST=api_write()),
+    "api:variation-detail": Route(pk_of("variation"), GET=api(**CONTRACT_PAGE)),
+    **{
+        f"api:variation-{step}": Route(
+            pk_of("variation"), POST=api_write(**CONTRACT_PAGE, may_write=COMMISSIONERS))
+        for step in ("accept", "reject")
+    },
+    "api:variation-withdraw": Route(
+        pk_of("variation"), POST=api_write(**CONTRACT_PAGE, may_write=frozenset({"nm_a"}))),
     "api:contract-metric-detail": Route(pk_of("contract_metric"), GET=api(**CONTRACT_PAGE)),
     "api:notice-list": Route(GET=api(), POST=api_write()),
     "api:notice-detail": Route(pk_of("notice"), GET=api(**CONTRACT_PAGE)),

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from contracts.choices import ContractStatus
 from contracts.models import Contract, ContractYear, PopulationGroup
 from outcomes.models import ContractMetric
 from tests.factories import ContractFactory, OrganisationFactory, add_contract_years
@@ -16,9 +17,20 @@ METRICS = "/api/v1/contract-metrics/"
 
 
 @pytest.fixture
-def years_a(system):
-    """CON-A (April 2024 to March 2029) with its five years."""
+def agreed_a(system):
+    """CON-A agreed, with its five years."""
     add_contract_years(system.contract_a, [Decimal("1200000.00")] * 5, Decimal("1100000.00"))
+    return system.contract_a
+
+
+@pytest.fixture
+def years_a(system):
+    """CON-A (April 2024 to March 2029) with its five years, as a draft: the
+    commissioner sets its terms before offering it (agreed terms change only
+    by a variation, tests/outcomes/test_variations.py)."""
+    add_contract_years(system.contract_a, [Decimal("1200000.00")] * 5, Decimal("1100000.00"))
+    Contract.objects.filter(pk=system.contract_a.pk).update(status=ContractStatus.DRAFT)
+    system.contract_a.refresh_from_db()
     return system.contract_a
 
 
@@ -150,31 +162,31 @@ def test_a_commissioner_cannot_create_a_contract_for_another_commissioner(system
 
 
 def test_contract_detail_shows_years_terms_and_metrics_in_force_today(
-    system, api_client, years_a, metric
+    system, api_client, agreed_a, metric
 ):
     ContractMetric.objects.create(
-        contract=years_a,
+        contract=agreed_a,
         metric=metric,
         effective_from=D(2024, 4, 1),
         minimum_threshold=40,
         target=30,
     )
     current = ContractMetric.objects.create(
-        contract=years_a,
+        contract=agreed_a,
         metric=metric,
         effective_from=D(2025, 10, 1),
         minimum_threshold=38,
         target=28,
     )
     ContractMetric.objects.create(  # not yet in force
-        contract=years_a,
+        contract=agreed_a,
         metric=metric,
         effective_from=D(2028, 4, 1),
         minimum_threshold=36,
         target=26,
     )
     api_client.force_authenticate(system.provider_a)  # a member of the contract's network
-    body = api_client.get(f"{CONTRACTS}{years_a.pk}/").json()
+    body = api_client.get(f"{CONTRACTS}{agreed_a.pk}/").json()
     assert [year["number"] for year in body["years"]] == [1, 2, 3, 4, 5]
     assert body["years"][0]["start_date"] == "2024-04-01"
     assert body["withholding_percent"] == "2.00"
@@ -361,9 +373,9 @@ def test_another_commissioner_cannot_version_a_contract_it_does_not_hold(
     assert not ContractMetric.objects.exists()
 
 
-def test_contract_metrics_are_scoped(system, api_client, years_a, metric):
+def test_contract_metrics_are_scoped(system, api_client, agreed_a, metric):
     row = ContractMetric.objects.create(
-        contract=years_a,
+        contract=agreed_a,
         metric=metric,
         effective_from=D(2024, 4, 1),
         minimum_threshold=40,
@@ -388,11 +400,11 @@ def test_contract_metrics_are_scoped(system, api_client, years_a, metric):
 
 
 def test_contract_metric_list_costs_a_fixed_number_of_queries(
-    system, api_client, years_a, metric, django_assert_max_num_queries
+    system, api_client, agreed_a, metric, django_assert_max_num_queries
 ):
     api_client.force_authenticate(system.network_manager_a)
     ContractMetric.objects.create(
-        contract=years_a,
+        contract=agreed_a,
         metric=metric,
         effective_from=D(2024, 4, 1),
         minimum_threshold=40,
@@ -402,7 +414,7 @@ def test_contract_metric_list_costs_a_fixed_number_of_queries(
         assert api_client.get(METRICS).json()["count"] == 1
     for n in range(12):
         ContractMetric.objects.create(
-            contract=years_a,
+            contract=agreed_a,
             metric=metric,
             effective_from=D(2024, 5, 1) + dt.timedelta(days=n),
             minimum_threshold=40,

@@ -126,7 +126,7 @@ def attach(system, contract, metric, **overrides):
         weight=Decimal("2"),
     )
     fields.update(overrides)
-    return contract_terms.set_contract_metric(**fields)
+    return contract_terms.add_version(**fields)
 
 
 def test_a_mid_year_change_keeps_the_old_terms_for_earlier_periods(system, contract, metric):
@@ -175,7 +175,14 @@ def test_a_change_needs_a_reason_and_cannot_predate_a_later_version(system, cont
 
 def test_only_the_contracts_commissioner_sets_metric_terms(system, contract, metric):
     with pytest.raises(PermissionDenied):
-        attach(system, contract, metric, user=system.network_manager_a)
+        contract_terms.set_contract_metric(
+            user=system.network_manager_a,
+            contract=contract,
+            metric=metric,
+            effective_from=D(2024, 4, 1),
+            minimum_threshold=Decimal("30"),
+            target=Decimal("20"),
+        )
 
 
 def test_monthly_plan_must_add_up_to_the_year(system, contract):

@@ -16,7 +16,7 @@ D = dt.date
 
 
 def test_changes_name_the_person_and_the_values_before_and_after(system, contract, metric):
-    contract_terms.set_contract_metric(
+    contract_terms.add_version(
         user=system.commissioner,
         contract=contract,
         metric=metric,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from contracts.choices import Side
 from contracts.models import PopulationGroup
 from outcomes.choices import Channel, MetricType, SubmissionStatus
-from outcomes.models import Measurement, Outcome, Submission
+from outcomes.models import Measurement, Outcome, Submission, Variation
 from outcomes.services.submissions import submit
 from tests.factories import DimensionFactory, MetricFactory
 
@@ -489,22 +489,24 @@ def test_commissioner_adds_a_metric_with_it_preselected(client, system, catalogu
     page = client.get(f"{url}?contract={system.contract_a.pk}")
     html = page.content.decode()
     assert f'<option value="{catalogue["home"].pk}" selected>' in html
-    assert f'action="/contracts/{system.contract_a.pk}/#metric-terms"' in html
+    # CON-A is agreed: a metric joins it by a variation its network agrees.
+    create = reverse("outcomes:variation-create", args=[system.contract_a.pk])
+    assert f'action="{create}"' in html
     assert client.get(f"{url}?contract={system.contract_b.pk}").status_code == 404
-    # The form posts to the contract page, which saves the terms.
     response = client.post(
-        reverse("outcomes:contract-detail", args=[system.contract_a.pk]),
+        create,
         {
             "metric": catalogue["home"].pk,
-            "effective_from": f"{timezone.localdate():%Y-%m-%d}",
+            "effective_from": f"{timezone.localdate():%Y-%m}",
             "minimum_threshold": "80",
             "target": "60",
-            "weight": "1",
-            "accountable": "provider",
+            "reason": "Home care joins the contract",
         },
     )
     assert response.status_code == 302, response.context["errors"]
-    assert system.contract_a.metric_versions.filter(metric=catalogue["home"]).exists()
+    variation = Variation.objects.get(contract=system.contract_a)
+    assert variation.metric == catalogue["home"]
+    assert not system.contract_a.metric_versions.filter(metric=catalogue["home"]).exists()
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,7 @@ def test_a_measurement_revision_shows_the_value_before_and_after(system, dataset
 
 def test_a_new_version_of_contract_metric_terms_is_a_change_to_the_last(system, dataset, client):
     a = dataset.a
-    version = contract_terms.set_contract_metric(
+    version = contract_terms.add_version(
         user=system.commissioner,
         contract=a.contract,
         metric=a.metric,
@@ -507,7 +507,7 @@ def test_a_page_costs_a_fixed_number_of_queries(
         **scheme_fields(a.metric, effective_from_year=2),
         reason="Year two",
     )
-    contract_terms.set_contract_metric(
+    contract_terms.add_version(
         user=system.commissioner,
         contract=a.contract,
         metric=a.metric,
