@@ -22,7 +22,7 @@ from contracts.models import PopulationGroup
 from outcomes.choices import SubmissionStatus
 from outcomes.models import Dimension, Measurement, Metric, Outcome, Submission
 from outcomes.services.submissions import json_rows_to_csv
-from outcomes.validation import COLUMNS
+from outcomes.validation import COLUMNS, redact
 
 # --- Framework ---
 
@@ -236,7 +236,7 @@ class RowsField(serializers.ListField):
             for key, cell in row.items():
                 if cell is not None and not isinstance(cell, str | int | float):
                     raise serializers.ValidationError(
-                        f"Row {line}, column {key}: give text, a number or null."
+                        f"Row {line}, column {redact(key)}: give text, a number or null."
                     )
         return data
 

@@ -17,7 +17,7 @@ from outcomes.forms import UploadForm
 from outcomes.models import Measurement, Metric, Submission
 from outcomes.permissions import SUBMITTER_ROLES, can_submit
 from outcomes.services import submissions
-from outcomes.validation import COLUMNS
+from outcomes.validation import COLUMNS, describe_error
 
 # --- Submitting data ---
 
@@ -202,15 +202,6 @@ class SubmissionDetailView(ScopedViewMixin, DetailView):
 
 
 SUMMARY_MAX = 10
-
-
-def describe_error(error: dict) -> str:
-    where = []
-    if error.get("row") is not None:
-        where.append(f"Row {error['row']}")
-    if error.get("column"):
-        where.append(f"column {error['column']}")
-    return f"{', '.join(where)}: {error['message']}" if where else error["message"]
 
 
 class SubmissionStatusView(ScopedViewMixin, DetailView):
