@@ -232,7 +232,11 @@ class Submission(models.Model):
     revised = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="[{row, column, message}]")
-    warnings = models.JSONField(default=list, blank=True, help_text="Outliers: [{row, message}]")
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Outliers: [{row, organisation (its id: who may read it), message}]",
+    )
 
     objects = SubmissionQuerySet.as_manager()
 

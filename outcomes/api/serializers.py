@@ -21,6 +21,7 @@ from contracts.api.serializers import enum_field
 from contracts.models import PopulationGroup
 from outcomes.choices import SubmissionStatus
 from outcomes.models import Dimension, Measurement, Metric, Outcome, Submission
+from outcomes.selectors import visible_warnings
 from outcomes.services.submissions import json_rows_to_csv
 from outcomes.validation import COLUMNS, redact
 
@@ -166,7 +167,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
         read_only=True, slug_field="username", help_text="Username of the submitter."
     )
     errors = SubmissionErrorSerializer(many=True, read_only=True)
-    warnings = SubmissionWarningSerializer(many=True, read_only=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="Outliers among the stored rows about organisations whose data you may see."
+    )
 
     class Meta:
         model = Submission
@@ -189,6 +192,11 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "warnings",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(SubmissionWarningSerializer(many=True))
+    def get_warnings(self, submission):
+        user = self.context["request"].user
+        return SubmissionWarningSerializer(visible_warnings(submission, user), many=True).data
 
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}], "nullable": True})

@@ -327,7 +327,9 @@ FIELD_ATTNAMES = [
 def outlier_warnings(rows, clean) -> list[dict]:
     """|z| > 3 against the organisation's own history of the metric (DHIS2's
     default): warned about, never rejected. The history is every current
-    value of the series for periods other than those submitted now."""
+    value of the series for periods other than those submitted now. Each
+    warning names its organisation's id: only those who may see that
+    organisation's data are shown it."""
     keys = ["metric_id", "organisation_id"]
     history = pd.DataFrame.from_records(
         Measurement.objects.filter(series_filter(clean), is_current=True).values_list(
@@ -357,13 +359,16 @@ def outlier_warnings(rows, clean) -> list[dict]:
     return [
         {
             "row": int(row),
+            "organisation": int(organisation),  # who may read it (selectors.visible_warnings)
             "message": redact(
                 f"{rows.at[row, 'metric_code']} for {rows.at[row, 'organisation_code']} "
                 f"in {rows.at[row, 'period_start']} is {abs(z):.1f} standard deviations from "
                 "this organisation's usual values: check it is right."
             ),
         }
-        for row, z in zip(flagged["row"], flagged["z"], strict=True)
+        for row, organisation, z in zip(
+            flagged["row"], flagged["organisation_id"], flagged["z"], strict=True
+        )
     ]
 
 

@@ -418,6 +418,28 @@ def test_submissions_are_scoped(system, metrics, api_client):
     assert mine["errors"][0]["column"] == "numerator"
 
 
+def test_outlier_warnings_show_only_organisations_the_reader_may_see(system, metrics, api_client):
+    history = "".join(
+        f"PROP,{code},2024-{month:02d}-01,{40 + month % 3},50,\n"
+        for code in ("PA1", "PA2")
+        for month in range(1, 13)
+    )
+    submit_as(system.network_manager_a, HEADER + history)
+    outliers = submit_as(
+        system.network_manager_a, HEADER + "PROP,PA1,2025-01-01,5,50,\nPROP,PA2,2025-01-01,5,50,\n"
+    )
+    assert len(outliers.warnings) == 2
+    url = f"{SUBMISSIONS}{outliers.pk}/"
+    for user, rows in [(system.provider_a, [2]), (system.network_manager_a, [2, 3])]:
+        api_client.force_authenticate(user)
+        detail = api_client.get(url).json()
+        assert [w["row"] for w in detail["warnings"]] == rows
+        assert all(set(w) == {"row", "message"} for w in detail["warnings"])
+        assert ("PROP for PA2" in str(detail)) == (user == system.network_manager_a)
+        listed = {s["id"]: s for s in api_client.get(SUBMISSIONS).json()["results"]}
+        assert listed[outliers.pk]["warnings"] == detail["warnings"]
+
+
 def test_submissions_cannot_be_changed_or_deleted(system, metrics, api_client):
     submission = submit_as(system.provider_a, HEADER + "PROP,PA1,2025-09-01,45,50,\n")
     api_client.force_authenticate(system.provider_a)

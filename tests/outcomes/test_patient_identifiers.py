@@ -4,7 +4,9 @@ is wrong with the file (an extra column, an encoding other than UTF-8,
 malformed CSV), by every channel: the service, the upload page, the API and
 `manage.py import_measurements`. It is rejected, nothing of its content is
 kept (no file under MEDIA_ROOT, no checksum, no value in a stored field or
-error) and no answer, stored error or log line repeats the identifier."""
+error) and no answer, stored error or log line repeats the identifier.
+Also: outlier warnings are shown only to those who may see the
+organisation they are about."""
 
 import io
 import logging
@@ -434,3 +436,77 @@ def test_validation_messages_never_repeat_an_nhs_number():
 )
 def test_redact_masks_only_what_looks_like_an_nhs_number(text, shown):
     assert redact(text) == shown
+
+
+# --- What was kept before screening ---
+
+
+def test_the_migration_removes_what_was_kept_before_screening(system, metrics, media):
+    """A file rejected for its header before screening existed was kept,
+    and messages repeated values; warnings did not name their organisation."""
+    import importlib
+
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+
+    migration = importlib.import_module(
+        "outcomes.migrations.0019_submissions_keep_no_patient_identifiers"
+    )
+
+    def legacy(content, **fields):
+        submission = Submission(submitted_by=system.network_manager_a, channel="web", **fields)
+        submission.original_file.save("old.csv", ContentFile(content), save=False)
+        submission.save()
+        return submission
+
+    held, where = FILES["an extra nhs_number column"]
+    leaked = legacy(
+        held,
+        original_name="943 476 5919.csv",
+        sha256="abc",
+        status=SubmissionStatus.REJECTED,
+        errors=[{"row": None, "column": None, "message": "unexpected column(s): nhs_number"}],
+    )
+    waiting = legacy(FILES["the value"][0], sha256="def")  # received, not yet processed
+    wrong = legacy(
+        (HEADER + "COUNT,PA1,2026-09-01,,,twelve\n").encode(),
+        sha256="ghi",
+        status=SubmissionStatus.REJECTED,
+        errors=[{"row": 2, "column": "value", "message": "Not a number: 'twelve'."}],
+    )
+    echoed = Submission.objects.create(
+        submitted_by=system.network_manager_a,
+        status=SubmissionStatus.REJECTED,
+        errors=[{"row": 2, "column": "value", "message": "Not a number: '943-476-5919'."}],
+    )
+    warned = Submission.objects.create(
+        submitted_by=system.network_manager_a,
+        status=SubmissionStatus.STORED,
+        warnings=[
+            {"row": 2, "message": "PROP for PA1 in 2025-01-01 is 4.2 standard deviations"},
+            {"row": 3, "message": "PROP for PA2 in 2025-01-01 is 4.0 standard deviations"},
+        ],
+    )
+    wrong_file = wrong.original_file.name
+
+    migration.keep_no_patient_identifiers(apps, None)
+
+    for submission in (leaked, waiting):
+        submission.refresh_from_db()
+        assert submission.status == SubmissionStatus.REJECTED and submission.finished_at
+        assert submission.errors[0]["message"].startswith(FILE_NOT_KEPT)
+        assert not submission.original_file and submission.sha256 == ""
+        assert_not_echoed(Submission.objects.filter(pk=submission.pk).values()[0])
+    assert places(leaked) == where
+    assert places(waiting) == FILES["the value"][1]
+    assert leaked.original_name == f"{IDENTIFIER_MASK}.csv"
+    wrong.refresh_from_db()
+    assert wrong.original_file.name == wrong_file and (media / wrong_file).exists()
+    assert wrong.errors == [{"row": 2, "column": "value", "message": "Not a number: 'twelve'."}]
+    echoed.refresh_from_db()
+    assert echoed.errors[0]["message"] == f"Not a number: '{IDENTIFIER_MASK}'."
+    warned.refresh_from_db()
+    assert [w["organisation"] for w in warned.warnings] == [system.pa1.pk, system.pa2.pk]
+    assert [(p.parent.name, p.name) for p in media.rglob("*") if p.is_file()] == [
+        (Path(wrong_file).parent.name, Path(wrong_file).name)
+    ]
