@@ -214,7 +214,8 @@ class Submission(models.Model):
     """One batch of measurements (a CSV file or JSON rows) and what became of
     it: validated as a whole, then stored atomically or rejected with every
     error. The original file is kept, unless it was over the size limit or
-    looked like it held an NHS number."""
+    looked like it held an NHS number (then it is rejected as it arrives and
+    nothing of its content is kept: no file, no checksum)."""
 
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
@@ -233,7 +234,11 @@ class Submission(models.Model):
     revised = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="[{row, column, message}]")
-    warnings = models.JSONField(default=list, blank=True, help_text="Outliers: [{row, message}]")
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Outliers: [{row, organisation (its id: who may read it), message}]",
+    )
 
     objects = SubmissionQuerySet.as_manager()
 

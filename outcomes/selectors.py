@@ -2,7 +2,9 @@
 expected to submit for a contract and period, what arrived, and when.
 
 `completeness(contract, periods)` costs a fixed number of queries (five)
-whatever the number of organisations, metrics and periods."""
+whatever the number of organisations, metrics and periods.
+
+And what of a submission a person may read: `visible_warnings`."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -11,8 +13,11 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from contracts.access import data_scope
 from contracts.choices import Side
 from contracts.models import Organisation
+from core.request_cache import per_request
+from core.roles import is_admin
 from outcomes.choices import Frequency
 from outcomes.models import ContractMetric, Measurement, PeriodReview
 
@@ -223,3 +228,21 @@ def completeness(contract, periods, today: dt.date | None = None) -> list[Organi
         if result is not None:
             result.review = review
     return list(results.values())
+
+
+def visible_warnings(submission, user) -> list[dict]:
+    """The submission's outlier warnings about organisations whose data
+    `user` may see (contracts.access.data_scope): a provider shown a network
+    manager's submission that holds its rows sees the warnings about those
+    rows, not about the network's other members. At most one query in a
+    request, however many submissions are shown."""
+    named = [warning for warning in submission.warnings if warning.get("organisation")]
+    if not named or is_admin(user):
+        return named
+
+    def scope():
+        return frozenset(data_scope(user).values_list("pk", flat=True))
+
+    seen = per_request(("visible_warnings", user.pk), scope)
+    seen = scope() if seen is None else seen
+    return [warning for warning in named if warning["organisation"] in seen]

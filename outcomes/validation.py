@@ -1,9 +1,14 @@
 """Validating a batch of measurements: pure pandas, no Django, so every
 submission path (browser, API, command) shares it and it is fast to test.
 
+`screen` comes first: it looks through the raw file, every cell and the
+header, for what looks like an NHS number, whatever the file's encoding or
+shape, so a file holding one is refused before it is kept or read further.
 `parse_csv` turns bytes into rows of text; `validate` checks every row against
 the reference data and returns the clean rows and every error, each naming its
-row (the line in the file: the header is row 1) and column."""
+row (the line in the file: the header is row 1) and column. A message that
+quotes what was sent passes it through `redact`, so no message repeats what
+looks like an NHS number."""
 
 import csv
 import datetime as dt
@@ -14,6 +19,7 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 COLUMNS = ["metric_code", "organisation_code", "period_start", "numerator", "denominator", "value"]
 NUMBER_COLUMNS = ["numerator", "denominator", "value"]
@@ -49,6 +55,22 @@ class FileError(Exception):
     """The file as a whole cannot be read; nothing in it is checked further."""
 
 
+def file_error(message: str) -> dict:
+    """An error about the file as a whole: no row, no column."""
+    return {"row": None, "column": None, "message": message}
+
+
+def describe_error(error: dict) -> str:
+    """An error as one line: "Row 3, column value: ..." (the file as a
+    whole: the message alone)."""
+    where = []
+    if error.get("row") is not None:
+        where.append(f"Row {error['row']}")
+    if error.get("column"):
+        where.append(f"column {error['column']}")
+    return f"{', '.join(where)}: {error['message']}" if where else error["message"]
+
+
 def parse_csv(content: bytes) -> pd.DataFrame:
     """Rows of text with the six columns, or FileError naming the problem."""
     if not content.strip():
@@ -68,7 +90,7 @@ def parse_csv(content: bytes) -> pd.DataFrame:
     if missing:
         problems.append(f"missing column(s): {', '.join(missing)}")
     if extra:
-        problems.append(f"unexpected column(s): {', '.join(extra) or '(blank)'}")
+        problems.append(f"unexpected column(s): {redact(', '.join(extra)) or '(blank)'}")
     if len(set(names)) != len(names):
         problems.append("a column appears twice")
     if problems:
@@ -84,7 +106,7 @@ def parse_csv(content: bytes) -> pd.DataFrame:
             io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True
         )
     except pd.errors.ParserError as exc:
-        raise FileError(f"The file is not valid CSV: {exc}") from None
+        raise FileError(f"The file is not valid CSV: {redact(exc)}") from None
     frame.columns = names
     if frame.empty:
         raise FileError("The file has a header row but no data rows.")
@@ -114,56 +136,191 @@ def _errors(mask: pd.Series, column: str, message) -> pd.DataFrame:
     return pd.DataFrame({"row": rows, "column": column, "message": messages})
 
 
+# --- Patient identifiers: screened before anything else is read ---
+
 NHS_NUMBER_MESSAGE = (
     "This looks like an NHS number. Concord holds aggregate data only: remove patient identifiers."
 )
-# A number whose value is a whole number of ten digits however it is written:
-# 9434765919.0, -9434765919.00, 0009434765919 (a JSON number that passed
-# through a float, or a spreadsheet's export); the ten digits are group 1.
-WHOLE_TEN_DIGITS = r"[+-]?0*([1-9]\d{9})(?:\.0*)?"
-EXPONENT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)e[+-]?\d+", re.IGNORECASE)
+FILE_NOT_KEPT = (
+    "The file was not kept: it holds what looks like an NHS number, so Concord kept no copy "
+    "of it. Remove the patient identifiers and submit the file again."
+)
+IDENTIFIER_MASK = "[suspected NHS number]"
+# What people put between the digits of an NHS number: spaces (also no-break
+# and thin ones, tabs) and hyphens or dashes. Never a line break, comma or
+# quote: those end a cell, so a run of digits never crosses cells.
+SEPARATORS = " \t\v\f\u00a0\u2007\u202f-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+# A run of at least ten digits with separators between them, as long as it
+# goes (twelve digits are not ten digits and two more).
+DIGIT_RUN = re.compile(f"[0-9](?:[{re.escape(SEPARATORS)}]*+[0-9]){{9,}}+")
+# After a run written as a plain number: a fraction and an exponent.
+NUMBER_TAIL = re.compile(r"(\.[0-9]*)?([eE][+-]?[0-9])?")
+# A number written with an exponent (9.434765919e9), not part of a code.
+EXPONENT = re.compile(r"(?<![0-9A-Za-z.])[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+")
+# A quick test every file passes through: a text can hold an identifier only
+# if, with the separators taken out (and anything not ASCII), it has ten
+# digits in a row or a digit or point before an exponent. Searched for as
+# plain bytes, with every digit written 0: several times faster than a regex.
+SQUEEZE = str.maketrans("", "", SEPARATORS)
+DIGITS_AS_ZERO = bytes.maketrans(b"0123456789E", b"0000000000e")
+MAY_HOLD = (b"0" * 10, b"0e0", b"0e+0", b".e0", b".e+0")
+
+
+def _check_digit_valid(ten: str) -> bool:
+    """The NHS number's modulus-11 check: the tenth digit."""
+    weighted = zip(ten[:9], range(10, 1, -1), strict=True)
+    remainder = sum(int(digit) * weight for digit, weight in weighted) % 11
+    check = (11 - remainder) % 11
+    return check != 10 and check == int(ten[9])
+
+
+def _ten_digits(digits: str) -> str | None:
+    """Ten digits, also with leading zeros (0009434765919 is 9434765919)."""
+    if len(digits) > 10:
+        digits = digits.lstrip("0")
+    return digits if len(digits) == 10 else None
 
 
 def _exponent_ten_digits(text: str) -> str | None:
     """The ten digits of a number written with an exponent (9.434765919e9)
     whose value is a whole number of ten digits, else None."""
-    if not EXPONENT.fullmatch(text):
+    try:
+        number = abs(Decimal(text))
+        whole = number == number.to_integral_value()
+    except ArithmeticError:  # an exponent too large for any arithmetic
         return None
-    number = abs(Decimal(text))
-    if not 10**9 <= number < 10**10 or number != number.to_integral_value():
-        return None
-    return str(int(number))
+    return str(int(number)) if whole and 10**9 <= number < 10**10 else None
 
 
-def _looks_like_nhs_number(text: pd.Series) -> pd.Series:
-    """Ten digits whose modulus-11 check digit is valid, written as digits
-    (spaces and hyphens allowed) or as a number whose value is such a whole
-    number (9434765919.0): Concord holds aggregate data only, so such a value
-    is refused wherever it appears. A number with a fraction is not one."""
-    # Checked once per distinct text, and only texts long enough to hold ten
-    # digits or with an exponent: a column of codes or dates has few distinct
-    # values.
-    distinct = pd.Series(
-        [s for s in pd.unique(text.to_numpy()) if len(s) >= 10 or "e" in s or "E" in s],
-        dtype=object,
+def identifier_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` holds what looks like an NHS number: ten digits whose
+    modulus-11 check digit is valid, however they are spaced or hyphenated
+    (9434765919, 943 476 5919, 943-476-5919), or a number whose value is
+    such a whole number (9434765919.0, +0009434765919, 9.434765919e9).
+    Anywhere in the text, not only as the whole of it. A number with a
+    fraction (9434765919.5, 0.9434765919) is not one, nor is a run of more
+    than ten digits."""
+    spans = []
+    for run in DIGIT_RUN.finditer(text):
+        start, end = run.span()
+        plain = run.group().isdigit()  # a number, not digits spaced out
+        if plain:
+            before = text[max(start - 2, 0) : start]
+            if before.endswith(".") and not before[:-1].isalpha():
+                continue  # the fraction of a number
+            fraction, exponent = NUMBER_TAIL.match(text, end).groups()
+            if exponent or (fraction and fraction.strip(".0")):
+                continue  # a number with an exponent (below) or a fraction
+            end += len(fraction or "")  # 9434765919.0 is masked whole
+        ten = _ten_digits(re.sub("[^0-9]", "", run.group()))
+        if ten and _check_digit_valid(ten):
+            spans.append((start, end))
+    for number in EXPONENT.finditer(text):
+        ten = _exponent_ten_digits(number.group())
+        if ten and _check_digit_valid(ten):
+            spans.append(number.span())
+    return sorted(spans)
+
+
+def redact(text: str) -> str:
+    """`text` with whatever looks like an NHS number masked: every message
+    that quotes what someone sent passes it through this."""
+    text = str(text)
+    for start, end in reversed(identifier_spans(text)):
+        text = text[:start] + IDENTIFIER_MASK + text[end:]
+    return text
+
+
+def quoted(texts: pd.Series) -> pd.Series:
+    """Cell values quoted for a message, redacted."""
+    return "'" + texts.map(redact) + "'"
+
+
+def column_label(index: int, header: list[str]) -> str:
+    """A column by its name when it is one of COLUMNS, else by its letter as
+    a spreadsheet shows it (a header can hold anything, even an identifier)."""
+    name = header[index] if index < len(header) else ""
+    return name if name in COLUMNS else get_column_letter(index + 1)
+
+
+@dataclass
+class Screening:
+    """What screening found: an error per cell holding what looks like an
+    NHS number (none: the file may be read), and how many data rows the file
+    has."""
+
+    errors: list[dict]
+    rows: int = 0
+
+
+CSV_BREAK = re.compile(r'"|,|\r\n?|\n')
+
+
+def _cells(text: str):
+    """(row, column index, start, end) of every cell of `text` read leniently
+    as CSV: a quote opens or closes quoted text wherever it is and nothing
+    is an error, so a malformed file is cut into cells too. Rows are
+    numbered as parse_csv numbers them: the header is row 1, and blank lines
+    are skipped."""
+    row, column, start, quoted_text = 1, 0, 0, False
+    for mark in CSV_BREAK.finditer(text):
+        if mark.group() == '"':
+            quoted_text = not quoted_text
+            continue
+        if quoted_text:
+            continue
+        yield row, column, start, mark.start()
+        if mark.group() == ",":
+            column += 1
+        else:
+            if column or mark.start() > start:
+                row += 1
+            column = 0
+        start = mark.end()
+    yield row, column, start, len(text)
+
+
+def screening_text(content: bytes) -> str:
+    """The file as text, however it is encoded: UTF-8, else Latin-1 (which
+    reads any bytes), without NUL characters (so UTF-16, whose digits are
+    ASCII bytes between NULs, reads as its digits)."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("latin-1")
+    return text.replace("\x00", "")
+
+
+def screen(content: bytes) -> Screening:
+    """Every cell and the header of a submitted file, checked for what looks
+    like an NHS number before anything else is done with the file: before
+    it is kept, whatever its encoding, whether or not it is well-formed CSV.
+    Each error names the row and column, never the value."""
+    text = screening_text(content)
+    squeezed = text.translate(SQUEEZE).encode("ascii", "ignore").translate(DIGITS_AS_ZERO)
+    if not any(hint in squeezed for hint in MAY_HOLD):
+        return Screening(errors=[])
+    spans = identifier_spans(text)
+    if not spans:
+        return Screening(errors=[])
+    header, found, rows = [], {}, 0
+    starts = iter(start for start, _ in spans)
+    start = next(starts, None)
+    for row, column, cell_start, cell_end in _cells(text):
+        if row == 1:
+            header.append(text[cell_start:cell_end].strip().strip('"').strip())
+        if column or cell_end > cell_start:
+            rows = row
+        while start is not None and start < cell_end:
+            found[(row, column)] = True
+            start = next(starts, None)
+    return Screening(
+        errors=[
+            {"row": row, "column": column_label(column, header), "message": NHS_NUMBER_MESSAGE}
+            for row, column in found
+        ],
+        rows=rows - 1,
     )
-    if distinct.empty:
-        return pd.Series(False, index=text.index)
-    digits = distinct.str.replace(r"[\s-]", "", regex=True)
-    ten = digits.where(digits.str.fullmatch(r"\d{10}"))
-    compact = distinct.str.replace(r"\s", "", regex=True)
-    ten = ten.where(ten.notna(), compact.str.extract(f"^{WHOLE_TEN_DIGITS}$", expand=False))
-    exponent = ten.isna() & compact.str.contains("e", case=False, regex=False)
-    if exponent.any():
-        ten[exponent] = compact[exponent].map(_exponent_ten_digits)
-    candidate = ten.notna()
-    if not candidate.any():
-        return pd.Series(False, index=text.index)
-    matrix = np.array([[int(ch) for ch in s] for s in ten[candidate]])
-    remainder = (matrix[:, :9] * np.arange(10, 1, -1)).sum(axis=1) % 11
-    check = (11 - remainder) % 11
-    valid = distinct[candidate][(check != 10) & (check == matrix[:, 9])]
-    return text.isin(set(valid))
 
 
 def _attribute(codes: pd.Series, metrics: dict[str, MetricSpec], name: str) -> pd.Series:
@@ -181,23 +338,13 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
     meaningful when there are no errors. Clean rows have metric_id,
     organisation_id, period_start (date), numerator, denominator, value."""
     found = []
-
-    for column in COLUMNS:
-        found.append(
-            _errors(
-                _looks_like_nhs_number(rows[column]),
-                column,
-                NHS_NUMBER_MESSAGE,
-            )
-        )
-
     metric = rows["metric_code"].map(ref.metrics)
     found.append(_errors(rows["metric_code"] == "", "metric_code", "Give a metric code."))
     found.append(
         _errors(
             (rows["metric_code"] != "") & metric.isna(),
             "metric_code",
-            lambda at: "Unknown metric code '" + rows.loc[at, "metric_code"] + "'.",
+            lambda at: "Unknown metric code " + quoted(rows.loc[at, "metric_code"]) + ".",
         )
     )
 
@@ -209,7 +356,9 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
         _errors(
             (rows["organisation_code"] != "") & org_id.isna(),
             "organisation_code",
-            lambda at: "Unknown organisation code '" + rows.loc[at, "organisation_code"] + "'.",
+            lambda at: (
+                "Unknown organisation code " + quoted(rows.loc[at, "organisation_code"]) + "."
+            ),
         )
     )
     if ref.allowed_organisation_ids is not None:
@@ -219,7 +368,7 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
                 forbidden,
                 "organisation_code",
                 lambda at: (
-                    "You may not submit data for '" + rows.loc[at, "organisation_code"] + "'."
+                    "You may not submit data for " + quoted(rows.loc[at, "organisation_code"]) + "."
                 ),
             )
         )
@@ -266,7 +415,7 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
             _errors(
                 given & numbers[column].isna(),
                 column,
-                lambda at, column=column: "Not a number: '" + rows.loc[at, column] + "'.",
+                lambda at, column=column: "Not a number: " + quoted(rows.loc[at, column]) + ".",
             )
         )
         found.append(

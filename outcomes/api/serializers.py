@@ -21,8 +21,9 @@ from contracts.api.serializers import enum_field
 from contracts.models import PopulationGroup
 from outcomes.choices import SubmissionStatus
 from outcomes.models import Dimension, Measurement, Metric, Outcome, Submission
+from outcomes.selectors import visible_warnings
 from outcomes.services.submissions import json_rows_to_csv
-from outcomes.validation import COLUMNS
+from outcomes.validation import COLUMNS, redact
 
 # --- Framework ---
 
@@ -166,7 +167,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
         read_only=True, slug_field="username", help_text="Username of the submitter."
     )
     errors = SubmissionErrorSerializer(many=True, read_only=True)
-    warnings = SubmissionWarningSerializer(many=True, read_only=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="Outliers among the stored rows about organisations whose data you may see."
+    )
 
     class Meta:
         model = Submission
@@ -189,6 +192,11 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "warnings",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(SubmissionWarningSerializer(many=True))
+    def get_warnings(self, submission):
+        user = self.context["request"].user
+        return SubmissionWarningSerializer(visible_warnings(submission, user), many=True).data
 
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "number"}], "nullable": True})
@@ -236,7 +244,7 @@ class RowsField(serializers.ListField):
             for key, cell in row.items():
                 if cell is not None and not isinstance(cell, str | int | float):
                     raise serializers.ValidationError(
-                        f"Row {line}, column {key}: give text, a number or null."
+                        f"Row {line}, column {redact(key)}: give text, a number or null."
                     )
         return data
 

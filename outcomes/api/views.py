@@ -42,6 +42,7 @@ from outcomes.choices import Channel
 from outcomes.models import Dimension, Measurement, Metric, Outcome, Submission
 from outcomes.permissions import SUBMITTER_ROLES, can_edit_framework
 from outcomes.services import submissions
+from outcomes.validation import describe_error, redact
 
 CSV_CONTENT_TYPES = {"text/csv", "application/vnd.ms-excel", "text/plain"}
 
@@ -152,8 +153,11 @@ class SubmissionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             ),
             400: OpenApiResponse(
                 description="A problem with the request itself, not its rows: neither a "
-                "file nor rows, both, a file that is not CSV or is too large, or rows that "
-                "are not objects of text, numbers and null. Nothing is received."
+                "file nor rows, both, a file that is not CSV, a file or rows too large, rows "
+                "that are not objects of text, numbers and null, or a file or rows holding "
+                "what looks like an NHS number (in any cell or the header; the messages "
+                "under 'file' or 'rows' name each row and column that held one, never the "
+                "value). Nothing of it is kept."
             ),
             403: OpenApiResponse(description="Your role does not allow submitting data."),
         },
@@ -191,8 +195,17 @@ class SubmissionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         submission = submissions.receive(
             user=request.user, content=content, name=name, channel=Channel.API
         )
-        if not submission.is_finished:
-            tasks.enqueue_processing(submission)
+        if submission.is_finished:
+            # Rejected as it was received (what looks like an NHS number, or
+            # too large), so nothing of its content is kept. Answered rather
+            # than raised: the rejected submission is a record to keep, and
+            # DRF rolls back an atomic request on a raised error.
+            field = "file" if "file" in serializer.validated_data else "rows"
+            return Response(
+                {field: [describe_error(error) for error in submission.errors]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        tasks.enqueue_processing(submission)
         # Read back: when tasks run eagerly the result is already there.
         data = self.get_serializer(self.get_queryset().get(pk=submission.pk)).data
         # str(): the url is DRF's Hyperlink, a str subclass, which a WSGI server
@@ -208,8 +221,10 @@ class SubmissionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             raise exceptions.ValidationError(
                 {
                     "file": [
-                        f"Upload a CSV file (.csv, text/csv); '{name}' is "
-                        f"{content_type or 'of an unknown type'}."
+                        redact(
+                            f"Upload a CSV file (.csv, text/csv); '{name}' is "
+                            f"{content_type or 'of an unknown type'}."
+                        )
                     ]
                 }
             )

@@ -1,10 +1,14 @@
 """Receiving and storing measurements: the one service every submission path
 (browser upload, API, `manage.py import_measurements`) goes through.
 
-A submission is validated whole (outcomes.validation). If any row is wrong
-nothing is stored and every error is kept on the submission; otherwise every
-row is stored in one transaction as added, revised (a new revision, the
-old one kept) or unchanged (nothing written)."""
+Before anything else, `receive` screens the raw file for what looks like an
+NHS number (outcomes.validation.screen): a file holding one is rejected at
+once and nothing of it is kept, neither the file nor its checksum, only
+which rows and columns held one. Then the file is kept and a submission is
+validated whole (outcomes.validation). If any row is wrong nothing is stored
+and every error is kept on the submission; otherwise every row is stored in
+one transaction as added, revised (a new revision, the old one kept) or
+unchanged (nothing written)."""
 
 import datetime as dt
 import hashlib
@@ -30,21 +34,20 @@ from outcomes.models import Measurement, Metric, PeriodReview, Submission
 from outcomes.permissions import can_submit
 from outcomes.services.rescore import mark_pending
 from outcomes.validation import (
-    NHS_NUMBER_MESSAGE,
+    FILE_NOT_KEPT,
     FileError,
     MetricSpec,
     Reference,
+    file_error,
     parse_csv,
+    redact,
+    screen,
     validate,
 )
 
 logger = logging.getLogger(__name__)
 VALUE_PLACES = Decimal("0.00000001")
 OUTLIER_Z = 3
-FILE_NOT_KEPT = (
-    "The file was not kept: it holds what looks like an NHS number, so Concord deleted "
-    "its copy. Remove the patient identifiers and submit the file again."
-)
 
 
 def max_upload_bytes() -> int:
@@ -59,25 +62,39 @@ def too_big(size: int) -> str:
 
 
 def receive(*, user, content: bytes, name: str, channel: str) -> Submission:
-    """Keep the original file and open a submission for it; `process` does the rest."""
+    """Keep the original file and open a submission for it; `process` does
+    the rest. A file that looks like it holds an NHS number, or is too
+    large, is rejected at once and not kept."""
     require(can_submit(user), "Your role does not allow submitting data.")
-    submission = Submission(
-        submitted_by=user,
-        channel=channel,
-        original_name=name[:255],
-        sha256=hashlib.sha256(content).hexdigest(),
-    )
+    submission = Submission(submitted_by=user, channel=channel, original_name=redact(name)[:255])
+    screening = screen(content)  # before anything else is done with the file
+    if screening.errors:
+        submission.row_count = screening.rows
+        _reject_at_once(submission, [file_error(FILE_NOT_KEPT), *screening.errors])
+        logger.warning(
+            "Submission %s by %s rejected: %d cell(s) look like NHS numbers; the file was not kept",
+            submission.pk,
+            user.username,
+            len(screening.errors),
+        )
+        return submission
+    submission.sha256 = hashlib.sha256(content).hexdigest()
     if len(content) > max_upload_bytes():
-        # Refused at once, and no copy of an over-size file is kept.
-        submission.status = SubmissionStatus.REJECTED
-        submission.finished_at = timezone.now()
-        submission.errors = [{"row": None, "column": None, "message": too_big(len(content))}]
+        _reject_at_once(submission, [file_error(too_big(len(content)))])  # no copy is kept
     else:
         submission.original_file.save(
             f"{channel}-{submission.sha256[:16]}.csv", ContentFile(content), save=False
         )
-    submission.save()
+        submission.save()
     return submission
+
+
+def _reject_at_once(submission: Submission, errors: list[dict]) -> None:
+    """Reject a submission as it is received, keeping no copy of its file."""
+    submission.status = SubmissionStatus.REJECTED
+    submission.finished_at = timezone.now()
+    submission.errors = errors
+    submission.save()
 
 
 def json_rows_to_csv(rows: list[dict]) -> bytes:
@@ -155,7 +172,7 @@ def _process(submission: Submission, today: dt.date | None) -> Submission:
         _set_status(
             submission,
             SubmissionStatus.FAILED,
-            errors=[{"row": None, "column": None, "message": message}],
+            errors=[file_error(message)],
         )
         return submission
 
@@ -171,7 +188,7 @@ def _validate_and_store(submission: Submission, today: dt.date | None) -> Submis
         _set_status(
             submission,
             SubmissionStatus.REJECTED,
-            errors=[{"row": None, "column": None, "message": str(exc)}],
+            errors=[file_error(str(exc))],
         )
         return submission
     ref = reference_for(user, today)
@@ -185,13 +202,6 @@ def _validate_and_store(submission: Submission, today: dt.date | None) -> Submis
             clean, errors = validate(rows, ref)
     submission.row_count = len(rows)
     if errors:
-        if any(error["message"] == NHS_NUMBER_MESSAGE for error in errors):
-            # No copy of a patient identifier is kept: deleted from storage
-            # before the submission is saved without it, so a failure here
-            # marks it failed and never leaves an unreferenced file behind.
-            submission.original_file.delete(save=False)
-            submission.original_file = ""
-            errors = [{"row": None, "column": None, "message": FILE_NOT_KEPT}, *errors]
         _set_status(submission, SubmissionStatus.REJECTED, errors=errors)
         return submission
     _set_status(submission, SubmissionStatus.STORING)
@@ -317,7 +327,9 @@ FIELD_ATTNAMES = [
 def outlier_warnings(rows, clean) -> list[dict]:
     """|z| > 3 against the organisation's own history of the metric (DHIS2's
     default): warned about, never rejected. The history is every current
-    value of the series for periods other than those submitted now."""
+    value of the series for periods other than those submitted now. Each
+    warning names its organisation's id: only those who may see that
+    organisation's data are shown it."""
     keys = ["metric_id", "organisation_id"]
     history = pd.DataFrame.from_records(
         Measurement.objects.filter(series_filter(clean), is_current=True).values_list(
@@ -347,11 +359,16 @@ def outlier_warnings(rows, clean) -> list[dict]:
     return [
         {
             "row": int(row),
-            "message": f"{rows.at[row, 'metric_code']} for {rows.at[row, 'organisation_code']} "
-            f"in {rows.at[row, 'period_start']} is {abs(z):.1f} standard deviations from "
-            "this organisation's usual values: check it is right.",
+            "organisation": int(organisation),  # who may read it (selectors.visible_warnings)
+            "message": redact(
+                f"{rows.at[row, 'metric_code']} for {rows.at[row, 'organisation_code']} "
+                f"in {rows.at[row, 'period_start']} is {abs(z):.1f} standard deviations from "
+                "this organisation's usual values: check it is right."
+            ),
         }
-        for row, z in zip(flagged["row"], flagged["z"], strict=True)
+        for row, organisation, z in zip(
+            flagged["row"], flagged["organisation_id"], flagged["z"], strict=True
+        )
     ]
 
 

@@ -16,8 +16,9 @@ from outcomes.choices import Channel, MetricType, SubmissionStatus
 from outcomes.forms import UploadForm
 from outcomes.models import Measurement, Metric, Submission
 from outcomes.permissions import SUBMITTER_ROLES, can_submit
+from outcomes.selectors import visible_warnings
 from outcomes.services import submissions
-from outcomes.validation import COLUMNS
+from outcomes.validation import COLUMNS, describe_error
 
 # --- Submitting data ---
 
@@ -69,7 +70,7 @@ def stages_of(submission) -> list[dict]:
     return rows
 
 
-def status_payload(submission) -> dict:
+def status_payload(submission, user) -> dict:
     return {
         "id": submission.pk,
         "status": submission.status,
@@ -81,7 +82,7 @@ def status_payload(submission) -> dict:
             "revised": submission.revised,
             "unchanged": submission.unchanged,
             "errors": len(submission.errors),
-            "warnings": len(submission.warnings),
+            "warnings": len(visible_warnings(submission, user)),
         },
     }
 
@@ -194,6 +195,7 @@ class SubmissionDetailView(ScopedViewMixin, DetailView):
         context.update(
             status_tag=status_tag(submission),
             stages=stages_of(submission),
+            warnings=visible_warnings(submission, self.request.user),
             problems=errors,
             summary_errors=[(f"#{e['anchor']}", describe_error(e)) for e in errors[:SUMMARY_MAX]],
             more_errors=max(len(errors) - SUMMARY_MAX, 0),
@@ -204,22 +206,13 @@ class SubmissionDetailView(ScopedViewMixin, DetailView):
 SUMMARY_MAX = 10
 
 
-def describe_error(error: dict) -> str:
-    where = []
-    if error.get("row") is not None:
-        where.append(f"Row {error['row']}")
-    if error.get("column"):
-        where.append(f"column {error['column']}")
-    return f"{', '.join(where)}: {error['message']}" if where else error["message"]
-
-
 class SubmissionStatusView(ScopedViewMixin, DetailView):
     """`/submissions/<id>/status.json`: polled by static/js/status-poll.js."""
 
     model = Submission
 
     def render_to_response(self, context, **response_kwargs):
-        response = JsonResponse(status_payload(self.object))
+        response = JsonResponse(status_payload(self.object, self.request.user))
         response["Cache-Control"] = "no-store"
         return response
 

@@ -212,27 +212,32 @@ def test_unknown_keys_are_rejected_as_unexpected_columns_both_ways(system, metri
 
 def test_an_nhs_number_in_json_is_refused_as_in_a_file(system, metrics, send):
     row = {"metric_code": "COUNT", "organisation_code": "PA1", "period_start": "2025-09-01"}
-    _, body = send(system.provider_a, rows=[{**row, "value": 9434765919}])
-    assert body["status"] == "rejected"
-    assert body["errors"][0]["message"].startswith("The file was not kept")
-    assert (body["errors"][1]["row"], body["errors"][1]["column"]) == (2, "value")
-    assert "NHS number" in body["errors"][1]["message"]
+    by_json, _ = send(system.provider_a, rows=[{**row, "value": 9434765919}])
+    by_file, _ = send(system.provider_a, HEADER + "COUNT,PA1,2025-09-01,,,9434765919\n")
+    assert by_json.status_code == by_file.status_code == 400
+    assert by_json.json()["rows"] == by_file.json()["file"]
+    assert by_json.json()["rows"][1] == (
+        "Row 2, column value: This looks like an NHS number. Concord holds aggregate data "
+        "only: remove patient identifiers."
+    )
 
 
 @pytest.mark.parametrize("value", [9434765919.0, 9.434765919e9])
 def test_an_nhs_number_as_a_json_float_is_refused_and_not_kept(system, metrics, send, value):
     row = {"metric_code": "COUNT", "organisation_code": "PA1", "period_start": "2025-09-01"}
     good = {**row, "period_start": "2025-08-01", "value": 1234.5}
-    _, body = send(system.provider_a, rows=[good, {**row, "value": value}])
-    assert body["status"] == "rejected"
-    assert body["errors"][0] == {
-        "row": None,
-        "column": None,
-        "message": "The file was not kept: it holds what looks like an NHS number, so Concord "
-        "deleted its copy. Remove the patient identifiers and submit the file again.",
-    }
-    assert [(e["row"], e["column"]) for e in body["errors"][1:]] == [(3, "value")]
-    assert not Submission.objects.get(pk=body["id"]).original_file
+    response, _ = send(system.provider_a, rows=[good, {**row, "value": value}])
+    assert response.status_code == 400
+    assert response.json()["rows"] == [
+        "The file was not kept: it holds what looks like an NHS number, so Concord kept no "
+        "copy of it. Remove the patient identifiers and submit the file again.",
+        "Row 3, column value: This looks like an NHS number. Concord holds aggregate data "
+        "only: remove patient identifiers.",
+    ]
+    submission = Submission.objects.get()  # rejected, kept without its content
+    assert submission.status == SubmissionStatus.REJECTED
+    assert [(e["row"], e["column"]) for e in submission.errors] == [(None, None), (3, "value")]
+    assert not submission.original_file and submission.sha256 == ""
     assert not Measurement.objects.exists()
 
 
@@ -343,6 +348,17 @@ def test_a_file_too_large_is_refused_with_the_web_message(system, metrics, send,
     assert not Submission.objects.exists()
 
 
+def test_rows_too_large_are_refused_with_400_and_not_kept(system, metrics, send, settings):
+    settings.SUBMISSION_MAX_BYTES = 60
+    row = {"metric_code": "PROP", "organisation_code": "PA1", "period_start": "2025-09-01"}
+    response, _ = send(system.provider_a, rows=[{**row, "numerator": 45, "denominator": 50}])
+    assert response.status_code == 400
+    text = HEADER + "PROP,PA1,2025-09-01,45,50,\n"
+    assert response.json() == {"rows": [too_big(len(text.encode()))]}
+    submission = Submission.objects.get()  # the refusal is recorded, without the rows
+    assert submission.status == SubmissionStatus.REJECTED and not submission.original_file
+
+
 def test_empty_file_is_rejected_as_on_the_web(system, metrics, send):
     response, body = send(system.provider_a, "")
     assert response.status_code == 202
@@ -400,6 +416,28 @@ def test_submissions_are_scoped(system, metrics, api_client):
     mine = api_client.get(f"{SUBMISSIONS}{rejected_a.pk}/").json()
     assert mine["status"] == "rejected"
     assert mine["errors"][0]["column"] == "numerator"
+
+
+def test_outlier_warnings_show_only_organisations_the_reader_may_see(system, metrics, api_client):
+    history = "".join(
+        f"PROP,{code},2024-{month:02d}-01,{40 + month % 3},50,\n"
+        for code in ("PA1", "PA2")
+        for month in range(1, 13)
+    )
+    submit_as(system.network_manager_a, HEADER + history)
+    outliers = submit_as(
+        system.network_manager_a, HEADER + "PROP,PA1,2025-01-01,5,50,\nPROP,PA2,2025-01-01,5,50,\n"
+    )
+    assert len(outliers.warnings) == 2
+    url = f"{SUBMISSIONS}{outliers.pk}/"
+    for user, rows in [(system.provider_a, [2]), (system.network_manager_a, [2, 3])]:
+        api_client.force_authenticate(user)
+        detail = api_client.get(url).json()
+        assert [w["row"] for w in detail["warnings"]] == rows
+        assert all(set(w) == {"row", "message"} for w in detail["warnings"])
+        assert ("PROP for PA2" in str(detail)) == (user == system.network_manager_a)
+        listed = {s["id"]: s for s in api_client.get(SUBMISSIONS).json()["results"]}
+        assert listed[outliers.pk]["warnings"] == detail["warnings"]
 
 
 def test_submissions_cannot_be_changed_or_deleted(system, metrics, api_client):

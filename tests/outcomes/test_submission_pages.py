@@ -273,6 +273,48 @@ def test_submission_pages_are_scoped(client, system, prop, role):
             assert response.status_code == (200 if visible else 404), (name, role)
 
 
+def network_submission_with_outliers(system):
+    """Network A's manager submits a year of values for PA1 and PA2, then a
+    month far from both histories: one outlier warning about each."""
+    history = "".join(
+        f"PROP,{code},2024-{month:02d}-01,{40 + month % 3},50,\n"
+        for code in ("PA1", "PA2")
+        for month in range(1, 13)
+    )
+    for text in (history, "PROP,PA1,2025-01-01,5,50,\nPROP,PA2,2025-01-01,5,50,\n"):
+        submission = submit(
+            user=system.network_manager_a,
+            content=(HEADER + text).encode(),
+            name="a.csv",
+            channel=Channel.WEB,
+        )
+    assert [w["row"] for w in submission.warnings] == [2, 3]
+    return submission
+
+
+@pytest.mark.parametrize(
+    "role,shown",
+    [
+        ("provider_a", ["PA1"]),
+        ("network_manager_a", ["PA1", "PA2"]),
+        ("commissioner", ["PA1", "PA2"]),
+        ("admin", ["PA1", "PA2"]),
+    ],
+)
+def test_outlier_warnings_show_only_organisations_the_reader_may_see(
+    client, system, prop, role, shown
+):
+    """A provider may read a network manager's submission that holds its
+    rows, but not the warnings about the network's other members."""
+    submission = network_submission_with_outliers(system)
+    sign_in_as(client, system, role)
+    html = client.get(reverse("outcomes:submission-detail", args=[submission.pk])).content.decode()
+    for code in ("PA1", "PA2"):
+        assert (f"PROP for {code} in 2025-01-01" in html) == (code in shown), code
+    status = client.get(reverse("outcomes:submission-status", args=[submission.pk])).json()
+    assert status["counts"]["warnings"] == len(shown)
+
+
 # --- The list ---
 
 

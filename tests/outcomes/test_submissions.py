@@ -203,11 +203,19 @@ def receive_and_process(system, text):
     return name, Submission.objects.get(pk=submission.pk)
 
 
-def test_a_file_with_an_nhs_number_is_deleted_not_kept(system, metrics):
-    name, submission = receive_and_process(system, HEADER + "COUNT,PA1,2026-09-01,,,9434765919\n")
-    assert submission.status == SubmissionStatus.REJECTED
-    assert not default_storage.exists(name)
+def test_a_file_with_an_nhs_number_is_never_kept(system, metrics):
+    """Rejected as it is received, before it is stored or read further:
+    no file, no checksum, only where the suspected identifiers were."""
+    submission = receive(
+        user=system.network_manager_a,
+        content=(HEADER + "COUNT,PA1,2026-09-01,,,9434765919\n").encode(),
+        name="data.csv",
+        channel=Channel.WEB,
+    )
+    assert submission.status == SubmissionStatus.REJECTED and submission.is_finished
     assert not submission.original_file
+    assert submission.sha256 == ""
+    assert submission.row_count == 1
     assert submission.errors[0]["row"] is None
     assert submission.errors[0]["message"].startswith("The file was not kept")
     assert errors_of(submission)[1:] == [(2, "value")]

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from outcomes.choices import Channel, SubmissionStatus
 from outcomes.services import submissions
 from outcomes.tasks import enqueue_rescore_after
+from outcomes.validation import redact
 
 
 def iso_date(text: str) -> dt.date:
@@ -61,8 +62,9 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist:
             raise CommandError(f"There is no user '{user}'.") from None
         path = Path(file)
+        shown = redact(path.name)  # a file's name is repeated only redacted, as on the web
         if not path.is_file():
-            raise CommandError(f"There is no file '{file}'.")
+            raise CommandError(f"There is no file '{redact(file)}'.")
         size = path.stat().st_size
         if size > submissions.max_upload_bytes():
             raise CommandError(submissions.too_big(size))  # as the web says, without reading it
@@ -83,13 +85,13 @@ class Command(BaseCommand):
             count = len(submission.errors)
             raise CommandError(
                 f"Submission {submission.pk} {submission.get_status_display().lower()}: "
-                f"{count} error{'s' if count != 1 else ''} in {path.name}."
+                f"{count} error{'s' if count != 1 else ''} in {shown}."
             )
         enqueue_rescore_after(submission)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Submission {submission.pk} stored {submission.row_count} row(s) from "
-                f"{path.name}: {submission.added} added, {submission.revised} revised, "
+                f"{shown}: {submission.added} added, {submission.revised} revised, "
                 f"{submission.unchanged} unchanged."
             )
         )
