@@ -450,7 +450,7 @@ def test_the_migration_removes_what_was_kept_before_screening(system, metrics, m
     from django.core.files.base import ContentFile
 
     migration = importlib.import_module(
-        "outcomes.migrations.0019_submissions_keep_no_patient_identifiers"
+        "outcomes.migrations.0020_submissions_keep_no_patient_identifiers"
     )
 
     def legacy(content, **fields):

@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contracts', '0001_initial'),
-        ('outcomes', '0018_run_trigger_agreement'),
+        ("outcomes", "0019_contract_variations"),
     ]
 
     operations = [
