@@ -52,7 +52,7 @@ from contracts.models import (
     RemedialMilestone,
 )
 from contracts.selectors import financial_position
-from core.api import ScopedReadOnlyViewSet, as_api_error
+from core.api import DateTimeField, ModelSerializer, ScopedReadOnlyViewSet, as_api_error
 
 PARTY_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
 
@@ -316,7 +316,7 @@ class MembershipOutSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     memberships = MembershipOutSerializer(many=True, read_only=True)
 
     class Meta:
@@ -339,8 +339,8 @@ def me(request):
 
 class TokenSerializer(serializers.Serializer):
     token_key = serializers.CharField(help_text="The token's first characters, to tell it apart.")
-    created = serializers.DateTimeField()
-    expiry = serializers.DateTimeField(allow_null=True, help_text="When it stops working.")
+    created = DateTimeField()
+    expiry = DateTimeField(allow_null=True, help_text="When it stops working.")
 
 
 class NewTokenSerializer(TokenSerializer):
