@@ -158,14 +158,10 @@ class ActualCostViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         """Record a month's actual cost (201), or correct it (200)."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        corrected = ActualCost.objects.filter(
-            contract=data["contract"], month=data["month"].replace(day=1)
-        ).exists()
-        cost = services.record_actual_cost(user=request.user, **data)
+        cost, created = services.record_actual_cost(user=request.user, **serializer.validated_data)
         return Response(
             self.get_serializer(self.get_queryset().get(pk=cost.pk)).data,
-            status=status.HTTP_200_OK if corrected else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from contracts.models import Contract
 from contracts.permissions import require_commissioner_of
 from core.history import save_as
 from outcomes.choices import Direction
@@ -45,8 +46,13 @@ def set_contract_metric(
 ) -> ContractMetric:
     """Attach a metric to a contract, or change its terms from a date. A change
     adds a version in force from `effective_from`; earlier versions are kept,
-    so periods before that date are still scored by the terms they had."""
+    so periods before that date are still scored by the terms they had.
+    Changes to a contract's terms queue up on its row, so the rules hold
+    however many arrive at once: a version from a date sent twice at once is
+    kept once, the second refused naming effective_from (it was an
+    IntegrityError on PostgreSQL)."""
     require_commissioner_of(user, contract)
+    Contract.objects.select_for_update().get(pk=contract.pk)
     errors = check_thresholds(metric, Decimal(minimum_threshold), Decimal(target))
     if not contract.start_date <= effective_from <= contract.end_date:
         errors["effective_from"] = "The date must fall within the contract."
