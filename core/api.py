@@ -2,11 +2,16 @@
 the serializer fields that hold input to core.inputs' rules: dates in the
 years 2000 to 2100 (`DateField`, `DateTimeField`, which `ModelSerializer`
 maps model dates to), ids that are whole numbers (`PrimaryKeyRelatedField`),
-and no NHS numbers in what a write sends (`RefuseIdentifiersMixin`)."""
+and no NHS numbers in what a write sends (`RefuseIdentifiersMixin`); and
+`ServiceErrorsMixin`, which turns a service's errors, and a unique row
+written twice at once, into 400s naming the fields."""
 
+import re
+
+from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import IntegrityError, models
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.settings import api_settings
 
@@ -154,14 +159,48 @@ def as_api_error(exc: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError(detail)
 
 
+# Where a database names the columns of the unique constraint a row broke.
+POSTGRESQL_KEY = re.compile(r"Key \((?P<columns>[^)]*)\)=")
+SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (?P<columns>.+)$")
+
+
+def unique_violation(exc: IntegrityError) -> exceptions.ValidationError | None:
+    """The 400 a unique constraint's IntegrityError stands for: the answer
+    validation gives a moment later, when the other row is there ("contract
+    with this reference already exists."), keyed by the field, or
+    non_field_errors for several. None for any other IntegrityError."""
+    diag = getattr(exc.__cause__, "diag", None)
+    if getattr(exc.__cause__, "pgcode", None) == "23505":  # PostgreSQL's unique_violation
+        match = POSTGRESQL_KEY.match(diag.message_detail or "")
+        table, columns = diag.table_name, match and match.group("columns").split(", ")
+    elif match := SQLITE_UNIQUE.search(str(exc)):
+        names = [name.strip().split(".") for name in match.group("columns").split(",")]
+        table, columns = names[0][0], [column for _, column in names]
+    else:
+        return None
+    model = next((m for m in apps.get_models() if m._meta.db_table == table), None)
+    if model is None or not columns:
+        return None
+    by_column = {field.column: field.name for field in model._meta.concrete_fields}
+    fields = [by_column[column] for column in columns if column in by_column]
+    error = model().unique_error_message(model, fields)
+    key = fields[0] if len(fields) == 1 else api_settings.NON_FIELD_ERRORS_KEY
+    return exceptions.ValidationError({key: [error.message % error.params]})
+
+
 class ServiceErrorsMixin:
     """Services raise Django's ValidationError (400 with field keys here);
     their PermissionDenied is already a 403 in DRF. Services are atomic, so
-    nothing is saved when either is raised."""
+    nothing is saved when either is raised. A row that breaks a unique
+    constraint because the same write arrived at the same moment (a client
+    retrying) is the 400 the later of the two would get one moment later,
+    not a 500."""
 
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):
             exc = as_api_error(exc)
+        elif isinstance(exc, IntegrityError):
+            exc = unique_violation(exc) or exc
         return super().handle_exception(exc)
 
 

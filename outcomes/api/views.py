@@ -21,7 +21,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from contracts.models import PopulationGroup
-from core.api import RefuseIdentifiersMixin, ScopedReadOnlyViewSet
+from core.api import RefuseIdentifiersMixin, ScopedReadOnlyViewSet, ServiceErrorsMixin
 from core.exports import csv_response
 from outcomes import tasks
 from outcomes.api import scores
@@ -66,7 +66,7 @@ class InUse(exceptions.APIException):
         responses={204: None, 409: OpenApiResponse(description="In use: not deleted.")}
     )
 )
-class FrameworkViewSet(RefuseIdentifiersMixin, viewsets.ModelViewSet):
+class FrameworkViewSet(RefuseIdentifiersMixin, ServiceErrorsMixin, viewsets.ModelViewSet):
     """Definitions shared by everyone: readable by any signed-in user,
     written by admins. A definition something else refers to (a metric with
     measurements, a dimension with metrics) cannot be deleted: 409."""
