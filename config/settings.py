@@ -99,6 +99,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default under concurrent requests (runserver serves each in
+    # a thread): a write transaction takes SQLite's write lock when it begins
+    # (IMMEDIATE), so two that began by reading never block each other, which
+    # SQLite answers at once with "database is locked"; a writer waits up to
+    # 30 s for the lock rather than 5; and in WAL mode readers go on while
+    # one writes. tests/config/test_sqlite_concurrency.py.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

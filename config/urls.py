@@ -33,5 +33,7 @@ urlpatterns = [
     ),
 ]
 
-# Under /api/, a URL that matches no endpoint is a JSON 404 like every API error.
+# Under /api/, a URL that matches no endpoint is a JSON 404 and a server error
+# a JSON 500, like every API answer.
 handler404 = "config.errors.not_found"
+handler500 = "config.errors.server_error"

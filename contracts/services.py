@@ -226,16 +226,23 @@ def set_monthly_plan(*, user, year: ContractYear, amounts: dict[dt.date, Decimal
 
 
 @transaction.atomic
-def record_actual_cost(*, user, contract, month: dt.date, amount, note: str = "") -> ActualCost:
-    """Record (or correct: history keeps the old figure) a month's actual cost."""
+def record_actual_cost(
+    *, user, contract, month: dt.date, amount, note: str = ""
+) -> tuple[ActualCost, bool]:
+    """Record (or correct: history keeps the old figure) a month's actual
+    cost: (the cost, whether it was new). Records on a contract queue up on
+    its row, so a month sent twice at once is recorded, then corrected,
+    never stored twice (the second was an IntegrityError on PostgreSQL)."""
     require_commissioner_of(user, contract)
+    Contract.objects.select_for_update().get(pk=contract.pk)
     month = month.replace(day=1)
     if not (contract.start_date.replace(day=1) <= month <= contract.end_date):
         raise ValidationError({"month": f"{month:%B %Y} is outside the contract."})
     cost = ActualCost.objects.filter(contract=contract, month=month).first() or ActualCost(
         contract=contract, month=month
     )
+    created = cost.pk is None
     cost.amount, cost.note, cost.recorded_by = Decimal(amount), note, user
     cost.full_clean()
     save_as(cost, user)
-    return cost
+    return cost, created

@@ -1,13 +1,16 @@
 """The base of every Concord form: NHS.UK widget classes, error messages that
-name their field (as the NHS.UK error summary needs), the date, month and
-money fields, and `add_service_errors`, which puts a service's
-ValidationError back onto the fields it names."""
+name their field (as the NHS.UK error summary needs), the rules for what
+people type (core.inputs: dates in the years 2000 to 2100, no NHS numbers in
+text), the date, month and money fields, and `add_service_errors`, which
+puts a service's ValidationError back onto the fields it names."""
 
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
+
+from core import inputs
 
 # The NHS.UK class for each widget type (BoundField.widget_type).
 WIDGET_CLASSES = {
@@ -58,6 +61,7 @@ class NHSForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.name_errors()
+        self.add_input_rules()
 
     def name_errors(self):
         for field in self.fields.values():
@@ -71,6 +75,36 @@ class NHSForm(forms.Form):
                 messages["invalid"] = f"{name} must be a number."
                 messages["min_value"] = f"{name} cannot be negative."
             field.error_messages.update(messages)
+
+    def add_input_rules(self):
+        """Every date in the years 2000 to 2100, and no text that looks like
+        an NHS number, each error naming its field (core.inputs)."""
+        for field in self.fields.values():
+            name = str(field.label)
+            if isinstance(field, forms.DateField | forms.DateTimeField):
+                field.validators.append(date_in_range(name))
+            if isinstance(field, forms.CharField):
+                field.validators.append(no_nhs_number(name))
+
+
+def date_in_range(name: str):
+    def validate(value):
+        if not inputs.date_in_range(value):
+            raise ValidationError(f"{name} must be {inputs.DATE_RANGE}.", code="out_of_range")
+
+    return validate
+
+
+def no_nhs_number(name: str):
+    def validate(value):
+        if inputs.holds_nhs_number(value):
+            raise ValidationError(
+                f"{name} looks like it holds an NHS number. Concord holds aggregate data "
+                "only: remove patient identifiers.",
+                code="nhs_number",
+            )
+
+    return validate
 
 
 def date_field(label, **kwargs):

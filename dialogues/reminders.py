@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from contracts.choices import Role
 from contracts.models import Contract, Membership, Organisation
+from core.inputs import one_line
 from dialogues.choices import ReminderKind
 from dialogues.models import Action, Meeting, ReminderPreference, ReminderSent
 from outcomes.selectors import completeness, contract_months
@@ -56,7 +57,9 @@ def send(kind: str, person, key: str, subject: str, body: str, prefs=None) -> st
         with transaction.atomic():
             ReminderSent.objects.create(kind=kind, recipient=person, key=key)
             send_mail(
-                f"Concord: {subject}",
+                # One line: a title with a line break would make every send
+                # fail (an email header cannot hold one).
+                f"Concord: {one_line(subject)}",
                 f"{body}\n\nChange what you receive: {link(reverse('dialogues:preferences'))}\n",
                 None,
                 [person.email],

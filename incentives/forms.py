@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
+from core.forms import NHSForm
 from incentives import defaults
 from incentives.services import SCHEME_PARAMETERS
 
@@ -288,8 +289,5 @@ class WhatIfForm(forms.Form):
     )
 
 
-class CommentForm(forms.Form):
-    text = forms.CharField(
-        label="Your comment",
-        widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 4}),
-    )
+class CommentForm(NHSForm):
+    text = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 4}))

@@ -148,6 +148,11 @@ def create_scheme_version(
     existing = IncentiveScheme.objects.filter(contract=contract)
     if existing.exists() and not reason.strip():
         errors.setdefault("reason", []).append("Say why the scheme is changing.")
+    reason_length = IncentiveScheme._meta.get_field("reason").max_length
+    if len(reason.strip()) > reason_length:
+        errors.setdefault("reason", []).append(
+            f"Keep the reason to {reason_length} characters (it has {len(reason.strip())})."
+        )
     if not Decimal(0) <= values["minimum_coverage"] <= Decimal(100):
         errors.setdefault("minimum_coverage", []).append(
             "The minimum coverage must be between 0% and 100%."

@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from core.inputs import is_nhs_number
+
 COLUMNS = ["metric_code", "organisation_code", "period_start", "numerator", "denominator", "value"]
 NUMBER_COLUMNS = ["numerator", "denominator", "value"]
 FIRST_MONTH = {"monthly": range(1, 13), "quarterly": (1, 4, 7, 10), "annual": (4,)}
@@ -166,14 +168,6 @@ DIGITS_AS_ZERO = bytes.maketrans(b"0123456789E", b"0000000000e")
 MAY_HOLD = (b"0" * 10, b"0e0", b"0e+0", b".e0", b".e+0")
 
 
-def _check_digit_valid(ten: str) -> bool:
-    """The NHS number's modulus-11 check: the tenth digit."""
-    weighted = zip(ten[:9], range(10, 1, -1), strict=True)
-    remainder = sum(int(digit) * weight for digit, weight in weighted) % 11
-    check = (11 - remainder) % 11
-    return check != 10 and check == int(ten[9])
-
-
 def _ten_digits(digits: str) -> str | None:
     """Ten digits, also with leading zeros (0009434765919 is 9434765919)."""
     if len(digits) > 10:
@@ -213,11 +207,11 @@ def identifier_spans(text: str) -> list[tuple[int, int]]:
                 continue  # a number with an exponent (below) or a fraction
             end += len(fraction or "")  # 9434765919.0 is masked whole
         ten = _ten_digits(re.sub("[^0-9]", "", run.group()))
-        if ten and _check_digit_valid(ten):
+        if ten and is_nhs_number(ten):
             spans.append((start, end))
     for number in EXPONENT.finditer(text):
         ten = _exponent_ten_digits(number.group())
-        if ten and _check_digit_valid(ten):
+        if ten and is_nhs_number(ten):
             spans.append(number.span())
     return sorted(spans)
 

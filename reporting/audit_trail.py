@@ -99,15 +99,22 @@ class Cursor:
 
     @classmethod
     def parse(cls, token: str, newer=False):
-        """The cursor a token names; ValueError if it names none."""
+        """The cursor a token names; ValueError if it names none (a time
+        outside the calendar, a row no table can hold)."""
         micros, kind, row = token.split(".")
         if kind not in SOURCES:
             raise ValueError(f"No kind of record {kind!r}.")
-        at = EPOCH + dt.timedelta(microseconds=int(micros))
+        try:
+            at = EPOCH + dt.timedelta(microseconds=int(micros))
+        except OverflowError:
+            raise ValueError(f"No time {micros}.") from None
+        if not 0 < int(row) <= LARGEST_ROW:
+            raise ValueError(f"No row {row}.")
         return cls(at, kind, int(row), newer)
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LARGEST_ROW = 2**63 - 1  # a 64-bit key's largest value
 
 
 @dataclass

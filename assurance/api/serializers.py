@@ -25,9 +25,10 @@ from assurance.models import (
     RoundTransition,
     SurveyStatement,
 )
+from core.api import DateField, ModelSerializer
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(ModelSerializer):
     class Meta:
         model = Measure
         fields = [
@@ -45,7 +46,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         ]
 
 
-class CompetencySerializer(serializers.ModelSerializer):
+class CompetencySerializer(ModelSerializer):
     measures = MeasureSerializer(many=True, read_only=True)
 
     class Meta:
@@ -53,7 +54,7 @@ class CompetencySerializer(serializers.ModelSerializer):
         fields = ["id", "number", "name", "description", "measures"]
 
 
-class GovernanceAnswerSerializer(serializers.ModelSerializer):
+class GovernanceAnswerSerializer(ModelSerializer):
     question_number = serializers.IntegerField(source="question.number", read_only=True)
     question = serializers.CharField(source="question.question", read_only=True)
     certified_by = serializers.StringRelatedField()
@@ -89,7 +90,7 @@ class ReviewInputSerializer(serializers.Serializer):
     panel_reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class RoundTransitionSerializer(serializers.ModelSerializer):
+class RoundTransitionSerializer(ModelSerializer):
     by = serializers.StringRelatedField()
 
     class Meta:
@@ -97,7 +98,7 @@ class RoundTransitionSerializer(serializers.ModelSerializer):
         fields = ["action", "from_state", "to_state", "by", "at", "reason"]
 
 
-class AssessmentRoundSerializer(serializers.ModelSerializer):
+class AssessmentRoundSerializer(ModelSerializer):
     commissioner_code = serializers.CharField(source="commissioner.code", read_only=True)
     kind = serializers.ChoiceField(
         choices=RoundKind.choices,
@@ -124,13 +125,13 @@ class AssessmentRoundSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class StatementSerializer(ModelSerializer):
     class Meta:
         model = SurveyStatement
         fields = ["number", "text"]
 
 
-class FeedbackSurveySerializer(serializers.ModelSerializer):
+class FeedbackSurveySerializer(ModelSerializer):
     statements = StatementSerializer(many=True, read_only=True)
     commissioner = serializers.CharField(source="round.commissioner.code", read_only=True)
 
@@ -190,7 +191,7 @@ class SurveyAnswerInputSerializer(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class MeasureRatingSerializer(serializers.ModelSerializer):
+class MeasureRatingSerializer(ModelSerializer):
     measure_code = serializers.CharField(source="measure.code", read_only=True)
     self_level = serializers.IntegerField(read_only=True, help_text="1 to 4.")
     final_level = serializers.IntegerField(read_only=True, allow_null=True, help_text="1 to 4.")
@@ -248,7 +249,7 @@ class NoticeEvidenceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     contract = serializers.CharField(source="contract.reference")
     raised_by = serializers.CharField(source="raised_by_organisation.code")
-    raised_on = serializers.DateField()
+    raised_on = DateField()
     title = serializers.CharField()
     status = serializers.CharField()
     competency = serializers.SerializerMethodField(
@@ -265,7 +266,7 @@ class TransitionInputSerializer(serializers.Serializer):
 
 
 class OutcomeMonthSerializer(serializers.Serializer):
-    period_start = serializers.DateField()
+    period_start = DateField()
     value = serializers.FloatField(allow_null=True, help_text="The commissioner's value.")
     national_average = serializers.FloatField(allow_null=True)
 
@@ -274,7 +275,7 @@ class OutcomeRowSerializer(serializers.Serializer):
     metric = serializers.CharField(source="metric.code")
     name = serializers.CharField(source="metric.name")
     national = serializers.BooleanField(source="metric.is_national")
-    period = serializers.DateField(allow_null=True, help_text="The latest month with a value.")
+    period = DateField(allow_null=True, help_text="The latest month with a value.")
     value = serializers.FloatField(source="position.value", allow_null=True)
     rank = serializers.IntegerField(
         source="position.rank", allow_null=True, help_text="1 = best commissioner."

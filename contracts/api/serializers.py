@@ -20,11 +20,12 @@ from contracts.models import (
     Withholding,
 )
 from contracts.selectors import contract_metrics, pending_deadline
+from core.api import DateField, ModelSerializer, PrimaryKeyRelatedField
 
 TERMS_FIELDS = ["meeting_due_days", "plan_due_days", "withholding_percent", "retain_after_months"]
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     members = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
 
     class Meta:
@@ -57,7 +58,7 @@ def enum_field(component_name: str, choices, **kwargs) -> serializers.ChoiceFiel
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class ScopedContractField(serializers.PrimaryKeyRelatedField):
+class ScopedContractField(PrimaryKeyRelatedField):
     """A contract by id, among those the requesting user may see: any other id
     reads as "does not exist". Binding contracts only (those in force), unless
     `agreements=True` (a draft's terms, for example)."""
@@ -77,7 +78,7 @@ def local_today():
 # --- Contracts ---
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(ModelSerializer):
     commissioner = serializers.SlugRelatedField(read_only=True, slug_field="code")
     provider = serializers.SlugRelatedField(read_only=True, slug_field="code")
     status = enum_field(
@@ -104,7 +105,7 @@ class ContractSerializer(serializers.ModelSerializer):
         ]
 
 
-class ContractYearSerializer(serializers.ModelSerializer):
+class ContractYearSerializer(ModelSerializer):
     monthly_value = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
@@ -120,7 +121,7 @@ class ContractYearSerializer(serializers.ModelSerializer):
 
 
 class ContractDetailSerializer(ContractSerializer):
-    population_group = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    population_group = PrimaryKeyRelatedField(read_only=True, allow_null=True)
     years = ContractYearSerializer(many=True, read_only=True)
     answered_by = serializers.SlugRelatedField(
         read_only=True, allow_null=True, slug_field="username"
@@ -156,7 +157,7 @@ class ContractYearInputSerializer(serializers.Serializer):
     planned_budget = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
 
 
-class ContractCreateSerializer(serializers.ModelSerializer):
+class ContractCreateSerializer(ModelSerializer):
     """A new contract; its years are numbered and dated from start_date in
     12-month steps, so `years` gives one value and planned budget per year."""
 
@@ -184,12 +185,12 @@ class ContractCreateSerializer(serializers.ModelSerializer):
 # --- Financial plan and actual cost ---
 
 
-class ActualCostSerializer(serializers.ModelSerializer):
+class ActualCostSerializer(ModelSerializer):
     """A month's actual cost. Posting a month again corrects it; the earlier
     figure is kept in history, so there is no PUT, PATCH or DELETE."""
 
     contract = ScopedContractField(help_text="Contract id.")
-    month = serializers.DateField(help_text="Any day of the month; stored as its first day.")
+    month = DateField(help_text="Any day of the month; stored as its first day.")
     recorded_by = serializers.SlugRelatedField(
         read_only=True, allow_null=True, slug_field="username"
     )
@@ -207,7 +208,7 @@ def money_out(**kwargs):
 
 
 class FinanceMonthSerializer(serializers.Serializer):
-    month = serializers.DateField(read_only=True, help_text="First day of the month.")
+    month = DateField(read_only=True, help_text="First day of the month.")
     planned = money_out()
     actual = money_out(allow_null=True, help_text="null when no actual cost is recorded.")
     variance = money_out(
@@ -222,8 +223,8 @@ class FinanceMonthSerializer(serializers.Serializer):
 
 class FinanceYearSerializer(serializers.Serializer):
     number = serializers.IntegerField(read_only=True)
-    start_date = serializers.DateField(read_only=True)
-    end_date = serializers.DateField(read_only=True)
+    start_date = DateField(read_only=True)
+    end_date = DateField(read_only=True)
     contract_value = money_out()
     planned_budget = money_out()
     has_monthly_plan = serializers.BooleanField(
@@ -247,7 +248,7 @@ class ContractFinanceSerializer(serializers.Serializer):
 
 
 class PlanMonthInputSerializer(serializers.Serializer):
-    month = serializers.DateField(help_text="Any day of the month.")
+    month = DateField(help_text="Any day of the month.")
     planned_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
 
 
@@ -272,7 +273,7 @@ class MonthlyPlanSerializer(serializers.Serializer):
 
 
 class DeadlineSerializer(serializers.Serializer):
-    due_on = serializers.DateField(allow_null=True)
+    due_on = DateField(allow_null=True)
     state = serializers.ChoiceField(
         choices=["due", "overdue"],
         allow_null=True,
@@ -293,8 +294,8 @@ def deadline(due_on, step: str, pending) -> dict:
     return {"due_on": due_on, "state": "overdue" if pending.overdue else "due"}
 
 
-class NoticeSerializer(serializers.ModelSerializer):
-    contract = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Contract id.")
+class NoticeSerializer(ModelSerializer):
+    contract = PrimaryKeyRelatedField(read_only=True, help_text="Contract id.")
     contract_reference = serializers.CharField(source="contract.reference", read_only=True)
     raised_by_organisation = serializers.SlugRelatedField(read_only=True, slug_field="code")
     against_organisation = serializers.CharField(source="against_organisation.code", read_only=True)
@@ -342,7 +343,7 @@ class NoticeSerializer(serializers.ModelSerializer):
         }
 
 
-class NoticeEventSerializer(serializers.ModelSerializer):
+class NoticeEventSerializer(ModelSerializer):
     author = serializers.SlugRelatedField(read_only=True, slug_field="username")
     status_after = enum_field("NoticeStatusEnum", NoticeStatus.choices, read_only=True)
 
@@ -351,7 +352,7 @@ class NoticeEventSerializer(serializers.ModelSerializer):
         fields = ["step", "on", "author", "reason", "status_after"]
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ModelSerializer):
     owner_organisation = serializers.SlugRelatedField(read_only=True, slug_field="code")
 
     class Meta:
@@ -359,7 +360,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
         fields = ["id", "description", "owner", "owner_organisation", "due_on", "completed_on"]
 
 
-class WithholdingSerializer(serializers.ModelSerializer):
+class WithholdingSerializer(ModelSerializer):
     status = enum_field("WithholdingStatusEnum", WithholdingStatus.choices, read_only=True)
 
     class Meta:
@@ -385,7 +386,7 @@ class NoticeCreateSerializer(serializers.Serializer):
     contract = ScopedContractField(help_text="Contract id.")
     title = serializers.CharField(max_length=200)
     concern = serializers.CharField(help_text="The performance concern, with the evidence.")
-    raised_on = serializers.DateField(default=local_today, help_text="Defaults to today.")
+    raised_on = DateField(default=local_today, help_text="Defaults to today.")
     metrics = serializers.ListField(
         child=serializers.CharField(), required=False, default=list, help_text="Metric codes."
     )
@@ -408,12 +409,12 @@ class NoticeCreateSerializer(serializers.Serializer):
 
 
 class StepSerializer(serializers.Serializer):
-    on = serializers.DateField(default=local_today, help_text="Defaults to today.")
+    on = DateField(default=local_today, help_text="Defaults to today.")
     reason = serializers.CharField(help_text="Why this step is taken.")
 
 
 class RecordMeetingSerializer(serializers.Serializer):
-    held_on = serializers.DateField(default=local_today, help_text="Defaults to today.")
+    held_on = DateField(default=local_today, help_text="Defaults to today.")
     outcome = enum_field("MeetingOutcomeEnum", MeetingOutcome.choices)
     reason = serializers.CharField()
 
@@ -428,11 +429,11 @@ class MilestoneInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
     owner = serializers.CharField(max_length=200, help_text="The person responsible.")
     owner_organisation = organisation_by_code(help_text="Organisation code of a party.")
-    due_on = serializers.DateField()
+    due_on = DateField()
 
 
 class AgreePlanSerializer(serializers.Serializer):
-    agreed_on = serializers.DateField(default=local_today, help_text="Defaults to today.")
+    agreed_on = DateField(default=local_today, help_text="Defaults to today.")
     milestones = MilestoneInputSerializer(many=True, allow_empty=False)
     reason = serializers.CharField()
 
@@ -456,7 +457,7 @@ class AgreePlanSerializer(serializers.Serializer):
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class NoticeMilestoneField(serializers.PrimaryKeyRelatedField):
+class NoticeMilestoneField(PrimaryKeyRelatedField):
     """A milestone of the notice in the URL, by id."""
 
     def get_queryset(self):
@@ -465,12 +466,12 @@ class NoticeMilestoneField(serializers.PrimaryKeyRelatedField):
 
 class CompleteMilestoneSerializer(serializers.Serializer):
     milestone = NoticeMilestoneField(help_text="Milestone id.")
-    completed_on = serializers.DateField(default=local_today, help_text="Defaults to today.")
+    completed_on = DateField(default=local_today, help_text="Defaults to today.")
     reason = serializers.CharField()
 
 
 class WithholdSerializer(StepSerializer):
-    month = serializers.DateField(help_text="Any day of the month withheld from.")
+    month = DateField(help_text="Any day of the month withheld from.")
     percent = serializers.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -479,7 +480,7 @@ class WithholdSerializer(StepSerializer):
 
 
 class RetainSerializer(serializers.Serializer):
-    today = serializers.DateField(
+    today = DateField(
         default=local_today,
         help_text="Retain what has been withheld and unremedied for the contract's "
         "retain_after_months before this date. Defaults to today.",

@@ -62,7 +62,7 @@ from contracts.permissions import (
     require_commissioner_of,
 )
 from contracts.selectors import financial_position
-from core.api import ScopedReadOnlyViewSet, as_api_error
+from core.api import DateTimeField, ModelSerializer, ScopedReadOnlyViewSet, as_api_error
 from core.permissions import require
 
 PARTY_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
@@ -229,14 +229,10 @@ class ActualCostViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
         """Record a month's actual cost (201), or correct it (200)."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        corrected = ActualCost.objects.filter(
-            contract=data["contract"], month=data["month"].replace(day=1)
-        ).exists()
-        cost = services.record_actual_cost(user=request.user, **data)
+        cost, created = services.record_actual_cost(user=request.user, **serializer.validated_data)
         return Response(
             self.get_serializer(self.get_queryset().get(pk=cost.pk)).data,
-            status=status.HTTP_200_OK if corrected else status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 
@@ -387,7 +383,7 @@ class MembershipOutSerializer(serializers.Serializer):
     role = serializers.CharField()
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(ModelSerializer):
     memberships = MembershipOutSerializer(many=True, read_only=True)
 
     class Meta:
@@ -410,8 +406,8 @@ def me(request):
 
 class TokenSerializer(serializers.Serializer):
     token_key = serializers.CharField(help_text="The token's first characters, to tell it apart.")
-    created = serializers.DateTimeField()
-    expiry = serializers.DateTimeField(allow_null=True, help_text="When it stops working.")
+    created = DateTimeField()
+    expiry = DateTimeField(allow_null=True, help_text="When it stops working.")
 
 
 class NewTokenSerializer(TokenSerializer):

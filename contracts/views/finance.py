@@ -50,7 +50,7 @@ class ContractFinanceView(ScopedViewMixin, DetailView):
             form = ActualCostForm(request.POST)
             if form.is_valid():
                 try:
-                    cost = services.record_actual_cost(
+                    cost, _ = services.record_actual_cost(
                         user=request.user, contract=contract, **form.cleaned_data
                     )
                 except ValidationError as exc:

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from contracts.api.serializers import enum_field, organisation_by_code
 from contracts.models import Contract, PerformanceNotice
+from core.api import DateField, ModelSerializer, PrimaryKeyRelatedField
 from dialogues.choices import ActionStatus, AgendaSource, Attendance, MeetingType, SeriesLevel
 from dialogues.models import (
     Action,
@@ -35,7 +36,7 @@ def code(**kwargs):
     return serializers.SlugRelatedField(read_only=True, slug_field="code", **kwargs)
 
 
-class MeetingSeriesSerializer(serializers.ModelSerializer):
+class MeetingSeriesSerializer(ModelSerializer):
     provider = code()
     organisations = code(many=True)
     participants = username(many=True)
@@ -67,11 +68,11 @@ class MeetingSeriesSerializer(serializers.ModelSerializer):
         ]
 
 
-class MeetingSeriesInputSerializer(serializers.ModelSerializer):
+class MeetingSeriesInputSerializer(ModelSerializer):
     """Create (all required fields) or change (partial) a series."""
 
     provider = organisation_by_code(help_text="The network's (or provider's) code.")
-    contract = serializers.PrimaryKeyRelatedField(
+    contract = PrimaryKeyRelatedField(
         queryset=Contract.objects.all(), allow_null=True, required=False
     )
     organisations = organisation_by_code(many=True, help_text="Participating organisations.")
@@ -104,7 +105,7 @@ class MeetingSeriesInputSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ModelSerializer):
     series_title = serializers.CharField(source="series.title", read_only=True)
     meeting_type = enum_field("MeetingTypeEnum", MeetingType.choices, source="series.meeting_type")
     provider = serializers.CharField(source="series.provider.code", read_only=True)
@@ -132,7 +133,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         return meeting.chaired_by.username
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+class AgendaItemSerializer(ModelSerializer):
     source = enum_field("AgendaSourceEnum", AgendaSource.choices)
     metric = code(allow_null=True)
     organisation = code(allow_null=True)
@@ -152,7 +153,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         ]
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(ModelSerializer):
     person = username()
     organisation = code(allow_null=True)
     status = enum_field("AttendanceEnum", Attendance.choices)
@@ -162,7 +163,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
         fields = ["person", "organisation", "status"]
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(ModelSerializer):
     recorded_by = username()
 
     class Meta:
@@ -170,7 +171,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         fields = ["id", "text", "recorded_by", "recorded_at"]
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(ModelSerializer):
     owner = username()
     owner_organisation = code()
     provider = code()
@@ -205,7 +206,7 @@ class ActionSerializer(serializers.ModelSerializer):
         return action.is_overdue(self.context["today"])
 
 
-class ActionMilestoneSerializer(serializers.ModelSerializer):
+class ActionMilestoneSerializer(ModelSerializer):
     class Meta:
         model = ActionMilestone
         fields = ["id", "description", "due_on", "completed_on"]
@@ -242,10 +243,10 @@ class ActionCreateSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False, allow_blank=True, default="")
     owner = person_by_username()
     owner_organisation = organisation_by_code(required=False, allow_null=True, default=None)
-    due_on = serializers.DateField()
+    due_on = DateField()
     metric = metric_by_code(required=False, allow_null=True, default=None)
     organisation = organisation_by_code(required=False, allow_null=True, default=None)
-    notice = serializers.PrimaryKeyRelatedField(
+    notice = PrimaryKeyRelatedField(
         queryset=PerformanceNotice.objects.all(), required=False, allow_null=True, default=None
     )
 
@@ -272,7 +273,7 @@ class ActionEditSerializer(ActionCreateSerializer):
 class ActionStatusSerializer(serializers.Serializer):
     status = enum_field("ActionStatusEnum", ActionStatus.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
-    on = serializers.DateField(required=False, allow_null=True, default=None)
+    on = DateField(required=False, allow_null=True, default=None)
 
 
 class AttendanceInputSerializer(serializers.Serializer):

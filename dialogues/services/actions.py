@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from contracts.models import Contract, Organisation, PerformanceNotice
 from core.history import save_as
+from core.inputs import one_line
 from dialogues import permissions
 from dialogues.choices import LIVE_ACTION_STATUSES, ActionStatus
 from dialogues.models import Action, ActionMilestone, Meeting
@@ -97,7 +98,9 @@ def _check_links(
 
 
 def _title(title: str) -> str:
-    title = (title or "").strip()
+    """One line: a line break in a title would break its reminder emails'
+    subject (and reads as nothing on a page)."""
+    title = one_line(title or "")
     if not title:
         raise ValidationError({"title": "Enter what needs to be done."})
     return title
@@ -242,6 +245,19 @@ def raised_on(action: Action) -> dt.date:
     return local_date(action.meeting.starts_at if action.meeting_id else action.created_at)
 
 
+def check_not_before_raised(action: Action, day: dt.date, field: str, what: str) -> None:
+    """Nothing about an action (a milestone, the day it was done) is dated
+    before it was raised: 0001-01-01 is a slip, refused naming `field`."""
+    earliest = raised_on(action)
+    if day < earliest:
+        when = (
+            "the day the action was raised"
+            if action.meeting_id is None
+            else "the meeting that raised the action"
+        )
+        raise ValidationError({field: f"{what} cannot be before {when} ({earliest:%-d %B %Y})."})
+
+
 # What edit_action can change, and how its history names each.
 EDITABLE_ACTION_FIELDS = {
     "title": "title",
@@ -302,9 +318,12 @@ def set_action_status(
     if (status == ActionStatus.DROPPED or reopening) and not reason:
         what = "dropping the action" if status == ActionStatus.DROPPED else "reopening it"
         raise ValidationError({"reason": f"Give the reason for {what}."})
+    done_on = (on or timezone.localdate()) if status == ActionStatus.DONE else None
+    if done_on is not None:
+        check_not_before_raised(action, done_on, "on", "The day it was done")
     action.status = status
     action.status_reason = reason
-    action.completed_on = (on or timezone.localdate()) if status == ActionStatus.DONE else None
+    action.completed_on = done_on
     set_history_reason(action, reason or f"Marked {ActionStatus(status).label.lower()}")
     return save_as(action, user)
 
@@ -338,16 +357,7 @@ def add_milestone(*, user, action: Action, description: str, due_on: dt.date) ->
         raise ValidationError({"description": "Describe the milestone."})
     if due_on is None:
         raise ValidationError({"due_on": "Enter the milestone's date."})
-    earliest = raised_on(action)
-    if due_on < earliest:
-        when = (
-            "the day the action was raised"
-            if action.meeting_id is None
-            else "the meeting that raised the action"
-        )
-        raise ValidationError(
-            {"due_on": f"The milestone's date cannot be before {when} ({earliest:%-d %B %Y})."}
-        )
+    check_not_before_raised(action, due_on, "due_on", "The milestone's date")
     milestone = save_as(
         ActionMilestone(action=action, description=description, due_on=due_on), user
     )
@@ -360,7 +370,9 @@ def complete_milestone(*, user, milestone: ActionMilestone, on: dt.date | None =
     permissions.require_action_editor(user, milestone.action)
     if milestone.completed_on:
         raise ValidationError({"milestone": "This milestone is already complete."})
-    milestone.completed_on = on or timezone.localdate()
+    done_on = on or timezone.localdate()
+    check_not_before_raised(milestone.action, done_on, "on", "The day it was done")
+    milestone.completed_on = done_on
     save_as(milestone, user)
     record_on_action(
         milestone.action,

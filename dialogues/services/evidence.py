@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.history import save_as
+from core.inputs import shortened_file_name
 from dialogues import permissions
 from dialogues.models import Action, ActionEvidence
 from dialogues.services.actions import record_on_action
@@ -111,7 +112,11 @@ def add_evidence(*, user, action: Action, note: str = "", upload=None) -> Action
     if upload is not None:
         check_evidence_file(upload)
         evidence.file = upload
-        evidence.file_name = upload.name[:200]
+        # What the page shows and links: a long name loses part of its stem,
+        # never its extension (plan.pdf, not plan.p).
+        evidence.file_name = shortened_file_name(
+            upload.name, ActionEvidence._meta.get_field("file_name").max_length
+        )
         evidence.file_size = upload.size
     save_as(evidence, user)
     added = []

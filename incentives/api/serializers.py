@@ -5,6 +5,7 @@ it names, then the view hands it to one service, which applies the rules."""
 from rest_framework import serializers
 
 from contracts.api.serializers import ScopedContractField, enum_field
+from core.api import ModelSerializer
 from incentives.choices import Recipient, SettlementStatus
 from incentives.models import (
     GainShareBand,
@@ -21,19 +22,19 @@ from outcomes.api.serializers import metric_by_code
 PERCENT = {"max_digits": 6, "decimal_places": 3}
 
 
-class BandSerializer(serializers.ModelSerializer):
+class BandSerializer(ModelSerializer):
     class Meta:
         model = GainShareBand
         fields = ["lower", "upper", "network_share"]
 
 
-class CorridorSerializer(serializers.ModelSerializer):
+class CorridorSerializer(ModelSerializer):
     class Meta:
         model = RiskCorridor
         fields = ["lower", "upper", "network_share"]
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(ModelSerializer):
     metric = serializers.SlugRelatedField(read_only=True, slug_field="code")
 
     class Meta:
@@ -41,7 +42,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = ["metric", "minimum", "maximum", "weight"]
 
 
-class SchemeSerializer(serializers.ModelSerializer):
+class SchemeSerializer(ModelSerializer):
     contract_reference = serializers.CharField(source="contract.reference", read_only=True)
     bands = BandSerializer(many=True, read_only=True)
     corridors = CorridorSerializer(many=True, read_only=True)
@@ -117,7 +118,7 @@ class SchemeCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class LineSerializer(serializers.ModelSerializer):
+class LineSerializer(ModelSerializer):
     recipient = enum_field("SettlementRecipientEnum", Recipient.choices, allow_blank=True)
 
     class Meta:
@@ -125,7 +126,7 @@ class LineSerializer(serializers.ModelSerializer):
         fields = ["key", "label", "amount", "recipient", "inputs", "rule", "rule_version"]
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(ModelSerializer):
     author = serializers.SlugRelatedField(read_only=True, slug_field="username")
     organisation = serializers.SlugRelatedField(read_only=True, slug_field="code")
 
@@ -134,7 +135,7 @@ class CommentSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "organisation", "text", "created_at"]
 
 
-class SettlementSerializer(serializers.ModelSerializer):
+class SettlementSerializer(ModelSerializer):
     contract_reference = serializers.CharField(source="contract.reference", read_only=True)
     year = serializers.IntegerField(source="contract_year.number", read_only=True)
     scheme_version = serializers.IntegerField(source="scheme.version", read_only=True)

@@ -16,13 +16,13 @@ from contracts.api.serializers import (
     local_today,
 )
 from contracts.choices import Role
-from core.api import ScopedReadOnlyViewSet
+from core.api import ModelSerializer, ScopedReadOnlyViewSet
 from outcomes.api.serializers import metric_by_code
 from outcomes.models import ContractMetric
 from outcomes.services import contract_terms
 
 
-class ContractMetricInForceSerializer(serializers.ModelSerializer):
+class ContractMetricInForceSerializer(ModelSerializer):
     """A contract metric's terms as they stand, inside a contract."""
 
     metric = serializers.SlugRelatedField(read_only=True, slug_field="code")
@@ -44,7 +44,7 @@ class ContractMetricInForceSerializer(serializers.ModelSerializer):
         ]
 
 
-class ContractMetricSerializer(serializers.ModelSerializer):
+class ContractMetricSerializer(ModelSerializer):
     """One version of a metric's terms in a contract. Posting adds a version in
     force from effective_from; versions are never rewritten."""
 

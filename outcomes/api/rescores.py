@@ -11,12 +11,12 @@ from rest_framework.response import Response
 from contracts.api.filters import IdFilter
 from contracts.choices import Role
 from contracts.models import Contract
-from core.api import ScopedReadOnlyViewSet
+from core.api import ModelSerializer, ScopedReadOnlyViewSet
 from outcomes.models import RescoreRequest
 from outcomes.services.rescore_requests import request_rescore
 
 
-class RescoreRequestSerializer(serializers.ModelSerializer):
+class RescoreRequestSerializer(ModelSerializer):
     contract = serializers.IntegerField(source="contract_id", help_text="Contract id.")
     requested_by = serializers.CharField(source="requested_by.username")
     finished = serializers.BooleanField(source="is_finished")

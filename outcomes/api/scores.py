@@ -22,6 +22,9 @@ from contracts.api.filters import IdFilter
 from contracts.choices import Role
 from contracts.models import Contract
 from core.api import (
+    DateField,
+    DateTimeField,
+    ModelSerializer,
     RolePermission,
     ScopedReadOnlyViewSet,
     ScopedViewSetMixin,
@@ -104,7 +107,7 @@ class ScoreFilter(filters.FilterSet):
 class ProvenanceSerializer(serializers.Serializer):
     run = serializers.IntegerField(source="run_id", help_text="Score run id.")
     rule_version = serializers.CharField(source="run.rule_version")
-    computed_at = serializers.DateTimeField(source="run.computed_at")
+    computed_at = DateTimeField(source="run.computed_at")
     contract_metric = serializers.IntegerField(
         source="contract_metric_id",
         allow_null=True,
@@ -126,7 +129,7 @@ class ScoreSerializer(serializers.Serializer):
     level = serializers.SerializerMethodField()
     contract = serializers.IntegerField(source="run.contract_id", help_text="Contract id.")
     organisation = serializers.CharField(source="organisation.code", help_text="Organisation code.")
-    period_start = serializers.DateField()
+    period_start = DateField()
     metric = serializers.CharField(
         source="metric.code", allow_null=True, help_text="Metric code (metric level)."
     )
@@ -243,7 +246,7 @@ class SpcQuerySerializer(serializers.Serializer):
 
 
 class SpcPointSerializer(serializers.Serializer):
-    period_start = serializers.DateField()
+    period_start = DateField()
     value = serializers.FloatField()
     segment = serializers.IntegerField(help_text="Calculation period (0, 1, ... after rebases).")
     mean = serializers.FloatField()
@@ -267,7 +270,7 @@ class SpcPointSerializer(serializers.Serializer):
 
 class SpcSegmentSerializer(serializers.Serializer):
     segment = serializers.IntegerField()
-    period_from = serializers.DateField()
+    period_from = DateField()
     n = serializers.IntegerField()
     mean = serializers.FloatField()
     lpl = serializers.FloatField()
@@ -288,7 +291,7 @@ class SpcSummarySerializer(serializers.Serializer):
     )
     improvement_direction = serializers.CharField(help_text="increase, decrease or neutral.")
     target = serializers.FloatField(allow_null=True)
-    rebases = serializers.ListField(child=serializers.DateField())
+    rebases = serializers.ListField(child=DateField())
     warnings = serializers.ListField(child=serializers.CharField())
 
 
@@ -348,7 +351,7 @@ class ScopedOrganisationField(serializers.SlugRelatedField):
         return data_scope(self.context["request"].user)
 
 
-class SpcRebaseSerializer(serializers.ModelSerializer):
+class SpcRebaseSerializer(ModelSerializer):
     """A decision to recalculate a series' SPC limits from a period on."""
 
     metric = serializers.CharField(source="metric.code", read_only=True, help_text="Metric code.")
@@ -381,7 +384,7 @@ class SpcRebaseInputSerializer(serializers.Serializer):
         error_messages={"does_not_exist": "No metric with code '{value}'."},
     )
     organisation = ScopedOrganisationField(slug_field="code", help_text="Organisation code.")
-    period_start = serializers.DateField(
+    period_start = DateField(
         help_text="The first period of the new limits: a period of the series."
     )
     reason = serializers.CharField(

@@ -19,6 +19,7 @@ from rest_framework.settings import api_settings
 
 from contracts.api.serializers import enum_field
 from contracts.models import PopulationGroup
+from core.api import DateTimeField, ModelSerializer, PrimaryKeyRelatedField
 from outcomes.choices import SubmissionStatus
 from outcomes.models import Dimension, Measurement, Metric, Outcome, Submission
 from outcomes.selectors import visible_warnings
@@ -52,23 +53,21 @@ class FullCleanMixin:
         return attrs
 
 
-class DimensionSerializer(FullCleanMixin, serializers.ModelSerializer):
+class DimensionSerializer(FullCleanMixin, ModelSerializer):
     class Meta:
         model = Dimension
         fields = ["id", "name", "description", "weight", "order"]
 
 
-class PopulationGroupSerializer(FullCleanMixin, serializers.ModelSerializer):
+class PopulationGroupSerializer(FullCleanMixin, ModelSerializer):
     class Meta:
         model = PopulationGroup
         fields = ["id", "name", "description"]
 
 
-class OutcomeSerializer(FullCleanMixin, serializers.ModelSerializer):
-    dimension = serializers.PrimaryKeyRelatedField(
-        queryset=Dimension.objects.all(), help_text="Dimension id."
-    )
-    population_group = serializers.PrimaryKeyRelatedField(
+class OutcomeSerializer(FullCleanMixin, ModelSerializer):
+    dimension = PrimaryKeyRelatedField(queryset=Dimension.objects.all(), help_text="Dimension id.")
+    population_group = PrimaryKeyRelatedField(
         queryset=PopulationGroup.objects.all(), help_text="Population group id."
     )
 
@@ -77,14 +76,12 @@ class OutcomeSerializer(FullCleanMixin, serializers.ModelSerializer):
         fields = ["id", "name", "description", "dimension", "population_group"]
 
 
-class MetricSerializer(FullCleanMixin, serializers.ModelSerializer):
+class MetricSerializer(FullCleanMixin, ModelSerializer):
     """A metric definition with everything that says how it is measured and
     who carries the burden of submitting it."""
 
-    dimension = serializers.PrimaryKeyRelatedField(
-        queryset=Dimension.objects.all(), help_text="Dimension id."
-    )
-    outcome = serializers.PrimaryKeyRelatedField(
+    dimension = PrimaryKeyRelatedField(queryset=Dimension.objects.all(), help_text="Dimension id.")
+    outcome = PrimaryKeyRelatedField(
         queryset=Outcome.objects.all(),
         allow_null=True,
         required=False,
@@ -153,7 +150,7 @@ class SubmissionWarningSerializer(serializers.Serializer):
     message = serializers.CharField(read_only=True)
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
+class SubmissionSerializer(ModelSerializer):
     """A submission and what became of it. `errors` is non-empty when it was
     rejected (nothing stored); `warnings` flag outliers in stored rows."""
 
@@ -316,7 +313,7 @@ class SubmissionRowsSerializer(serializers.Serializer):
 # --- Measurements ---
 
 
-class MeasurementSerializer(serializers.ModelSerializer):
+class MeasurementSerializer(ModelSerializer):
     """One revision of a value. Earlier revisions (is_current false) keep the
     submission that brought them, with who submitted it and when."""
 
@@ -324,9 +321,9 @@ class MeasurementSerializer(serializers.ModelSerializer):
     organisation = serializers.CharField(
         source="organisation.code", read_only=True, help_text="Organisation code."
     )
-    submission = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Submission id.")
+    submission = PrimaryKeyRelatedField(read_only=True, help_text="Submission id.")
     submitted_by = serializers.CharField(source="submission.submitted_by.username", read_only=True)
-    submitted_at = serializers.DateTimeField(source="submission.created_at", read_only=True)
+    submitted_at = DateTimeField(source="submission.created_at", read_only=True)
 
     class Meta:
         model = Measurement

@@ -21,7 +21,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from contracts.models import PopulationGroup
-from core.api import ScopedReadOnlyViewSet
+from core.api import RefuseIdentifiersMixin, ScopedReadOnlyViewSet, ServiceErrorsMixin
 from core.exports import csv_response
 from outcomes import tasks
 from outcomes.api import scores
@@ -67,7 +67,7 @@ class InUse(exceptions.APIException):
         responses={204: None, 409: OpenApiResponse(description="In use: not deleted.")}
     )
 )
-class FrameworkViewSet(viewsets.ModelViewSet):
+class FrameworkViewSet(RefuseIdentifiersMixin, ServiceErrorsMixin, viewsets.ModelViewSet):
     """Definitions shared by everyone: readable by any signed-in user,
     written by admins. A definition something else refers to (a metric with
     measurements, a dimension with metrics) cannot be deleted: 409."""
@@ -136,6 +136,10 @@ class SubmissionViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     filterset_class = SubmissionFilter
     parser_classes = [JSONParser, MultiPartParser]
     write_roles = SUBMITTER_ROLES
+    # Rows are checked as a CSV file's are (outcomes.validation): a value that
+    # looks like an NHS number rejects the submission naming row and column,
+    # and nothing of it is kept.
+    refuse_identifiers = False
 
     @extend_schema(
         request={

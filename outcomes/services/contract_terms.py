@@ -60,7 +60,11 @@ def set_contract_metric(
 ) -> ContractMetric:
     """Attach a metric to a contract, or change its terms from a date. A change
     adds a version in force from `effective_from`; earlier versions are kept,
-    so periods before that date are still scored by the terms they had."""
+    so periods before that date are still scored by the terms they had.
+    Changes to a contract's terms queue up on its row, so the rules hold
+    however many arrive at once: a version from a date sent twice at once is
+    kept once, the second refused naming effective_from (it was an
+    IntegrityError on PostgreSQL)."""
     require_commissioner_of(user, contract)
     # The row lock queues this behind an offer being made at the same moment.
     status = (

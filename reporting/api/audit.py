@@ -13,6 +13,7 @@ from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from core.api import DateTimeField
 from core.schema import DETAIL
 from reporting import audit_trail
 from reporting.forms import AuditFilterForm
@@ -33,7 +34,7 @@ class FieldChangeSerializer(serializers.Serializer):
 
 
 class AuditEntrySerializer(serializers.Serializer):
-    when = serializers.DateTimeField()
+    when = DateTimeField()
     who = serializers.CharField(help_text='Username, or "Concord (automatic)".')
     organisations = serializers.CharField(help_text="Codes of the person's organisations.")
     kind = serializers.ChoiceField(choices=audit_trail.KIND_CHOICES)

@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 
 from assurance.public import public_snapshot
-from core.api import ScopedViewSetMixin
+from core.api import ModelSerializer, ScopedViewSetMixin
 from reporting.choices import ScorecardKind
 from reporting.models import PublishedScorecard
 
@@ -37,7 +37,7 @@ class ScorecardFilter(filters.FilterSet):
         fields = ["kind", "organisation", "period", "withdrawn"]
 
 
-class ScorecardSerializer(serializers.ModelSerializer):
+class ScorecardSerializer(ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The public page.")
     contract = serializers.CharField(
         source="contract.reference",

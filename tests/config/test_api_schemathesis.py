@@ -13,7 +13,6 @@ data that fits the schema, aimed at a real row when the path names one, and
 with data that does not (which must be a 4xx, never a 5xx). Examples are few
 per operation and derandomized, so every run sends the same requests."""
 
-import datetime as dt
 import socket
 
 import pytest
@@ -31,13 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from contracts.api_tokens import create_token
-from dialogues.services.actions import log_action
-from incentives import services as incentive_services
-from outcomes.choices import ReviewStatus
-from outcomes.models import PeriodReview
-from reporting import contract_publishing
-from tests.contract_fixtures import notice_in  # noqa: F401 (fixture)
-from tests.dialogues.test_dialogues_services import make_series
+from tests.api_fixtures import api_data_fixture  # noqa: F401 (fixture)
 from tests.incentives_fixtures import year_one_fixture  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,45 +54,6 @@ CALLERS = {
 # schema once took longer. A slow machine should make the run slower, not red;
 # a server that hangs still fails, after two minutes.
 TIMEOUT = 120
-
-
-@pytest.fixture
-def api_data(system, year_one, notice_in):  # noqa: F811
-    """Rows for every resource, made through the services as people would."""
-    contract = year_one.contract
-    settlement = incentive_services.compute_settlement(contract_year=year_one)
-    incentive_services.add_comment(
-        user=system.commissioner, settlement=settlement, text="Agreed at the board."
-    )
-    notice_in("plan_agreed")
-    series = make_series(system, ends_on=dt.date(2026, 3, 31))
-    meeting = series.meetings.order_by("starts_at").first()
-    log_action(
-        user=system.network_manager_a,
-        meeting=meeting,
-        title="Chase the missing months",
-        owner=system.provider_a,
-        due_on=dt.date(2026, 3, 20),
-    )
-    march = dt.date(2025, 3, 1)
-    PeriodReview.objects.bulk_create(
-        PeriodReview(
-            contract=contract,
-            organisation=org,
-            period_start=march,
-            status=ReviewStatus.ACCEPTED,
-            reviewed_by=system.commissioner,
-        )
-        for org in (system.pa1, system.pa2)
-    )
-    contract_publishing.publish(
-        user=system.commissioner,
-        contract=contract,
-        organisation=system.network_a,
-        period=march,
-        summary="Admissions are steady below the threshold.",
-    )
-    return system
 
 
 def operations(schema):

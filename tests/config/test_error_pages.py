@@ -35,3 +35,22 @@ def test_the_server_error_page_stands_alone(client, settings):
 
     html = render_to_string("500.html")
     assert "Sorry, there is a problem with Concord" in html and 'href="/"' in html
+
+
+def test_a_server_error_in_the_api_is_json(client, system, monkeypatch):
+    """An unexpected error under /api/ answers JSON like every API answer,
+    not the NHS.UK error page; elsewhere the page."""
+    from reporting import audit_trail
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("an unexpected fault")
+
+    monkeypatch.setattr(audit_trail, "read_page", broken)
+    client.raise_request_exception = False
+    client.force_login(system.commissioner)
+    response = client.get("/api/v1/audit/")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Server error."}
+    page = client.get(reverse("reporting:audit-trail"))
+    assert page.status_code == 500
+    assert "Sorry, there is a problem with Concord" in page.content.decode()

@@ -203,14 +203,14 @@ def test_actual_cost_corrections_are_kept_in_history(system, contract):
     services.record_actual_cost(
         user=system.commissioner, contract=contract, month=D(2024, 5, 17), amount=Decimal("950000")
     )
-    cost = services.record_actual_cost(
+    cost, created = services.record_actual_cost(
         user=system.commissioner,
         contract=contract,
         month=D(2024, 5, 1),
         amount=Decimal("960000"),
         note="Late invoices",
     )
-    assert cost.month == D(2024, 5, 1)
+    assert (cost.month, created) == (D(2024, 5, 1), False)
     assert [h.amount for h in cost.history.order_by("history_date")] == [
         Decimal("950000.00"),
         Decimal("960000.00"),

@@ -94,6 +94,10 @@ def test_network_manager_creates_a_series_and_its_meetings(system, api_client):
         ({"chair": "nobody"}, "chair", "does not exist"),
         ({"meeting_type": "fortnightly"}, "meeting_type", "not a valid choice"),
         ({"meeting_type": "custom", "rrule": ""}, "rrule", "Enter a recurrence rule"),
+        # Meetings generated from 9999-12-31 ran past the calendar: a 500.
+        ({"starts_on": "9999-12-31"}, "starts_on", "in the years 2000 to 2100"),
+        ({"ends_on": "9999-12-31"}, "ends_on", "in the years 2000 to 2100"),
+        ({"title": "Review of 943 476 5919"}, "title", "looks like an NHS number"),
     ],
 )
 def test_bad_series_is_a_400_naming_the_field(system, api_client, overrides, field, message):
@@ -296,6 +300,43 @@ def test_log_an_action_and_move_it_to_done(system, api_client, meeting):
     assert (response.json()["status"], response.json()["completed_on"]) == ("done", "2026-03-19")
 
 
+def test_an_action_cannot_be_done_before_it_was_raised(system, api_client, meeting):
+    """It could be marked done on 0001-01-01."""
+    action = log(meeting, system.network_manager_a, system.provider_a)
+    api_client.force_authenticate(system.provider_a)
+    url = f"{ACTIONS}{action.pk}/status/"
+    response = api_client.post(url, {"status": "done", "on": "0001-01-01"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"on": ["on must be a date in the years 2000 to 2100."]}
+    response = api_client.post(url, {"status": "done", "on": "2026-03-02"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "on": [
+            "The day it was done cannot be before the meeting that raised the action "
+            "(3 March 2026)."
+        ]
+    }
+    action.refresh_from_db()
+    assert (action.status, action.completed_on) == ("open", None)
+    response = api_client.post(url, {"status": "done", "on": "2026-03-03"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["completed_on"] == "2026-03-03"
+
+
+def test_a_title_is_kept_on_one_line(system, api_client, meeting):
+    api_client.force_authenticate(system.network_manager_a)
+    body = {"meeting": meeting.pk, "owner": "provider_a", "due_on": "2026-03-20"}
+    response = api_client.post(ACTIONS, {**body, "title": " Chase\nthe\r\n data "}, format="json")
+    assert response.status_code == 201
+    assert response.json()["title"] == "Chase the data"
+    url = f"{ACTIONS}{response.json()['id']}/"
+    response = api_client.patch(url, {"title": "Chase\tagain\n"}, format="json")
+    assert response.json()["title"] == "Chase again"
+    response = api_client.patch(url, {"title": "\n \n"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"title": ["This field may not be blank."]}
+
+
 def test_a_long_reason_is_kept_whole_on_the_action(system, api_client, meeting):
     """The history's reason column holds 100 characters: a longer status
     reason is cut there (it was a database error on PostgreSQL) and kept
@@ -333,6 +374,8 @@ def test_a_long_reason_is_kept_whole_on_the_action(system, api_client, meeting):
         ({"owner": "provider_b"}, "owner", "not in any organisation taking part"),
         ({"title": ""}, "title", "may not be blank"),
         ({"due_on": "soon"}, "due_on", "wrong format"),
+        ({"due_on": "9999-12-31"}, "due_on", "in the years 2000 to 2100"),
+        ({"owner": "943 476 5919"}, "owner", "looks like an NHS number"),
     ],
 )
 def test_bad_actions_are_400s_naming_the_field(

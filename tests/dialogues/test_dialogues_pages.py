@@ -479,7 +479,7 @@ def test_a_milestone_dated_before_the_meeting_is_refused_on_its_date(system, cli
     sign_in(client, system.provider_a)
     url = f"/dialogues/actions/{action.pk}/"
     response = client.post(
-        url, {"form": "milestone", "description": "Draft", "due_on": "1999-03-15"}
+        url, {"form": "milestone", "description": "Draft", "due_on": "2026-03-02"}
     )
     assert response.status_code == 200
     assert response.context["milestone_form"].errors["due_on"] == [

@@ -208,3 +208,19 @@ def test_recent_reminders_name_their_meeting_and_action(system, client, meeting)
         )
     assert f'<a href="/dialogues/actions/{action.pk}/">Chase data, due 20 March 2026</a>' in page
     assert "Network A&#x27;s data for February 2026 (CON-A)" in page
+
+
+def test_a_title_with_a_line_break_is_sent_on_one_line(system, meeting, mailoutbox):
+    """Titles are kept on one line now (dialogues.services.actions), but one
+    saved before then made every run's email fail: an email header cannot
+    hold a line break."""
+    action = actions.log_action(
+        user=system.network_manager_a,
+        meeting=meeting,
+        title="Chase data",
+        owner=system.provider_a,
+        due_on=dt.date(2026, 3, 20),
+    )
+    type(action).objects.filter(pk=action.pk).update(title="Chase\r\nthe data")
+    assert reminders.action_reminders(dt.date(2026, 3, 21))[reminders.SENT] == 1
+    assert sent(mailoutbox) == [("provider_a", "Concord: overdue action: Chase the data")]

@@ -506,6 +506,27 @@ def test_evidence_files_are_limited_by_type_and_size(system):
     assert action.evidence.count() == 1
 
 
+def test_a_long_evidence_file_name_keeps_its_extension(system):
+    """A name over 200 characters was cut at 200 and lost its extension."""
+    action = actions.log_action(
+        user=system.network_manager_a,
+        meeting=first_meeting(system),
+        title="Chase data",
+        owner=system.provider_a,
+        due_on=dt.date(2026, 3, 10),
+    )
+    name = "Minutes of the falls prevention steering group " * 5 + "final.csv"
+    added = evidence.add_evidence(
+        user=system.provider_a, action=action, upload=SimpleUploadedFile(name, b"a,b\n1,2\n")
+    )
+    assert len(name) > 200
+    assert added.file_name == name[: 200 - len(".csv")] + ".csv"
+    assert added.file.name.endswith(".csv")  # the stored file keeps it too
+    assert action.history.latest("history_date").history_change_reason.startswith(
+        "Evidence added: file Minutes of the falls"
+    )
+
+
 def test_raise_action_for_a_network(system):
     action = actions.raise_action(
         network=system.network_a,

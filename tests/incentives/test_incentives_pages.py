@@ -101,6 +101,19 @@ def test_commissioner_signs_off_and_comments_close(client, system, settlement):
     assert "Comments closed" in content and "Please check March." in content
 
 
+def test_a_comment_holding_an_nhs_number_is_refused_on_the_page(client, system, settlement):
+    """As through the API: Concord holds aggregate data only (core.inputs)."""
+    url = reverse("incentives:settlement-detail", args=[settlement.pk])
+    client.force_login(system.network_manager_a)
+    response = client.post(url, {"action": "comment", "text": "Patient 943 476 5919 moved."})
+    assert response.status_code == 200
+    assert response.context["comment_form"].errors["text"] == [
+        "Your comment looks like it holds an NHS number. Concord holds aggregate data only: "
+        "remove patient identifiers."
+    ]
+    assert not SettlementComment.objects.exists()
+
+
 def test_sign_off_after_changed_inputs_is_refused_on_the_page(client, system, settlement):
     ActualCost.objects.filter(month=dt.date(2025, 3, 1)).update(amount=Decimal("1"))
     client.force_login(system.commissioner)

@@ -451,3 +451,15 @@ def test_a_new_version_needs_a_reason_and_only_the_commissioner_makes_one(system
         )
     assert IncentiveScheme.objects.count() == 1
     assert IncentiveScheme.objects.get().history.count() == 1
+
+
+def test_a_reason_longer_than_the_version_keeps_is_an_error_naming_it(system, contract):
+    """The model keeps 300 characters: a longer reason is refused by the
+    service, for the page and the API alike (PostgreSQL answered 500)."""
+    metric = contract.metric_versions.get().metric
+    with pytest.raises(ValidationError) as error:
+        services.create_scheme_version(
+            user=system.commissioner, contract=contract, reason="x" * 301, **scheme_fields(metric)
+        )
+    assert error.value.message_dict["reason"] == ["Keep the reason to 300 characters (it has 301)."]
+    assert not IncentiveScheme.objects.exists()

@@ -468,9 +468,38 @@ def test_a_stored_time_compares_equal_to_itself(system, dataset):
 
 def test_a_cursor_that_names_no_entry_is_a_404(system, client):
     client.force_login(system.commissioner)
-    for query in ({"older": "nonsense"}, {"newer": "1.nothing.2"}, {"older": "x.action.1"}):
+    for query in (
+        {"older": "nonsense"},
+        {"newer": "1.nothing.2"},
+        {"older": "x.action.1"},
+        # A time past the calendar's end, a row no key can hold: these were 500s.
+        {"newer": "99999999999999999999.measurement.1"},
+        {"older": "-99999999999999999999.measurement.1"},
+        {"older": "1.measurement.99999999999999999999"},
+        {"older": "1.measurement.0"},
+    ):
         assert client.get(reverse("reporting:audit-trail"), query).status_code == 404
-        assert client.get(API, query).status_code == 404
+        response = client.get(API, query)
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Invalid cursor."}
+
+
+@pytest.mark.parametrize(
+    "name,label,value",
+    [("until", "Changed by", "9999-12-31"), ("since", "Changed from", "0001-01-01")],
+)
+def test_a_date_outside_2000_to_2100_is_an_error_naming_the_filter(
+    system, client, name, label, value
+):
+    """?until=9999-12-31 was a 500 (the day after it is past the calendar)."""
+    client.force_login(system.commissioner)
+    message = f"{label} must be in the years 2000 to 2100."
+    response = client.get(API, {name: value})
+    assert response.status_code == 400
+    assert response.json() == {name: [message]}
+    page = client.get(reverse("reporting:audit-trail"), {name: value})
+    assert page.status_code == 200
+    assert message in page.content.decode()
 
 
 # --- Query counts ---
