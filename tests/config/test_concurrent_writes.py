@@ -11,8 +11,10 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from contracts.choices import ContractStatus
 from contracts.models import ActualCost, Contract
 from outcomes.models import ContractMetric, Dimension
+from tests.factories import ContractFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,17 +65,24 @@ def test_one_months_actual_cost_sent_at_once_is_recorded_then_corrected(
     assert str(cost.amount) == str(last.amount)
 
 
-def test_one_version_of_terms_sent_at_once_is_kept_once(postgres_url, system, contract):
+def test_one_version_of_terms_sent_at_once_is_kept_once(postgres_url, system, metric):
     """A version from a date exists once: the first is created (201), the
-    others are the 400 a later request gets, naming effective_from."""
-    metric = contract.metric_versions.get().metric
+    others are the 400 a later request gets, naming effective_from. (The
+    commissioner sets terms while drafting; an agreed contract's change by a
+    variation.)"""
+    draft = ContractFactory(
+        reference="CON-D",
+        commissioner=system.commissioner_org,
+        provider=system.network_a,
+        status=ContractStatus.DRAFT,
+    )
     body = {
-        "contract": contract.pk,
+        "contract": draft.pk,
         "metric": metric.code,
         "effective_from": "2025-04-01",
         "minimum_threshold": "30",
         "target": "20",
-        "reason": "A tighter target from year two",
+        "reason": "Agreed at the drafting meeting",
     }
     answers = post_together(system.commissioner, "/api/v1/contract-metrics/", [body] * TOGETHER)
     statuses = sorted(answer.status_code for answer in answers)
@@ -83,7 +92,7 @@ def test_one_version_of_terms_sent_at_once_is_kept_once(postgres_url, system, co
             assert answer.json() == {
                 "effective_from": ["A version from this date exists: choose another date."]
             }
-    assert ContractMetric.objects.filter(contract=contract, metric=metric).count() == 2
+    assert ContractMetric.objects.filter(contract=draft, metric=metric).count() == 1
 
 
 def assert_kept_once(answers, field: str) -> None:
