@@ -15,9 +15,9 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from assurance.benchmark import MIN_PEERS
 from assurance.downloads import published_table
 from assurance.public import public_context
+from contracts.access import small_numbers_k
 from contracts.permissions import can_commission
 from core.exports import Table, table_response
 from core.numbers import as_shown, fmt
@@ -36,6 +36,14 @@ DIRECTION_TEXT = {
     "lower": "Lower is better.",
     "neutral": "Shown for context: neither higher nor lower is better.",
 }
+
+
+def glossary_terms() -> list[tuple[str, str]]:
+    """The glossary's words and their meanings (K of the small-numbers rule
+    is a setting, so the list is made when asked for)."""
+    k = small_numbers_k()
+    return [*GLOSSARY, *_pooled_terms(k), *GLOSSARY_END]
+
 
 GLOSSARY = [
     (
@@ -132,20 +140,39 @@ GLOSSARY = [
         "with statements about it. A result is only shown when enough people answered, "
         "and written comments are never published, so no one can be identified.",
     ),
-    (
-        "National average",
-        "The average of the values of every commissioner with a value for a measure in "
-        "that month. It is only shown, with the commissioner's rank, when at least "
-        f"{MIN_PEERS} commissioners have a value: with fewer, the average could give away "
-        "another commissioner's figures.",
-    ),
-    (
-        "Upper quartile",
-        "The level that marks out the best quarter of commissioners: about a quarter of "
-        "commissioners with a value do as well as this or better. It is given only for "
-        "measures where higher or lower is better, and only when at least "
-        f"{MIN_PEERS} commissioners have a value.",
-    ),
+]
+
+
+def _pooled_terms(k: int) -> list[tuple[str, str]]:
+    """The words for figures pooled over several organisations, which the
+    small-numbers rule (docs/permissions.md) may withhold."""
+    return [
+        (
+            "National average",
+            "The average of the values of every commissioner with a value for a measure in "
+            "that month. It is shown, with the commissioner's rank, only when no one who "
+            "reads it could work out another commissioner's figures from it (see 'Not shown "
+            "to protect their figures').",
+        ),
+        (
+            "Upper quartile",
+            "The level that marks out the best quarter of commissioners: about a quarter of "
+            "commissioners with a value do as well as this or better. It is given only for "
+            "measures where higher or lower is better, and only when the national average "
+            "is.",
+        ),
+        (
+            "Not shown to protect their figures",
+            "A figure worked out from several organisations' figures (a network's value, "
+            "a national average, a rank) is shown only when, for anyone who may read it, "
+            f"at least {k} of those organisations are ones whose figures they cannot see, "
+            "and their figures are not all the same. Otherwise someone could take the "
+            "figures they know away from it and be left with another organisation's.",
+        ),
+    ]
+
+
+GLOSSARY_END = [
     (
         "Gap closed",
         "Improvement from the starting point: how much of the gap between a measure's "
@@ -403,7 +430,7 @@ def glossary(request):
     return render(
         request,
         "reporting/scorecard_glossary.html",
-        {"glossary": GLOSSARY, "dimensions": dimensions},
+        {"glossary": glossary_terms(), "dimensions": dimensions},
     )
 
 

@@ -111,9 +111,12 @@ def test_glossary_gives_both_meanings_of_improving(client, db):
     assert f"{benchmark.NO_CHANGE_WITHIN:.0%} of the year before's average or less" in html
 
 
-def test_glossary_says_when_national_figures_are_shown(client, db):
+def test_glossary_says_when_pooled_figures_are_shown(client, db, settings):
+    """The small-numbers rule in words, with K as configured."""
+    settings.SMALL_NUMBERS_MIN_OTHERS = 4
     html = unescape(client.get(reverse("reporting:scorecard-glossary")).content.decode())
-    assert f"only shown, with the commissioner's rank, when at least {benchmark.MIN_PEERS}" in html
+    assert "It is shown, with the commissioner's rank, only when no one who reads it" in html
+    assert "at least 4 of those organisations are ones whose figures they cannot see" in html
 
 
 def test_withdrawn_scorecard_shows_the_reason_not_the_figures(client, system, published):
