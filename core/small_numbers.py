@@ -119,6 +119,19 @@ def withheld_from_any(
     return None
 
 
+def narrowed(readers: Iterable[Container], organisations: Collection) -> list:
+    """`readers` as far as `organisations` go, each distinct reader once: all
+    the rule needs of a reader is whom among the contributors they see."""
+    everyone = False
+    distinct = set()
+    for reader in readers:
+        if isinstance(reader, _Everyone):
+            everyone = True
+        else:
+            distinct.add(frozenset(o for o in organisations if o in reader))
+    return [EVERYONE] * everyone + list(distinct)
+
+
 def _seen_through(behind: Mapping, which: Mapping[int, set], organisations: Container) -> set:
     """The contributors whose every organisation behind is in `organisations`."""
     if isinstance(organisations, _Everyone):

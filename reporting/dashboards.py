@@ -224,7 +224,9 @@ class Dashboard:
     trend: pd.DataFrame | None = None  # period_start, score, coverage
     dimensions: list = field(default_factory=list)
     metric_groups: list = field(default_factory=list)  # [(dimension, [row, ...])]
-    members: pd.DataFrame | None = None  # every organisation's metric scores for the month
+    # Every organisation's metric scores over the trend window, and the month's.
+    scores: pd.DataFrame | None = None
+    members: pd.DataFrame | None = None
     member_aggregates: pd.DataFrame | None = None
     compare_metric: dict | None = None
     completeness: list = field(default_factory=list)
@@ -472,6 +474,7 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
     for column in ("peer_rank", "peer_quintile", "peer_count"):
         metric_scores[column] = metric_scores[column].astype("Int64")
     withhold_comparisons(metric_scores, Comparisons(user))
+    board.scores = metric_scores
     board.members = metric_scores[metric_scores["period_start"].eq(period)]
 
     values = spc_values(user, selection, list(info), period)

@@ -30,6 +30,11 @@ from reporting.models import PublishedScorecard
 from reporting.permissions import can_publish
 
 CACHE_SECONDS = 24 * 60 * 60
+# A network's figure the small-numbers rule withheld from the snapshot
+# (reporting.contract_publishing.withheld_network_figures), on the page and
+# why in the downloads.
+WITHHELD_TEXT = "Not shown to protect members' figures"
+WITHHELD = "Not shown because"
 
 DIRECTION_TEXT = {
     "higher": "Higher is better.",
@@ -222,7 +227,12 @@ def overview(snapshot: dict) -> list[str]:
     period = _day(snapshot["period_start"])
     score = snapshot["aggregate"]["score"]
     sentences = []
-    if score is None:
+    if snapshot["aggregate"].get("withheld"):
+        sentences.append(
+            f"{name}'s overall score for {period:%B %Y} is not shown: too few of its members "
+            "reported for it to keep each member's figures to itself."
+        )
+    elif score is None:
         sentences.append(
             f"There was not enough data in {period:%B %Y} to give {name} an overall score."
         )
@@ -247,7 +257,13 @@ def overview(snapshot: dict) -> list[str]:
             f"{worse} {'are' if worse != 1 else 'is'} getting worse; the rest show no "
             "significant change or have too little data to tell."
         )
-    missing = sum(m["value"] is None for m in measured)
+    withheld = sum(bool(m.get("withheld")) for m in measured)
+    if withheld:
+        sentences.append(
+            f"{withheld} measure{'s are' if withheld != 1 else ' is'} not shown for the month, "
+            "to protect the figures of the few members that reported."
+        )
+    missing = sum(m["value"] is None and not m.get("withheld") for m in measured)
     if missing:
         sentences.append(
             f"{missing} measure{'s have' if missing != 1 else ' has'} no data for the month: "
@@ -278,9 +294,12 @@ def measure_row(metric: dict, accountable: str) -> list:
         as_shown(metric["value"], metric["unit"]) if metric.get("expected", True) else None,
         metric["unit"],
         as_shown(metric["target"], metric["unit"]),
-        card["rating_label"] or "Not rated",
-        ScorecardTrend(metric["trend"]).label if metric["trend"] else "Too little data to tell",
+        card["rating_label"] or ("Not shown" if metric.get("withheld") else "Not rated"),
+        ScorecardTrend(metric["trend"]).label
+        if metric["trend"]
+        else ("Not shown" if metric.get("withheld") else "Too little data to tell"),
         accountable,
+        metric.get("withheld"),
     ]
 
 
@@ -300,7 +319,8 @@ def metric_card(metric: dict) -> dict:
         "trend_colour": ScorecardTrend(metric["trend"]).colour if metric["trend"] else "grey",
         "sparkline_runs": charts.sparkline(values),
         "history_text": ", ".join(
-            f"{_day(p['period_start']):%b %Y} " + _value_text(p["value"], metric["unit"])
+            f"{_day(p['period_start']):%b %Y} "
+            + ("not shown" if p.get("withheld") else _value_text(p["value"], metric["unit"]))
             for p in metric["history"]
         ),
     }
@@ -322,6 +342,7 @@ def scorecard_context(scorecard: PublishedScorecard) -> dict:
     members = member_rows(snapshot)
     name = snapshot["organisation"]["name"]
     context = {
+        "withheld_text": WITHHELD_TEXT,
         "overview": overview(snapshot),
         "payments": snapshot.get("payments", []),
         "trend_rows": [
@@ -444,12 +465,13 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
         Table(
             "trend",
             "Overall outcome score by month",
-            ["Month", "Accepted", "Score (0-100)"],
+            ["Month", "Accepted", "Score (0-100)", WITHHELD],
             [
                 [
                     _day(row["period_start"]),
                     "Yes" if row["accepted"] else "No",
                     _score(row["score"]),
+                    row.get("withheld"),
                 ]
                 for row in snapshot["trend"]
             ],
@@ -457,13 +479,14 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
         Table(
             "dimensions",
             "Score for each area",
-            ["Area", "What it means", "Score (0-10)", "Coverage (%)"],
+            ["Area", "What it means", "Score (0-10)", "Coverage (%)", WITHHELD],
             [
                 [
                     d["name"],
                     d["description"],
                     _score(d["score"]),
                     None if d["coverage"] is None else as_shown(100 * d["coverage"]),
+                    d.get("withheld"),
                 ]
                 for d in snapshot["dimensions"]
             ],
@@ -489,6 +512,7 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
                 "Rating",
                 "Improving?",
                 "Accountable",
+                WITHHELD,
             ],
             [
                 measure_row(m, accountable)

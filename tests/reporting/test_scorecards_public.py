@@ -32,7 +32,7 @@ def _empty_cache():
 
 @pytest.fixture
 def scored(system, contract):
-    return seed(system, contract, metrics=3, months=14)
+    return seed(system, contract, metrics=3, months=14, twins=True)
 
 
 @pytest.fixture
@@ -64,8 +64,11 @@ def test_anonymous_visitor_reads_the_list_and_the_scorecard(client, published):
     )
     assert set(charts) == {"chart-trend", "chart-dimensions", "chart-members"}
     members = json.loads(charts["chart-members"])["data"][0]
-    assert members["y"] == ["Provider A1", "Provider A2"]
-    assert "Overall score of each member, May 2025. Provider A1: 46; Provider A2: 75." in html
+    assert members["y"] == ["Provider A1", "Provider A2", "Provider A3", "Provider A4"]
+    assert (
+        "Overall score of each member, May 2025. Provider A1: 46; Provider A2: 75; "
+        "Provider A3: 46; Provider A4: 75." in html
+    )
     assert "What the words on this page mean" in html
 
 
