@@ -323,7 +323,8 @@ def outcome_rows(round: AssessmentRound, readers: list) -> list[dict]:
         pooled.organisations.add(organisation_id)
         if improvement is not None:
             pooled.improvements.append(improvement)
-    rule = PeerRule(readers, small_numbers_k())
+    behind = {o for by in found.values() for pooled in by.values() for o in pooled.organisations}
+    rule = PeerRule(small_numbers.narrowed(readers, behind), small_numbers_k())
     result = []
     for choice in choices:
         mine = [

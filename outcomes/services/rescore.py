@@ -231,10 +231,11 @@ PEER_IDS_SQL = (
     + """
 SELECT p.metric_id, p.period_start, p.organisation_id
 FROM peer p
-WHERE (
-    SELECT COUNT(*) FROM peer q
-    WHERE q.metric_id = p.metric_id AND q.period_start = p.period_start
-) <= %s
+JOIN (
+    SELECT metric_id, period_start FROM peer
+    GROUP BY metric_id, period_start
+    HAVING COUNT(*) <= %s
+) few ON few.metric_id = p.metric_id AND few.period_start = p.period_start
 ORDER BY p.metric_id, p.period_start, p.organisation_id
 """
 )

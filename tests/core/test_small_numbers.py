@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.small_numbers import EVERYONE, REASON, Unseen, withheld, withheld_from_any
+from core.small_numbers import (
+    EVERYONE,
+    REASON,
+    Unseen,
+    narrowed,
+    withheld,
+    withheld_from_any,
+)
 
 K = 3
 
@@ -150,3 +157,10 @@ def test_one_unseen_is_always_withheld(k):
     """One other organisation pooled is given away whatever its value."""
     for value in (0.0, 7.5):
         assert withheld(Unseen.of({"own": 1.0, "other": value}, {"own"}), k) is not None
+
+
+def test_readers_are_narrowed_to_the_contributors():
+    readers = [{1, 2, 9}, {2, 1}, EVERYONE, set(), {9}]
+    narrow = narrowed(readers, {1, 2, 3})
+    assert EVERYONE in narrow and len(narrow) == 3
+    assert {frozenset(r) for r in narrow if r is not EVERYONE} == {frozenset({1, 2}), frozenset()}
