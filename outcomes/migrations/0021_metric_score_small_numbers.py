@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outcomes', '0017_content_types_follow_the_move'),
+        ('outcomes', '0020_submissions_keep_no_patient_identifiers'),
     ]
 
     operations = [
