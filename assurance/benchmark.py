@@ -1,51 +1,65 @@
 """Health outcomes of a commissioner against its peers: its value, its rank
 among the commissioners with a value (1 = best), the national average and
-upper quartile (the value a quarter of commissioners do better than), when
-at least MIN_PEERS commissioners have a value. No Django."""
+upper quartile (the value a quarter of commissioners do better than). No
+Django. Who may be shown the rank and national figures is the small-numbers
+rule's to decide (core.small_numbers, applied by assurance.selectors)."""
 
 import statistics
 from collections.abc import Mapping
-from dataclasses import dataclass
-
-from outcomes.benchmark import MIN_PEERS
+from dataclasses import dataclass, replace
 
 HIGHER, LOWER = "higher", "lower"
-
-# National figures (rank, average, upper quartile) need at least MIN_PEERS
-# commissioners with a value: the rule for every comparison across contracts.
 
 
 @dataclass(frozen=True)
 class Position:
     value: float | None
     rank: int | None  # 1 = best; ties share the better rank
-    peers: int  # commissioners with a value, including this one
+    peers: int | None  # commissioners with a value, including this one
     national_average: float | None
     upper_quartile: float | None
+    # Why rank, peers and the national figures are not shown (the
+    # small-numbers rule), or None.
+    withheld: str | None = None
+
+    def withhold(self, reason: str) -> "Position":
+        """The position without what the rule withholds: all but the value."""
+        return replace(
+            self,
+            rank=None,
+            peers=None,
+            national_average=None,
+            upper_quartile=None,
+            withheld=reason,
+        )
 
 
 def position(values: Mapping[int, float], commissioner: int, direction: str) -> Position:
     """`values` maps commissioner id to its value for the metric and period.
-    Neutral metrics have no rank or upper quartile; with fewer than
-    MIN_PEERS commissioners there are no national figures at all."""
+    Neutral metrics have no rank or upper quartile."""
     present = [v for v in values.values() if v is not None]
     value = values.get(commissioner)
     average = national_average(present)
-    if average is None:
-        return Position(value, None, len(present), None, None)
-    if direction not in (HIGHER, LOWER):
+    if average is None or direction not in (HIGHER, LOWER):
         return Position(value, None, len(present), average, None)
     better = (lambda v: v > value) if direction == HIGHER else (lambda v: v < value)
     rank = None if value is None else 1 + sum(better(v) for v in present)
-    # Inclusive quartiles: cut points within the range of the values seen.
-    low, _, high = statistics.quantiles(present, n=4, method="inclusive")
-    quartile = high if direction == HIGHER else low
-    return Position(value, rank, len(present), average, quartile)
+    return Position(value, rank, len(present), average, upper_quartile(present, direction))
+
+
+def upper_quartile(values: list[float], direction: str) -> float:
+    """The value a quarter of commissioners do better than: the inclusive
+    75th percentile when higher is better, the 25th when lower is (cut points
+    within the range of the values seen; one value is its own quartile)."""
+    if len(values) == 1:
+        return values[0]
+    low, _, high = statistics.quantiles(values, n=4, method="inclusive")
+    return high if direction == HIGHER else low
 
 
 def national_average(values: list[float]) -> float | None:
-    """The mean of every commissioner's value, or None below MIN_PEERS."""
-    return statistics.fmean(values) if len(values) >= MIN_PEERS else None
+    """The mean of every commissioner's value (None without any)."""
+    return statistics.fmean(values) if values else None
 
 
 IMPROVING, WORSENING, NO_CHANGE = "improving", "worsening", "no change"

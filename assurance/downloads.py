@@ -17,11 +17,16 @@ from django.utils import timezone
 
 from assurance import evidence, rollup, selectors
 from assurance.public import DIRECTION_TEXT, public_snapshot
+from contracts.access import organisations_seen
 from core.exports import Table
 from core.numbers import as_shown
 
 TOO_FEW = "Too few responses"
 NOT_YET = "Results are released when the survey closes"
+# The columns saying why the small-numbers rule withheld a row's pooled
+# figures (core.small_numbers; empty when they are shown).
+WITHHELD_FIGURES = "Rank and national figures not shown because"
+WITHHELD_AVERAGE = "National average not shown because"
 
 
 def _round(value, digits=2):
@@ -47,9 +52,9 @@ def whole_percent(share):
 # --- A round, live (its commissioner and the panel) ---
 
 
-def _outcomes(round) -> Table:
+def _outcomes(round, user) -> Table:
     rows = []
-    for row in selectors.outcome_rows(round):
+    for row in selectors.outcome_rows(round, [organisations_seen(user)]):
         metric, p = row["metric"], row["position"]
         rows.append(
             [
@@ -65,6 +70,7 @@ def _outcomes(round) -> Table:
                 _round(p.upper_quartile),
                 _percent(row["improvement"]),
                 row["trend"],
+                p.withheld,
             ]
         )
     return Table(
@@ -83,12 +89,13 @@ def _outcomes(round) -> Table:
             "Upper quartile",
             "Improvement from the starting point (% of the gap closed)",
             "On the year before",
+            WITHHELD_FIGURES,
         ],
         rows,
     )
 
 
-def _trends(round) -> Table:
+def _trends(round, user) -> Table:
     rows = [
         [
             row["metric"].code,
@@ -96,19 +103,20 @@ def _trends(round) -> Table:
             month["period_start"],
             _round(month["value"]),
             _round(month["national_average"]),
+            month["withheld"],
         ]
-        for row in selectors.outcome_rows(round)
+        for row in selectors.outcome_rows(round, [organisations_seen(user)])
         for month in row["months"]
     ]
     return Table(
         "trends",
         "Outcomes by month",
-        ["Code", "Metric", "Month", "Value", "National average"],
+        ["Code", "Metric", "Month", "Value", "National average", WITHHELD_AVERAGE],
         rows,
     )
 
 
-def _competencies(round) -> Table:
+def _competencies(round, user) -> Table:
     competencies, overall, overall_before = selectors.competency_rows(round)
     previous = round.previous_final
     rows = []
@@ -159,7 +167,7 @@ def _competencies(round) -> Table:
     )
 
 
-def _notices(round) -> Table:
+def _notices(round, user) -> Table:
     return Table(
         "notices",
         "Notices raised against the commissioner",
@@ -177,7 +185,7 @@ def _notices(round) -> Table:
     )
 
 
-def _governance(round) -> Table:
+def _governance(round, user) -> Table:
     rows = []
     for row in selectors.governance_rows(round):
         question, answer = row["question"], row["answer"]
@@ -199,7 +207,7 @@ def _governance(round) -> Table:
     )
 
 
-def _feedback(round) -> Table:
+def _feedback(round, user) -> Table:
     rows = []
     for results in selectors.results_of(round.surveys.order_by("-opened_at")):
         survey = results.survey
@@ -241,9 +249,12 @@ ROUND_TABLES = {
 }
 
 
-def round_table(round, name: str) -> Table | None:
+def round_table(round, name: str, user) -> Table | None:
+    """The table `name` of the round as `user` is shown it: its figures
+    pooled over commissioners pass the small-numbers rule for them
+    (selectors.outcome_rows)."""
     build = ROUND_TABLES.get(name)
-    return build(round) if build else None
+    return build(round, user) if build else None
 
 
 # --- A published scorecard (anyone; the snapshot only) ---
@@ -268,6 +279,7 @@ def _published_outcomes(snapshot) -> Table:
             "Upper quartile",
             "Improvement from the starting point (% of the gap closed)",
             "On the year before",
+            WITHHELD_FIGURES,
         ],
         [
             [
@@ -285,6 +297,7 @@ def _published_outcomes(snapshot) -> Table:
                 as_shown(o["upper_quartile"], o["unit"]),
                 _percent(o["improvement"]),
                 o["trend"],
+                o["withheld"],
             ]
             for o in snapshot["outcomes"]
         ],
@@ -295,7 +308,7 @@ def _published_trends(snapshot) -> Table:
     return Table(
         "trends",
         "Outcomes by month",
-        ["Code", "Measure", "Month", "Value", "National average"],
+        ["Code", "Measure", "Month", "Value", "National average", WITHHELD_AVERAGE],
         [
             [
                 o["code"],
@@ -303,6 +316,7 @@ def _published_trends(snapshot) -> Table:
                 _day(m["period_start"]),
                 as_shown(m["value"]),  # as the page's table: one decimal place
                 as_shown(m["national_average"]),
+                m["withheld"],
             ]
             for o in snapshot["outcomes"]
             for m in o["months"]

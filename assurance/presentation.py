@@ -28,7 +28,9 @@ def _day(value) -> dt.date:
 
 def outcome_trend(code: str, name: str, unit: str, months: list[dict], trend: str | None) -> dict:
     """The chart (for templates/_chart.html), table rows and trend
-    tag of one outcome. `months`: period_start, value, national_average."""
+    tag of one outcome. `months`: period_start, value, national_average and
+    (live, and snapshots since version 4) `withheld`: why the small-numbers
+    rule left the month's national average out, if it did."""
     frame = pd.DataFrame(
         {
             "period_start": [_day(m["period_start"]) for m in months],
@@ -48,8 +50,9 @@ def outcome_trend(code: str, name: str, unit: str, months: list[dict], trend: st
                 "period_start": row.period_start,
                 "value": clean(row.value),
                 "national_average": clean(row.national_average),
+                "withheld": month.get("withheld"),
             }
-            for row in frame.itertuples()
+            for row, month in zip(frame.itertuples(), months, strict=True)
         ],
         "trend_tag": Trend(trend).tag if trend else None,
     }

@@ -3,11 +3,12 @@ everything it shows is computed from the frozen snapshot
 (reporting.assurance_publishing.build_snapshot), never from live data, and read
 through `public_snapshot`, which keeps 360 comment text out even of the
 snapshots published before comments were left out (version 1), and national
-figures from too few commissioners out of those published before version 3."""
+figures from too few commissioners out of those published before version 3.
+Since version 4 the snapshot is frozen with the small-numbers rule applied
+for every reader (reporting.assurance_publishing)."""
 
 import datetime as dt
 
-from assurance.benchmark import MIN_PEERS
 from assurance.presentation import TREND_MEANING, outcome_trend
 from core.numbers import fmt
 
@@ -33,20 +34,43 @@ def public_feedback(survey: dict) -> dict:
     return shown
 
 
-def public_outcome(outcome: dict) -> dict:
-    """A published outcome without national figures from fewer than
-    MIN_PEERS commissioners. Snapshots before version 3 froze them whatever
-    the number; they do not say how many commissioners each month's average
-    came from, so all of an outcome's averages go when its latest month had
-    too few."""
-    if outcome["peers"] >= MIN_PEERS:
+# Snapshots before version 4 do not record whose values their national
+# figures pooled, so the small-numbers rule cannot be applied to them: they
+# keep what version 3 allowed, national figures only from at least this many
+# commissioners with a value (publishing again applies the rule).
+VERSION_3_MIN_COMMISSIONERS = 5
+VERSION_3_REASON = (
+    f"Fewer than {VERSION_3_MIN_COMMISSIONERS} commissioners had a value: not shown to "
+    "protect their figures."
+)
+
+
+def public_outcome(outcome: dict, version: int) -> dict:
+    """A published outcome as it may be shown: as frozen since version 4
+    (the small-numbers rule decided then); before, without national figures
+    from fewer than VERSION_3_MIN_COMMISSIONERS commissioners. Snapshots
+    before version 3 froze them whatever the number; they do not say how
+    many commissioners each month's average came from, so all of an
+    outcome's averages go when its latest month had too few."""
+    if version >= 4:
         return outcome
+    withheld = None if outcome["peers"] >= VERSION_3_MIN_COMMISSIONERS else VERSION_3_REASON
+    if withheld is None:
+        return {
+            **outcome,
+            "withheld": None,
+            "months": [{**month, "withheld": None} for month in outcome["months"]],
+        }
     return {
         **outcome,
         "rank": None,
+        "peers": None,
         "national_average": None,
         "upper_quartile": None,
-        "months": [{**month, "national_average": None} for month in outcome["months"]],
+        "withheld": withheld,
+        "months": [
+            {**month, "national_average": None, "withheld": withheld} for month in outcome["months"]
+        ],
     }
 
 
@@ -54,7 +78,7 @@ def public_snapshot(snapshot: dict) -> dict:
     """The snapshot as it may be shown to anyone (the stored row is not changed)."""
     return {
         **snapshot,
-        "outcomes": [public_outcome(o) for o in snapshot["outcomes"]],
+        "outcomes": [public_outcome(o, snapshot["version"]) for o in snapshot["outcomes"]],
         "feedback": [public_feedback(s) for s in snapshot["feedback"]],
     }
 
@@ -114,7 +138,6 @@ def public_context(snapshot: dict) -> dict:
                 "direction_text": DIRECTION_TEXT.get(outcome["direction"], ""),
                 "value_text": _value_text(outcome["value"], outcome["unit"]),
                 "average_text": _value_text(outcome["national_average"], outcome["unit"]),
-                "compared": outcome["peers"] >= MIN_PEERS,
                 "period_text": _month(outcome["period_start"]),
                 "trend_view": outcome_trend(
                     outcome["code"],
@@ -126,7 +149,6 @@ def public_context(snapshot: dict) -> dict:
             }
         )
     return {
-        "min_peers": MIN_PEERS,
         "overview": overview(snapshot),
         "outcomes": outcomes,
         "trend_meaning": TREND_MEANING,

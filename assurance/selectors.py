@@ -2,7 +2,8 @@
 and the commissioner's scorecard."""
 
 import datetime as dt
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
@@ -22,6 +23,7 @@ from assurance.models import (
     SurveyResponse,
     SurveyStatement,
 )
+from core import small_numbers
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,7 @@ def trend_months(year: int) -> list[dt.date]:
     return [dt.date(y, m, 1) for y in (year - 1, year) for m in range(1, 13)]
 
 
-def outcome_rows(round: AssessmentRound) -> list[dict]:
+def outcome_rows(round: AssessmentRound, readers: list) -> list[dict]:
     """Each chosen outcome metric with the commissioner's latest value up to
     the end of the assessed year (later months belong to later assessments),
     its rank among commissioners with a value for that month, the national
@@ -272,7 +274,15 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
 
     `months` is its trend: for each month of the year before and the
     assessed year, its value and the national average (None when missing);
-    `trend` compares the two years (benchmark.trend)."""
+    `trend` compares the two years (benchmark.trend).
+
+    The rank and national figures pool other commissioners' values, so the
+    small-numbers rule decides whether they are given (`withheld`, when
+    not): `readers` are the organisations each reader may see
+    (contracts.access.organisations_seen for one person, reader_scopes for a
+    published scorecard), and a reader sees another commissioner's value
+    when they see every organisation it comes from."""
+    from contracts.access import small_numbers_k
     from contracts.choices import Side
     from outcomes.models import MetricScore
 
@@ -295,19 +305,26 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
             )
         )
         .values_list(
-            "metric_id", "run__contract__commissioner_id", "period_start", "value", "improvement"
+            "metric_id",
+            "run__contract__commissioner_id",
+            "organisation_id",
+            "period_start",
+            "value",
+            "improvement",
         )
         .order_by()
     )
-    # (metric, period) -> commissioner -> [values], [improvements]
-    found: dict[tuple, dict[int, tuple[list, list]]] = {}
-    for metric_id, commissioner_id, period, value, improvement in rows:
-        values, improvements = found.setdefault((metric_id, period), {}).setdefault(
-            commissioner_id, ([], [])
-        )
-        values.append(value)
+    # (metric, period) -> commissioner -> its values, improvements and the
+    # organisations they come from
+    found: dict[tuple, dict[int, Pooled]] = {}
+    for metric_id, commissioner_id, organisation_id, period, value, improvement in rows:
+        pooled = found.setdefault((metric_id, period), {}).setdefault(commissioner_id, Pooled())
+        pooled.values.append(value)
+        pooled.organisations.add(organisation_id)
         if improvement is not None:
-            improvements.append(improvement)
+            pooled.improvements.append(improvement)
+    behind = {o for by in found.values() for pooled in by.values() for o in pooled.organisations}
+    rule = PeerRule(small_numbers.narrowed(readers, behind), small_numbers_k())
     result = []
     for choice in choices:
         mine = [
@@ -317,20 +334,25 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
         ]
         period = max(mine, default=None)
         by = found.get((choice.metric_id, period), {})
-        means = {c: sum(v) / len(v) for c, (v, _) in by.items()}
-        improvements = by.get(round.commissioner_id, ([], []))[1]
+        place = benchmark.position(
+            {c: pooled.mean for c, pooled in by.items()},
+            round.commissioner_id,
+            choice.metric.direction,
+        )
+        withheld = rule.withheld(by)
+        own = by.get(round.commissioner_id)
         months = [
-            monthly(found.get((choice.metric_id, month), {}), round.commissioner_id, month)
+            monthly(found.get((choice.metric_id, month), {}), round.commissioner_id, month, rule)
             for month in window
         ]
         result.append(
             {
                 "metric": choice.metric,
                 "period": period,
-                "position": benchmark.position(
-                    means, round.commissioner_id, choice.metric.direction
-                ),
-                "improvement": sum(improvements) / len(improvements) if improvements else None,
+                "position": place.withhold(withheld) if withheld else place,
+                "improvement": statistics.fmean(own.improvements)
+                if own and own.improvements
+                else None,
                 "months": months,
                 "trend": benchmark.trend(
                     [m["value"] for m in months[:12] if m["value"] is not None],
@@ -342,14 +364,48 @@ def outcome_rows(round: AssessmentRound) -> list[dict]:
     return result
 
 
-def monthly(by: dict[int, tuple[list, list]], commissioner_id: int, month: dt.date) -> dict:
+@dataclass
+class Pooled:
+    """One commissioner's stored values of a metric for a month (one per
+    contract measuring it), their improvements and whose they are."""
+
+    values: list = field(default_factory=list)
+    improvements: list = field(default_factory=list)
+    organisations: set = field(default_factory=set)
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.values)
+
+
+@dataclass(frozen=True)
+class PeerRule:
+    """The small-numbers rule (core.small_numbers) for figures pooled over
+    commissioners' values, for `readers` (see outcome_rows)."""
+
+    readers: list
+    k: int
+
+    def withheld(self, by: dict[int, Pooled]) -> str | None:
+        return small_numbers.withheld_from_any(
+            {c: pooled.mean for c, pooled in by.items()},
+            self.readers,
+            self.k,
+            behind={c: pooled.organisations for c, pooled in by.items()},
+        )
+
+
+def monthly(by: dict[int, Pooled], commissioner_id: int, month: dt.date, rule: PeerRule) -> dict:
     """One month of an outcome trend: the commissioner's value and the
-    national average (the mean of every commissioner's value, None with
-    fewer than benchmark.MIN_PEERS of them)."""
-    means = [sum(values) / len(values) for values, _ in by.values()]
+    national average (the mean of every commissioner's value; None without
+    any, or when the small-numbers rule withholds it: `withheld` says why)."""
     mine = by.get(commissioner_id)
+    withheld = rule.withheld(by)
     return {
         "period_start": month,
-        "value": sum(mine[0]) / len(mine[0]) if mine else None,
-        "national_average": benchmark.national_average(means),
+        "value": mine.mean if mine else None,
+        "national_average": None
+        if withheld
+        else benchmark.national_average([pooled.mean for pooled in by.values()]),
+        "withheld": withheld,
     }

@@ -24,6 +24,7 @@ from config.env import (
     env_str,
     redis_neighbour,
 )
+from core import small_numbers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -134,6 +135,16 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+
+# The small-numbers rule (core.small_numbers, docs/permissions.md): a figure
+# pooled over organisations is shown to a person only if none, or at least
+# this many, of those organisations are ones whose figures they may not see.
+# Below 2, one person's own figure and a pooled one could give another's.
+SMALL_NUMBERS_MIN_OTHERS = env_int("SMALL_NUMBERS_MIN_OTHERS", small_numbers.DEFAULT_MIN_OTHERS)
+if SMALL_NUMBERS_MIN_OTHERS < 2:
+    raise ImproperlyConfigured(
+        f"SMALL_NUMBERS_MIN_OTHERS must be 2 or more (got {SMALL_NUMBERS_MIN_OTHERS})"
+    )
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -15,11 +15,13 @@ The rules (docs/permissions.md):
 - a lay partner sees no private data: only what is published.
 """
 
+from django.conf import settings
 from django.db.models import Q
 
 from contracts.choices import Role
 from core.request_cache import per_request
 from core.roles import is_admin
+from core.small_numbers import EVERYONE
 
 PRIVATE_DATA_ROLES = (Role.COMMISSIONER, Role.NETWORK_MANAGER, Role.PROVIDER_USER)
 
@@ -37,10 +39,60 @@ def data_scope(user):
         return Organisation.objects.none()
     if is_admin(user):
         return Organisation.objects.all()
-    ids = per_request(
-        ("data_scope", user.pk), lambda: frozenset(_scope_rule(user).values_list("id", flat=True))
-    )
+    ids = per_request(("data_scope", user.pk), lambda: _scope_ids(user))
     return _scope_rule(user) if ids is None else Organisation.objects.filter(id__in=ids)
+
+
+def _scope_ids(user) -> frozenset[int]:
+    return frozenset(_scope_rule(user).values_list("id", flat=True))
+
+
+def organisations_seen(user):
+    """Whose figures `user` may see, for the small-numbers rule
+    (core.small_numbers): EVERYONE for admins, else the ids of their data
+    scope (worked out once per request, as data_scope)."""
+    if not user.is_authenticated:
+        return frozenset()
+    if is_admin(user):
+        return EVERYONE
+    ids = per_request(("data_scope", user.pk), lambda: _scope_ids(user))
+    return _scope_ids(user) if ids is None else ids
+
+
+def small_numbers_k() -> int:
+    """K of the small-numbers rule (settings.SMALL_NUMBERS_MIN_OTHERS)."""
+    return settings.SMALL_NUMBERS_MIN_OTHERS
+
+
+def reader_scopes() -> set[frozenset[int]]:
+    """Every data scope a person holds now, once each, and the public's (no
+    organisation): who may read a published figure, for the small-numbers
+    rule. The same rule as `_scope_rule`, worked out for everyone at once in
+    three queries (tests/contracts/test_access.py checks they agree); admins
+    see every organisation, so no figure is withheld for them."""
+    from contracts.models import Contract, Membership, NetworkMember
+
+    members: dict[int, set[int]] = {}
+    for network_id, provider_id in NetworkMember.objects.values_list("network_id", "provider_id"):
+        members.setdefault(network_id, set()).add(provider_id)
+    commissioned: dict[int, set[int]] = {}
+    for commissioner_id, provider_id in Contract.objects.binding().values_list(
+        "commissioner_id", "provider_id"
+    ):
+        commissioned.setdefault(commissioner_id, set()).add(provider_id)
+    scopes: dict[int, set[int]] = {}
+    for user_id, organisation_id, role in Membership.objects.filter(
+        role__in=PRIVATE_DATA_ROLES, user__is_staff=False
+    ).values_list("user_id", "organisation_id", "role"):
+        scope = scopes.setdefault(user_id, set())
+        scope.add(organisation_id)
+        if role == Role.NETWORK_MANAGER:
+            scope |= members.get(organisation_id, set())
+        if role == Role.COMMISSIONER:
+            for provider_id in commissioned.get(organisation_id, ()):
+                scope.add(provider_id)
+                scope |= members.get(provider_id, set())
+    return {frozenset(scope) for scope in scopes.values()} | {frozenset()}
 
 
 def _scope_rule(user):

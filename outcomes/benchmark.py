@@ -11,13 +11,6 @@ import pandas as pd
 
 Z95 = 1.959963984540054
 
-# A comparison with organisations outside the contract (a single provider's
-# peers; a commissioner's, in assurance) needs at least this many with a
-# value, the organisation itself included. With fewer, the pooled value and
-# one's own give the others' values away (with two, exactly), and those come
-# from other contracts' data, published or not.
-MIN_PEERS = 5
-
 
 def wilson(numerator, denominator, z: float = Z95):
     """(lower, upper) of a proportion's interval, as proportions (0-1)."""
@@ -81,3 +74,11 @@ def peer_ranks(values: pd.Series, directions: pd.Series, groups: list[pd.Series]
         },
         index=values.index,
     )
+
+
+def pool_counts(values: pd.Series, groups: list[pd.Series]) -> pd.DataFrame:
+    """How many values each group pools and how many different values they
+    are (what the small-numbers rule needs to know of a comparator's
+    contributors, core.small_numbers), by group."""
+    grouped = values.groupby(groups)
+    return pd.DataFrame({"count": grouped.size(), "different": grouped.nunique()})

@@ -410,7 +410,8 @@ class MetricScore(models.Model):
     measurement_ids = models.JSONField(default=list)
     # Benchmark: a network's member against the network as a whole and ranked
     # among the members; a single provider against its peers (every provider
-    # holding the metric) and ranked among them.
+    # holding the metric) and ranked among them. Stored for everyone; who is
+    # shown them is decided when they are read (outcomes.selectors.Comparisons).
     ci_lower = models.FloatField(null=True, help_text="95% interval (Wilson or Byar's).")
     ci_upper = models.FloatField(null=True)
     comparator = models.FloatField(
@@ -420,7 +421,19 @@ class MetricScore(models.Model):
     peer_rank = models.PositiveSmallIntegerField(null=True, help_text="1 = best.")
     peer_quintile = models.PositiveSmallIntegerField(null=True, help_text="1 = best fifth.")
     peer_count = models.PositiveIntegerField(
-        null=True, help_text="How many were ranked (the rank is out of this), itself included."
+        null=True,
+        help_text="How many organisations the comparator pools (those with a value); the "
+        "rank, where there is one, is out of these.",
+    )
+    peer_distinct = models.PositiveIntegerField(
+        null=True,
+        help_text="How many different values the comparator pools: with peer_count and "
+        "peer_ids, what the small-numbers rule (core.small_numbers) knows of its contributors.",
+    )
+    peer_ids = models.JSONField(
+        null=True,
+        help_text="The organisations the comparator pools: always a network's members, a "
+        "single provider's peers when they are few (outcomes.services.rescore.PEER_IDS_UP_TO).",
     )
 
     objects = ScoreQuerySet.as_manager()

@@ -1,9 +1,13 @@
 """Querysets whose `visible_to(user)` applies the permission layer."""
 
 from django.db import models
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
-from contracts.access import data_scope
+from contracts.access import data_scope, organisations_seen
+from contracts.choices import OrganisationKind
 from core.roles import is_admin
+from core.small_numbers import EVERYONE
 
 
 class MeasurementQuerySet(models.QuerySet):
@@ -50,6 +54,40 @@ class ScoreQuerySet(models.QuerySet):
         """Only rows of each contract's current run."""
         return self.filter(run__is_current=True)
 
+    def with_seen_contributors(self, user, period=None):
+        """Metric scores with `seen_contributors`, what the small-numbers rule
+        needs to know of whom `user` sees among a single provider's peers when
+        the score does not name them (more than PEER_IDS_UP_TO of them): how
+        many organisations in the user's data scope have a current value for
+        the metric that month. That may count some that are not peers, never
+        too few (values are superseded, never deleted). Null for a network's
+        scores (they name the members pooled), outside `period` when one is
+        given, and for admins, who see everyone. No query of its own."""
+        from outcomes.models import Measurement
+
+        if organisations_seen(user) is EVERYONE:
+            return self.annotate(seen_contributors=Value(None, output_field=IntegerField()))
+        peers = (
+            Measurement.objects.filter(
+                is_current=True,
+                metric_id=OuterRef("metric_id"),
+                period_start=OuterRef("period_start"),
+                organisation__in=data_scope(user).values("id"),
+            )
+            .order_by()
+            .values("metric_id")
+            .annotate(n=Count("organisation_id", distinct=True))
+            .values("n")[:1]
+        )
+        single = ~Q(run__contract__provider__kind=OrganisationKind.NETWORK)
+        if period is not None:
+            single &= Q(period_start=period)
+        return self.annotate(
+            seen_contributors=Case(
+                When(single, then=Coalesce(Subquery(peers), 0)), output_field=IntegerField()
+            )
+        )
+
 
 class SpcRebaseQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -75,8 +113,6 @@ class ContractMetricQuerySet(models.QuerySet):
         """The version of each contract metric in force on `day`: the latest
         effective_from on or before it (one query; DISTINCT ON would tie us
         to PostgreSQL, so a correlated subquery picks the version)."""
-        from django.db.models import OuterRef, Subquery
-
         latest = (
             self.model.objects.filter(
                 contract=OuterRef("contract"), metric=OuterRef("metric"), effective_from__lte=day

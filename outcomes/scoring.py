@@ -16,7 +16,7 @@ dimension scores over dimensions with a score; none below 60% coverage."""
 import numpy as np
 import pandas as pd
 
-RULE_VERSION = "2026.2"  # bump when a rule below changes; stored with every score
+RULE_VERSION = "2026.3"  # bump when a rule below changes; stored with every score
 DIMENSION_MIN_COVERAGE = 0.5
 AGGREGATE_MIN_COVERAGE = 0.6
 

@@ -1,5 +1,6 @@
 """Reads for the commissioner's data review: what each organisation was
-expected to submit for a contract and period, what arrived, and when.
+expected to submit for a contract and period, what arrived, and when; and
+which stored comparisons a person is shown (`Comparisons`).
 
 `completeness(contract, periods)` costs a fixed number of queries (five)
 whatever the number of organisations, metrics and periods.
@@ -13,9 +14,11 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from contracts.access import data_scope
+from contracts.access import data_scope, organisations_seen, small_numbers_k
 from contracts.choices import Side
 from contracts.models import Organisation
+from core import small_numbers
+from core.numbers import is_missing
 from core.request_cache import per_request
 from core.roles import is_admin
 from outcomes.choices import Frequency
@@ -246,3 +249,43 @@ def visible_warnings(submission, user) -> list[dict]:
     seen = per_request(("visible_warnings", user.pk), scope)
     seen = scope() if seen is None else seen
     return [warning for warning in named if warning["organisation"] in seen]
+
+
+# --- Comparisons a person is shown ---
+
+
+class Comparisons:
+    """The small-numbers rule (core.small_numbers) for the comparisons
+    stored with metric scores, for one person. A score's comparator, its
+    better/similar/worse, rank, quintile and how many were compared
+    (`FIELDS`) are shown or withheld together; `withheld` says why they are
+    withheld, from the score's `peer_count`, `peer_distinct` and `peer_ids`
+    and the `seen_contributors` that
+    MetricScore.objects.with_seen_contributors(user) adds."""
+
+    FIELDS = ("comparator", "comparison", "peer_rank", "peer_quintile", "peer_count")
+
+    def __init__(self, user):
+        self.seen = organisations_seen(user)
+        self.k = small_numbers_k()
+
+    def withheld(self, comparator, peer_count, peer_distinct, peer_ids, seen_contributors):
+        """Why this score's comparison is not shown to the person, or None.
+        When the score names whom it pools (a network's members, a single
+        provider's peers when few), those the person sees are counted
+        exactly; otherwise at most `seen_contributors` of them are seen.
+        What a score stored before the counts were (rule version 2026.2)
+        does not say is taken at its worst until it is rescored (nightly)."""
+        if is_missing(comparator) or self.seen is small_numbers.EVERYONE:
+            return None
+        different = 0 if is_missing(peer_distinct) else int(peer_distinct)
+        if peer_ids is not None:
+            seen = sum(1 for organisation in peer_ids if organisation in self.seen)
+            unseen = small_numbers.Unseen.counted(len(peer_ids), different, seen, seen)
+        elif not is_missing(peer_count) and not is_missing(seen_contributors):
+            unseen = small_numbers.Unseen.counted(
+                int(peer_count), different, 0, int(seen_contributors)
+            )
+        else:
+            unseen = small_numbers.Unseen.unknown()
+        return small_numbers.withheld(unseen, self.k)

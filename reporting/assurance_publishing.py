@@ -26,18 +26,24 @@ from django.utils import timezone
 from assurance import selectors
 from assurance.choices import RoundState
 from assurance.models import AssessmentRound
+from contracts.access import reader_scopes
 from reporting import publishing
 from reporting.choices import ScorecardKind
 from reporting.models import PublishedScorecard
 
 # 2: 360 comments counted, not quoted (version 1 quoted them).
-# 3: no national figures from fewer than benchmark.MIN_PEERS commissioners.
-SNAPSHOT_VERSION = 3
+# 3: no national figures from fewer than five commissioners.
+# 4: the small-numbers rule for every reader (core.small_numbers), and why
+#    it withheld a figure ("withheld").
+SNAPSHOT_VERSION = 4
 
 
 def _outcomes(round: AssessmentRound) -> list[dict]:
+    """The outcomes as anyone may read them: the rank and national figures
+    pass the small-numbers rule for every person's data scope and the
+    public's (contracts.access.reader_scopes), checked when published."""
     rows = []
-    for row in selectors.outcome_rows(round):
+    for row in selectors.outcome_rows(round, list(reader_scopes())):
         metric, position = row["metric"], row["position"]
         rows.append(
             {
@@ -53,6 +59,7 @@ def _outcomes(round: AssessmentRound) -> list[dict]:
                 "peers": position.peers,
                 "national_average": publishing.snapshot_number(position.national_average),
                 "upper_quartile": publishing.snapshot_number(position.upper_quartile),
+                "withheld": position.withheld,
                 "improvement": publishing.snapshot_number(row["improvement"]),
                 "trend": row["trend"],
                 "months": [
@@ -60,6 +67,7 @@ def _outcomes(round: AssessmentRound) -> list[dict]:
                         "period_start": month["period_start"].isoformat(),
                         "value": publishing.snapshot_number(month["value"]),
                         "national_average": publishing.snapshot_number(month["national_average"]),
+                        "withheld": month["withheld"],
                     }
                     for month in row["months"]
                 ],

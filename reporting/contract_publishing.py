@@ -12,7 +12,14 @@ changes to metric names never reach.
 The snapshot also freezes, in plain words, how the network's payment
 depended on its outcomes in each contract year whose settlement was signed
 off by the time of publishing (incentives.selectors.public_settlements):
-drafts never reach it (see docs/incentives.md)."""
+drafts never reach it (see docs/incentives.md).
+
+A network's figures pool its members' values, and anyone may read a
+published scorecard, each member's people included: a network value is
+frozen only where the small-numbers rule (core.small_numbers) shows it to
+every person's data scope and the public's, and so are the score, rating,
+trend and the area and overall scores computed from it; otherwise they are
+null and `withheld` says why (`withheld_network_figures`)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -20,7 +27,9 @@ from functools import cached_property
 
 from django.core.exceptions import ValidationError
 
+from contracts.access import reader_scopes, small_numbers_k
 from contracts.models import Contract, Organisation
+from core import small_numbers
 from core.permissions import require
 from incentives.selectors import public_settlements
 from outcomes.choices import ReviewStatus, Variation
@@ -30,8 +39,10 @@ from reporting import dashboards, publishing
 from reporting.choices import ScorecardKind, ScorecardTrend
 from reporting.models import PublishedScorecard
 
-# 2: "payments" (version 1 snapshots have none); 3: "commissioner_metrics".
-SNAPSHOT_VERSION = 3
+# 2: "payments" (version 1 snapshots have none); 3: "commissioner_metrics";
+# 4: a network's figures the small-numbers rule withholds are null, with
+# "withheld" saying why.
+SNAPSHOT_VERSION = 4
 
 # A measure's trend word (stored in the snapshot) by its SPC variation.
 TRENDS = {
@@ -123,6 +134,14 @@ class ContractScorecard(publishing.Subject):
         months = self.accepted_months
         board = dashboards.build(user, selection)
         names = {org.pk: org for org in selection.organisations}
+        withheld = withheld_network_figures(board) if organisation.is_network else {}
+        by_month = {month: reason for (_, month), reason in withheld.items()}
+        by_dimension = {
+            row["dimension_id"]: withheld[(row["id"], period)]
+            for row in board.metric_rows
+            if (row["id"], period) in withheld
+        }
+        overall = by_month.get(period)
         return {
             "version": SNAPSHOT_VERSION,
             "contract": {
@@ -141,16 +160,20 @@ class ContractScorecard(publishing.Subject):
             },
             "period_start": period.isoformat(),
             "aggregate": {
-                "score": publishing.snapshot_number((board.aggregate or {}).get("score")),
+                "score": None
+                if overall
+                else publishing.snapshot_number((board.aggregate or {}).get("score")),
                 "coverage": publishing.snapshot_number((board.aggregate or {}).get("coverage")),
+                "withheld": overall,
             },
             "trend": [
                 {
                     "period_start": row.period_start.isoformat(),
                     "accepted": row.period_start in months,
                     "score": publishing.snapshot_number(dashboards.as_value(row.score))
-                    if row.period_start in months
+                    if row.period_start in months and row.period_start not in by_month
                     else None,
+                    "withheld": by_month.get(row.period_start),
                 }
                 for row in board.trend.itertuples()
             ],
@@ -158,19 +181,24 @@ class ContractScorecard(publishing.Subject):
                 {
                     "name": item["dimension"].name,
                     "description": item["dimension"].description,
-                    "score": publishing.snapshot_number(item["score"]),
+                    "score": None
+                    if item["dimension"].pk in by_dimension
+                    else publishing.snapshot_number(item["score"]),
                     "coverage": publishing.snapshot_number(item["coverage"]),
+                    "withheld": by_dimension.get(item["dimension"].pk),
                 }
                 for item in board.dimensions
             ],
-            "metrics": _metrics(board, months),
+            "metrics": _metrics(board, months, withheld),
             "commissioner_metrics": _commissioner_metrics(user, contract, period, months),
             "members": [
                 {
                     "code": names[row.organisation_id].code,
                     "name": names[row.organisation_id].name,
                     "is_network": names[row.organisation_id].is_network,
-                    "score": publishing.snapshot_number(dashboards.as_value(row.score)),
+                    "score": None
+                    if overall and row.organisation_id == organisation.pk
+                    else publishing.snapshot_number(dashboards.as_value(row.score)),
                     "coverage": publishing.snapshot_number(dashboards.as_value(row.coverage)),
                 }
                 for row in board.member_aggregates.itertuples()
@@ -180,36 +208,76 @@ class ContractScorecard(publishing.Subject):
         }
 
 
-def _metrics(board, months: set[dt.date]) -> list[dict]:
-    """The board's metric rows as plain values; history only of accepted months."""
+def _metrics(board, months: set[dt.date], withheld: dict | None = None) -> list[dict]:
+    """The board's metric rows as plain values; history only of accepted
+    months; nothing computed from a value `withheld` ((metric id, month) ->
+    why) but its target and minimum."""
+    withheld = withheld or {}
     window = list(board.trend["period_start"])
-    return [
-        {
-            "code": row["code"],
-            "name": row["name"],
-            "description": row["description"],
-            "dimension": row["dimension"],
-            "unit": row["unit"],
-            "direction": row["direction"],
-            "expected": row["expected"],
-            "value": publishing.snapshot_number(row["value"]),
-            "target": publishing.snapshot_number(row["target"]),
-            "minimum": publishing.snapshot_number(row["minimum"]),
-            "score": publishing.snapshot_number(row["score"]),
-            "rating": row["rating"],
-            "variation": row["variation"],
-            "assurance": row["assurance"],
-            "trend": TRENDS.get(row["variation"]),
-            "history": [
-                {
-                    "period_start": month.isoformat(),
-                    "value": publishing.snapshot_number(value) if month in months else None,
-                }
-                for month, value in zip(window, row["sparkline"], strict=True)
-            ],
-        }
-        for row in board.metric_rows
+    period = board.selection.period
+    rows = []
+    for row in board.metric_rows:
+        reason = withheld.get((row["id"], period))
+        shown = dict.fromkeys(("value", "score", "rating", "variation", "assurance", "trend"))
+        if not reason:
+            shown = {
+                "value": publishing.snapshot_number(row["value"]),
+                "score": publishing.snapshot_number(row["score"]),
+                "rating": row["rating"],
+                "variation": row["variation"],
+                "assurance": row["assurance"],
+                "trend": TRENDS.get(row["variation"]),
+            }
+        rows.append(
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "description": row["description"],
+                "dimension": row["dimension"],
+                "unit": row["unit"],
+                "direction": row["direction"],
+                "expected": row["expected"],
+                "target": publishing.snapshot_number(row["target"]),
+                "minimum": publishing.snapshot_number(row["minimum"]),
+                **shown,
+                "withheld": reason,
+                "history": [
+                    {
+                        "period_start": month.isoformat(),
+                        "value": publishing.snapshot_number(value)
+                        if month in months and (row["id"], month) not in withheld
+                        else None,
+                        "withheld": withheld.get((row["id"], month)),
+                    }
+                    for month, value in zip(window, row["sparkline"], strict=True)
+                ],
+            }
+        )
+    return rows
+
+
+def withheld_network_figures(board) -> dict[tuple[int, dt.date], str]:
+    """The network's values (metric id, month) of the board's trend window
+    that the small-numbers rule withholds from some reader of a published
+    scorecard (every person's data scope, and the public's: reader_scopes),
+    with why. Each pools the values its members reported that month; the
+    publisher (the commissioner's people, admins) sees them all."""
+    network_id = board.selection.contract.provider_id
+    scores = board.scores
+    pooled = scores[
+        scores["organisation_id"].ne(network_id)
+        & scores["value"].notna()
+        & scores["metric_id"].isin(list(board.metrics))
     ]
+    readers = small_numbers.narrowed(reader_scopes(), set(pooled["organisation_id"]))
+    k = small_numbers_k()
+    withheld = {}
+    for (metric_id, month), group in pooled.groupby(["metric_id", "period_start"]):
+        figures = dict(zip(group["organisation_id"], group["value"], strict=True))
+        reason = small_numbers.withheld_from_any(figures, readers, k)
+        if reason:
+            withheld[(int(metric_id), month)] = reason
+    return withheld
 
 
 def _commissioner_metrics(user, contract, period: dt.date, months: set[dt.date]) -> list[dict]:

@@ -48,6 +48,7 @@ from outcomes.models import (
     MetricScore,
     SpcRebase,
 )
+from outcomes.selectors import Comparisons
 
 TREND_MONTHS = 12  # months of trend, sparkline and member history shown
 DUE_MONTHS = 3  # recent months searched for what is still to submit
@@ -73,6 +74,9 @@ METRIC_SCORE_FIELDS = [
     "peer_rank",
     "peer_quintile",
     "peer_count",
+    "peer_distinct",
+    "peer_ids",
+    "seen_contributors",
 ]
 
 
@@ -220,7 +224,9 @@ class Dashboard:
     trend: pd.DataFrame | None = None  # period_start, score, coverage
     dimensions: list = field(default_factory=list)
     metric_groups: list = field(default_factory=list)  # [(dimension, [row, ...])]
-    members: pd.DataFrame | None = None  # every organisation's metric scores for the month
+    # Every organisation's metric scores over the trend window, and the month's.
+    scores: pd.DataFrame | None = None
+    members: pd.DataFrame | None = None
     member_aggregates: pd.DataFrame | None = None
     compare_metric: dict | None = None
     completeness: list = field(default_factory=list)
@@ -459,13 +465,16 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
     metric_scores = _frame(
         MetricScore.objects.visible_to(user)
         .current()
-        .filter(**scores, period_start__gte=window[0], period_start__lte=period),
+        .filter(**scores, period_start__gte=window[0], period_start__lte=period)
+        .with_seen_contributors(user, period=period),
         METRIC_SCORE_FIELDS,
     )
     for column in ("value", "score", "improvement", "ci_lower", "ci_upper", "comparator"):
         metric_scores[column] = metric_scores[column].astype(float)
     for column in ("peer_rank", "peer_quintile", "peer_count"):
         metric_scores[column] = metric_scores[column].astype("Int64")
+    withhold_comparisons(metric_scores, Comparisons(user))
+    board.scores = metric_scores
     board.members = metric_scores[metric_scores["period_start"].eq(period)]
 
     values = spc_values(user, selection, list(info), period)
@@ -509,6 +518,7 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
             "peer_rank": as_int(record["peer_rank"]) if record is not None else None,
             "peer_quintile": as_int(record["peer_quintile"]) if record is not None else None,
             "peer_count": as_int(record["peer_count"]) if record is not None else None,
+            "comparison_withheld": record["comparison_withheld"] if record is not None else None,
             "variation": summary["variation"] if summary else None,
             "assurance": summary["assurance"] if summary else None,
             "spc_points": result["n"] if result else 0,
@@ -591,6 +601,24 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
         if board.projection is not None:
             board.projection_rows = projection_rows(board.projection)
     return board
+
+
+def withhold_comparisons(metric_scores: pd.DataFrame, comparisons: Comparisons) -> None:
+    """Empty, in place, the comparisons the small-numbers rule withholds
+    from the person (outcomes.selectors.Comparisons), saying why in
+    `comparison_withheld`: every table, chart and download built from the
+    frame then has them empty."""
+    metric_scores["comparison_withheld"] = [
+        comparisons.withheld(*row)
+        for row in metric_scores[
+            ["comparator", "peer_count", "peer_distinct", "peer_ids", "seen_contributors"]
+        ].itertuples(index=False, name=None)
+    ]
+    withheld = metric_scores["comparison_withheld"].notna()
+    metric_scores.loc[withheld, "comparator"] = float("nan")
+    metric_scores.loc[withheld, "comparison"] = ""
+    for column in ("peer_rank", "peer_quintile", "peer_count"):
+        metric_scores.loc[withheld, column] = pd.NA
 
 
 def _compare_metric(board: Dashboard, wanted: int | None) -> dict | None:

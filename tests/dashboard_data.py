@@ -15,7 +15,7 @@ from outcomes.choices import Channel, Direction, MetricType, RunTrigger, Submiss
 from outcomes.models import ContractMetric, PeriodReview
 from outcomes.services import rescore
 from outcomes.services.submissions import submit
-from tests.factories import DimensionFactory, MetricFactory
+from tests.factories import DimensionFactory, MetricFactory, OrganisationFactory, add_member
 
 HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"
 FIRST = dt.date(2024, 4, 1)
@@ -66,9 +66,13 @@ def lines_for(metrics, organisations, months) -> list[str]:
     return lines
 
 
-def seed(system, contract, *, metrics=3, months=14, accept=True, today=None):
+def seed(system, contract, *, metrics=3, months=14, accept=True, today=None, twins=False):
     """Returns (metrics, months). `contract` is CON-A (the `contract` fixture
-    already attaches EMADM with minimum 30, target 22)."""
+    already attaches EMADM with minimum 30, target 22). With `twins`,
+    network A also has PA3 and PA4, reporting exactly as PA1 and PA2: the
+    network's pooled figures are the same, but pool four members, enough
+    for each member's people (who see their own) to be shown them under the
+    small-numbers rule (a published scorecard, which anyone may read)."""
     chosen = make_metrics(metrics)
     for metric in chosen[1:]:
         ContractMetric.objects.create(
@@ -81,10 +85,14 @@ def seed(system, contract, *, metrics=3, months=14, accept=True, today=None):
         )
     periods = months_from(FIRST, months)
     today = today or periods[-1] + relativedelta(months=2)
-    content = (
-        HEADER
-        + "".join(f"{line}\n" for line in lines_for(chosen, [system.pa1, system.pa2], periods))
-    ).encode()
+    lines = lines_for(chosen, [system.pa1, system.pa2], periods)
+    members = [system.pa1, system.pa2]
+    if twins:
+        for twin, of in (("PA3", "PA1"), ("PA4", "PA2")):
+            members.append(OrganisationFactory(code=twin, name=f"Provider A{twin[-1]}"))
+            add_member(system.network_a, members[-1])
+            lines += [line.replace(f",{of},", f",{twin},") for line in lines if f",{of}," in line]
+    content = (HEADER + "".join(f"{line}\n" for line in lines)).encode()
     submission = submit(
         user=system.network_manager_a,
         channel=Channel.COMMAND,
@@ -102,7 +110,7 @@ def seed(system, contract, *, metrics=3, months=14, accept=True, today=None):
                 status="accepted",
                 reviewed_by=system.commissioner,
             )
-            for org in (system.pa1, system.pa2)
+            for org in members
             for month in periods
         )
     rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=today)

@@ -268,7 +268,15 @@ class TransitionInputSerializer(serializers.Serializer):
 class OutcomeMonthSerializer(serializers.Serializer):
     period_start = DateField()
     value = serializers.FloatField(allow_null=True, help_text="The commissioner's value.")
-    national_average = serializers.FloatField(allow_null=True)
+    national_average = serializers.FloatField(
+        allow_null=True,
+        help_text="The mean of every commissioner's value; null without any, or when withheld.",
+    )
+    withheld = serializers.CharField(
+        allow_null=True,
+        help_text="Why national_average is null although commissioners have values: the "
+        "small-numbers rule (docs/permissions.md); null when it is not withheld.",
+    )
 
 
 class OutcomeRowSerializer(serializers.Serializer):
@@ -280,9 +288,21 @@ class OutcomeRowSerializer(serializers.Serializer):
     rank = serializers.IntegerField(
         source="position.rank", allow_null=True, help_text="1 = best commissioner."
     )
-    peers = serializers.IntegerField(source="position.peers")
+    peers = serializers.IntegerField(
+        source="position.peers",
+        allow_null=True,
+        help_text="Commissioners with a value that month, this one included; null when withheld.",
+    )
     national_average = serializers.FloatField(source="position.national_average", allow_null=True)
     upper_quartile = serializers.FloatField(source="position.upper_quartile", allow_null=True)
+    withheld = serializers.CharField(
+        source="position.withheld",
+        allow_null=True,
+        help_text="Why rank, peers, national_average and upper_quartile are null: the "
+        "small-numbers rule (docs/permissions.md) withholds figures pooled over other "
+        "commissioners' values when fewer than K of them are ones you may not see, or their "
+        "values are all the same; null when they are not withheld.",
+    )
     improvement = serializers.FloatField(
         allow_null=True, help_text="Share of the baseline-to-target gap closed (1 = all)."
     )

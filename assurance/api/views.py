@@ -35,6 +35,7 @@ from assurance.models import (
     Measure,
     MeasureRating,
 )
+from contracts.access import organisations_seen
 from contracts.choices import Role
 from core.api import RolePermission, ScopedReadOnlyViewSet, ServiceErrorsMixin
 from core.permissions import require
@@ -101,7 +102,7 @@ class AssessmentRoundViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
             "overall_change": rollup.change(overall, overall_last_year),
             "competencies": competencies,
             "notices": evidence.notices_against(round),
-            "outcomes": selectors.outcome_rows(round),
+            "outcomes": selectors.outcome_rows(round, [organisations_seen(request.user)]),
             "governance": round.governance_answers.select_related(
                 "question", "certified_by", "reviewed_by"
             ),

@@ -14,7 +14,7 @@ from core.exports import table_response
 class ScorecardDownloadView(RoundMixin, DetailView):
     def get(self, request, *args, **kwargs):
         round = self.get_object()
-        table = round_table(round, kwargs["table"])
+        table = round_table(round, kwargs["table"], request.user)
         if table is None:
             raise Http404("No such table.")
         stem = f"assurance-{round.commissioner.code}-{round.year}-{table.name}"

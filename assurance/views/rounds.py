@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.views.generic import DetailView
 
 from assurance import cycle, evidence, permissions, rollup, selectors, services
-from assurance.benchmark import MIN_PEERS
 from assurance.choices import Certification, PanelResult, RoundAction, RoundState
 from assurance.forms import (
     FinalLevelForm,
@@ -23,6 +22,7 @@ from assurance.models import (
     MeasureRating,
 )
 from assurance.presentation import TREND_MEANING, outcome_trend
+from contracts.access import organisations_seen, small_numbers_k
 from contracts.choices import Role
 from core.forms import add_service_errors
 from core.permissions import require
@@ -56,7 +56,7 @@ class ScorecardView(RoundMixin, DetailView):
                 )
         surveys = selectors.results_of(self.object.surveys.order_by("-opened_at"))
         competencies, overall, overall_last_year = selectors.competency_rows(self.object)
-        outcomes = selectors.outcome_rows(self.object)
+        outcomes = selectors.outcome_rows(self.object, [organisations_seen(self.request.user)])
         for row in outcomes:
             metric = row["metric"]
             row["trend_view"] = outcome_trend(
@@ -69,7 +69,7 @@ class ScorecardView(RoundMixin, DetailView):
             transitions=self.object.transitions.select_related("by"),
             previous=self.object.previous_final,
             overall_change=rollup.change(overall, overall_last_year),
-            min_peers=MIN_PEERS,
+            small_numbers_k=small_numbers_k(),
             notices=evidence.notices_against(self.object),
             notice_competency=next(
                 (

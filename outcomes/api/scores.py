@@ -32,6 +32,7 @@ from core.api import (
 )
 from outcomes import series
 from outcomes.models import AggregateScore, DimensionScore, Metric, MetricScore, SpcRebase
+from outcomes.selectors import Comparisons
 from outcomes.services import rebasing
 
 # --- Scores ---
@@ -164,7 +165,7 @@ class ScoreSerializer(serializers.Serializer):
     comparator = serializers.FloatField(
         allow_null=True,
         help_text="The network's value (members of a network) or the peers' pooled value "
-        "(single providers).",
+        "(single providers); null without one, or when withheld (comparison_withheld).",
     )
     comparison = serializers.CharField(
         allow_null=True, help_text="better, similar or worse than the comparator; else null."
@@ -174,7 +175,17 @@ class ScoreSerializer(serializers.Serializer):
     )
     peer_quintile = serializers.IntegerField(allow_null=True, help_text="1 = best fifth.")
     peer_count = serializers.IntegerField(
-        allow_null=True, help_text="How many were ranked, this organisation included."
+        allow_null=True,
+        help_text="How many organisations the comparator pools (those with a value); the rank "
+        "is out of these.",
+    )
+    comparison_withheld = serializers.SerializerMethodField(
+        help_text="Why comparator, comparison, peer_rank, peer_quintile and peer_count are "
+        "null although the score has a comparison: the small-numbers rule "
+        "(docs/permissions.md) shows them only when none, or at least K (3 unless configured "
+        "otherwise), of the organisations they pool are ones whose figures you may not see, "
+        "and those do not all have the same value. Null when they are shown, and above "
+        "metric level."
     )
     provenance = serializers.SerializerMethodField()
 
@@ -186,6 +197,18 @@ class ScoreSerializer(serializers.Serializer):
     @extend_schema_field({"type": "string", "enum": [level for level, _ in LEVELS]})
     def get_level(self, score) -> str:
         return self.context.get("level", AGGREGATE)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_comparison_withheld(self, score) -> str | None:
+        if not isinstance(score, MetricScore):
+            return None
+        return self.context["comparisons"].withheld(
+            score.comparator,
+            score.peer_count,
+            score.peer_distinct,
+            score.peer_ids,
+            score.seen_contributors,
+        )
 
     @extend_schema_field(ProvenanceSerializer)
     def get_provenance(self, score) -> dict:
@@ -199,6 +222,8 @@ class ScoreSerializer(serializers.Serializer):
         for name in ("rating", "comparison"):
             if data.get(name) == "":
                 data[name] = None
+        if data["comparison_withheld"]:
+            data.update(dict.fromkeys(Comparisons.FIELDS))
         return data
 
 
@@ -207,7 +232,9 @@ class ScoreViewSet(ServiceErrorsMixin, ScopedViewSetMixin, viewsets.GenericViewS
     you may see (a provider user: their own organisation; commissioners and
     network managers: every organisation of their contracts, including a
     network's pooled row). Only each contract's current score run is read.
-    Choose the level with `level` (aggregate by default)."""
+    Choose the level with `level` (aggregate by default). A metric score's
+    comparison is given only as the small-numbers rule allows for you
+    (`comparison_withheld` says why not)."""
 
     serializer_class = ScoreSerializer
     filterset_class = ScoreFilter
@@ -223,8 +250,17 @@ class ScoreViewSet(ServiceErrorsMixin, ScopedViewSetMixin, viewsets.GenericViewS
     def queryset(self):
         return SCORE_QUERYSETS[self.level].all()
 
+    def scoped_queryset(self, queryset):
+        if self.level == METRIC:
+            return queryset.with_seen_contributors(self.request.user)
+        return queryset
+
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "level": self.level}
+        context = {**super().get_serializer_context(), "level": self.level}
+        request = context.get("request")
+        if request is not None:
+            context["comparisons"] = Comparisons(request.user)
+        return context
 
     def list(self, request, *args, **kwargs):
         """Current scores at one level, paginated."""

@@ -194,7 +194,7 @@ def _network_rows(values: pd.DataFrame, network_id: int) -> pd.DataFrame:
     return network.drop(columns=["mean", "total"])
 
 
-PEER_SQL = """
+PEER_CTE = """
 WITH holder AS (
     SELECT DISTINCT cm.metric_id, COALESCE(nm.provider_id, c.provider_id) AS organisation_id
     FROM {contract_metric} cm
@@ -210,16 +210,40 @@ WITH holder AS (
     JOIN holder h ON h.metric_id = m.metric_id AND h.organisation_id = m.organisation_id
     WHERE m.is_current AND m.metric_id IN ({metrics}) AND m.period_start IN ({months})
 )
-SELECT p.metric_id, p.period_start, COUNT(*), SUM(p.numerator), SUM(p.denominator),
-    AVG(p.measured),
+"""
+PEER_SQL = (
+    PEER_CTE
+    + """
+SELECT p.metric_id, p.period_start, COUNT(*), COUNT(DISTINCT p.measured),
+    SUM(p.numerator), SUM(p.denominator), AVG(p.measured),
     SUM(CASE WHEN p.measured < own.measured THEN 1 ELSE 0 END),
     SUM(CASE WHEN p.measured > own.measured THEN 1 ELSE 0 END)
 FROM peer p
 JOIN peer own ON own.metric_id = p.metric_id AND own.period_start = p.period_start
     AND own.organisation_id = %s
 GROUP BY p.metric_id, p.period_start
-HAVING COUNT(*) >= %s
+HAVING COUNT(*) > 1
 """
+)
+# Who the peers are, in months when they are few.
+PEER_IDS_SQL = (
+    PEER_CTE
+    + """
+SELECT p.metric_id, p.period_start, p.organisation_id
+FROM peer p
+JOIN (
+    SELECT metric_id, period_start FROM peer
+    GROUP BY metric_id, period_start
+    HAVING COUNT(*) <= %s
+) few ON few.metric_id = p.metric_id AND few.period_start = p.period_start
+ORDER BY p.metric_id, p.period_start, p.organisation_id
+"""
+)
+# A single provider's peers are named with its comparison when there are at
+# most this many (a network's members always are): the small-numbers rule
+# then knows exactly whom a person sees among them, where it matters (a
+# person seeing most of the peers). Above it, it counts (selectors.Comparisons).
+PEER_IDS_UP_TO = 50
 PEER_COLUMNS = [
     "metric_id",
     "organisation_id",
@@ -228,18 +252,22 @@ PEER_COLUMNS = [
     "rank",
     "quintile",
     "size",
+    "different",
+    "ids",
 ]
 
 
 def _peers(values: pd.DataFrame) -> pd.DataFrame:
     """For a single provider's contract: per provider-side metric and month
-    in which the provider and enough peers reported (benchmark.MIN_PEERS,
-    the provider included), the peers' pooled
+    in which the provider and at least one other reported, the peers' pooled
     value (ratios: sum of numerators over sum of denominators; others: the
-    mean) and the provider's rank (1 = best, ties share the best place) and
-    quintile among them. Peers are every provider holding the metric, on a
+    mean), the provider's rank (1 = best, ties share the best place) and
+    quintile among them, how many they are and how many different values
+    they reported, and who they are when they are few (`ids`, a tuple; for
+    the small-numbers rule, which decides per person who is shown these:
+    core.small_numbers). Peers are every provider holding the metric, on a
     contract of its own or as a member of a network on one (the provider
-    included). One query, which aggregates in the database: a provider's
+    included). Two queries, which aggregate in the database: a provider's
     peers can be every trust in the country, and only these figures are
     needed."""
     from contracts.models import NetworkMember
@@ -249,21 +277,28 @@ def _peers(values: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=PEER_COLUMNS)
     metric_ids = [int(m) for m in own["metric_id"].unique()]
     months = sorted(own["period_start"].unique())
-    sql = PEER_SQL.format(
-        contract_metric=ContractMetric._meta.db_table,
-        contract=Contract._meta.db_table,
-        network_member=NetworkMember._meta.db_table,
-        measurement=Measurement._meta.db_table,
-        metrics=", ".join(["%s"] * len(metric_ids)),
-        months=", ".join(["%s"] * len(months)),
-    )
+    names = {
+        "contract_metric": ContractMetric._meta.db_table,
+        "contract": Contract._meta.db_table,
+        "network_member": NetworkMember._meta.db_table,
+        "measurement": Measurement._meta.db_table,
+        "metrics": ", ".join(["%s"] * len(metric_ids)),
+        "months": ", ".join(["%s"] * len(months)),
+    }
     provider_id = int(own["organisation_id"].iloc[0])
+    pooled = [*metric_ids, *metric_ids, *months]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*metric_ids, *metric_ids, *months, provider_id, benchmark.MIN_PEERS])
+        cursor.execute(PEER_SQL.format(**names), [*pooled, provider_id])
         rows = cursor.fetchall()
+        cursor.execute(PEER_IDS_SQL.format(**names), [*pooled, PEER_IDS_UP_TO])
+        named = cursor.fetchall()
     keys = ["metric_id", "period_start"]
+    ids: dict[tuple, list] = {}
+    for metric_id, period, organisation_id in named:
+        ids.setdefault((metric_id, pd.Timestamp(period).date()), []).append(organisation_id)
     found = pd.DataFrame.from_records(
-        rows, columns=[*keys, "size", "numerator", "denominator", "mean", "below", "above"]
+        rows,
+        columns=[*keys, "size", "different", "numerator", "denominator", "mean", "below", "above"],
     )
     found["period_start"] = pd.to_datetime(found["period_start"]).dt.date
     found = found.merge(
@@ -280,6 +315,10 @@ def _peers(values: pd.DataFrame) -> pd.DataFrame:
     quintile = (np.floor((rank - 1) / found["size"] * 5) + 1).clip(1, 5)
     found["rank"], found["quintile"] = rank.astype("Int64"), quintile.astype("Int64")
     found["organisation_id"] = provider_id
+    found["ids"] = [
+        tuple(ids[key]) if key in ids else None
+        for key in zip(found["metric_id"], found["period_start"], strict=True)
+    ]
     return found[PEER_COLUMNS]
 
 
@@ -287,7 +326,11 @@ def _benchmarks(metrics: pd.DataFrame, network_id: int | None, peers: pd.DataFra
     """95% intervals for ratio metrics, and a comparison per metric and month:
     each member of a network with the network as a whole and ranked among
     the members; a single provider with the pooled value of its peers (see
-    `_peers`) and ranked among them."""
+    `_peers`) and ranked among them. With each comparator, how many it pools
+    (`peer_count`; the rank, where there is one, is out of these), how many
+    different values they are (`peer_distinct`) and who they are
+    (`peer_ids`: a network's members; a single provider's peers when few):
+    what the small-numbers rule needs when the scores are shown."""
     metrics = metrics.assign(
         ci_lower=np.nan,
         ci_upper=np.nan,
@@ -296,6 +339,8 @@ def _benchmarks(metrics: pd.DataFrame, network_id: int | None, peers: pd.DataFra
         peer_rank=pd.NA,
         peer_quintile=pd.NA,
         peer_count=pd.NA,
+        peer_distinct=pd.NA,
+        peer_ids=None,
     )
     for metric_type in RATIO_TYPES:
         rows = metrics["metric_type"].eq(metric_type) & metrics["denominator"].gt(0)
@@ -319,14 +364,32 @@ def _benchmarks(metrics: pd.DataFrame, network_id: int | None, peers: pd.DataFra
         )
         metrics.loc[ranked.index, "peer_rank"] = places["rank"]
         metrics.loc[ranked.index, "peer_quintile"] = places["quintile"]
-        metrics.loc[ranked.index, "peer_count"] = places["size"]
+        # The network's value pools its members with a value.
+        pooled = metrics[compared & metrics["value"].notna()]
+        groups = [pooled["metric_id"], pooled["period_start"]]
+        counts = benchmark.pool_counts(pooled["value"], groups)
+        counts["ids"] = (
+            pooled["organisation_id"].groupby(groups).agg(lambda ids: sorted(int(i) for i in ids))
+        )
+        counts = counts.reindex(pd.MultiIndex.from_frame(metrics[keys]))
+        has = (compared & metrics["comparator"].notna()).to_numpy()
+        metrics.loc[has, "peer_count"] = counts["count"].to_numpy()[has]
+        metrics.loc[has, "peer_distinct"] = counts["different"].to_numpy()[has]
+        metrics["peer_ids"] = [
+            ids if compared_here else None
+            for ids, compared_here in zip(counts["ids"], has, strict=True)
+        ]
     elif not peers.empty:
         index = pd.MultiIndex.from_frame(metrics[[*keys, "organisation_id"]])
         found = peers.set_index([*keys, "organisation_id"]).reindex(index)
         metrics["comparator"] = found["comparator"].to_numpy()
         metrics["peer_rank"] = found["rank"].to_numpy()
         metrics["peer_quintile"] = found["quintile"].to_numpy()
-        metrics["peer_count"] = found["size"].where(found["rank"].notna()).to_numpy()
+        metrics["peer_count"] = found["size"].to_numpy()
+        metrics["peer_distinct"] = found["different"].to_numpy()
+        metrics["peer_ids"] = [
+            list(ids) if isinstance(ids, tuple) else None for ids in found["ids"]
+        ]
     compared = metrics["ci_lower"].notna() & metrics["comparator"].notna()
     for direction, rows in metrics[compared].groupby("direction").groups.items():
         metrics.loc[rows, "comparison"] = benchmark.compare(
@@ -430,6 +493,8 @@ METRIC_SCORE_FIELDS = [
     "peer_rank",
     "peer_quintile",
     "peer_count",
+    "peer_distinct",
+    "peer_ids",
 ]
 DIMENSION_SCORE_FIELDS = ["dimension_id", "organisation_id", "period_start", "score", "coverage"]
 AGGREGATE_SCORE_FIELDS = ["organisation_id", "period_start", "score", "coverage"]
@@ -441,6 +506,7 @@ INT_FIELDS = {
     "peer_rank",
     "peer_quintile",
     "peer_count",
+    "peer_distinct",
 }
 
 

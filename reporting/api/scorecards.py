@@ -49,7 +49,9 @@ class ScorecardSerializer(ModelSerializer):
     published_by = serializers.SerializerMethodField()
     withdrawn = serializers.BooleanField(source="is_withdrawn")
     snapshot = serializers.SerializerMethodField(
-        help_text="Scores, text and chart data as published; null once withdrawn."
+        help_text="Scores, text and chart data as published; null once withdrawn. A "
+        "figure pooled over organisations that the small-numbers rule withheld "
+        "(docs/permissions.md) is null, with `withheld` beside it saying why."
     )
 
     class Meta:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from contracts.access import PRIVATE_DATA_ROLES
+from contracts.access import PRIVATE_DATA_ROLES, small_numbers_k
 from contracts.choices import Role
 from contracts.models import Contract
 from core.exports import Table, table_response
@@ -35,6 +35,10 @@ from outcomes.services import rebasing
 from reporting import dashboards
 from reporting.dashboards import parse_id
 from reporting.permissions import can_publish
+
+# The column saying why the small-numbers rule withheld a row's comparison
+# (docs/permissions.md; empty when it is shown).
+WITHHELD = "Comparison not shown because"
 
 
 def _pct(value):
@@ -98,6 +102,7 @@ def dashboard_tables(board: dashboards.Dashboard) -> dict[str, Table]:
                 "Rank",
                 "Ranked out of",
                 "Quintile",
+                WITHHELD,
             ],
             [
                 [
@@ -119,6 +124,7 @@ def dashboard_tables(board: dashboards.Dashboard) -> dict[str, Table]:
                     row["peer_rank"],
                     row["peer_count"],
                     row["peer_quintile"],
+                    row["comparison_withheld"],
                 ]
                 for row in board.metric_rows
             ],
@@ -153,6 +159,7 @@ def dashboard_tables(board: dashboards.Dashboard) -> dict[str, Table]:
                 "Network value",
                 "Benchmark",
                 "Rank",
+                WITHHELD,
             ],
             [
                 [
@@ -165,6 +172,7 @@ def dashboard_tables(board: dashboards.Dashboard) -> dict[str, Table]:
                     _round(row["comparator"], 4),
                     row["comparison"],
                     row["peer_rank"],
+                    row["comparison_withheld"],
                 ]
                 for row in compare_rows(board)
             ]
@@ -266,6 +274,7 @@ def compare_rows(board) -> list[dict]:
                 "comparator": clean(row.comparator),
                 "comparison": row.comparison or None,
                 "peer_rank": None if pd.isna(row.peer_rank) else int(row.peer_rank),
+                "comparison_withheld": row.comparison_withheld,
             }
         )
     return rows
@@ -370,6 +379,7 @@ class DashboardView(DashboardMixin, TemplateView):
             member_rows=tables["members"].rows,
             is_network_manager=has_role(user, Role.NETWORK_MANAGER) and not is_admin(user),
             can_publish=can_publish(user, selection.contract.commissioner_id),
+            small_numbers_k=small_numbers_k(),
         )
         return context
 

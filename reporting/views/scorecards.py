@@ -15,9 +15,9 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from assurance.benchmark import MIN_PEERS
 from assurance.downloads import published_table
 from assurance.public import public_context
+from contracts.access import small_numbers_k
 from contracts.permissions import can_commission
 from core.exports import Table, table_response
 from core.numbers import as_shown, fmt
@@ -30,12 +30,25 @@ from reporting.models import PublishedScorecard
 from reporting.permissions import can_publish
 
 CACHE_SECONDS = 24 * 60 * 60
+# A network's figure the small-numbers rule withheld from the snapshot
+# (reporting.contract_publishing.withheld_network_figures), on the page and
+# why in the downloads.
+WITHHELD_TEXT = "Not shown to protect members' figures"
+WITHHELD = "Not shown because"
 
 DIRECTION_TEXT = {
     "higher": "Higher is better.",
     "lower": "Lower is better.",
     "neutral": "Shown for context: neither higher nor lower is better.",
 }
+
+
+def glossary_terms() -> list[tuple[str, str]]:
+    """The glossary's words and their meanings (K of the small-numbers rule
+    is a setting, so the list is made when asked for)."""
+    k = small_numbers_k()
+    return [*GLOSSARY, *_pooled_terms(k), *GLOSSARY_END]
+
 
 GLOSSARY = [
     (
@@ -132,20 +145,39 @@ GLOSSARY = [
         "with statements about it. A result is only shown when enough people answered, "
         "and written comments are never published, so no one can be identified.",
     ),
-    (
-        "National average",
-        "The average of the values of every commissioner with a value for a measure in "
-        "that month. It is only shown, with the commissioner's rank, when at least "
-        f"{MIN_PEERS} commissioners have a value: with fewer, the average could give away "
-        "another commissioner's figures.",
-    ),
-    (
-        "Upper quartile",
-        "The level that marks out the best quarter of commissioners: about a quarter of "
-        "commissioners with a value do as well as this or better. It is given only for "
-        "measures where higher or lower is better, and only when at least "
-        f"{MIN_PEERS} commissioners have a value.",
-    ),
+]
+
+
+def _pooled_terms(k: int) -> list[tuple[str, str]]:
+    """The words for figures pooled over several organisations, which the
+    small-numbers rule (docs/permissions.md) may withhold."""
+    return [
+        (
+            "National average",
+            "The average of the values of every commissioner with a value for a measure in "
+            "that month. It is shown, with the commissioner's rank, only when no one who "
+            "reads it could work out another commissioner's figures from it (see 'Not shown "
+            "to protect their figures').",
+        ),
+        (
+            "Upper quartile",
+            "The level that marks out the best quarter of commissioners: about a quarter of "
+            "commissioners with a value do as well as this or better. It is given only for "
+            "measures where higher or lower is better, and only when the national average "
+            "is.",
+        ),
+        (
+            "Not shown to protect their figures",
+            "A figure worked out from several organisations' figures (a network's value, "
+            "a national average, a rank) is shown only when, for anyone who may read it, "
+            f"at least {k} of those organisations are ones whose figures they cannot see, "
+            "and their figures are not all the same. Otherwise someone could take the "
+            "figures they know away from it and be left with another organisation's.",
+        ),
+    ]
+
+
+GLOSSARY_END = [
     (
         "Gap closed",
         "Improvement from the starting point: how much of the gap between a measure's "
@@ -195,7 +227,12 @@ def overview(snapshot: dict) -> list[str]:
     period = _day(snapshot["period_start"])
     score = snapshot["aggregate"]["score"]
     sentences = []
-    if score is None:
+    if snapshot["aggregate"].get("withheld"):
+        sentences.append(
+            f"{name}'s overall score for {period:%B %Y} is not shown: too few of its members "
+            "reported for it to keep each member's figures to itself."
+        )
+    elif score is None:
         sentences.append(
             f"There was not enough data in {period:%B %Y} to give {name} an overall score."
         )
@@ -220,7 +257,13 @@ def overview(snapshot: dict) -> list[str]:
             f"{worse} {'are' if worse != 1 else 'is'} getting worse; the rest show no "
             "significant change or have too little data to tell."
         )
-    missing = sum(m["value"] is None for m in measured)
+    withheld = sum(bool(m.get("withheld")) for m in measured)
+    if withheld:
+        sentences.append(
+            f"{withheld} measure{'s are' if withheld != 1 else ' is'} not shown for the month, "
+            "to protect the figures of the few members that reported."
+        )
+    missing = sum(m["value"] is None and not m.get("withheld") for m in measured)
     if missing:
         sentences.append(
             f"{missing} measure{'s have' if missing != 1 else ' has'} no data for the month: "
@@ -251,9 +294,12 @@ def measure_row(metric: dict, accountable: str) -> list:
         as_shown(metric["value"], metric["unit"]) if metric.get("expected", True) else None,
         metric["unit"],
         as_shown(metric["target"], metric["unit"]),
-        card["rating_label"] or "Not rated",
-        ScorecardTrend(metric["trend"]).label if metric["trend"] else "Too little data to tell",
+        card["rating_label"] or ("Not shown" if metric.get("withheld") else "Not rated"),
+        ScorecardTrend(metric["trend"]).label
+        if metric["trend"]
+        else ("Not shown" if metric.get("withheld") else "Too little data to tell"),
         accountable,
+        metric.get("withheld"),
     ]
 
 
@@ -273,7 +319,8 @@ def metric_card(metric: dict) -> dict:
         "trend_colour": ScorecardTrend(metric["trend"]).colour if metric["trend"] else "grey",
         "sparkline_runs": charts.sparkline(values),
         "history_text": ", ".join(
-            f"{_day(p['period_start']):%b %Y} " + _value_text(p["value"], metric["unit"])
+            f"{_day(p['period_start']):%b %Y} "
+            + ("not shown" if p.get("withheld") else _value_text(p["value"], metric["unit"]))
             for p in metric["history"]
         ),
     }
@@ -295,6 +342,7 @@ def scorecard_context(scorecard: PublishedScorecard) -> dict:
     members = member_rows(snapshot)
     name = snapshot["organisation"]["name"]
     context = {
+        "withheld_text": WITHHELD_TEXT,
         "overview": overview(snapshot),
         "payments": snapshot.get("payments", []),
         "trend_rows": [
@@ -403,7 +451,7 @@ def glossary(request):
     return render(
         request,
         "reporting/scorecard_glossary.html",
-        {"glossary": GLOSSARY, "dimensions": dimensions},
+        {"glossary": glossary_terms(), "dimensions": dimensions},
     )
 
 
@@ -417,12 +465,13 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
         Table(
             "trend",
             "Overall outcome score by month",
-            ["Month", "Accepted", "Score (0-100)"],
+            ["Month", "Accepted", "Score (0-100)", WITHHELD],
             [
                 [
                     _day(row["period_start"]),
                     "Yes" if row["accepted"] else "No",
                     _score(row["score"]),
+                    row.get("withheld"),
                 ]
                 for row in snapshot["trend"]
             ],
@@ -430,13 +479,14 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
         Table(
             "dimensions",
             "Score for each area",
-            ["Area", "What it means", "Score (0-10)", "Coverage (%)"],
+            ["Area", "What it means", "Score (0-10)", "Coverage (%)", WITHHELD],
             [
                 [
                     d["name"],
                     d["description"],
                     _score(d["score"]),
                     None if d["coverage"] is None else as_shown(100 * d["coverage"]),
+                    d.get("withheld"),
                 ]
                 for d in snapshot["dimensions"]
             ],
@@ -462,6 +512,7 @@ def scorecard_tables(scorecard: PublishedScorecard) -> dict[str, Table]:
                 "Rating",
                 "Improving?",
                 "Accountable",
+                WITHHELD,
             ],
             [
                 measure_row(m, accountable)

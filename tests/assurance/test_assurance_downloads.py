@@ -88,11 +88,12 @@ def test_round_tables_hold_what_the_scorecard_page_shows(client, system, assesse
         "24.0",
         "60.0",
         "improving",
+        "",  # not withheld
     ]
     trends = csv_rows(client.get(round_url(assessed, "trends")))
     assert len(trends) == 1 + 24
-    assert trends[18] == ["EMADM", EMADM, "2026-06-01", "25.0", "26.4"]
-    assert trends[1] == ["EMADM", EMADM, "2025-01-01", "", ""]
+    assert trends[18] == ["EMADM", EMADM, "2026-06-01", "25.0", "26.4", ""]
+    assert trends[1] == ["EMADM", EMADM, "2025-01-01", "", "", ""]
 
     competencies = csv_rows(client.get(round_url(assessed, "competencies")))
     assert competencies[0][6:] == ["Last final", "Change"]  # no earlier final round
@@ -197,7 +198,8 @@ def test_round_downloads_cost_fixed_queries(
         )
     client.force_login(system.commissioner)
     # The session and user, the round, then the table's reads (for 360 feedback: the
-    # counts, the wait for answers being stored, statements, answers, comments).
+    # counts, the wait for answers being stored, statements, answers, comments; for
+    # outcomes and trends, the person's data scope for the small-numbers rule too).
     for table in ROUND_TABLES:
         with django_assert_max_num_queries(10):
             response = client.get(round_url(assessment, table))
@@ -220,9 +222,10 @@ def test_published_tables_come_from_the_snapshot(client, system, assessed, publi
         "24.0",
         "60.0",
         "improving",
+        "",  # not withheld for any reader
     ]
     trends = csv_rows(client.get(public_url(published, "trends")))
-    assert trends[18] == ["EMADM", EMADM, "2026-06-01", "25.0", "26.4"]
+    assert trends[18] == ["EMADM", EMADM, "2026-06-01", "25.0", "26.4", ""]
     competencies = csv_rows(client.get(public_url(published, "competencies")))
     assert competencies[1][2:] == ["2.7", ""] and competencies[-1] == ["Overall", "", "", ""]
     governance = csv_rows(client.get(public_url(published, "governance")))

@@ -149,14 +149,14 @@ def test_scorecard_shows_results_once_closed_with_five_in_fixed_queries(
             )
 
     answer(respondents[:4])
-    # Session and user, the round, the commissioner check, outcomes (2),
-    # competencies (3), governance (2), the surveys' results (the counts; once
-    # closed, also the wait for answers being stored (a savepoint, the lock,
-    # its release), the statements, answers and comments), and the
-    # assessment cycle (the moves offered, the steps so far, the previous
-    # final round, notices against the commissioner): the same whatever the
-    # number of responses.
-    with django_assert_max_num_queries(23):
+    # Session and user, the round, the commissioner check, outcomes (2, and
+    # the person's data scope for the small-numbers rule), competencies (3),
+    # governance (2), the surveys' results (the counts; once closed, also the
+    # wait for answers being stored (a savepoint, the lock, its release), the
+    # statements, answers and comments), and the assessment cycle (the moves
+    # offered, the steps so far, the previous final round, notices against
+    # the commissioner): the same whatever the number of responses.
+    with django_assert_max_num_queries(24):
         content = client.get(url).content.decode()
     assert "4 responses so far" in content
     assert "Results are released once the survey has closed" in content
@@ -166,7 +166,7 @@ def test_scorecard_shows_results_once_closed_with_five_in_fixed_queries(
     assert "6 responses so far" in content
     assert "A comment" not in content and "100%" not in content
     client.post(url, {"close_survey": survey.pk})
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         content = client.get(url).content.decode()
     assert "6 responses." in content and "Close 360 feedback 2026 now" not in content
     assert "100%" in content and "0%" in content and "A comment" in content

@@ -12,7 +12,12 @@ from assurance import services
 from assurance.benchmark import trend
 from assurance.selectors import outcome_rows
 from outcomes.models import MetricScore, ScoreRun
-from tests.assurance.test_assurance_outcomes import attach, emadm_fixture, score  # noqa: F401 (fixture)
+from tests.assurance.test_assurance_outcomes import (  # noqa: F401 (fixture)
+    as_commissioner,
+    attach,
+    emadm_fixture,
+    score,
+)
 from tests.assurance_fixtures import (  # noqa: F401 (fixtures)
     assessment_fixture,
     framework_fixture,
@@ -33,7 +38,7 @@ def test_trend_word():
 def test_months_cover_two_years_with_the_national_average(system, assessment, emadm):
     score(system.contract_a, emadm, dt.date(2025, 6, 1), 30.0, None)
     services.choose_outcomes(user=system.commissioner, round=assessment, metrics=[emadm])
-    [row] = outcome_rows(assessment)
+    [row] = outcome_rows(assessment, as_commissioner(system))
     months = row["months"]
     assert [m["period_start"] for m in (months[0], months[-1])] == [
         dt.date(2025, 1, 1),
@@ -43,10 +48,12 @@ def test_months_cover_two_years_with_the_national_average(system, assessment, em
     june_2026 = months[17]
     assert june_2026["value"] == 25.0
     assert june_2026["national_average"] == pytest.approx(26.4)  # (25 + 20 + 33 + 30 + 24) / 5
-    assert months[5] == {  # one commissioner with a value: no national average
+    # QCOM alone has a value: its own, which it sees (published, withheld).
+    assert months[5] == {
         "period_start": dt.date(2025, 6, 1),
         "value": 30.0,
-        "national_average": None,
+        "national_average": 30.0,
+        "withheld": None,
     }
     assert months[0]["value"] is None and months[0]["national_average"] is None
     # 2025: 30; 2026: mean of 28 and 25 = 26.5, lower is better.
@@ -78,6 +85,7 @@ def test_api_has_months_and_trend(api_client, system, assessment, emadm):
         "period_start": "2026-06-01",
         "value": 25.0,
         "national_average": pytest.approx(26.4),
+        "withheld": None,
     }
 
 
@@ -120,9 +128,11 @@ def test_scorecard_queries_do_not_grow(
     many_outcomes(system, assessment, metrics, months)
     client.force_login(system.commissioner)
     api_client.force_authenticate(system.commissioner)
-    with django_assert_max_num_queries(17):
+    # Each count includes the person's data scope, once, for the
+    # small-numbers rule.
+    with django_assert_max_num_queries(18):
         page = client.get(reverse("assurance:scorecard", args=[assessment.pk]))
     assert page.content.decode().count("data-chart=") == metrics
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         card = api_client.get(f"/api/v1/assessment-rounds/{assessment.pk}/scorecard/")
     assert len(card.json()["outcomes"]) == metrics

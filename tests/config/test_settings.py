@@ -36,6 +36,7 @@ def manage(*args, **env_changes):
         ("API_THROTTLE_ANON", "lots"),
         ("API_THROTTLE_USER", "1200 a minute"),
         ("API_TOKEN_RECENT_SIGN_IN_MINUTES", "fifteen"),
+        ("SMALL_NUMBERS_MIN_OTHERS", "1"),  # one other's figure would be given away
         ("SECRET_KEY", ""),  # empty is the same as unset: the default applies
     ],
 )

@@ -8,11 +8,19 @@ import pytest
 from django.urls import reverse
 
 from contracts.choices import Role
+from contracts.models import Organisation
+from core.small_numbers import REASON
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
-from outcomes.models import ScoreRun, SpcRebase
+from outcomes.models import MetricScore, ScoreRun, SpcRebase
 from outcomes.services import rescore
 from outcomes.services.submissions import submit
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    add_member,
+    single_provider_contracts,
+)
 
 D = dt.date
 HEADER = "metric_code,organisation_code,period_start,numerator,denominator,value\n"
@@ -222,12 +230,147 @@ def test_anonymous_is_refused(api_client, system, scored):
     assert get(api_client, None, SCORES).status_code in (401, 403)
 
 
+# --- Small numbers: comparisons a person may not work others' figures out of ---
+
+WITHHELD = REASON.format(k=3)
+COMPARISON = ("comparator", "comparison", "peer_rank", "peer_quintile", "peer_count")
+
+
+def september(client, user, code):
+    return by_org(rows(client, user, level="metric", period=SEPTEMBER))[code]
+
+
+def add_members(system, values):
+    """More members of network A, each with EMADM per 1,000 in September."""
+    for code in values:
+        add_member(system.network_a, OrganisationFactory(code=code, name=f"Provider {code}"))
+    send(system.admin, [f"EMADM,{code},2025-09-01,{value},1000," for code, value in values.items()])
+    rescore.rescore_contract(system.contract_a.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+
+
+def test_a_member_of_two_is_not_given_the_others_value(api_client, system, scored):
+    """Issue 29: PA1 (26 per 1,000) and PA2 (32) are network A's only
+    members. PA1's score carried the network's pooled 29 and "1 of 2":
+    with equal denominators 2 x 29 - 26 = 32, PA2's value. Now PA1's people
+    get none of it, and are told why; PA1's own figures stay."""
+    stored = MetricScore.objects.current().get(organisation=system.pa1, period_start=SEPTEMBER)
+    assert (stored.comparator, stored.peer_count) == (pytest.approx(29.0), 2)
+    assert 2 * stored.comparator - stored.value == pytest.approx(32.0)  # PA2's, before
+    pa1 = september(api_client, system.provider_a, "PA1")
+    assert all(pa1[name] is None for name in COMPARISON)
+    assert pa1["comparison_withheld"] == WITHHELD
+    assert (pa1["value"], pa1["score"]) == (26.0, 5.0)
+    assert pa1["ci_lower"] < 26 < pa1["ci_upper"]
+
+
+@pytest.mark.parametrize("who", ["network_manager_a", "commissioner", "admin"])
+def test_who_sees_every_member_still_sees_the_comparison(api_client, system, scored, who):
+    pa1 = september(api_client, getattr(system, who), "PA1")
+    assert pa1["comparator"] == pytest.approx(29.0) and pa1["comparison"] == "similar"
+    assert (pa1["peer_rank"], pa1["peer_quintile"], pa1["peer_count"]) == (1, 1, 2)
+    assert pa1["comparison_withheld"] is None
+
+
+def test_two_other_members_are_too_few(api_client, system, scored):
+    """With PA3 too, PA1's people know the others' total (3 x 27 - 26 =
+    55) but not PA2's or PA3's: still fewer than three others."""
+    add_members(system, {"PA3": 23})
+    pa1 = september(api_client, system.provider_a, "PA1")
+    assert all(pa1[name] is None for name in COMPARISON)
+    assert pa1["comparison_withheld"] == WITHHELD
+
+
+def test_three_other_members_are_enough(api_client, system, scored):
+    """PA2 (32), PA3 (20) and PA4 (40) besides PA1 (26): pooled 29.5, PA1
+    second of four. PA1's people learn the others' total (4 x 29.5 - 26 =
+    92) and that one does better, never whose is which."""
+    add_members(system, {"PA3": 20, "PA4": 40})
+    pa1 = september(api_client, system.provider_a, "PA1")
+    assert pa1["comparator"] == pytest.approx(29.5)
+    assert (pa1["peer_rank"], pa1["peer_quintile"], pa1["peer_count"]) == (2, 2, 4)
+    assert pa1["comparison_withheld"] is None
+
+
+def test_others_all_reporting_the_same_are_withheld(api_client, system, scored):
+    """PA2 (32), PA3 and PA4 (32 each): the others' total, 96, gives each."""
+    add_members(system, {"PA3": 32, "PA4": 32})
+    pa1 = september(api_client, system.provider_a, "PA1")
+    assert pa1["comparison_withheld"] == WITHHELD and pa1["comparator"] is None
+    assert september(api_client, system.network_manager_a, "PA1")["peer_count"] == 4
+
+
+def test_scores_stored_before_the_counts_are_withheld_until_rescored(api_client, system, scored):
+    add_members(system, {"PA3": 20, "PA4": 40})
+    MetricScore.objects.update(peer_distinct=None)  # as rule version 2026.2 stored them
+    assert september(api_client, system.provider_a, "PA1")["comparison_withheld"] == WITHHELD
+    assert september(api_client, system.network_manager_a, "PA1")["comparator"] is not None
+    rescore.rescore_contract(system.contract_a.pk, RunTrigger.NIGHTLY, today=D(2025, 10, 15))
+    assert september(api_client, system.provider_a, "PA1")["comparison_withheld"] is None
+
+
+@pytest.fixture
+def peers(system, contract, scored):
+    """CON-S of provider PS alone, holding EMADM like network A (PA1 26,
+    PA2 32) and providers PT and PU: PS (20), PT (40), PU (50) report
+    September 2025, so PS is compared with five (itself included)."""
+    contracts = single_provider_contracts(
+        system.commissioner_org, contract.metric_versions.get().metric, ("PS", "PT", "PU")
+    )
+    send(system.admin, ["EMADM,PS,2025-09-01,20,1000,", "EMADM,PT,2025-09-01,40,1000,"])
+    send(system.admin, ["EMADM,PU,2025-09-01,50,1000,"])
+    rescore.rescore_contract(contracts["PS"].pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    return contracts["PS"]
+
+
+def person_at(*codes):
+    user = UserFactory()
+    for code in codes:
+        MembershipFactory(
+            user=user, organisation=Organisation.objects.get(code=code), role=Role.PROVIDER_USER
+        )
+    return user
+
+
+@pytest.mark.parametrize(
+    "codes, shown",
+    [
+        (("PS",), True),  # four others unseen
+        (("PS", "PT"), True),  # three
+        (("PS", "PT", "PU"), False),  # two: PA1 and PA2's total only, but too few
+    ],
+)
+@pytest.mark.parametrize("named", [True, False])
+def test_a_single_providers_peers_seen_by_its_people(
+    api_client, system, peers, monkeypatch, codes, shown, named
+):
+    """PS's comparison pools five peers. Named (few peers), those a person
+    sees are counted exactly; counted (many), the organisations in their
+    scope with a value that month: the same here."""
+    if not named:
+        monkeypatch.setattr(rescore, "PEER_IDS_UP_TO", 2)
+        rescore.rescore_contract(peers.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    ps = september(api_client, person_at(*codes), "PS")
+    assert (ps["peer_count"] == 5) is shown
+    assert (ps["comparison_withheld"] is None) is shown
+    assert (ps["comparator"] == pytest.approx(33.6)) is shown  # 168 / 5000 x 1000
+
+
+def test_a_commissioner_seeing_every_peer_sees_the_comparison(api_client, system, peers):
+    """QCOM commissions all five peers: it sees each value anyway."""
+    ps = september(api_client, system.commissioner, "PS")
+    assert (ps["comparator"], ps["peer_rank"], ps["peer_count"]) == (pytest.approx(33.6), 1, 5)
+    assert ps["comparison_withheld"] is None
+
+
+@pytest.mark.parametrize("who", ["commissioner", "provider_a", "admin"])
 @pytest.mark.parametrize("level", ["metric", "dimension", "aggregate"])
 def test_scores_take_a_fixed_number_of_queries(
-    api_client, system, contract, django_assert_max_num_queries, level
+    api_client, system, contract, django_assert_max_num_queries, level, who
 ):
+    """Also as people who do not see every organisation compared: the
+    small-numbers rule reads what it needs with the scores themselves."""
     send(system.network_manager_a, ["EMADM,PA1,2024-04-01,26,1000,"])
-    api_client.force_authenticate(system.commissioner)
+    api_client.force_authenticate(getattr(system, who))
     counts = []
     for today in (D(2024, 5, 15), D(2025, 12, 15)):  # 2 months of scores, then 21
         rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=today)

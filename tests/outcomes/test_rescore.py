@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from contracts.models import Organisation
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
 from outcomes.models import (
     AggregateScore,
@@ -241,7 +242,45 @@ def test_members_are_benchmarked_against_the_network(system, contract, scored):
     assert pa1.comparison == "similar"  # 29 lies inside PA1's interval (about 17 to 38)
     assert (pa1.peer_rank, pa1.peer_quintile, pa1.peer_count) == (1, 1, 2)  # 26 beats 32
     assert (pa2.peer_rank, pa2.peer_quintile, pa2.peer_count) == (2, 3, 2)
+    # Two different values pooled, and whose: what the small-numbers rule reads.
+    assert pa1.peer_distinct == pa2.peer_distinct == 2
+    assert pa1.peer_ids == pa2.peer_ids == sorted([system.pa1.pk, system.pa2.pk])
     assert network.comparator is None and network.peer_rank is network.peer_count is None
+    assert network.peer_distinct is None and network.peer_ids is None
+
+
+def test_a_neutral_metric_counts_the_pool_without_ranking(system, contract, scored):
+    """Context metrics are compared (higher or lower) but not ranked; the
+    counts the small-numbers rule needs are stored all the same, also for a
+    member without a value of its own (compared with the others' value)."""
+    from outcomes.choices import Direction, MetricType
+    from outcomes.models import ContractMetric
+    from tests.factories import MetricFactory
+
+    context = MetricFactory(
+        code="BEDS", name="Beds open", metric_type=MetricType.COUNT, direction=Direction.NEUTRAL
+    )
+    ContractMetric.objects.create(
+        contract=contract,
+        metric=context,
+        effective_from=D(2024, 4, 1),
+        minimum_threshold=0,
+        target=100,
+    )
+    submit(
+        user=system.network_manager_a,
+        channel=Channel.COMMAND,
+        name="beds.csv",
+        content=(HEADER + "BEDS,PA1,2025-09-01,,,40\n").encode(),
+        today=D(2026, 1, 1),
+    )
+    rescore.rescore_contract(contract.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    rows = current(MetricScore, contract).filter(metric=context, period_start=SEPTEMBER)
+    pa1, pa2 = rows.get(organisation=system.pa1), rows.get(organisation=system.pa2)
+    assert pa1.comparator == pa2.comparator == pytest.approx(40.0)  # PA1's alone
+    assert pa1.peer_rank is pa2.peer_rank is None
+    assert (pa1.peer_count, pa1.peer_distinct) == (pa2.peer_count, pa2.peer_distinct) == (1, 1)
+    assert pa1.peer_ids == pa2.peer_ids == [system.pa1.pk]
 
 
 def test_rescoring_only_the_submitted_months_equals_a_full_rescore(system, contract, scored):
@@ -290,8 +329,8 @@ def test_rescoring_only_the_submitted_months_equals_a_full_rescore(system, contr
 def single_provider(system, contract, scored):
     """CON-S: QCOM with provider PS alone (no network), holding EMADM like
     CON-A, whose members PA1 (26/1000) and PA2 (32/1000) are PS's peers, and
-    like CON-T and CON-U of providers PT and PU: five peers in September 2025
-    (benchmark.MIN_PEERS). PS reports 20/1000, PT 40 and PU 50."""
+    like CON-T and CON-U of providers PT and PU: five peers in September
+    2025. PS reports 20/1000, PT 40 and PU 50."""
     from tests.factories import single_provider_contracts
 
     contracts = single_provider_contracts(
@@ -322,19 +361,36 @@ def test_a_single_provider_is_compared_with_providers_holding_the_metric(single_
     assert (ps.ci_lower, ps.ci_upper) == (pytest.approx(lower), pytest.approx(upper))
     assert ps.comparison == "better"  # 33.6 lies above about 12.2 to 30.9; lower is better
     # Lower is better: 20 is first of 20, 26, 32, 40 and 50.
-    assert (ps.peer_rank, ps.peer_quintile, ps.peer_count) == (1, 1, 5)
+    assert (ps.peer_rank, ps.peer_quintile, ps.peer_count, ps.peer_distinct) == (1, 1, 5, 5)
+    peers = Organisation.objects.filter(code__in=["PS", "PT", "PU", "PA1", "PA2"])
+    assert ps.peer_ids == sorted(peers.values_list("pk", flat=True))
     october = score_of(single_provider, "PS", D(2025, 10, 1))
     assert october.comparator is None and october.peer_rank is october.peer_count is None
 
 
-def test_fewer_than_five_peers_give_no_comparison(single_provider):
-    """Four reporting: PS's own value and the pooled one would give the
-    others' total away, so nothing is compared."""
-    Measurement.objects.filter(organisation__code="PU").delete()
+def test_a_comparison_needs_one_other_provider_and_stores_its_counts(single_provider):
+    """Every comparison with at least one other provider is stored, with how
+    many it pools and how many different values: who is shown it is the
+    small-numbers rule's to decide, per person, when it is read
+    (tests/outcomes/test_api_scores.py). PS alone is compared with nobody."""
+    Measurement.objects.exclude(organisation__code__in=["PS", "PT"]).delete()
+    rescore.rescore_contract(single_provider.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    ps = score_of(single_provider, "PS")
+    assert ps.comparator == pytest.approx(30.0)  # (20 + 40) / 2000 x 1000
+    assert (ps.peer_rank, ps.peer_count, ps.peer_distinct) == (1, 2, 2)
+    Measurement.objects.filter(organisation__code="PT").delete()
     rescore.rescore_contract(single_provider.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
     ps = score_of(single_provider, "PS")
     assert ps.value == pytest.approx(20.0) and ps.ci_lower is not None
     assert (ps.comparator, ps.comparison, ps.peer_rank, ps.peer_count) == (None, "", None, None)
+
+
+def test_many_peers_are_counted_not_named(single_provider, monkeypatch):
+    """Above PEER_IDS_UP_TO peers the comparison says how many, not who."""
+    monkeypatch.setattr(rescore, "PEER_IDS_UP_TO", 4)
+    rescore.rescore_contract(single_provider.pk, RunTrigger.MANUAL, today=D(2025, 10, 15))
+    ps = score_of(single_provider, "PS")
+    assert (ps.peer_count, ps.peer_distinct, ps.peer_ids) == (5, 5, None)
 
 
 def test_a_peers_submission_rescores_the_single_providers_month(

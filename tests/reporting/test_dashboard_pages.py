@@ -123,9 +123,10 @@ def test_a_member_is_ranked_among_the_members(client, system, contract, scored):
 
 def test_a_single_provider_is_ranked_among_comparable_providers(client, system, contract, scored):
     """PS holds EMADM on a contract of its own, as PT and PU do; PA1 and PA2
-    hold it through network A, so PS is ranked among the five (the fewest
-    compared, benchmark.MIN_PEERS). Lower is better and PS's 1 per 1,000 is
-    the best."""
+    hold it through network A, so PS is ranked among the five (QCOM
+    commissions them all, so it is shown: tests/reporting/
+    test_dashboard_small_numbers.py). Lower is better and PS's 1 per 1,000
+    is the best."""
     from outcomes.choices import Channel, RunTrigger
     from outcomes.models import Metric
     from outcomes.services import rescore

@@ -23,6 +23,8 @@ from assurance.models import (
     MeasureRating,
 )
 from contracts.choices import Role
+from contracts.models import Organisation
+from core.small_numbers import REASON
 from outcomes.models import MetricScore
 from reporting import assurance_publishing as publishing
 from reporting import contract_publishing
@@ -40,6 +42,7 @@ from tests.factories import MembershipFactory, UserFactory
 LIST = reverse("reporting:scorecard-list")
 API = reverse("api:scorecard-list")
 SUMMARY = "We kept emergency admissions down and our partners rate us better."
+WITHHELD = REASON.format(k=3)
 
 
 @pytest.fixture(autouse=True)
@@ -131,10 +134,12 @@ def test_publishing_freezes_the_assessment(system, assessed, published):
         5,
     )
     assert outcome["trend"] == "improving" and len(outcome["months"]) == 24
+    assert outcome["withheld"] is None
     assert outcome["months"][17] == {
         "period_start": "2026-06-01",
         "value": 25.0,
         "national_average": pytest.approx(26.4),
+        "withheld": None,
     }
     first = snapshot["competencies"][0]
     assert (first["number"], first["level"]) == (1, pytest.approx(2.7))
@@ -370,18 +375,41 @@ def test_two_commissioners_give_nothing_away(client, api_client, system, assesse
     MetricScore.objects.filter(organisation__code__in=["PB1", "PD1", "PE1"]).delete()
     scorecard = publishing.publish(user=system.commissioner, round=assessed, summary=SUMMARY)
     [outcome] = scorecard.snapshot["outcomes"]
-    assert (outcome["rank"], outcome["peers"], outcome["national_average"]) == (None, 2, None)
-    assert outcome["upper_quartile"] is None
+    assert (outcome["rank"], outcome["peers"], outcome["national_average"]) == (None, None, None)
+    assert outcome["upper_quartile"] is None and outcome["withheld"] == WITHHELD
     assert all(month["national_average"] is None for month in outcome["months"])
     html = client.get(scorecard.get_absolute_url()).content.decode()
-    assert "Not compared: only 2 commissioners have a value" in html
-    assert "Not shown (too few commissioners)" in html
-    assert "at least 5 commissioners" in html and "national average 2" not in html
+    assert f"Not compared. {WITHHELD}" in html
+    assert "Not shown to protect other commissioners' figures" in html
+    assert "national average 2" not in html
     data = api_client.get(f"{API}{scorecard.pk}/").json()["snapshot"]["outcomes"][0]
     assert (data["rank"], data["national_average"], data["upper_quartile"]) == (None, None, None)
     client.force_login(system.commissioner)
     private = client.get(reverse("assurance:scorecard", args=[assessed.pk])).content.decode()
-    assert "Not compared: 2 with a value" in private
+    assert f"Not compared. {WITHHELD}" in private
+
+
+def test_a_published_figure_suits_every_reader(client, system, assessed, emadm):
+    """Four commissioners report June 2026 (QFFT's PE1 does not). QCOM's
+    people see three of them unseen: shown on the round's page. But someone
+    working for PB1 and PD1 sees QTHD's and QFTH's values (each has that
+    provider alone), and the published scorecard is theirs to read too:
+    with QCOM's own, published, only QOTH's would be left. Withheld there."""
+    MetricScore.objects.filter(organisation__code="PE1").delete()
+    client.force_login(system.commissioner)
+    private = client.get(reverse("assurance:scorecard", args=[assessed.pk])).content.decode()
+    assert "2 of 4" in private and "Not compared" not in private
+    scorecard = publishing.publish(user=system.commissioner, round=assessed, summary=SUMMARY)
+    assert scorecard.snapshot["outcomes"][0]["withheld"] is None  # nobody sees two others
+    withdraw(user=system.commissioner, scorecard=scorecard, reason="Republished.")
+    both = UserFactory(username="both")
+    for code in ("PB1", "PD1"):
+        MembershipFactory(
+            user=both, organisation=Organisation.objects.get(code=code), role=Role.PROVIDER_USER
+        )
+    scorecard = publishing.publish(user=system.commissioner, round=assessed, summary=SUMMARY)
+    [outcome] = scorecard.snapshot["outcomes"]
+    assert outcome["withheld"] == WITHHELD and outcome["national_average"] is None
 
 
 def test_national_figures_of_an_older_snapshot_from_too_few_are_not_shown(
@@ -394,7 +422,7 @@ def test_national_figures_of_an_older_snapshot_from_too_few_are_not_shown(
     PublishedScorecard.objects.filter(pk=published.pk).update(snapshot=old)
     published.refresh_from_db()
     html = client.get(published.get_absolute_url()).content.decode()
-    assert "Not compared: only 2 commissioners have a value" in html and "26.0" not in html
+    assert "Not compared. Fewer than 5 commissioners had a value" in html and "26.0" not in html
     data = api_client.get(f"{API}{published.pk}/").json()["snapshot"]["outcomes"][0]
     assert data["national_average"] is None and data["rank"] is None
     assert all(month["national_average"] is None for month in data["months"])

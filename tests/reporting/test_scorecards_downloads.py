@@ -55,7 +55,7 @@ def _empty_cache():
 
 @pytest.fixture
 def scorecard(system, contract):
-    seed(system, contract, metrics=3, months=14)
+    seed(system, contract, metrics=3, months=14, twins=True)
     return contract_publishing.publish(
         user=system.commissioner,
         contract=contract,

@@ -32,7 +32,7 @@ def _empty_cache():
 
 @pytest.fixture
 def scored(system, contract):
-    return seed(system, contract, metrics=3, months=14)
+    return seed(system, contract, metrics=3, months=14, twins=True)
 
 
 @pytest.fixture
@@ -64,8 +64,11 @@ def test_anonymous_visitor_reads_the_list_and_the_scorecard(client, published):
     )
     assert set(charts) == {"chart-trend", "chart-dimensions", "chart-members"}
     members = json.loads(charts["chart-members"])["data"][0]
-    assert members["y"] == ["Provider A1", "Provider A2"]
-    assert "Overall score of each member, May 2025. Provider A1: 46; Provider A2: 75." in html
+    assert members["y"] == ["Provider A1", "Provider A2", "Provider A3", "Provider A4"]
+    assert (
+        "Overall score of each member, May 2025. Provider A1: 46; Provider A2: 75; "
+        "Provider A3: 46; Provider A4: 75." in html
+    )
     assert "What the words on this page mean" in html
 
 
@@ -111,9 +114,12 @@ def test_glossary_gives_both_meanings_of_improving(client, db):
     assert f"{benchmark.NO_CHANGE_WITHIN:.0%} of the year before's average or less" in html
 
 
-def test_glossary_says_when_national_figures_are_shown(client, db):
+def test_glossary_says_when_pooled_figures_are_shown(client, db, settings):
+    """The small-numbers rule in words, with K as configured."""
+    settings.SMALL_NUMBERS_MIN_OTHERS = 4
     html = unescape(client.get(reverse("reporting:scorecard-glossary")).content.decode())
-    assert f"only shown, with the commissioner's rank, when at least {benchmark.MIN_PEERS}" in html
+    assert "It is shown, with the commissioner's rank, only when no one who reads it" in html
+    assert "at least 4 of those organisations are ones whose figures they cannot see" in html
 
 
 def test_withdrawn_scorecard_shows_the_reason_not_the_figures(client, system, published):

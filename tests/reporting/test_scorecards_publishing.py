@@ -19,7 +19,7 @@ MAY = D(2025, 5, 1)
 
 @pytest.fixture
 def scored(system, contract):
-    return seed(system, contract, metrics=3, months=14)
+    return seed(system, contract, metrics=3, months=14, twins=True)
 
 
 def publish(system, contract, user=None, period=MAY, **extra):
@@ -45,7 +45,9 @@ def test_publishing_freezes_a_snapshot_and_records_who(system, contract, scored)
     emadm = next(m for m in snapshot["metrics"] if m["code"] == "EMADM")
     assert emadm["value"] == pytest.approx(30.0) and emadm["trend"] == "improving"
     assert emadm["description"].startswith("How many older people")
-    assert {m["code"] for m in snapshot["members"]} == {"NETA", "PA1", "PA2"}
+    assert {m["code"] for m in snapshot["members"]} == {"NETA", "PA1", "PA2", "PA3", "PA4"}
+    # Four members (scored: PA3 and PA4 report as PA1 and PA2): nothing withheld.
+    assert snapshot["aggregate"]["withheld"] is None and emadm["withheld"] is None
     record = scorecard.history.get()
     assert record.history_user == system.commissioner and record.history_type == "+"
 
@@ -77,7 +79,12 @@ def test_trend_months_not_accepted_are_left_out(system, contract, scored):
     )
     snapshot = publish(system, contract).snapshot
     march = next(row for row in snapshot["trend"] if row["period_start"] == "2025-03-01")
-    assert march == {"period_start": "2025-03-01", "accepted": False, "score": None}
+    assert march == {
+        "period_start": "2025-03-01",
+        "accepted": False,
+        "score": None,
+        "withheld": None,
+    }
     emadm = next(m for m in snapshot["metrics"] if m["code"] == "EMADM")
     march_value = next(p for p in emadm["history"] if p["period_start"] == "2025-03-01")
     assert march_value["value"] is None
