@@ -90,11 +90,12 @@ class SeriesForm(NHSForm):
         initial=5,
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, series=None, **kwargs):
         """Participants can come from the organisations `user` can see and the
         commissioners of the contracts they can see, so that a network
         manager can set up (and edit, keeping them) series with the
-        commissioner."""
+        commissioner. A saved `series` keeps its contract for its whole life:
+        the field shows it and takes nothing."""
         super().__init__(*args, **kwargs)
         contracts = Contract.objects.visible_to(user)
         visible = Organisation.objects.filter(
@@ -106,6 +107,10 @@ class SeriesForm(NHSForm):
         ).order_by("name")
         self.fields["organisations"].queryset = visible.order_by("name")
         self.fields["contract"].queryset = contracts.order_by("reference")
+        if series is not None:
+            field = self.fields["contract"]
+            field.disabled, field.initial = True, series.contract
+            field.help_text = "A series stays with its contract for its whole life."
         people = (
             get_user_model()
             .objects.filter(

@@ -9,7 +9,7 @@ reading a request's body."""
 
 from contracts.access import PRIVATE_DATA_ROLES
 from contracts.choices import Role
-from contracts.models import Contract, Membership
+from contracts.models import Membership
 from core.permissions import require
 from core.roles import has_role, is_admin
 from dialogues.choices import Attendance
@@ -36,23 +36,27 @@ def chairs(user, meeting) -> bool:
 
 def can_set_up_series(user) -> bool:
     """Offer "set up a meeting series": network managers and commissioners
-    (and admins). Which network's series they may set up is can_manage_series."""
+    (and admins). Which series they may set up is can_manage_series."""
     return has_role(user, *SERIES_MANAGER_ROLES)
 
 
-def can_manage_series(user, provider) -> bool:
-    """Admins, the network's managers, and commissioners holding a contract
-    with it set up and change its series. `provider` is the network (or
-    provider) organisation the series is about."""
+def can_manage_series(user, series) -> bool:
+    """Set up and change `series` (saved, or about to be): admins; the
+    managers of the network (or provider) it is about; and for a series
+    about a contract, that contract's commissioner's people, while the
+    contract binds. A series belongs to its contract for its whole life
+    (dialogues.services.meetings), so holding another contract with the
+    same network gives nothing on it; a series about no contract (the
+    network's own) is its managers' alone."""
     if is_admin(user):
         return True
-    if provider.pk in _role_org_ids(user, Role.NETWORK_MANAGER):
+    if series.provider_id in _role_org_ids(user, Role.NETWORK_MANAGER):
         return True
-    commissioners = _role_org_ids(user, Role.COMMISSIONER)
+    contract = series.contract if series.contract_id else None
     return (
-        Contract.objects.binding()
-        .filter(provider=provider, commissioner_id__in=commissioners)
-        .exists()
+        contract is not None
+        and contract.is_binding
+        and contract.commissioner_id in _role_org_ids(user, Role.COMMISSIONER)
     )
 
 
@@ -118,11 +122,11 @@ def can_update_action(user, action) -> bool:
 # --- Refusals: the can_ functions above, with what the person is told --------
 
 
-def require_series_manager(user, provider) -> None:
+def require_series_manager(user, series) -> None:
     require(
-        can_manage_series(user, provider),
-        "Only the network's managers, a commissioner holding a contract with it, "
-        "or an admin can set up its meeting series.",
+        can_manage_series(user, series),
+        "Only the network's managers, the commissioner of the contract the series is "
+        "about, or an admin can set up or change this meeting series.",
     )
 
 

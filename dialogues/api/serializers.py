@@ -6,8 +6,8 @@ the result to one service in dialogues.services, which applies the rules."""
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from contracts.api.serializers import enum_field, organisation_by_code
-from contracts.models import Contract, PerformanceNotice
+from contracts.api.serializers import ScopedContractField, enum_field, organisation_by_code
+from contracts.models import PerformanceNotice
 from core.api import DateField, ModelSerializer, PrimaryKeyRelatedField
 from dialogues.choices import ActionStatus, AgendaSource, Attendance, MeetingType, SeriesLevel
 from dialogues.models import (
@@ -72,8 +72,12 @@ class MeetingSeriesInputSerializer(ModelSerializer):
     """Create (all required fields) or change (partial) a series."""
 
     provider = organisation_by_code(help_text="The network's (or provider's) code.")
-    contract = PrimaryKeyRelatedField(
-        queryset=Contract.objects.all(), allow_null=True, required=False
+    contract = ScopedContractField(
+        agreements=True,
+        allow_null=True,
+        required=False,
+        help_text="The agreed contract the series is about (id). Set when the series is "
+        "set up; it never changes.",
     )
     organisations = organisation_by_code(many=True, help_text="Participating organisations.")
     participants = person_by_username(many=True, required=False)

@@ -45,8 +45,9 @@ class TodayContextMixin:
 
 class MeetingSeriesViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadOnlyViewSet):
     """Meeting series the user can see. Network managers and commissioners
-    create them and change them (PATCH); a change to the schedule
-    regenerates future meetings, never past ones."""
+    create them; the network's managers and the commissioner of the
+    series' contract change them (PATCH; never the contract); a change to
+    the schedule regenerates future meetings, never past ones."""
 
     queryset = MeetingSeries.objects.select_related("provider", "chair").prefetch_related(
         "organisations", "participants"
@@ -76,6 +77,7 @@ class MeetingSeriesViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Sco
     @extend_schema(request=MeetingSeriesInputSerializer, responses=MeetingSeriesSerializer)
     def partial_update(self, request, *args, **kwargs):
         series = self.get_object()
+        permissions.require_series_manager(request.user, series)
         serializer = self.get_serializer(series, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)

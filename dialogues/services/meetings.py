@@ -41,13 +41,28 @@ SCHEDULE_FIELDS = ("rrule", "starts_on", "start_time", "ends_on", "is_active")
 DETAIL_FIELDS = ("title", "duration_minutes", "location")
 
 
+def _check_contract(series: MeetingSeries) -> None:
+    """A series is about a binding contract of its own network (or
+    provider), if about one."""
+    contract = series.contract if series.contract_id else None
+    if contract is None:
+        return
+    if contract.provider_id != series.provider_id:
+        raise ValidationError({"contract": f"This contract is not held by {series.provider.name}."})
+    if not contract.is_binding:
+        raise ValidationError(
+            {
+                "contract": f"{contract.reference} is not agreed: a series can be about a "
+                "contract only once its provider has accepted it."
+            }
+        )
+
+
 def _check_series(series: MeetingSeries, organisations, participants) -> None:
     errors = {}
     provider = series.provider
     if series.level == SeriesLevel.NETWORK_MEMBERS and provider.kind != OrganisationKind.NETWORK:
         errors["provider"] = "A network-with-members series must be about a provider network."
-    if series.contract_id and series.contract.provider_id != provider.pk:
-        errors["contract"] = f"This contract is not held by {provider.name}."
     if series.level == SeriesLevel.COMMISSIONER_NETWORK and not series.contract_id:
         errors["contract"] = "Choose the contract a commissioner-with-network series is about."
     allowed = allowed_organisation_ids(provider, series.contract if series.contract_id else None)
@@ -94,15 +109,28 @@ def save_series(
 ) -> MeetingSeries:
     """Create a series (or change one) and generate its meetings ahead. A
     change to the schedule regenerates future meetings only; past meetings,
-    with their minutes and actions, are never touched."""
+    with their minutes and actions, are never touched. Whoever changes a
+    series must be allowed to manage it as it is and as it would become;
+    its contract never changes."""
     creating = series is None
+    if not creating:
+        permissions.require_series_manager(user, series)
     series = series or MeetingSeries(created_by=user)
     before = {name: getattr(series, name) for name in SCHEDULE_FIELDS + DETAIL_FIELDS}
+    contract_before = series.contract_id
     for name, value in fields.items():
         setattr(series, name, value)
+    if not creating and series.contract_id != contract_before:
+        raise ValidationError(
+            {
+                "contract": "A series belongs to its contract for its whole life: set up a "
+                "new series for another contract."
+            }
+        )
     if not series.provider_id:
         raise ValidationError({"provider": "Choose the network or provider."})
-    permissions.require_series_manager(user, series.provider)
+    _check_contract(series)
+    permissions.require_series_manager(user, series)
     organisations, participants = list(organisations), list(participants)
     series.full_clean(exclude=["organisations", "participants"])
     _check_series(series, organisations, participants)

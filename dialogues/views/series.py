@@ -12,7 +12,6 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from contracts.access import PRIVATE_DATA_ROLES
 from core.forms import add_service_errors
-from core.permissions import require
 from core.views import ScopedViewMixin, error_summary
 from dialogues import permissions
 from dialogues.forms import (
@@ -66,7 +65,7 @@ class SeriesDetailView(ScopedViewMixin, DetailView):
         meetings = self.object.meetings.order_by("starts_at")
         context["upcoming"] = meetings.filter(starts_at__gte=now)[:12]
         context["recent"] = meetings.filter(starts_at__lt=now).order_by("-starts_at")[:12]
-        context["can_edit"] = permissions.can_manage_series(self.request.user, self.object.provider)
+        context["can_edit"] = permissions.can_manage_series(self.request.user, self.object)
         return context
 
 
@@ -83,10 +82,7 @@ class SeriesFormView(ScopedViewMixin, TemplateView):
         series = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
         if series is None:
             raise Http404("No such meeting series.")
-        require(
-            permissions.can_manage_series(self.request.user, series.provider),
-            "You cannot change this series.",
-        )
+        permissions.require_series_manager(self.request.user, series)
         return series
 
     def initial(self, series):
@@ -100,12 +96,12 @@ class SeriesFormView(ScopedViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         series = self.get_series()
-        form = SeriesForm(initial=self.initial(series), user=request.user)
+        form = SeriesForm(initial=self.initial(series), user=request.user, series=series)
         return self.render_to_response(self.get_context_data(form=form, series=series))
 
     def post(self, request, *args, **kwargs):
         series = self.get_series()
-        form = SeriesForm(request.POST, user=request.user)
+        form = SeriesForm(request.POST, user=request.user, series=series)
         if form.is_valid():
             try:
                 saved = meetings.save_series(user=request.user, series=series, **form.cleaned_data)
