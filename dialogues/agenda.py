@@ -66,9 +66,12 @@ def _item(source, title, detail="", **links) -> AgendaItem:
     return AgendaItem(source=source, title=title, detail=detail, **links)
 
 
-def spc_concerns(contracts, subjects, today) -> list[AgendaItem]:
+def spc_concerns(contracts, subjects, today, charted_by=None) -> list[AgendaItem]:
     """Metrics in special-cause concern at their latest point: all series read
-    in one query, then analysed without queries."""
+    in one query, then analysed without queries. A rebase belongs to one
+    contract: the series are split at the rebases of `charted_by` (the
+    series' contract), and a network's own series, about no contract, reads
+    them as submitted."""
     metrics = {
         version.metric_id: version.metric
         for version in ContractMetric.objects.filter(contract__in=contracts)
@@ -85,7 +88,9 @@ def spc_concerns(contracts, subjects, today) -> list[AgendaItem]:
         series[metric_id, organisation_id].append((period, value))
     rebases = defaultdict(list)
     for metric_id, organisation_id, period in (
-        SpcRebase.objects.filter(metric_id__in=metrics, organisation_id__in=subjects)
+        SpcRebase.objects.filter(
+            contract=charted_by, metric_id__in=metrics, organisation_id__in=subjects
+        )
         .order_by("period_start")
         .values_list("metric_id", "organisation_id", "period_start")
     ):
@@ -287,7 +292,7 @@ def draft_agenda(
     contracts = meeting_contracts(meeting, today)
     subjects = subject_organisations(meeting)
     drafted = [
-        *spc_concerns(contracts, subjects, today),
+        *spc_concerns(contracts, subjects, today, meeting.series.contract),
         *below_minimum(contracts, subjects),
         *data_exceptions(contracts, subjects, today),
         *notices_and_milestones(contracts, today),

@@ -553,8 +553,13 @@ class RescoreRequest(models.Model):
 
 class SpcRebase(models.Model):
     """A commissioner's decision to recalculate a series' SPC limits from a
-    period on (e.g. after a service change), with the reason."""
+    period on (e.g. after a service change), with the reason. It belongs to
+    the contract it was made for: only that contract's charts start new
+    limits there (outcomes.series)."""
 
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="spc_rebases"
+    )
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="spc_rebases")
     organisation = models.ForeignKey(
         "contracts.Organisation", on_delete=models.CASCADE, related_name="spc_rebases"
@@ -570,15 +575,19 @@ class SpcRebase(models.Model):
     objects = SpcRebaseQuerySet.as_manager()
 
     class Meta:
-        ordering = ["metric", "organisation", "period_start"]
+        ordering = ["contract", "metric", "organisation", "period_start"]
         constraints = [
             models.UniqueConstraint(
-                fields=["metric", "organisation", "period_start"], name="one_rebase_per_period"
+                fields=["contract", "metric", "organisation", "period_start"],
+                name="one_rebase_per_contract_period",
             )
         ]
 
     def __str__(self):
-        return f"Rebase {self.metric_id}/{self.organisation_id} from {self.period_start}"
+        return (
+            f"Rebase {self.metric_id}/{self.organisation_id} from {self.period_start} "
+            f"(contract {self.contract_id})"
+        )
 
 
 class Variation(models.Model):

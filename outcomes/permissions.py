@@ -46,23 +46,29 @@ def can_read_data_review(user, contract) -> bool:
     )
 
 
-def can_rebase(user, metric, organisation) -> bool:
-    """Admins, and commissioners holding a contract with the metric that
-    covers the organisation (as commissioner, provider or network member)."""
-    if is_admin(user):
-        return True
-    if not has_role(user, Role.COMMISSIONER):
+def can_rebase(user, contract, metric, organisation) -> bool:
+    """The commissioner of `contract` (its people) and admins rebase the
+    contract's SPC chart of `organisation`'s `metric`, while the contract
+    binds, holds the metric and covers the organisation (as its provider, a
+    member of its provider network, or its commissioner). The rebase is the
+    contract's: another contract's charts of the same series never change."""
+    if not has_role(user, Role.COMMISSIONER):  # cached; admins pass
         return False
-    held = Contract.objects.binding().filter(
-        commissioner__memberships__user=user,
-        commissioner__memberships__role=Role.COMMISSIONER,
-        metric_versions__metric=metric,
+    held = (
+        Contract.objects.binding()
+        .filter(pk=contract.pk, metric_versions__metric=metric)
+        .filter(
+            Q(provider=organisation)
+            | Q(provider__member_links__provider=organisation)
+            | Q(commissioner=organisation)
+        )
     )
-    return held.filter(
-        Q(provider=organisation)
-        | Q(provider__member_links__provider=organisation)
-        | Q(commissioner=organisation)
-    ).exists()
+    if not is_admin(user):
+        held = held.filter(
+            commissioner__memberships__user=user,
+            commissioner__memberships__role=Role.COMMISSIONER,
+        )
+    return held.exists()
 
 
 def can_withdraw_rebase(user, rebase) -> bool:

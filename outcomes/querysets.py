@@ -91,7 +91,16 @@ class ScoreQuerySet(models.QuerySet):
 
 class SpcRebaseQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(organisation__in=data_scope(user).values("id"))
+        """Rebases of the contracts the user can see, of series in their
+        data scope: another contract's rebases are not the user's."""
+        from contracts.models import Contract
+
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            contract__in=Contract.objects.visible_to(user).values("id"),
+            organisation__in=data_scope(user).values("id"),
+        )
 
 
 class RescoreRequestQuerySet(models.QuerySet):

@@ -1,8 +1,9 @@
 """SPC series of one metric for one organisation (docs/scoring.md), split
 into calculation periods at its rebases.
 
-`spc_series` reads the organisation's current measurements in period order,
-the rebases recorded for the series and, when a contract is given, the
+`spc_series` reads the organisation's current measurements in period order
+and, when a contract is given, the contract's rebases of the series (a
+rebase belongs to one contract: without a contract there are none) and the
 target of the contract metric in force for the latest period, and runs
 outcomes.spc over them. Reads only: the rebasing decisions that split a
 series (adding and withdrawing a rebase, with their rules) are written by
@@ -57,7 +58,8 @@ def contract_target(contract, metric, day: dt.date) -> float | None:
 
 def spc_series(metric, organisation, contract=None) -> dict:
     """{points, summary} of the XmR analysis of the organisation's current
-    measurements of `metric`, split at its rebases. The summary has the
+    measurements of `metric`, split at `contract`'s rebases of the series
+    (none without a contract). The summary has the
     segments (mean, limits, n), the variation and assurance icons, the
     improvement direction, the target used and warnings (a calculation
     period of fewer than 12 points, or no data at all)."""
@@ -66,10 +68,14 @@ def spc_series(metric, organisation, contract=None) -> dict:
         .order_by("period_start")
         .values_list("period_start", "value")
     )
-    rebases = list(
-        SpcRebase.objects.filter(metric=metric, organisation=organisation)
-        .order_by("period_start")
-        .values_list("period_start", flat=True)
+    rebases = (
+        list(
+            SpcRebase.objects.filter(contract=contract, metric=metric, organisation=organisation)
+            .order_by("period_start")
+            .values_list("period_start", flat=True)
+        )
+        if contract
+        else []
     )
     dates = [period for period, _ in rows]
     target = contract_target(contract, metric, dates[-1]) if contract and dates else None

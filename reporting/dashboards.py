@@ -9,7 +9,7 @@ and members (see tests/reporting/test_dashboard_queries.py for the count):
   contracts in scope, the organisations offered, dimensions, contract-metric
   versions (metric names, targets), aggregate scores, dimension scores,
   metric scores for the trend window, the SPC series (measurements, or the
-  network's pooled scores), SPC rebases, completeness (five), open notices,
+  network's pooled scores), the contract's SPC rebases, completeness (five), open notices,
   overdue actions, and for the contract's two parties only (not a network's
   members) the latest settlement and the incentive position of the year in
   progress (incentives.selectors.projected_position, nine).
@@ -374,7 +374,9 @@ def metric_spc(user, selection: Selection, metric: dict) -> dict:
     values = spc_values(user, selection, [metric["id"]], selection.period)
     rebases = _frame(
         SpcRebase.objects.visible_to(user).filter(
-            organisation_id=selection.organisation.pk, metric_id=metric["id"]
+            contract_id=selection.contract.pk,
+            organisation_id=selection.organisation.pk,
+            metric_id=metric["id"],
         ),
         ["metric_id", "period_start"],
     )
@@ -479,7 +481,9 @@ def build(user, selection: Selection, compare=None, today=None) -> Dashboard:
 
     values = spc_values(user, selection, list(info), period)
     rebases = _frame(
-        SpcRebase.objects.visible_to(user).filter(organisation_id=org.pk, metric_id__in=list(info)),
+        SpcRebase.objects.visible_to(user).filter(
+            contract_id=contract.pk, organisation_id=org.pk, metric_id__in=list(info)
+        ),
         ["metric_id", "period_start"],
     )
     spc_results = spc_by_metric(values, rebases, info, summaries_only=True)

@@ -101,6 +101,7 @@ def _side(system, *, contract, network, providers, commissioner, manager, partic
     )
     rebase = rebasing.add_rebase(
         user=commissioner,
+        contract=contract,
         metric=metric,
         organisation=providers[0],
         period_start=MONTHS[8],

@@ -5,9 +5,10 @@
   user can see and, within them, the organisations in their data scope.
 - /metrics/{id}/spc/ (an action on the metrics route, served by
   `spc_response` here) is the XmR analysis of one organisation's series.
-- /spc-rebases/ lists the rebases of series the user may see; commissioners
-  holding a contract with the metric and organisation (and admins) add one,
-  its creator or an admin withdraws it. The rules live in outcomes.services.rebasing."""
+- /spc-rebases/ lists the rebases of the contracts and series the user may
+  see; a rebase belongs to one contract, whose commissioner (or an admin)
+  adds it for a metric and organisation the contract holds; its creator or
+  an admin withdraws it. The rules live in outcomes.services.rebasing."""
 
 from django import forms
 from django.shortcuts import get_object_or_404
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 
 from contracts.access import data_scope
 from contracts.api.filters import IdFilter
+from contracts.api.serializers import ScopedContractField
 from contracts.choices import Role
 from contracts.models import Contract
 from core.api import (
@@ -276,8 +278,9 @@ class SpcQuerySerializer(serializers.Serializer):
     organisation = serializers.CharField(help_text="Organisation code.")
     contract = serializers.IntegerField(
         required=False,
-        help_text="Contract id: its metric's target in force for the latest period gives "
-        "the assurance icon.",
+        help_text="Contract id: the chart of that contract, split at its rebases, with its "
+        "metric's target in force for the latest period giving the assurance icon. Without "
+        "it, the series as submitted: no rebases, no target.",
     )
 
 
@@ -390,6 +393,9 @@ class ScopedOrganisationField(serializers.SlugRelatedField):
 class SpcRebaseSerializer(ModelSerializer):
     """A decision to recalculate a series' SPC limits from a period on."""
 
+    contract = serializers.IntegerField(
+        source="contract_id", read_only=True, help_text="The contract whose charts it rebases."
+    )
     metric = serializers.CharField(source="metric.code", read_only=True, help_text="Metric code.")
     organisation = serializers.CharField(
         source="organisation.code", read_only=True, help_text="Organisation code."
@@ -402,6 +408,7 @@ class SpcRebaseSerializer(ModelSerializer):
         model = SpcRebase
         fields = [
             "id",
+            "contract",
             "metric",
             "organisation",
             "period_start",
@@ -413,6 +420,10 @@ class SpcRebaseSerializer(ModelSerializer):
 
 
 class SpcRebaseInputSerializer(serializers.Serializer):
+    contract = ScopedContractField(
+        help_text="The contract (id) whose charts are rebased: its commissioner rebases; "
+        "another contract's charts of the same series are untouched."
+    )
     metric = serializers.SlugRelatedField(
         slug_field="code",
         queryset=Metric.objects.all(),
@@ -433,6 +444,7 @@ class SpcRebaseInputSerializer(serializers.Serializer):
 
 
 class SpcRebaseFilter(filters.FilterSet):
+    contract = IdFilter(field_name="contract_id", help_text="Contract id.")
     metric = filters.CharFilter(field_name="metric__code", help_text="Metric code.")
     organisation = filters.CharFilter(
         field_name="organisation__code", help_text="Organisation code."
@@ -440,14 +452,15 @@ class SpcRebaseFilter(filters.FilterSet):
 
     class Meta:
         model = SpcRebase
-        fields = ["metric", "organisation"]
+        fields = ["contract", "metric", "organisation"]
 
 
 class SpcRebaseViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, ScopedReadOnlyViewSet):
-    """SPC rebases of the series you may see. Commissioners holding a
-    contract with the metric and organisation (and admins) add one at a
-    period of the series, with a reason; its creator or an admin withdraws it
-    (the history keeps it). The SPC chart then starts new limits there."""
+    """SPC rebases of the contracts and series you may see. A rebase belongs
+    to one contract: its commissioner (and admins) add one at a period of
+    the series, with a reason, for a metric and organisation the contract
+    holds; its creator or an admin withdraws it (the history keeps it). That
+    contract's SPC chart then starts new limits there; no other contract's."""
 
     queryset = SpcRebase.objects.select_related("metric", "organisation", "created_by")
     serializer_class = SpcRebaseSerializer
@@ -463,8 +476,8 @@ class SpcRebaseViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, Scoped
                 "is not a period of the series; the error names the field."
             ),
             403: OpenApiResponse(
-                description="Only commissioners holding a contract with the metric and "
-                "organisation, and admins, rebase."
+                description="Only the commissioner of an agreed contract holding the metric "
+                "and organisation, and admins, rebase that contract's charts."
             ),
         },
     )

@@ -1,8 +1,10 @@
 """Rebasing an SPC series (docs/scoring.md): the one place the rules live.
-Commissioners holding a contract with the metric and organisation (and
-admins) rebase, at a period of the series, with a reason, so its limits are
-recalculated from there; the creator or an admin withdraws it
-(simple_history keeps it). outcomes.series reads the rebases back."""
+A rebase belongs to a contract: its commissioner (and admins) rebase the
+contract's chart of an organisation's metric, at a period of the series,
+with a reason, so that chart's limits are recalculated from there; another
+contract's charts of the same series are untouched. The creator or an
+admin withdraws it (simple_history keeps it). outcomes.series reads the
+contract's rebases back."""
 
 import datetime as dt
 
@@ -16,12 +18,15 @@ from outcomes.series import current_measurements
 
 
 @transaction.atomic
-def add_rebase(*, user, metric, organisation, period_start: dt.date, reason: str) -> SpcRebase:
-    """Recalculate the series' limits from `period_start` on."""
+def add_rebase(
+    *, user, contract, metric, organisation, period_start: dt.date, reason: str
+) -> SpcRebase:
+    """Recalculate the limits of `contract`'s chart of the series from
+    `period_start` on."""
     require(
-        can_rebase(user, metric, organisation),
-        "Only a commissioner holding a contract with this metric and organisation, "
-        "or an admin, may rebase its SPC limits.",
+        can_rebase(user, contract, metric, organisation),
+        "Only the commissioner of an agreed contract holding this metric and organisation, "
+        "or an admin, may rebase the contract's SPC limits.",
     )
     reason = (reason or "").strip()
     if not reason:
@@ -41,12 +46,13 @@ def add_rebase(*, user, metric, organisation, period_start: dt.date, reason: str
             {"period_start": "The series already starts here: rebase at a later period."}
         )
     if SpcRebase.objects.filter(
-        metric=metric, organisation=organisation, period_start=period_start
+        contract=contract, metric=metric, organisation=organisation, period_start=period_start
     ).exists():
         raise ValidationError(
             {"period_start": f"The series is already rebased from {period_start:%Y-%m-%d}."}
         )
     rebase = SpcRebase(
+        contract=contract,
         metric=metric,
         organisation=organisation,
         period_start=period_start,

@@ -473,8 +473,9 @@ class MetricSpcView(DashboardMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def may_rebase(self) -> bool:
-        return not self.selection.is_network and can_rebase(
-            self.request.user, self.metric["metric"], self.selection.organisation
+        selection = self.selection
+        return not selection.is_network and can_rebase(
+            self.request.user, selection.contract, self.metric["metric"], selection.organisation
         )
 
     def rebase_periods(self):
@@ -492,7 +493,11 @@ class MetricSpcView(DashboardMixin, TemplateView):
         user = self.request.user
         rebases = list(
             SpcRebase.objects.visible_to(user)
-            .filter(metric_id=metric["id"], organisation_id=selection.organisation.pk)
+            .filter(
+                contract_id=selection.contract.pk,
+                metric_id=metric["id"],
+                organisation_id=selection.organisation.pk,
+            )
             .select_related("created_by")
             .order_by("period_start")
         )
@@ -530,6 +535,7 @@ class MetricSpcView(DashboardMixin, TemplateView):
                 SpcRebase.objects.visible_to(user)
                 .filter(
                     pk=parse_id(request.POST["withdraw"]),
+                    contract_id=self.selection.contract.pk,
                     metric_id=self.metric["id"],
                     organisation_id=self.selection.organisation.pk,
                 )
@@ -540,12 +546,13 @@ class MetricSpcView(DashboardMixin, TemplateView):
             rebasing.withdraw_rebase(user=user, rebase=rebase)
             messages.success(request, f"The rebase from {rebase.period_start:%B %Y} was withdrawn.")
             return redirect(request.get_full_path())
-        require(self.may_rebase(), "Only a commissioner holding this contract may rebase.")
+        require(self.may_rebase(), "Only the commissioner of this contract may rebase its charts.")
         form = RebaseForm(request.POST, periods=self.rebase_periods())
         if form.is_valid():
             try:
                 rebasing.add_rebase(
                     user=user,
+                    contract=self.selection.contract,
                     metric=self.metric["metric"],
                     organisation=self.selection.organisation,
                     **form.cleaned_data,

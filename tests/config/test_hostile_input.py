@@ -484,6 +484,7 @@ WRITES = {
     ("POST", "/api/v1/spc-rebases/"): lambda d: Write(
         d.system.commissioner,
         {
+            "contract": d.contract.pk,
             "metric": "EMADM",
             "organisation": "PA1",
             "period_start": "2024-10-01",

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from contracts.choices import Role
-from contracts.models import Organisation
+from contracts.models import Contract, Organisation
 from core.small_numbers import REASON
 from outcomes.choices import Channel, RunTrigger, SubmissionStatus
 from outcomes.models import MetricScore, ScoreRun, SpcRebase
@@ -496,8 +496,10 @@ def test_spc_with_a_contract_one_cannot_see_is_404(api_client, system, metric, s
 
 
 def rebase(client, user, **overrides):
+    """POST a rebase of CON-A's chart of PA1's EMADM (by default)."""
     client.force_authenticate(user)
     body = {
+        "contract": Contract.objects.get(reference="CON-A").pk,
         "metric": "EMADM",
         "organisation": "PA1",
         "period_start": "2025-04-01",
@@ -563,7 +565,13 @@ def test_a_commissioner_without_the_metric_in_a_contract_cannot_rebase(
     )
     # PB1 is in their scope (contract CON-B) but CON-B holds no EMADM.
     send(system.provider_b, ["EMADM,PB1,2025-01-01,20,1000,", "EMADM,PB1,2025-02-01,21,1000,"])
-    response = rebase(api_client, other, organisation="PB1", period_start="2025-02-01")
+    response = rebase(
+        api_client,
+        other,
+        contract=system.contract_b.pk,
+        organisation="PB1",
+        period_start="2025-02-01",
+    )
     assert response.status_code == 403
     # PA1 is not in their scope at all: the organisation does not exist for them.
     response = rebase(api_client, other)
