@@ -1,6 +1,7 @@
 """Contract management in headless Chromium: notices run both ways, and each
 party sees the other's."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from playwright.sync_api import expect
 from contracts.calendar import add_operational_days
 from contracts.models import PerformanceNotice
 from tests.browser.test_browser import serious_violations
-from tests.outcomes.test_contract_pages import add_terms
+from tests.outcomes.test_contract_pages import add_terms, drafted
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +66,7 @@ def test_commissioner_raises_a_notice_and_the_network_sees_it(system, page, live
 
 
 def test_error_summary_is_accessible_and_names_the_field(system, page, live_server, sign_in):
-    contract = add_terms(system)
+    contract = drafted(add_terms(system))  # a draft's terms are set on its page
     sign_in("commissioner")
     page.goto(f"{live_server.url}/contracts/{contract.pk}/")
     form = page.locator("form", has=page.get_by_role("button", name="Save metric terms"))
@@ -118,3 +119,38 @@ def test_commissioner_offers_a_contract_and_the_network_accepts_it(
     expect(history).to_contain_text("Offered to Network A")
     contract.refresh_from_db()
     assert contract.status == ContractStatus.ACCEPTED
+
+
+def test_the_network_proposes_a_target_change_and_the_commissioner_agrees(
+    system, page, live_server, sign_in
+):
+    """A variation (docs/contracts.md): the network proposes new terms for a
+    metric from a month; nothing changes until the commissioner agrees."""
+    from outcomes.models import ContractMetric
+
+    contract = add_terms(system)
+    version = contract.metric_versions.get()
+    sign_in("nm_a")
+    page.goto(f"{live_server.url}/contracts/{contract.pk}/")
+    page.get_by_role("link", name="Propose a variation").click()
+    page.get_by_label("Metric", exact=True).select_option(str(version.metric_id))
+    page.get_by_label("From the month").fill("2026-04")
+    page.get_by_label("Minimum threshold").fill("65")
+    page.get_by_label("Target", exact=True).fill("85")
+    page.get_by_label("Why should the terms change?").fill("Two teams start in April")
+    page.get_by_role("button", name="Propose the variation").click()
+    expect(page.get_by_role("status")).to_contain_text("changes nothing until the other party")
+    assert serious_violations(page) == []
+    assert contract.metric_versions.count() == 1
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in("commissioner")
+    page.goto(f"{live_server.url}/contracts/{contract.pk}/")
+    page.get_by_role("table", name="Variations of this contract, newest first").get_by_role(
+        "link"
+    ).first.click()
+    page.get_by_role("button", name="Agree the variation").click()
+    expect(page.get_by_role("status")).to_contain_text("new terms apply from April 2026")
+    assert serious_violations(page) == []
+    agreed = ContractMetric.objects.get(contract=contract, effective_from=dt.date(2026, 4, 1))
+    assert (agreed.minimum_threshold, agreed.target) == (65, 85)
