@@ -68,10 +68,10 @@ def _item(source, title, detail="", **links) -> AgendaItem:
 
 def spc_concerns(contracts, subjects, today, charted_by=None) -> list[AgendaItem]:
     """Metrics in special-cause concern at their latest point: all series read
-    in one query, then analysed without queries. A rebase belongs to one
-    contract: the series are split at the rebases of `charted_by` (the
-    series' contract), and a network's own series, about no contract, reads
-    them as submitted."""
+    in one query, then analysed without queries. The charts are those of
+    `charted_by` (the series' contract): the revisions it scores, split at
+    its rebases; a network's own series, about no contract, reads the
+    current values without any contract's rebases."""
     metrics = {
         version.metric_id: version.metric
         for version in ContractMetric.objects.filter(contract__in=contracts)
@@ -79,9 +79,15 @@ def spc_concerns(contracts, subjects, today, charted_by=None) -> list[AgendaItem
         .select_related("metric")
     }
     series = defaultdict(list)
+    measurements = (
+        Measurement.objects.scored_by(charted_by.pk)
+        if charted_by
+        else Measurement.objects.current()
+    )
     for metric_id, organisation_id, period, value in (
-        Measurement.objects.current()
-        .filter(metric_id__in=metrics, organisation_id__in=subjects, value__isnull=False)
+        measurements.filter(
+            metric_id__in=metrics, organisation_id__in=subjects, value__isnull=False
+        )
         .order_by("metric_id", "organisation_id", "period_start")
         .values_list("metric_id", "organisation_id", "period_start", "value")
     ):

@@ -337,6 +337,36 @@ class PeriodReview(models.Model):
         return f"{self.get_status_display()}: {self.organisation_id} {self.period_start:%b %Y}"
 
 
+class AcceptedRevision(models.Model):
+    """The revision of a value a contract keeps scoring because it accepted
+    (locked) the month before a correction arrived: made when the correction
+    is stored (outcomes.services.submissions.store), for each accepted
+    month of a binding contract holding the metric. No measurement means the
+    contract accepted the month without this value. The contract's rescore
+    reads this revision instead of the current one
+    (Measurement.objects.scored_by) until its commissioner unlocks the
+    month, which removes it (outcomes.services.reviews)."""
+
+    review = models.ForeignKey(
+        PeriodReview, on_delete=models.CASCADE, related_name="kept_revisions"
+    )
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="+")
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kept_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review", "metric"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "metric"], name="one_kept_revision")
+        ]
+
+    def __str__(self):
+        return f"Kept by review {self.review_id}: metric {self.metric_id}, {self.measurement_id}"
+
+
 class ScoreRun(models.Model):
     """One computation of a contract's scores for one month. Pages and the API
     read each month's current run; new runs are written and swapped in within

@@ -17,6 +17,29 @@ class MeasurementQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_current=True)
 
+    def scored_by(self, contract_id):
+        """The revision of each value that `contract_id` scores: the current
+        one, except in a month the contract accepted before a correction
+        arrived, where it keeps the revision it accepted (AcceptedRevision;
+        none when it accepted the month without the value). One filter, no
+        query of its own: the rescore, the peer comparison and the charts
+        of the contract read through it (docs/outcomes-data.md, Locks)."""
+        from outcomes.choices import ReviewStatus
+        from outcomes.models import AcceptedRevision
+
+        kept = AcceptedRevision.objects.filter(
+            review__contract_id=contract_id, review__status=ReviewStatus.ACCEPTED
+        )
+        replaced = kept.filter(
+            metric_id=models.OuterRef("metric_id"),
+            review__organisation_id=models.OuterRef("organisation_id"),
+            review__period_start=models.OuterRef("period_start"),
+        )
+        return self.filter(
+            models.Q(is_current=True) & ~models.Exists(replaced)
+            | models.Q(pk__in=kept.filter(measurement__isnull=False).values("measurement_id"))
+        )
+
 
 class SubmissionQuerySet(models.QuerySet):
     def visible_to(self, user):

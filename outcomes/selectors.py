@@ -289,3 +289,43 @@ class Comparisons:
         else:
             unseen = small_numbers.Unseen.unknown()
         return small_numbers.withheld(unseen, self.k)
+
+
+@dataclass
+class Correction:
+    """A value corrected after the contract accepted its month: the revision
+    the contract keeps scoring (None: it accepted the month without a value)
+    and the current one."""
+
+    metric: object
+    kept: Measurement | None
+    current: Measurement | None
+
+
+def corrections_after_acceptance(reviews) -> dict[int, list[Correction]]:
+    """Review id -> the values of its accepted month corrected since, by
+    metric code. Two queries."""
+    from outcomes.models import AcceptedRevision
+
+    kept = list(
+        AcceptedRevision.objects.filter(review__in=[r.pk for r in reviews])
+        .select_related("metric", "measurement", "review")
+        .order_by("metric__code")
+    )
+    if not kept:
+        return {}
+    current = {
+        (m.metric_id, m.organisation_id, m.period_start): m
+        for m in Measurement.objects.current().filter(
+            metric_id__in={row.metric_id for row in kept},
+            organisation_id__in={row.review.organisation_id for row in kept},
+            period_start__in={row.review.period_start for row in kept},
+        )
+    }
+    found: dict[int, list[Correction]] = {}
+    for row in kept:
+        key = (row.metric_id, row.review.organisation_id, row.review.period_start)
+        found.setdefault(row.review_id, []).append(
+            Correction(metric=row.metric, kept=row.measurement, current=current.get(key))
+        )
+    return found

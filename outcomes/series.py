@@ -2,7 +2,8 @@
 into calculation periods at its rebases.
 
 `spc_series` reads the organisation's current measurements in period order
-and, when a contract is given, the contract's rebases of the series (a
+(given a contract, the revisions it scores) and, when a contract is given,
+the contract's rebases of the series (a
 rebase belongs to one contract: without a contract there are none) and the
 target of the contract metric in force for the latest period, and runs
 outcomes.spc over them. Reads only: the rebasing decisions that split a
@@ -38,9 +39,14 @@ INT_COLUMNS = {"segment", "relative_to_mean", "outside_limits", "near_limits"}
 FLOAT_COLUMNS = {"mean", "lpl", "upl", "nlpl", "nupl"}
 
 
-def current_measurements(metric, organisation):
-    """The organisation's current measurements of `metric`."""
-    return Measurement.objects.current().filter(metric=metric, organisation=organisation)
+def current_measurements(metric, organisation, contract=None):
+    """The organisation's current measurements of `metric`; given a contract,
+    the revisions it scores (Measurement.objects.scored_by: in a month it
+    accepted before a correction arrived, the one it accepted)."""
+    measurements = (
+        Measurement.objects.scored_by(contract.pk) if contract else Measurement.objects.current()
+    )
+    return measurements.filter(metric=metric, organisation=organisation)
 
 
 def contract_target(contract, metric, day: dt.date) -> float | None:
@@ -64,7 +70,7 @@ def spc_series(metric, organisation, contract=None) -> dict:
     improvement direction, the target used and warnings (a calculation
     period of fewer than 12 points, or no data at all)."""
     rows = list(
-        current_measurements(metric, organisation)
+        current_measurements(metric, organisation, contract)
         .order_by("period_start")
         .values_list("period_start", "value")
     )

@@ -487,8 +487,9 @@ def validate(rows: pd.DataFrame, ref: Reference) -> tuple[pd.DataFrame, list[dic
             _errors(
                 locked,
                 "period_start",
-                "The commissioner has accepted and locked this period; ask them to unlock it "
-                "before resubmitting.",
+                "The commissioners of every contract holding this metric for the organisation "
+                "have accepted and locked this period; ask one of them to unlock it before "
+                "resubmitting.",
             )
         )
 

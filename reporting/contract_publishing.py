@@ -3,11 +3,16 @@ dashboard shows for the contract's network (or provider) and month, frozen
 by the one publishing mechanism (reporting.publishing), which also
 withdraws it.
 
-Published scorecards use accepted data only (docs/outcomes-data.md): the
-month must be accepted for every organisation expected to submit, and months
-of the trend that are not are left out (shown as not accepted), never scored
-as zero. The snapshot is plain values that later rescoring, rebasing or
-changes to metric names never reach.
+A scorecard is published only about an agreed contract's provider (the
+network, or the provider itself), by that contract's commissioner's people
+or an admin (reporting.permissions.can_publish): never about a draft, an
+offer or a declined or withdrawn one, and of a terminated contract only its
+months up to the termination. Published scorecards use accepted data only
+(docs/outcomes-data.md): the month must be accepted for every organisation
+expected to submit, and months of the trend that are not are left out
+(shown as not accepted), never scored as zero. The snapshot is plain
+values that later rescoring, rebasing or changes to metric names never
+reach.
 
 The snapshot also freezes, in plain words, how the network's payment
 depended on its outcomes in each contract year whose settlement was signed
@@ -28,13 +33,14 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 
 from contracts.access import reader_scopes, small_numbers_k
+from contracts.choices import ContractStatus
 from contracts.models import Contract, Organisation
 from core import small_numbers
 from core.permissions import require
 from incentives.selectors import public_settlements
 from outcomes.choices import ReviewStatus, Variation
 from outcomes.models import PeriodReview
-from outcomes.selectors import expected_organisations
+from outcomes.selectors import expected_organisations, month_start
 from reporting import dashboards, publishing
 from reporting.choices import ScorecardKind, ScorecardTrend
 from reporting.models import PublishedScorecard
@@ -107,7 +113,32 @@ class ContractScorecard(publishing.Subject):
     def accepted_months(self) -> set[dt.date]:
         return accepted_months(self.contract)
 
+    def lock(self) -> None:
+        """Reread the contract's agreement under a lock: a termination or
+        any other step taken meanwhile is seen before publishing."""
+        locked = Contract.objects.select_for_update().get(pk=self.contract.pk)
+        self.contract.status, self.contract.terminated_on = locked.status, locked.terminated_on
+
+    @property
+    def after_termination(self) -> bool:
+        """The month starts after the contract was terminated."""
+        ended = self.contract.terminated_on
+        return ended is not None and self.period > month_start(ended)
+
     def problems(self) -> dict[str, str]:
+        contract = self.contract
+        if not contract.is_binding:
+            return {
+                "contract": f"{contract.reference} is not agreed "
+                f"({ContractStatus(contract.status).label.lower()}): a scorecard is published "
+                "only about a contract its provider has accepted."
+            }
+        if self.after_termination:
+            return {
+                "period": f"{contract.reference} was terminated on "
+                f"{contract.terminated_on:%-d %B %Y}: its months up to then may be published, "
+                f"not {self.period:%B %Y}."
+            }
         if self.organisation.pk != self.contract.provider_id:
             return {
                 "organisation": f"Scorecards are published for {self.contract.provider.name} "

@@ -299,7 +299,9 @@ def metric_info(contract, period: dt.date) -> dict[int, dict]:
 
 def spc_values(user, selection: Selection, metric_ids, until: dt.date) -> pd.DataFrame:
     """(metric_id, period_start, value) of the selected organisation's series
-    from the contract's first month, in one query: its current measurements,
+    from the contract's first month, in one query: the measurements the
+    contract scores (the current ones, but the revisions it kept in months
+    it accepted before a correction arrived: Measurement.objects.scored_by),
     or for a network (which submits nothing itself) its pooled monthly
     values from the current scores. Values from before the contract (a
     provider's history) are left out: limits describe the contract's process."""
@@ -321,7 +323,7 @@ def spc_values(user, selection: Selection, metric_ids, until: dt.date) -> pd.Dat
     else:
         queryset = (
             Measurement.objects.visible_to(user)
-            .current()
+            .scored_by(selection.contract.pk)
             .filter(
                 organisation_id=org.pk,
                 metric_id__in=metric_ids,

@@ -15,7 +15,11 @@ def can_audit(user) -> bool:
 def can_publish(user, commissioner_id) -> bool:
     """Admins and the commissioner's people publish and withdraw its
     scorecards (`commissioner_id` as Subject.commissioner_id or
-    PublishedScorecard.publisher_id give it)."""
+    PublishedScorecard.publisher_id give it): a contract's scorecard by that
+    contract's commissioner, never by another commissioner of the same
+    provider. What must be true of the contract first (agreed; of a
+    terminated one, a month up to its termination) is the subject's
+    (reporting.contract_publishing.ContractScorecard.problems)."""
     if commissioner_id is None:
         return False
     # The role, cached for the request, spares everyone else a query.

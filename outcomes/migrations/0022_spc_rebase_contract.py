@@ -1,6 +1,6 @@
 # SPC rebases belong to a contract (issue 21): the contract column, nullable
-# until 0022 gives every existing rebase its contract (see there), and the
-# old one-rebase-per-period rule gone (0023 makes it one per contract).
+# until 0023 gives every existing rebase its contract (see there), and the
+# old one-rebase-per-period rule gone (0024 makes it one per contract).
 # Three migrations: on PostgreSQL a table cannot be altered or indexed in
 # the transaction that wrote rows with deferred foreign keys to it.
 

@@ -11,7 +11,7 @@
 # the first and copied to each of the others (the same month, reason, author
 # and time). A rebase that no agreed contract holds changed no contract's
 # chart and is removed. Each change is in the rebase's history with the
-# reason. 0023 then makes the contract required and unique per period.
+# reason. 0024 then makes the contract required and unique per period.
 
 from django.db import migrations
 from django.db.models import Q

@@ -1,5 +1,5 @@
 # A rebase's contract is required, and a contract's series is rebased once
-# per period (0022 gave every rebase its contract). Its own migration: on
+# per period (0023 gave every rebase its contract). Its own migration: on
 # PostgreSQL a table cannot be altered in the transaction that wrote rows
 # with deferred foreign keys to it.
 

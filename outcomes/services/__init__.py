@@ -7,7 +7,9 @@ import the module that holds the write:
   submission (browser, API, `import_measurements`) goes through;
 - `reviews`: the commissioner's decision on an organisation's data for a
   month (accept, query, unlock);
-- `rebasing`: adding and withdrawing the rebases of an SPC series;
+- `period_locks`: a month's lock belongs to the contract that accepted it:
+  which corrections are refused, and the revisions a contract keeps;
+- `rebasing`: adding and withdrawing a contract's rebases of an SPC series;
 - `rescore`: computing and storing a contract's scores;
 - `rescore_requests`: recalculating a contract's scores on request.
 

@@ -100,13 +100,15 @@ def _grid(contract, versions: pd.DataFrame, today, only_months=None) -> pd.DataF
     return grid.dropna(subset=["version_id"]).drop(columns="_day")
 
 
-def _measurements(grid: pd.DataFrame) -> pd.DataFrame:
-    """The current measurements of the grid's metrics, organisations and
+def _measurements(contract, grid: pd.DataFrame) -> pd.DataFrame:
+    """The measurements the contract scores (the current ones, but the
+    revisions it kept in months it accepted before a correction arrived:
+    Measurement.objects.scored_by) of the grid's metrics, organisations and
     months; numbers read as floats in the database (scores use floats), which
     spares building a Decimal per value."""
     rows = (
-        Measurement.objects.filter(
-            is_current=True,
+        Measurement.objects.scored_by(contract.pk)
+        .filter(
             metric_id__in=grid["metric_id"].unique().tolist(),
             organisation_id__in=grid["organisation_id"].unique().tolist(),
             period_start__gte=grid["period_start"].min(),
@@ -208,7 +210,7 @@ WITH holder AS (
         CAST(m.value AS DOUBLE PRECISION) AS measured
     FROM {measurement} m
     JOIN holder h ON h.metric_id = m.metric_id AND h.organisation_id = m.organisation_id
-    WHERE m.is_current AND m.metric_id IN ({metrics}) AND m.period_start IN ({months})
+    WHERE m.id IN ({scored})
 )
 """
 PEER_SQL = (
@@ -257,7 +259,7 @@ PEER_COLUMNS = [
 ]
 
 
-def _peers(values: pd.DataFrame) -> pd.DataFrame:
+def _peers(contract, values: pd.DataFrame) -> pd.DataFrame:
     """For a single provider's contract: per provider-side metric and month
     in which the provider and at least one other reported, the peers' pooled
     value (ratios: sum of numerators over sum of denominators; others: the
@@ -267,9 +269,11 @@ def _peers(values: pd.DataFrame) -> pd.DataFrame:
     the small-numbers rule, which decides per person who is shown these:
     core.small_numbers). Peers are every provider holding the metric, on a
     contract of its own or as a member of a network on one (the provider
-    included). Two queries, which aggregate in the database: a provider's
-    peers can be every trust in the country, and only these figures are
-    needed."""
+    included), each by the revision this contract scores
+    (Measurement.objects.scored_by: the provider's own value is the one the
+    contract accepted, the others' their current ones). Two queries, which
+    aggregate in the database: a provider's peers can be every trust in the
+    country, and only these figures are needed."""
     from contracts.models import NetworkMember
 
     own = values[values["submitted_by"] == Side.PROVIDER]
@@ -277,16 +281,22 @@ def _peers(values: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=PEER_COLUMNS)
     metric_ids = [int(m) for m in own["metric_id"].unique()]
     months = sorted(own["period_start"].unique())
+    scored, scored_params = (
+        Measurement.objects.scored_by(contract.pk)
+        .filter(metric_id__in=metric_ids, period_start__in=months)
+        .values("pk")
+        .query.sql_with_params()
+    )
     names = {
         "contract_metric": ContractMetric._meta.db_table,
         "contract": Contract._meta.db_table,
         "network_member": NetworkMember._meta.db_table,
         "measurement": Measurement._meta.db_table,
         "metrics": ", ".join(["%s"] * len(metric_ids)),
-        "months": ", ".join(["%s"] * len(months)),
+        "scored": scored,
     }
     provider_id = int(own["organisation_id"].iloc[0])
-    pooled = [*metric_ids, *metric_ids, *months]
+    pooled = [*metric_ids, *scored_params]
     with connection.cursor() as cursor:
         cursor.execute(PEER_SQL.format(**names), [*pooled, provider_id])
         rows = cursor.fetchall()
@@ -411,13 +421,13 @@ def compute(contract, today=None, only_months=None) -> dict:
     if grid.empty:
         empty = pd.DataFrame()
         return {"metrics": empty, "dimensions": empty, "aggregates": empty, "digests": {}}
-    measured = _measurements(grid)
+    measured = _measurements(contract, grid)
     values = grid.merge(measured, on=["metric_id", "organisation_id", "period_start"], how="left")
     for column in ("numerator", "denominator", "measured"):
         values[column] = values[column].astype(float)
     weights = dict(Dimension.objects.values_list("pk", "weight"))
     network_id = contract.provider_id if contract.provider.is_network else None
-    peers = _peers(values) if network_id is None else pd.DataFrame()
+    peers = _peers(contract, values) if network_id is None else pd.DataFrame()
     digests = _digests(values, peers, weights)
     values["measurement_ids"] = [
         [int(i)] if i == i else []

@@ -1,6 +1,10 @@
 """The commissioner's decision on an organisation's data for a contract and
-period: accept (the period is locked against resubmission), query it with a
-comment, or unlock an accepted period with a reason. Every decision is kept
+period: accept (the period is locked for this contract), query it with a
+comment, or unlock an accepted period with a reason. A lock is the
+contract's own (outcomes.services.period_locks): a correction that arrives
+while another contract holding the metric is open to it is stored, and this
+contract keeps scoring the revision it accepted until it unlocks the month,
+which takes the correction and rescores the month. Every decision is kept
 in PeriodReview's history, attributed to the person who made it."""
 
 import datetime as dt
@@ -8,11 +12,14 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from contracts.models import Organisation
 from contracts.permissions import require_commissioner_of
 from core.history import save_as
+from core.tasks import publish_on_commit
 from outcomes.choices import ReviewStatus
 from outcomes.models import PeriodReview
 from outcomes.selectors import contract_months, expected_organisations
+from outcomes.services import period_locks
 
 DECISIONS = {
     "accept": ReviewStatus.ACCEPTED,
@@ -27,6 +34,10 @@ def review_period(
     """Record `decision` ("accept", "query" or "unlock") on `organisation`'s
     data for `contract` and the month starting `period_start`."""
     require_commissioner_of(user, contract)
+    if not contract.is_binding:
+        raise ValidationError(
+            {"contract": f"{contract.reference} is not agreed: its data is not reviewed yet."}
+        )
     status = DECISIONS.get(decision)
     if status is None:
         raise ValidationError({"decision": "Choose accept, query or unlock."})
@@ -43,6 +54,10 @@ def review_period(
     if period_start not in contract_months(contract):
         raise ValidationError({"period_start": "Choose a month of the contract that has started."})
     with transaction.atomic():
+        # Queue up with submissions storing the organisation's values
+        # (outcomes.services.submissions.store locks the same row), so an
+        # acceptance covers exactly the revisions current when it commits.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         review = (
             PeriodReview.objects.select_for_update()
             .filter(contract=contract, organisation=organisation, period_start=period_start)
@@ -66,4 +81,9 @@ def review_period(
         review.status = status
         review.comment = comment
         review.reviewed_by = user
-        return save_as(review, user)
+        save_as(review, user)
+        if status == ReviewStatus.UNLOCKED and period_locks.release(review, user):
+            from outcomes.tasks import rescore_pending
+
+            publish_on_commit(rescore_pending, contract.pk)
+        return review

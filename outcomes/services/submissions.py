@@ -28,10 +28,11 @@ from contracts.models import Organisation
 from core.permissions import require
 from core.roles import is_admin
 from outcomes.bulk import insert_rows
-from outcomes.choices import RATIO_TYPES, MetricType, ReviewStatus, SubmissionStatus
+from outcomes.choices import RATIO_TYPES, MetricType, SubmissionStatus
 from outcomes.locks import SUBMISSION_PROCESSING, held_alone
-from outcomes.models import Measurement, Metric, PeriodReview, Submission
+from outcomes.models import Measurement, Metric, Submission
 from outcomes.permissions import can_submit
+from outcomes.services import period_locks
 from outcomes.services.rescore import mark_pending
 from outcomes.validation import (
     FILE_NOT_KEPT,
@@ -126,14 +127,48 @@ def reference_for(user, today: dt.date | None = None) -> Reference:
     )
 
 
-def locked_keys(clean: pd.DataFrame) -> set[tuple[int, int, dt.date]]:
-    """(metric, organisation, period) that a commissioner has accepted: the
-    metric is on an accepted contract for that organisation and period."""
-    organisations = set(clean["organisation_id"].dropna().astype(int))
-    reviews = PeriodReview.objects.filter(
-        status=ReviewStatus.ACCEPTED, organisation_id__in=organisations
-    ).values_list("organisation_id", "period_start", "contract__metric_versions__metric_id")
-    return {(metric, org, period) for org, period, metric in reviews if metric is not None}
+def file_keys(clean: pd.DataFrame) -> set[tuple[int, int, dt.date]]:
+    """The (metric, organisation, period) of every clean row."""
+    return set(
+        zip(
+            clean["metric_id"].astype(int),
+            clean["organisation_id"].astype(int),
+            clean["period_start"],
+            strict=True,
+        )
+    )
+
+
+def kept_warnings(rows, clean, kept: dict) -> list[dict]:
+    """A warning for each row correcting a month some contracts accepted:
+    stored, but they keep the value they accepted until they unlock it.
+    Each names its organisation, as the outlier warnings do: only those who
+    may see its data are shown it (selectors.visible_warnings)."""
+    warnings = []
+    for row, metric, organisation, period in zip(
+        clean.index,
+        clean["metric_id"].astype(int),
+        clean["organisation_id"].astype(int),
+        clean["period_start"],
+        strict=True,
+    ):
+        contracts = kept.get((metric, organisation, period))
+        if contracts:
+            warnings.append(
+                {
+                    "row": int(row),
+                    "organisation": int(organisation),
+                    "message": redact(
+                        f"{rows.at[row, 'metric_code']} for {rows.at[row, 'organisation_code']} "
+                        f"in {rows.at[row, 'period_start']}: the commissioner of "
+                        f"{', '.join(contracts)} accepted and locked this period, so that "
+                        "contract keeps the value it accepted until its commissioner unlocks "
+                        "the month. Your correction counts for the other contracts holding "
+                        "this metric."
+                    ),
+                }
+            )
+    return warnings
 
 
 def _set_status(submission, status, **fields):
@@ -193,11 +228,12 @@ def _validate_and_store(submission: Submission, today: dt.date | None) -> Submis
         return submission
     ref = reference_for(user, today)
     clean, errors = validate(rows, ref)
+    held = period_locks.Locks()
     if not errors:
-        # Validated again only if the file restates an accepted (locked) value.
-        ref.locked = locked_keys(clean) & set(
-            zip(clean["metric_id"], clean["organisation_id"], clean["period_start"], strict=True)
-        )
+        # Validated again only if the file restates a value every contract
+        # holding it has accepted (locked): some contract must be open to it.
+        held = period_locks.locks(file_keys(clean))
+        ref.locked = held.refused
         if ref.locked:
             clean, errors = validate(rows, ref)
     submission.row_count = len(rows)
@@ -205,7 +241,8 @@ def _validate_and_store(submission: Submission, today: dt.date | None) -> Submis
         _set_status(submission, SubmissionStatus.REJECTED, errors=errors)
         return submission
     _set_status(submission, SubmissionStatus.STORING)
-    warnings = outlier_warnings(rows, clean)  # before store(), outside its locks
+    # Before store(), outside its locks.
+    warnings = outlier_warnings(rows, clean) + kept_warnings(rows, clean, held.kept)
     added, revised, unchanged = store(submission, rows, clean)
     _set_status(
         submission,
@@ -295,6 +332,11 @@ def store(submission, rows: pd.DataFrame, clean: pd.DataFrame):
             superseded.append(pk)
             revision = old_revision + 1
         new.append((*key, numerator, denominator, value, revision, True, submission.pk))
+    # Contracts that accepted a month keep the revision they accepted.
+    period_locks.keep_accepted(
+        {key: current[key][0] if key in current else None for key in (row[:3] for row in new)},
+        submission.submitted_by,
+    )
     Measurement.objects.filter(pk__in=superseded).update(is_current=False)
     insert_rows(Measurement, FIELD_ATTNAMES, new)
     if new:

@@ -112,8 +112,16 @@ class ContractDataView(ScopedViewMixin, DetailView):
         months = selectors.contract_months(contract, today)
         period = self.chosen_period(contract, months)
         rows = selectors.completeness(contract, [period], today) if period else []
+        corrections = selectors.corrections_after_acceptance(
+            [
+                row.review
+                for row in rows
+                if row.review and row.review.status == ReviewStatus.ACCEPTED
+            ]
+        )
         bound_org, bound_form = kwargs.get("bound_form", (None, None))
         for row in rows:
+            row.corrections = corrections.get(row.review.pk, []) if row.review else []
             row.review_tag = review_tag(row.review)
             row.options = review_options(row.review)
             for item in row.items:

@@ -155,6 +155,15 @@ class ContractPublishView(PublishView):
     def page(self, subject, publishable: bool) -> dict:
         contract, period = subject.contract, subject.period
         month = f"{period:%Y-%m}"
+        if subject.after_termination:
+            blocked = {"blocked": "The contract had ended by this month", "fix_url": ""}
+        else:
+            blocked = {
+                "blocked": "The data is not accepted yet",
+                "fix_url": f"{reverse('outcomes:contract-data', args=[contract.pk])}"
+                f"?period={month}",
+                "fix_text": f"Review the data for {period:%B %Y}",
+            }
         return {
             "heading": f"Publish the scorecard for {subject.organisation.name}, {period:%B %Y}",
             "caption": f"Contract {contract.reference}: {contract.title}",
@@ -162,9 +171,7 @@ class ContractPublishView(PublishView):
             "back_text": "Dashboard",
             "freezes": "Publishing freezes the scores, your summary and the charts as they "
             "are now.",
-            "blocked": "The data is not accepted yet",
-            "fix_url": f"{reverse('outcomes:contract-data', args=[contract.pk])}?period={month}",
-            "fix_text": f"Review the data for {period:%B %Y}",
+            **blocked,
             "payments": public_settlements(contract, subject.organisation.name),
         }
 

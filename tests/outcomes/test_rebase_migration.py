@@ -1,6 +1,7 @@
-"""outcomes migrations 0021-0023: existing SPC rebases get the contracts they
-were made for (see the migration's comment), on a fresh SQLite database and
-a fresh PostgreSQL one, migrated from 0018 with rebases in place."""
+"""outcomes migrations 0022-0024: existing SPC rebases get the contracts they
+were made for (see 0023's comment), on a fresh SQLite database and a fresh
+PostgreSQL one, migrated from the migration before them with rebases in
+place."""
 
 import json
 import uuid
@@ -11,7 +12,7 @@ BEFORE = [
     "contracts",
     "0007_contract_agreement",
     "outcomes",
-    "0020_submissions_keep_no_patient_identifiers",
+    "0021_metric_score_small_numbers",
 ]
 
 # Rows made with the models as they were at BEFORE: QCOM holds CON-A (agreed)
@@ -26,7 +27,7 @@ from django.db.migrations.executor import MigrationExecutor
 state = MigrationExecutor(connection).loader.project_state(
     [
         ("contracts", "0007_contract_agreement"),
-        ("outcomes", "0020_submissions_keep_no_patient_identifiers"),
+        ("outcomes", "0021_metric_score_small_numbers"),
     ]
 )
 get = state.apps.get_model
